@@ -1,0 +1,39 @@
+# Biträde. The README names two commands: `make demo` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test test-pg lint bench system-packages clean
+
+$(STAMP): pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "Biträde needs Python 3.11 ($(PYTHON)): apt-get install python3.11 python3.11-venv"; exit 1; }
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	@touch $(STAMP)
+
+## demo: install, migrate, load the demo organisation, run web (http://127.0.0.1:8000) and worker
+demo: $(STAMP)
+	$(BIN)/bitrade demo
+
+## test: install everything (Chromium via apt when missing) and run the whole suite
+test: $(STAMP) system-packages
+	$(BIN)/pytest -q
+
+## test-pg: the same suite against a throw-away PostgreSQL 15 on loopback
+test-pg: $(STAMP) system-packages
+	scripts/with-postgres.sh $(BIN)/pytest -q
+
+system-packages:
+	@scripts/system-packages.sh
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests bench
+
+bench: $(STAMP)
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf var/test-* .pytest_cache

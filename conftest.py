@@ -1,0 +1,71 @@
+"""Shared fixtures: the demo organisation in the test database, actors, API clients."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    from bitrade.organisation.demo import load_demo
+
+    with django_db_blocker.unblock():
+        load_demo()
+
+
+@pytest.fixture
+def demo(db):
+    """The demo organisation (already loaded once per session; reloaded after a flush)."""
+    from bitrade.organisation.demo import load_demo
+    from bitrade.organisation.models import Person
+
+    if not Person.objects.filter(username="sb.malmo").exists():
+        load_demo()
+    return True
+
+
+@pytest.fixture
+def demo_tx(transactional_db):
+    """The demo organisation for tests that need real commits (live server, threads)."""
+    from bitrade.organisation.demo import load_demo
+
+    load_demo()
+    return True
+
+
+@pytest.fixture
+def actor_of():
+    """actor_of("sb.malmo") -> the Actor of that demo login in its first capacity."""
+    from bitrade.organisation.actor import actor_for_person
+    from bitrade.organisation.models import Person
+
+    def make(username: str, capacity_key: str | None = None):
+        return actor_for_person(Person.objects.get(username=username), capacity_key)
+
+    return make
+
+
+@pytest.fixture
+def login_client(client):
+    """login_client("soc.malmo") -> a Django test client logged in as that demo persona."""
+    from bitrade.organisation.models import Person
+
+    def make(username: str):
+        client.force_login(Person.objects.get(username=username))
+        return client
+
+    return make
+
+
+@pytest.fixture
+def api_key_for():
+    """api_key_for("Socialnämnden Malmö stad") -> plaintext key for that organisation."""
+    from bitrade.organisation.actor import SYSTEM_ACTOR
+    from bitrade.organisation.models import RequestingOrganisation
+    from bitrade.organisation.services import issue_api_key
+
+    def make(org_name: str) -> str:
+        org = RequestingOrganisation.objects.get(name=org_name)
+        return issue_api_key(SYSTEM_ACTOR, org, "test")[1]
+
+    return make

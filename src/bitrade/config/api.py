@@ -1,0 +1,112 @@
+"""The REST API at /api/v1/ (django-ninja), with Swedish error messages that name the field."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.security import APIKeyHeader, HttpBearer, SessionAuth
+
+from bitrade.audit import services as audit
+from bitrade.organisation.actor import actor_for_api_key
+from bitrade.organisation.services import authenticate_api_key
+from bitrade.web.auth import request_actor
+
+from .errors import swedish_validation_errors
+
+
+def _api_key_actor(request, token: str):
+    key = authenticate_api_key(token)
+    if key is None:
+        return None
+    actor = actor_for_api_key(key)
+    request.actor = actor
+    audit.record(actor, "api_key.used", obj=key, new={"method": request.method, "path": request.path})
+    return actor
+
+
+class BearerKey(HttpBearer):
+    openapi_scheme = "bearer"
+
+    def authenticate(self, request, token):
+        return _api_key_actor(request, token)
+
+
+class HeaderKey(APIKeyHeader):
+    param_name = "X-API-Key"
+
+    def authenticate(self, request, key):
+        return _api_key_actor(request, key or "")
+
+
+class SessionActor(SessionAuth):
+    """A logged-in person (the browsable docs, the web UI's htmx calls); CSRF is checked."""
+
+    def authenticate(self, request, key):
+        if not request.user.is_authenticated:
+            return None
+        actor = request_actor(request)
+        request.actor = actor
+        return actor
+
+
+def api_actor(request):
+    """The actor authenticated for this API call."""
+    return request.auth
+
+api = NinjaAPI(
+    title="Biträde API",
+    version="1",
+    description=(
+        "Begäranden om handräckning enligt LPT, LRV, LVM och LVU. Maskinklienter autentiserar sig med "
+        "en API-nyckel (`Authorization: Bearer …` eller `X-API-Key`). Alla skrivningar tar en "
+        "`Idempotency-Key`."
+    ),
+    auth=[BearerKey(), HeaderKey(), SessionActor()],
+    urls_namespace="api",
+    docs_url="/docs",
+)
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request, exc: ValidationError):
+    return api.create_response(
+        request,
+        {"detail": "Begäran innehåller fel. Rätta fälten nedan och skicka igen.",
+         "errors": swedish_validation_errors(exc.errors)},
+        status=422,
+    )
+
+
+@api.exception_handler(AuthenticationError)
+def on_auth_error(request, exc):
+    return api.create_response(
+        request, {"detail": "Inloggning krävs: ange en giltig API-nyckel eller logga in."}, status=401
+    )
+
+
+@api.exception_handler(PermissionDenied)
+def on_permission_denied(request, exc):
+    return api.create_response(request, {"detail": str(exc) or "Åtkomst nekad."}, status=403)
+
+
+@api.exception_handler(Http404)
+def on_not_found(request, exc):
+    return api.create_response(request, {"detail": "Finns inte, eller så saknar du behörighet."}, status=404)
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request, exc: HttpError):
+    return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
+
+
+def _register_routers() -> None:
+    from bitrade.intake.api import router as intake_router
+    from bitrade.organisation.api import router as organisation_router
+
+    api.add_router("/requests", intake_router)
+    api.add_router("/organisation", organisation_router)
+
+
+_register_routers()

@@ -1,0 +1,213 @@
+"""Biträde settings, driven by the environment.
+
+Environment variables:
+  BITRADE_ENV        development (default) | test | production
+  DATABASE_URL       default: SQLite file var/bitrade.sqlite3 (WAL mode)
+  SECRET_KEY         required in production; generated into var/ otherwise
+  BITRADE_VAR_DIR    where runtime files live (default: <project>/var)
+  BITRADE_ALLOWED_HOSTS  comma separated (default: localhost,127.0.0.1)
+  BITRADE_OIDC_*     single sign-on, see docs/operations.md
+  BITRADE_SEEDS_DIR  legal corpus directory (default: ../shared/seeds)
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
+BASE_DIR = PACKAGE_DIR.parent.parent
+ENV = os.environ.get("BITRADE_ENV", "development")
+PRODUCTION = ENV == "production"
+VAR_DIR = Path(os.environ.get("BITRADE_VAR_DIR", BASE_DIR / "var"))
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+
+def _secret_key() -> str:
+    key = os.environ.get("SECRET_KEY")
+    if key:
+        return key
+    if PRODUCTION:
+        raise ImproperlyConfigured("SECRET_KEY must be set when BITRADE_ENV=production.")
+    path = VAR_DIR / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(50))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+SECRET_KEY = _secret_key()
+DEBUG = os.environ.get("BITRADE_DEBUG", "0" if PRODUCTION else "1") == "1" and ENV != "test"
+ALLOWED_HOSTS = os.environ.get("BITRADE_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver").split(",")
+CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("BITRADE_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "axes",
+    "django_tasks",
+    "django_tasks_db",
+    "bitrade.web",
+    "bitrade.organisation",
+    "bitrade.audit",
+    "bitrade.outbox",
+    "bitrade.deadlines",
+    "bitrade.legal",
+    "bitrade.intake",
+    "bitrade.routing",
+    "bitrade.cases",
+    "bitrade.custody",
+    "bitrade.transport",
+    "bitrade.followup",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "bitrade.web.middleware.RequestIdMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "bitrade.config.urls"
+WSGI_APPLICATION = "bitrade.config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "bitrade.web.context.navigation",
+            ],
+            "builtins": ["bitrade.web.templatetags.bitrade_tags"],
+        },
+    },
+]
+
+# --- Database -------------------------------------------------------------
+DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'bitrade.sqlite3'}"
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"] = {
+        # Writers take the lock at BEGIN: no "database is locked" upgrade deadlocks under WAL.
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000; "
+            "PRAGMA foreign_keys=ON;"
+        ),
+    }
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-bitrade.sqlite3")}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Auth -----------------------------------------------------------------
+AUTH_USER_MODEL = "organisation.Person"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+LOGIN_URL = "web:login"
+LOGIN_REDIRECT_URL = "web:home"
+LOGOUT_REDIRECT_URL = "web:login"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+if ENV == "test":
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# Throttling of failed logins (django-axes): 5 failures per user name and address lock for 15 minutes.
+AXES_FAILURE_LIMIT = int(os.environ.get("BITRADE_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = 0.25  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "web/locked_out.html"
+AXES_VERBOSE = False
+
+# Optional single sign-on (OpenID Connect) for production.
+OIDC_ENABLED = os.environ.get("BITRADE_OIDC_ENABLED", "0") == "1"
+if OIDC_ENABLED:
+    INSTALLED_APPS.append("mozilla_django_oidc")
+    AUTHENTICATION_BACKENDS.insert(1, "bitrade.organisation.oidc.PersonOIDCBackend")
+    OIDC_RP_CLIENT_ID = os.environ["BITRADE_OIDC_CLIENT_ID"]
+    OIDC_RP_CLIENT_SECRET = os.environ["BITRADE_OIDC_CLIENT_SECRET"]
+    OIDC_OP_AUTHORIZATION_ENDPOINT = os.environ["BITRADE_OIDC_AUTHORIZATION_ENDPOINT"]
+    OIDC_OP_TOKEN_ENDPOINT = os.environ["BITRADE_OIDC_TOKEN_ENDPOINT"]
+    OIDC_OP_USER_ENDPOINT = os.environ["BITRADE_OIDC_USER_ENDPOINT"]
+    OIDC_OP_JWKS_ENDPOINT = os.environ.get("BITRADE_OIDC_JWKS_ENDPOINT", "")
+    OIDC_RP_SIGN_ALGO = os.environ.get("BITRADE_OIDC_SIGN_ALGO", "RS256")
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = PRODUCTION
+CSRF_COOKIE_SECURE = PRODUCTION
+SESSION_COOKIE_AGE = 60 * 60 * 12
+
+# --- Language and time ------------------------------------------------------
+LANGUAGE_CODE = "sv"
+LANGUAGES = [("sv", "Svenska"), ("en", "English")]
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+USE_I18N = True
+TIME_ZONE = "Europe/Stockholm"
+USE_TZ = True
+
+# --- Static files -------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+WHITENOISE_USE_FINDERS = not PRODUCTION  # production serves collected files (bitrade collectstatic)
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+if ENV == "test" or DEBUG:
+    STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+MEDIA_ROOT = VAR_DIR / "media"
+
+# --- Background work ----------------------------------------------------------
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default"],
+    }
+}
+
+# --- E-mail (delivered by the outbox worker) -------------------------------------
+EMAIL_BACKEND = os.environ.get("BITRADE_EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
+EMAIL_FILE_PATH = VAR_DIR / "mail"
+DEFAULT_FROM_EMAIL = os.environ.get("BITRADE_FROM_EMAIL", "bitrade@polisen.example")
+EMAIL_HOST = os.environ.get("BITRADE_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("BITRADE_EMAIL_PORT", "25"))
+
+# --- Biträde ------------------------------------------------------------------
+BITRADE_SEEDS_DIR = Path(os.environ.get("BITRADE_SEEDS_DIR", BASE_DIR.parent / "shared" / "seeds"))
+BITRADE_API_KEY_PREFIX = "btr"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("BITRADE_LOG_LEVEL", "WARNING")},
+    "loggers": {"bitrade": {"level": os.environ.get("BITRADE_LOG_LEVEL", "INFO")}},
+}

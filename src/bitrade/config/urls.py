@@ -1,0 +1,19 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from .api import api
+
+admin.site.site_header = "Biträde – administration"
+admin.site.site_title = "Biträde"
+admin.site.index_title = "Organisation och inställningar"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+    path("begaran/", include("bitrade.intake.urls")),
+    path("", include("bitrade.web.urls")),
+]
+
+handler403 = "bitrade.web.views.permission_denied"
+handler404 = "bitrade.web.views.not_found"
+handler500 = "bitrade.web.views.server_error"

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class FollowupConfig(AppConfig):
+    name = "bitrade.followup"
+    label = "followup"
+    verbose_name = "Uppföljning"

@@ -1,0 +1,86 @@
+"""REST endpoints for requests: submit, read, complete, acknowledge."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.http import Http404
+from ninja import Header, Router
+from ninja.errors import HttpError
+
+from bitrade.config.errors import field_path
+
+from . import selectors, services
+from .models import Channel
+from .schemas import CompletionIn, ErrorOut, RequestIn, RequestOut
+from .serializers import request_out
+
+router = Router(tags=["Begäranden"])
+
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut, 503: ErrorOut}
+
+
+def _error(exc: services.IntakeError):
+    return exc.status, {"detail": exc.message, "errors": [{"field": exc.field, "code": "invalid", "message": exc.message}]}
+
+
+def _idempotency_missing():
+    msg = "Ange en Idempotency-Key (t.ex. ett UUID) så att en omsändning aldrig skapar en dubblett."
+    return 400, {"detail": msg, "errors": [{"field": "Idempotency-Key", "code": "missing", "message": msg}]}
+
+
+@router.post("", response={200: RequestOut, 201: RequestOut, **ERRORS}, summary="Skicka en begäran om handräckning")
+def submit(request, payload: RequestIn, idempotency_key: str | None = Header(default=None, alias="Idempotency-Key")):
+    """Tar emot, granskar formellt och styr begäran till rätt enhet. Samma Idempotency-Key ger samma ärende."""
+    if not idempotency_key or not idempotency_key.strip():
+        return _idempotency_missing()
+    actor = request.auth
+    try:
+        result = services.submit_request(actor, payload, idempotency_key=idempotency_key.strip(), channel=Channel.API)
+    except services.IntakeError as exc:
+        return _error(exc)
+    return (200 if result.replayed else 201), request_out(actor, result.request)
+
+
+@router.get("", response={200: list[RequestOut], **ERRORS}, summary="Lista begäranden som du får se")
+def list_requests(request, limit: int = 50, offset: int = 0):
+    if not (1 <= limit <= 200) or offset < 0:
+        msg = "limit ska vara 1–200 och offset 0 eller mer."
+        return 422, {"detail": msg, "errors": [{"field": "limit", "code": "range", "message": msg}]}
+    actor = request.auth
+    return 200, [request_out(actor, r, audit_read=False) for r in selectors.list_requests(actor, limit=limit, offset=offset)]
+
+
+@router.get("/{request_id}", response={200: RequestOut, **ERRORS}, summary="Läs en begäran")
+def detail(request, request_id: UUID):
+    actor = request.auth
+    return 200, request_out(actor, selectors.get_request(actor, request_id), audit_read=False)
+
+
+@router.post("/{request_id}/completion", response={200: RequestOut, **ERRORS}, summary="Besvara kompletteringsfrågor")
+def complete(request, request_id: UUID, payload: CompletionIn,
+             idempotency_key: str | None = Header(default=None, alias="Idempotency-Key")):
+    if not idempotency_key or not idempotency_key.strip():
+        return _idempotency_missing()
+    actor = request.auth
+    req = selectors.get_request(actor, request_id, purpose="komplettering")
+    try:
+        req = services.answer_completion(actor, req, payload)
+    except services.IntakeError as exc:
+        return _error(exc)
+    return 200, request_out(actor, req, audit_read=False)
+
+
+@router.post("/{request_id}/acknowledge", response={200: RequestOut, **ERRORS}, summary="Kvittera en begäran (polisen)")
+def acknowledge(request, request_id: UUID):
+    actor = request.auth
+    if not actor.is_police:
+        raise HttpError(403, "Endast polisen kvitterar begäranden.")
+    try:
+        req = selectors.get_request(actor, request_id, purpose="kvittering")
+    except Http404:
+        raise
+    return 200, request_out(actor, services.acknowledge(actor, req), audit_read=False)
+
+
+__all__ = ["router", "field_path"]

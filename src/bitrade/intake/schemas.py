@@ -1,0 +1,268 @@
+"""One schema for a request, used by the API (published in OpenAPI) and by the web form."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from datetime import date, datetime
+from enum import Enum
+
+from ninja import Schema
+from pydantic import Field, field_validator, model_validator
+
+from bitrade.organisation.models import ProfessionalRole
+
+from .rules_identity import IdentityError, normalise_identity_number
+
+MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+MAX_ATTACHMENTS = 10
+
+
+class RequesterRole(str, Enum):
+    physician = "physician"
+    chief_physician = "chief_physician"
+    head_of_operations = "head_of_operations"
+    board_chair = "board_chair"
+    board_member = "board_member"
+    appointed_official = "appointed_official"
+    social_services_official = "social_services_official"
+    court_official = "court_official"
+    sis_officer = "sis_officer"
+    socialstyrelsen_officer = "socialstyrelsen_officer"
+    migration_officer = "migration_officer"
+    prosecutor = "prosecutor"
+
+
+assert {r.value for r in RequesterRole} <= set(ProfessionalRole.values)
+
+
+class UrgencyIn(str, Enum):
+    immediate = "immediate"
+    urgent = "urgent"
+    near_term = "near_term"
+    planned = "planned"
+
+
+class Risk(str, Enum):
+    violence = "violence"
+    weapons = "weapons"
+    threats = "threats"
+    illness = "illness"
+    self_harm = "self_harm"
+    medication = "medication"
+    animals = "animals"
+    other = "other"
+
+
+RISK_LABELS = {
+    "violence": "Våld", "weapons": "Vapen", "threats": "Hot", "illness": "Sjukdom/smitta",
+    "self_harm": "Risk för självskada", "medication": "Läkemedel att lämna över", "animals": "Djur",
+    "other": "Annat",
+}
+
+
+class AttachmentKind(str, Enum):
+    care_certificate = "care_certificate"
+    care_decision = "care_decision"
+    custody_decision = "custody_decision"
+    court_decision = "court_decision"
+    leave_decision = "leave_decision"
+    examination_decision = "examination_decision"
+    repatriation_decision = "repatriation_decision"
+    other = "other"
+
+
+ATTACHMENT_KIND_LABELS = {
+    "care_certificate": "Vårdintyg", "care_decision": "Beslut om vård",
+    "custody_decision": "Beslut om omedelbart omhändertagande", "court_decision": "Domstolens dom eller beslut",
+    "leave_decision": "Beslut om permission eller återkallelse", "examination_decision": "Beslut om läkarundersökning",
+    "repatriation_decision": "Beslut om hemsändande", "other": "Annan handling",
+}
+
+ALLOWED_CONTENT = {
+    "application/pdf": (b"%PDF-",),
+    "image/png": (b"\x89PNG\r\n\x1a\n",),
+    "image/jpeg": (b"\xff\xd8\xff",),
+}
+
+
+def sniff_content_type(data: bytes) -> str | None:
+    for ctype, magics in ALLOWED_CONTENT.items():
+        if any(data.startswith(m) for m in magics):
+            return ctype
+    return None
+
+
+_PHONE = re.compile(r"^\+?[0-9][0-9 \-()]{5,24}$")
+
+
+class RequesterIn(Schema):
+    name: str = Field(min_length=2, max_length=200, description="Den som gör begäran")
+    role: RequesterRole = Field(description="Yrkesroll; prövas mot lagrummet")
+    phone: str = Field(min_length=6, max_length=40, description="Telefon som nås dygnet runt")
+    email: str = Field(default="", max_length=200)
+
+    @field_validator("phone")
+    @classmethod
+    def _phone(cls, v: str) -> str:
+        if not _PHONE.match(v.strip()):
+            raise ValueError("Ange ett telefonnummer med siffror, t.ex. 040-123 45 67.")
+        return v.strip()
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, v: str) -> str:
+        v = v.strip()
+        if v and not re.match(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", v):
+            raise ValueError("Ange en giltig e-postadress.")
+        return v
+
+
+class PersonIn(Schema):
+    identity_number: str = Field(default="", max_length=20, description="Personnummer eller samordningsnummer")
+    name: str = Field(min_length=1, max_length=200)
+    birth_date: date | None = Field(default=None, description="När identitetsnummer saknas")
+    protected_identity: bool = Field(default=False, description="Skyddade personuppgifter")
+
+    @field_validator("identity_number")
+    @classmethod
+    def _identity(cls, v: str) -> str:
+        if not v.strip():
+            return ""
+        try:
+            return normalise_identity_number(v)
+        except IdentityError as exc:
+            raise ValueError(str(exc)) from exc
+
+    @model_validator(mode="after")
+    def _identified(self):
+        if not self.identity_number and self.birth_date is None:
+            raise ValueError("Ange personnummer/samordningsnummer, eller födelsedatum när numret inte är känt.")
+        return self
+
+
+class LocationIn(Schema):
+    address: str = Field(min_length=2, max_length=300, description="Där personen finns eller kan antas finnas")
+    municipality_code: str = Field(min_length=4, max_length=4, pattern=r"^[0-9]{4}$", description="Kommunkod")
+
+
+class AttachmentIn(Schema):
+    kind: AttachmentKind
+    filename: str = Field(min_length=1, max_length=200)
+    content_base64: str = Field(min_length=1, max_length=MAX_ATTACHMENT_BYTES * 4 // 3 + 8)
+
+    @field_validator("filename")
+    @classmethod
+    def _filename(cls, v: str) -> str:
+        v = v.replace("\\", "/").rsplit("/", 1)[-1].strip()
+        if not v or v.startswith("."):
+            raise ValueError("Ogiltigt filnamn.")
+        return v
+
+    def decoded(self) -> bytes:
+        try:
+            return base64.b64decode(self.content_base64, validate=True)
+        except (binascii.Error, ValueError) as exc:
+            raise ValueError("Bilagan är inte giltig base64.") from exc
+
+
+class RequestIn(Schema):
+    requester: RequesterIn
+    legal_basis: str = Field(min_length=1, max_length=300, description='Lagrum, t.ex. "47 § andra stycket 3 LPT"')
+    person: PersonIn
+    location: LocationIn
+    destination: str = Field(default="", max_length=300, description="Vårdinrättning eller annan destination")
+    measures: str = Field(min_length=1, max_length=5000, description="Vad polisen ska göra")
+    police_powers_reason: str = Field(default="", max_length=5000,
+                                      description="Varför polisens särskilda befogenheter behövs")
+    person_avoids_examination: bool | None = None
+    urgency: UrgencyIn
+    window_start: datetime | None = None
+    window_end: datetime | None = None
+    risks: list[Risk] = Field(default_factory=list, max_length=len(Risk))
+    risk_notes: str = Field(default="", max_length=5000)
+    medication_handover: str = Field(default="", max_length=2000)
+    wanted_notice_requested: bool = False
+    oral_request: bool = Field(default=False, description="Begäran gjordes muntligt och bekräftas skriftligt")
+    attachments: list[AttachmentIn] = Field(default_factory=list, max_length=MAX_ATTACHMENTS)
+
+    @model_validator(mode="after")
+    def _window(self):
+        if self.window_start and self.window_end and self.window_end < self.window_start:
+            raise ValueError("Tidsfönstrets slut ligger före dess början.")
+        for moment in (self.window_start, self.window_end):
+            if moment is not None and moment.tzinfo is None:
+                raise ValueError("Ange tider med tidszon, t.ex. 2026-06-19T14:00:00+02:00.")
+        return self
+
+
+class CheckOut(Schema):
+    code: str
+    ok: bool
+    message: str
+    citation: str | None = None
+
+
+class QuestionOut(Schema):
+    id: int
+    check_code: str
+    field: str
+    question: str
+    citation: str
+    asked_at: datetime
+    answer: str
+    answered_at: datetime | None = None
+
+
+class RoutingOut(Schema):
+    region: str
+    unit: str
+    unit_kind: str
+    rule: str
+    reasons: list[str]
+    priority: int | None = None
+    ack_due_at: datetime | None = None
+
+
+class RequestOut(Schema):
+    id: str
+    reference_number: str
+    status: str
+    status_label: str
+    received_at: datetime
+    legal_basis: str
+    citation: str | None = None
+    law: str | None = None
+    case_code: str | None = None
+    review_outcome: str
+    checks: list[CheckOut]
+    questions: list[QuestionOut]
+    routing: RoutingOut
+    person_name: str
+    protected_identity: bool
+
+
+class AnswerIn(Schema):
+    question_id: int
+    answer: str = Field(min_length=1, max_length=5000)
+
+
+class CompletionIn(Schema):
+    answers: list[AnswerIn] = Field(default_factory=list, max_length=50)
+    legal_basis: str | None = Field(default=None, min_length=1, max_length=300)
+    measures: str | None = Field(default=None, min_length=1, max_length=5000)
+    police_powers_reason: str | None = Field(default=None, min_length=1, max_length=5000)
+    person_avoids_examination: bool | None = None
+    attachments: list[AttachmentIn] = Field(default_factory=list, max_length=MAX_ATTACHMENTS)
+
+
+class ErrorItem(Schema):
+    field: str
+    code: str
+    message: str
+
+
+class ErrorOut(Schema):
+    detail: str
+    errors: list[ErrorItem] = Field(default_factory=list)

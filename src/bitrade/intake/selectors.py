@@ -1,0 +1,108 @@
+"""Every read of requests goes through here, scoped to the actor; reads of personal data are audited.
+
+- A requesting organisation (person or API key) sees its own organisation's requests.
+- A police unit sees what is routed to it; a region's RLC also sees everything in its region.
+- Protected identities are masked for everyone but the handling unit and the requester.
+- Analysts and process owners get aggregates only; Kriminalvården sees nothing here.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+from django.urls import reverse
+
+from bitrade.audit import services as audit
+from bitrade.organisation.actor import Actor
+from bitrade.organisation.models import UnitKind
+
+from .models import AssistanceRequest
+
+MASK = "Skyddad identitet"
+OBJECT_TYPE = "intake.assistancerequest"
+
+
+def _scope(actor: Actor) -> QuerySet:
+    qs = AssistanceRequest.objects.all()
+    if actor.is_requester and actor.organisation_id:
+        return qs.filter(organisation_id=actor.organisation_id)
+    if actor.is_police and actor.unit_id:
+        if actor.unit_kind == UnitKind.RLC:
+            return qs.filter(Q(routed_unit_id=actor.unit_id) | Q(region_id=actor.region_id))
+        return qs.filter(routed_unit_id=actor.unit_id)
+    return qs.none()
+
+
+def may_see_identity(actor: Actor, req: AssistanceRequest) -> bool:
+    if not req.protected_identity:
+        return True
+    if actor.is_requester:
+        return actor.organisation_id == req.organisation_id
+    return actor.is_police and actor.unit_id == req.routed_unit_id
+
+
+def get_request(actor: Actor, public_id, *, purpose: str = "visning") -> AssistanceRequest:
+    if actor.sees_aggregates_only:
+        raise PermissionDenied("Analytiker ser endast sammanställningar, inte enskilda ärenden.")
+    req = (_scope(actor).select_related("organisation", "routed_unit", "region", "location_municipality")
+           .filter(public_id=public_id).first())
+    if req is None:
+        audit.record(actor, "request.read_refused", object_type=OBJECT_TYPE, object_id=str(public_id)[:64],
+                     result="refused", reason="utanför aktörens behörighet eller finns inte")
+        raise Http404("Finns inte")
+    audit.record_read(actor, OBJECT_TYPE, [req.pk], purpose=purpose)
+    return req
+
+
+def person_display(actor: Actor, req: AssistanceRequest) -> dict:
+    if may_see_identity(actor, req):
+        return {"name": req.person_name, "identity_number": req.person_identity_number,
+                "birth_date": req.person_birth_date, "address": req.location_address}
+    return {"name": MASK, "identity_number": "", "birth_date": None, "address": MASK}
+
+
+def _rows(actor: Actor, qs: QuerySet, url_name: str) -> list[dict]:
+    qs = qs.select_related("routed_unit").order_by("priority", "-received_at")[:200]
+    rows = []
+    for r in qs:
+        rows.append({
+            "id": r.public_id, "reference_number": r.reference_number, "received_at": r.received_at,
+            "citation": (r.review or {}).get("legal_basis", {}) and r.review["legal_basis"].get("citation")
+            or r.legal_basis_text,
+            "status": r.status, "status_label": r.get_status_display(),
+            "priority": r.priority, "priority_label": {1: "1 – omedelbart", 2: "2 – brådskande",
+                                                       3: "3 – närtid"}.get(r.priority, "Polisområdet"),
+            "unit_name": r.routed_unit.name, "url": reverse(url_name, args=[r.public_id]),
+            "person_name": person_display(actor, r)["name"], "ack_due_at": r.ack_due_at,
+            "acknowledged": r.acknowledged_at is not None,
+        })
+    audit.record_read(actor, OBJECT_TYPE, [r.pk for r in qs], purpose="lista")
+    return rows
+
+
+def inbox_rows(actor: Actor) -> list[dict]:
+    if not actor.is_police:
+        raise PermissionDenied("Inkorgen är polisens.")
+    return _rows(actor, _scope(actor).exclude(status="closed"), "intake:detail")
+
+
+def requester_rows(actor: Actor) -> list[dict]:
+    if not actor.is_requester:
+        raise PermissionDenied("Endast begärande myndigheter.")
+    return _rows(actor, _scope(actor), "intake:detail")
+
+
+def list_requests(actor: Actor, *, limit: int = 50, offset: int = 0) -> list[AssistanceRequest]:
+    if actor.sees_aggregates_only:
+        raise PermissionDenied("Analytiker ser endast sammanställningar, inte enskilda ärenden.")
+    items = list(_scope(actor).select_related("routed_unit", "region").order_by("-received_at")[offset:offset + limit])
+    audit.record_read(actor, OBJECT_TYPE, [r.pk for r in items], purpose="lista via API")
+    return items
+
+
+def totals_by_law(actor: Actor) -> list[dict]:
+    """Aggregates without personal data, for analysts and process owners."""
+    if not (actor.sees_aggregates_only or actor.is_administrator):
+        raise PermissionDenied("Sammanställningen är för analytiker.")
+    return list(AssistanceRequest.objects.values("law").annotate(count=Count("id")).order_by("law"))

@@ -1,0 +1,41 @@
+"""Shaping a request for the API, with identity masked where the actor may not see it."""
+
+from __future__ import annotations
+
+from bitrade.organisation.actor import Actor
+
+from . import selectors
+from .models import AssistanceRequest
+
+
+def request_out(actor: Actor, req: AssistanceRequest, *, audit_read: bool = True) -> dict:
+    if audit_read:
+        selectors.audit.record_read(actor, selectors.OBJECT_TYPE, [req.pk], purpose="API")
+    review = req.review or {}
+    basis = review.get("legal_basis") or {}
+    person = selectors.person_display(actor, req)
+    return {
+        "id": str(req.public_id),
+        "reference_number": req.reference_number,
+        "status": req.status,
+        "status_label": req.get_status_display(),
+        "received_at": req.received_at,
+        "legal_basis": req.legal_basis_text,
+        "citation": basis.get("citation"),
+        "law": req.law or None,
+        "case_code": req.case_code or None,
+        "review_outcome": req.review_outcome,
+        "checks": review.get("checks", []),
+        "questions": [
+            {"id": q.pk, "check_code": q.check_code, "field": q.field, "question": q.question,
+             "citation": q.citation, "asked_at": q.asked_at, "answer": q.answer, "answered_at": q.answered_at}
+            for q in req.questions.all()
+        ],
+        "routing": {
+            "region": req.region.name, "unit": req.routed_unit.name, "unit_kind": req.routed_unit.kind,
+            "rule": req.routing_rule_name, "reasons": req.routing_reasons, "priority": req.priority,
+            "ack_due_at": req.ack_due_at,
+        },
+        "person_name": person["name"],
+        "protected_identity": req.protected_identity,
+    }

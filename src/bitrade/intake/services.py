@@ -1,0 +1,380 @@
+"""Receiving a request: validate, review, route, store, audit and notify in one transaction."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from bitrade.audit import services as audit
+from bitrade.deadlines import services as deadlines
+from bitrade.legal.catalogue import load_catalogue
+from bitrade.legal.citations import CitationSyntaxError
+from bitrade.organisation.actor import SYSTEM_ACTOR, Actor
+from bitrade.organisation.models import Municipality, RequestingOrganisation, Unit
+from bitrade.outbox import services as outbox
+from bitrade.routing import rules as routing_rules
+from bitrade.routing import selectors as routing_selectors
+
+from . import rules as review_rules
+from .models import (
+    AssistanceRequest,
+    Attachment,
+    Channel,
+    CompletionQuestion,
+    IdempotencyRecord,
+    ReferenceCounter,
+    RequestStatus,
+    ReviewOutcome,
+)
+from .rules_identity import age_on, birth_date_of
+from .schemas import ALLOWED_CONTENT, MAX_ATTACHMENT_BYTES, AttachmentIn, CompletionIn, RequestIn, sniff_content_type
+
+ACK_DEADLINE = "intake.ack"
+URGENCY_PRIORITY = {"immediate": 1, "urgent": 2, "near_term": 3, "planned": None}
+ORAL_CONFIRMATION_HOURS = 24
+
+
+class IntakeError(Exception):
+    """Bad input found after schema validation: names the field, speaks Swedish."""
+
+    def __init__(self, field: str, message: str, status: int = 422):
+        super().__init__(message)
+        self.field = field
+        self.message = message
+        self.status = status
+
+
+@dataclass
+class SubmitResult:
+    request: AssistanceRequest
+    replayed: bool
+
+
+def _body_hash(data: RequestIn) -> str:
+    return hashlib.sha256(json.dumps(data.model_dump(mode="json"), sort_keys=True).encode()).hexdigest()
+
+
+def _check_attachments(items: list[AttachmentIn], field: str = "attachments") -> list[tuple[AttachmentIn, bytes, str]]:
+    out = []
+    for i, item in enumerate(items):
+        try:
+            data = item.decoded()
+        except ValueError as exc:
+            raise IntakeError(f"{field}.{i}.content_base64", str(exc)) from exc
+        if len(data) > MAX_ATTACHMENT_BYTES:
+            raise IntakeError(f"{field}.{i}.content_base64",
+                              f"Bilagan är för stor ({len(data) // 1024} kB); högst {MAX_ATTACHMENT_BYTES // 1048576} MB.")
+        ctype = sniff_content_type(data)
+        if ctype is None:
+            allowed = ", ".join(sorted({c.split('/')[1].upper() for c in ALLOWED_CONTENT}))
+            raise IntakeError(f"{field}.{i}.content_base64", f"Bilagan är inte en godtagbar handling ({allowed}).")
+        out.append((item, data, ctype))
+    return out
+
+
+def _facts(data: RequestIn, organisation: RequestingOrganisation, attachment_kinds: tuple[str, ...],
+           legal_basis_text: str | None = None, measures: str | None = None, police_powers_reason: str | None = None,
+           person_avoids_examination: bool | None = None) -> review_rules.RequestFacts:
+    return review_rules.RequestFacts(
+        organisation_kind=organisation.kind,
+        organisation_name=organisation.name,
+        requester_name=data.requester.name,
+        requester_role=data.requester.role.value,
+        legal_basis_text=legal_basis_text if legal_basis_text is not None else data.legal_basis,
+        measures=measures if measures is not None else data.measures,
+        police_powers_reason=police_powers_reason if police_powers_reason is not None else data.police_powers_reason,
+        person_avoids_examination=(person_avoids_examination if person_avoids_examination is not None
+                                   else data.person_avoids_examination),
+        attachment_kinds=attachment_kinds,
+        person_identity_number=data.person.identity_number,
+        person_name=data.person.name,
+        person_birth_date=data.person.birth_date,
+        location_municipality_code=data.location.municipality_code,
+    )
+
+
+def _review(facts, on):
+    try:
+        return review_rules.review(facts, load_catalogue(), on)
+    except CitationSyntaxError as exc:
+        raise IntakeError("legal_basis", f"Lagrummet kunde inte tolkas: {exc}") from exc
+
+
+def _next_reference(region, now: datetime) -> str:
+    year = timezone.localtime(now).year
+    counter, _ = ReferenceCounter.objects.select_for_update().get_or_create(region=region, year=year)
+    ReferenceCounter.objects.filter(pk=counter.pk).update(last=counter.last + 1)
+    return f"HR-{region.code.upper()}-{year}-{counter.last + 1:05d}"
+
+
+def _route(region, police_area_code: str, entry_key: str | None, law: str, priority: int | None,
+           age: int | None, now: datetime):
+    facts = routing_rules.RoutingFacts(
+        region=region.code, police_area=police_area_code, law=law, point_key=entry_key,
+        requested_priority=priority, person_age=age, at=now,
+    )
+    units = routing_selectors.unit_infos(region.pk, timezone.localtime(now).date())
+    return routing_rules.route(facts, routing_selectors.routing_rules(region.pk), units,
+                               area_names=routing_selectors.area_names(region.pk))
+
+
+def _store_questions(req: AssistanceRequest, result, now: datetime) -> int:
+    """Ask what the review asks, without repeating a question that is still open."""
+    open_now = set(req.questions.filter(answered_at__isnull=True).values_list("check_code", "field"))
+    for q in result.questions:
+        if (q.check_code, q.field) in open_now:
+            continue
+        CompletionQuestion.objects.create(
+            request=req, check_code=q.check_code, field=q.field, question=q.text, citation=q.citation or "",
+            asked_at=now,
+        )
+    return len(result.questions)
+
+
+def _notify_unit(req: AssistanceRequest, unit: Unit, event: str, text: str) -> None:
+    outbox.enqueue("email", unit.email, event=event, obj=req,
+                   subject=f"Biträde: {text} {req.reference_number}",
+                   body=f"{text}: {req.reference_number} ({req.legal_basis_text}).\n"
+                        f"Öppna ärendet i Biträde för uppgifter om personen.")
+
+
+def _notify_requester(req: AssistanceRequest, event: str, text: str) -> None:
+    payload = {"id": str(req.public_id), "reference_number": req.reference_number, "status": req.status}
+    if req.requester_email:
+        outbox.enqueue("email", req.requester_email, event=event, obj=req,
+                       subject=f"Biträde: {text} ({req.reference_number})",
+                       body=f"{text}. Referens: {req.reference_number}. Status: {req.get_status_display()}.")
+    if req.organisation.webhook_url:
+        outbox.enqueue("webhook", req.organisation.webhook_url, event=event, obj=req, payload=payload)
+
+
+def submit_request(actor: Actor, data: RequestIn, *, idempotency_key: str = "", channel: str = Channel.API,
+                   now: datetime | None = None) -> SubmitResult:
+    if not actor.is_requester or actor.organisation_id is None:
+        raise PermissionDenied("Endast begärande myndigheter kan skicka en begäran om handräckning.")
+    now = now or timezone.now()
+    if idempotency_key and len(idempotency_key) > 100:
+        raise IntakeError("Idempotency-Key", "Idempotency-Key får vara högst 100 tecken.", 400)
+    body_hash = _body_hash(data)
+    try:
+        with transaction.atomic():
+            return _submit(actor, data, idempotency_key, body_hash, channel, now)
+    except IntegrityError:
+        if not idempotency_key:
+            raise
+        # A concurrent submission with the same key won the race: answer with its request.
+        return _replay(actor, idempotency_key, body_hash)
+
+
+def _replay(actor: Actor, key: str, body_hash: str) -> SubmitResult:
+    record = IdempotencyRecord.objects.select_related("request").get(organisation_id=actor.organisation_id, key=key)
+    if record.body_hash != body_hash:
+        raise IntakeError("Idempotency-Key",
+                          "Idempotency-Key har redan använts för en annan begäran. Använd en ny nyckel.", 409)
+    return SubmitResult(record.request, replayed=True)
+
+
+def _submit(actor, data: RequestIn, key: str, body_hash: str, channel: str, now: datetime) -> SubmitResult:
+    organisation = RequestingOrganisation.objects.get(pk=actor.organisation_id)
+    record = None
+    if key:
+        existing = IdempotencyRecord.objects.filter(organisation=organisation, key=key).first()
+        if existing is not None:
+            return _replay(actor, key, body_hash)
+        # Claim the key first so a concurrent twin blocks on it and then replays.
+        record = IdempotencyRecord.objects.create(organisation=organisation, key=key, body_hash=body_hash)
+
+    municipality = (Municipality.objects.select_related("police_area", "police_area__region")
+                    .filter(code=data.location.municipality_code).first())
+    if municipality is None:
+        raise IntakeError("location.municipality_code", f"Okänd kommunkod: {data.location.municipality_code}")
+    files = _check_attachments(data.attachments)
+    facts = _facts(data, organisation, tuple(a.kind.value for a, _, _ in files))
+    result = _review(facts, timezone.localtime(now).date())
+
+    birth = data.person.birth_date or (birth_date_of(data.person.identity_number) if data.person.identity_number else None)
+    age = age_on(birth, timezone.localtime(now).date()) if birth else None
+    region = municipality.police_area.region
+    entry = result.legal_basis
+    law = entry.law if entry else ""
+    decision = _route(region, municipality.police_area.code, entry.key if entry else None, law,
+                      URGENCY_PRIORITY[data.urgency.value], age, now)
+    unit = Unit.objects.get(pk=decision.unit.id) if decision.unit else None
+    if unit is None:
+        raise IntakeError("location.municipality_code",
+                          "Ingen polisenhet kan ta emot begäran i regionen. Ring polisens regionledningscentral.", 503)
+    outcome = result.outcome
+    status = RequestStatus.COMPLETION_REQUESTED if outcome == ReviewOutcome.NEEDS_COMPLETION else RequestStatus.RECEIVED
+    ack_due = routing_rules.ack_deadline(decision.priority, now, routing_selectors.ack_thresholds())
+    req = AssistanceRequest.objects.create(
+        reference_number=_next_reference(region, now), status=status, channel=channel, received_at=now,
+        organisation=organisation, submitted_by_id=actor.person_id, api_key_id=actor.api_key_id,
+        requester_name=data.requester.name, requester_role=data.requester.role.value,
+        requester_phone=data.requester.phone, requester_email=data.requester.email,
+        legal_basis_text=data.legal_basis, legal_basis_key=entry.key if entry else "", law=law,
+        case_code=result.case_code or "",
+        person_identity_number=data.person.identity_number, person_name=data.person.name,
+        person_birth_date=birth, person_age=age, protected_identity=data.person.protected_identity,
+        location_address=data.location.address, location_municipality=municipality,
+        destination=data.destination, measures=data.measures, police_powers_reason=data.police_powers_reason,
+        person_avoids_examination=data.person_avoids_examination, requested_urgency=data.urgency.value,
+        window_start=data.window_start, window_end=data.window_end, risks=[r.value for r in data.risks],
+        risk_notes=data.risk_notes, medication_handover=data.medication_handover,
+        wanted_notice_requested=data.wanted_notice_requested,
+        oral_confirmation_due_at=(now + timezone.timedelta(hours=ORAL_CONFIRMATION_HOURS)) if data.oral_request else None,
+        review_outcome=outcome, review=review_rules.review_to_dict(result),
+        region=region, routed_unit=unit, routing_rule_name=decision.rule.name if decision.rule else "",
+        routing_reasons=list(decision.reasons), priority=decision.priority, ack_due_at=ack_due,
+    )
+    for item, content, ctype in files:
+        Attachment.objects.create(
+            request=req, kind=item.kind.value, filename=item.filename, content_type=ctype, size=len(content),
+            sha256=hashlib.sha256(content).hexdigest(), file=ContentFile(content, name=item.filename),
+        )
+    _store_questions(req, result, now)
+    if record is not None:
+        IdempotencyRecord.objects.filter(pk=record.pk).update(request=req)
+    deadlines.schedule(ACK_DEADLINE, object_type="intake.assistancerequest", object_id=req.pk, due_at=ack_due,
+                       payload={"unit_id": unit.pk})
+    audit.record(actor, "request.submitted", obj=req, new={
+        "reference_number": req.reference_number, "legal_basis": req.legal_basis_key or req.legal_basis_text,
+        "review_outcome": outcome, "unit": unit.pk, "rule": req.routing_rule_name, "priority": req.priority,
+        "channel": channel,
+    })
+    _notify_unit(req, unit, "request.routed", "Ny begäran om handräckning")
+    _notify_requester(req, "request.received", "Begäran är mottagen")
+    return SubmitResult(req, replayed=False)
+
+
+def answer_completion(actor: Actor, req: AssistanceRequest, data: CompletionIn, now: datetime | None = None) -> AssistanceRequest:
+    """The requester answers the completion questions in the same case; the review runs again."""
+    if not actor.is_requester or actor.organisation_id != req.organisation_id:
+        raise PermissionDenied("Endast den begärande organisationen kan komplettera begäran.")
+    now = now or timezone.now()
+    with transaction.atomic():
+        req = AssistanceRequest.objects.select_for_update().get(pk=req.pk)
+        if req.status != RequestStatus.COMPLETION_REQUESTED:
+            raise IntakeError("status", "Begäran väntar inte på komplettering.", 409)
+        open_questions = {q.pk: q for q in req.questions.filter(answered_at__isnull=True)}
+        for i, a in enumerate(data.answers):
+            q = open_questions.get(a.question_id)
+            if q is None:
+                raise IntakeError(f"answers.{i}.question_id", "Frågan finns inte eller är redan besvarad.")
+            q.answer, q.answered_at, q.answered_by_id = a.answer, now, actor.person_id
+            q.save(update_fields=["answer", "answered_at", "answered_by"])
+        old = {"legal_basis": req.legal_basis_text, "measures": req.measures,
+               "police_powers_reason": req.police_powers_reason, "review_outcome": req.review_outcome}
+        answered_fields = {q.field: q.answer for q in open_questions.values() if q.answered_at and q.field}
+        if data.legal_basis is not None:
+            req.legal_basis_text = data.legal_basis
+        if data.measures is not None:
+            req.measures = data.measures
+        elif "measures" in answered_fields:
+            req.measures = f"{req.measures}\n{answered_fields['measures']}".strip()
+        if data.police_powers_reason is not None:
+            req.police_powers_reason = data.police_powers_reason
+        elif "police_powers_reason" in answered_fields:
+            req.police_powers_reason = f"{req.police_powers_reason}\n{answered_fields['police_powers_reason']}".strip()
+        if data.person_avoids_examination is not None:
+            req.person_avoids_examination = data.person_avoids_examination
+        files = _check_attachments(data.attachments)
+        for item, content, ctype in files:
+            Attachment.objects.create(
+                request=req, kind=item.kind.value, filename=item.filename, content_type=ctype, size=len(content),
+                sha256=hashlib.sha256(content).hexdigest(), file=ContentFile(content, name=item.filename),
+            )
+        result = _review(_stored_facts(req), timezone.localtime(now).date())
+        req.review_outcome = result.outcome
+        req.review = review_rules.review_to_dict(result)
+        entry = result.legal_basis
+        req.legal_basis_key = entry.key if entry else ""
+        req.law = entry.law if entry else ""
+        req.case_code = result.case_code or ""
+        if result.outcome == ReviewOutcome.NEEDS_COMPLETION:
+            req.status = RequestStatus.COMPLETION_REQUESTED
+            _store_questions(req, result, now)
+        else:
+            req.status = RequestStatus.RECEIVED
+        req.save()
+        audit.record(actor, "request.completed", obj=req, old=old, new={
+            "legal_basis": req.legal_basis_text, "measures": req.measures,
+            "police_powers_reason": req.police_powers_reason, "review_outcome": req.review_outcome,
+            "answered": sorted(a.question_id for a in data.answers)})
+        _notify_unit(req, req.routed_unit, "request.completed", "Begäran har kompletterats")
+    return req
+
+
+def _stored_facts(req: AssistanceRequest) -> review_rules.RequestFacts:
+    return review_rules.RequestFacts(
+        organisation_kind=req.organisation.kind, organisation_name=req.organisation.name,
+        requester_name=req.requester_name, requester_role=req.requester_role,
+        legal_basis_text=req.legal_basis_text, measures=req.measures,
+        police_powers_reason=req.police_powers_reason, person_avoids_examination=req.person_avoids_examination,
+        attachment_kinds=tuple(req.attachments.values_list("kind", flat=True)),
+        person_identity_number=req.person_identity_number, person_name=req.person_name,
+        person_birth_date=req.person_birth_date, location_municipality_code=req.location_municipality.code,
+    )
+
+
+def acknowledge(actor: Actor, req: AssistanceRequest, now: datetime | None = None) -> AssistanceRequest:
+    """The handling unit confirms it has seen the request; stops the escalation clock."""
+    if not actor.is_police or actor.unit_id != req.routed_unit_id:
+        raise PermissionDenied("Endast den enhet som begäran är styrd till kan kvittera den.")
+    now = now or timezone.now()
+    with transaction.atomic():
+        req = AssistanceRequest.objects.select_for_update().get(pk=req.pk)
+        if req.acknowledged_at is not None:
+            return req
+        req.acknowledged_at, req.acknowledged_by_id = now, actor.person_id
+        if req.status == RequestStatus.RECEIVED:
+            req.status = RequestStatus.ACKNOWLEDGED
+        req.save(update_fields=["acknowledged_at", "acknowledged_by", "status", "updated_at"])
+        deadlines.cancel(ACK_DEADLINE, object_type="intake.assistancerequest", object_id=req.pk, reason="kvitterad")
+        audit.record(actor, "request.acknowledged", obj=req)
+        _notify_requester(req, "request.acknowledged", "Polisen har tagit emot begäran")
+    return req
+
+
+@deadlines.register(ACK_DEADLINE)
+def escalate_unacknowledged(deadline, now: datetime) -> str:
+    """Not acknowledged in time: hand the request to the next unit and tell both units."""
+    req = AssistanceRequest.objects.select_for_update().select_related("routed_unit", "region").get(
+        pk=int(deadline.object_id))
+    if req.acknowledged_at is not None:
+        return "redan kvitterad"
+    if req.routed_unit_id != deadline.payload.get("unit_id"):
+        return "begäran har redan flyttats"
+    units = routing_selectors.unit_infos(req.region_id, timezone.localtime(now).date())
+    current = next((u for u in units if u.id == req.routed_unit_id), None)
+    facts = routing_rules.RoutingFacts(
+        region=req.region.code, police_area=req.location_municipality.police_area.code, law=req.law,
+        point_key=req.legal_basis_key or None, requested_priority=req.priority, person_age=req.person_age, at=now,
+    )
+    nxt = routing_rules.next_escalation_unit(current, units, facts) if current else None
+    old_unit = req.routed_unit
+    if nxt is None:
+        audit.record(SYSTEM_ACTOR, "request.escalation_exhausted", obj=req, reason="Ingen enhet att eskalera till.")
+        _notify_unit(req, old_unit, "request.overdue", "Begäran är inte kvitterad i tid")
+        return "ingen nästa enhet"
+    new_unit = Unit.objects.get(pk=nxt.id)
+    req.routed_unit = new_unit
+    req.escalation_count += 1
+    reason = (f"Eskalerad {timezone.localtime(now):%Y-%m-%d %H:%M}: {old_unit.name} kvitterade inte i tid; "
+              f"begäran flyttad till {new_unit.name}.")
+    req.routing_reasons = [*req.routing_reasons, reason]
+    req.ack_due_at = routing_rules.ack_deadline(req.priority, now, routing_selectors.ack_thresholds())
+    req.save(update_fields=["routed_unit", "escalation_count", "routing_reasons", "ack_due_at", "updated_at"])
+    deadlines.schedule(ACK_DEADLINE, object_type="intake.assistancerequest", object_id=req.pk, due_at=req.ack_due_at,
+                       payload={"unit_id": new_unit.pk})
+    audit.record(SYSTEM_ACTOR, "request.escalated", obj=req, reason=reason,
+                 old={"unit": old_unit.pk}, new={"unit": new_unit.pk})
+    _notify_unit(req, old_unit, "request.escalated", "Begäran har eskalerats från er enhet")
+    _notify_unit(req, new_unit, "request.escalated", "Eskalerad begäran om handräckning")
+    return reason

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+app_name = "intake"
+
+urlpatterns = [
+    path("ny/", views.new_request, name="new"),
+    path("lagrum/", views.basis_panel, name="basis"),
+    path("<uuid:public_id>/", views.detail, name="detail"),
+    path("<uuid:public_id>/komplettera/", views.complete, name="complete"),
+    path("<uuid:public_id>/kvittera/", views.acknowledge, name="acknowledge"),
+]

@@ -1,0 +1,153 @@
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin
+from django.core.exceptions import ValidationError
+
+from bitrade.web.admin_audit import AuditedAdmin, admin_actor
+
+from . import services
+from .models import (
+    ApiKey,
+    County,
+    LocalPoliceArea,
+    Municipality,
+    OfficeHours,
+    Person,
+    PoliceArea,
+    PoliceRegion,
+    RequestingOrganisation,
+    StaffMembership,
+    Unit,
+    UnitMembership,
+)
+from .rules import OfficeHoursError, WeeklyHours, validate_hours
+
+
+@admin.register(PoliceRegion)
+class PoliceRegionAdmin(AuditedAdmin):
+    list_display = ["name", "code"]
+    search_fields = ["name", "code"]
+
+
+@admin.register(PoliceArea)
+class PoliceAreaAdmin(AuditedAdmin):
+    list_display = ["name", "code", "region"]
+    list_filter = ["region"]
+    search_fields = ["name", "code"]
+
+
+@admin.register(LocalPoliceArea)
+class LocalPoliceAreaAdmin(AuditedAdmin):
+    list_display = ["name", "code", "police_area"]
+    list_filter = ["police_area__region"]
+    search_fields = ["name"]
+
+
+@admin.register(County)
+class CountyAdmin(AuditedAdmin):
+    list_display = ["code", "name", "region"]
+
+
+@admin.register(Municipality)
+class MunicipalityAdmin(AuditedAdmin):
+    list_display = ["code", "name", "county", "police_area", "population"]
+    list_filter = ["county__region", "county"]
+    search_fields = ["code", "name"]
+    list_select_related = ["county", "police_area"]
+
+
+class OfficeHoursFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        hours = []
+        for f in self.forms:
+            if not getattr(f, "cleaned_data", None) or f.cleaned_data.get("DELETE"):
+                continue
+            d = f.cleaned_data
+            if d.get("weekday") is None or not d.get("opens") or not d.get("closes"):
+                continue
+            hours.append(WeeklyHours(d["weekday"], d["opens"], d["closes"]))
+        try:
+            validate_hours(hours)
+        except OfficeHoursError as exc:
+            raise ValidationError(str(exc)) from exc
+
+
+class OfficeHoursInline(admin.TabularInline):
+    model = OfficeHours
+    formset = OfficeHoursFormSet
+    extra = 0
+
+
+class UnitMembershipInline(admin.TabularInline):
+    model = UnitMembership
+    extra = 0
+    autocomplete_fields = ["unit"]
+
+
+class StaffMembershipInline(admin.TabularInline):
+    model = StaffMembership
+    extra = 0
+    autocomplete_fields = ["organisation"]
+
+
+@admin.register(Unit)
+class UnitAdmin(AuditedAdmin):
+    list_display = ["name", "kind", "region", "police_area", "always_open", "active"]
+    list_filter = ["kind", "region", "always_open"]
+    search_fields = ["name"]
+    inlines = [OfficeHoursInline]
+
+
+@admin.register(Person)
+class PersonAdmin(UserAdmin, AuditedAdmin):
+    list_display = ["username", "first_name", "last_name", "national_function", "is_active"]
+    search_fields = ["username", "first_name", "last_name", "email"]
+    fieldsets = UserAdmin.fieldsets + (("Biträde", {"fields": ("phone", "title", "national_function")}),)
+    inlines = [UnitMembershipInline, StaffMembershipInline]
+
+
+class ApiKeyInline(admin.TabularInline):
+    model = ApiKey
+    extra = 0
+    fields = ["name", "prefix", "created_at", "last_used_at", "revoked_at"]
+    readonly_fields = ["name", "prefix", "created_at", "last_used_at", "revoked_at"]
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(RequestingOrganisation)
+class RequestingOrganisationAdmin(AuditedAdmin):
+    list_display = ["name", "kind", "parent", "municipality", "active"]
+    list_filter = ["kind"]
+    search_fields = ["name"]
+    autocomplete_fields = ["parent", "municipality"]
+    inlines = [ApiKeyInline]
+    actions = ["issue_api_key"]
+
+    @admin.action(description="Utfärda en ny API-nyckel (visas en gång)")
+    def issue_api_key(self, request, queryset):
+        for org in queryset:
+            _, plaintext = services.issue_api_key(admin_actor(request), org, "Utfärdad i administrationen")
+            messages.warning(request, f"Ny API-nyckel för {org.name} (visas bara nu, spara den säkert): {plaintext}")
+
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(admin.ModelAdmin):
+    list_display = ["organisation", "name", "prefix", "created_at", "last_used_at", "revoked_at"]
+    readonly_fields = ["organisation", "name", "prefix", "key_hash", "created_at", "created_by", "last_used_at",
+                       "revoked_at"]
+    actions = ["revoke"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description="Återkalla valda nycklar")
+    def revoke(self, request, queryset):
+        for key in queryset:
+            services.revoke_api_key(admin_actor(request), key, "Återkallad i administrationen")
+        messages.info(request, "Nycklarna är återkallade.")

@@ -1,0 +1,52 @@
+"""Reads of the organisation, scoped to the actor."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.core.exceptions import PermissionDenied
+from django.utils import timezone
+
+from .actor import Actor
+from .models import Municipality, Person, RequestingOrganisation, Unit
+from .rules import OpenStatus, WeeklyHours, is_open
+
+
+def unit_for(actor: Actor) -> Unit:
+    if actor.unit_id is None:
+        raise PermissionDenied("Du agerar inte för någon polisenhet.")
+    return Unit.objects.select_related("region", "police_area").get(pk=actor.unit_id)
+
+
+def organisation_for(actor: Actor) -> RequestingOrganisation:
+    if actor.organisation_id is None:
+        raise PermissionDenied("Du agerar inte för någon organisation.")
+    return RequestingOrganisation.objects.get(pk=actor.organisation_id)
+
+
+def weekly_hours(unit: Unit, on=None) -> tuple[WeeklyHours, ...]:
+    on = on or timezone.localdate()
+    rows = [
+        h for h in unit.office_hours.all()
+        if (h.valid_from is None or h.valid_from <= on) and (h.valid_to is None or h.valid_to >= on)
+    ]
+    return tuple(WeeklyHours(h.weekday, h.opens, h.closes) for h in rows)
+
+
+def open_status(unit: Unit, at: datetime) -> OpenStatus:
+    return is_open(weekly_hours(unit, timezone.localtime(at).date()), at, always_open=unit.always_open)
+
+
+def municipality_by_code(code: str) -> Municipality | None:
+    return Municipality.objects.select_related("police_area", "police_area__region").filter(code=code).first()
+
+
+def admin_counts(actor: Actor) -> dict:
+    if not actor.is_administrator:
+        raise PermissionDenied("Endast administratörer.")
+    return {
+        "units": Unit.objects.count(),
+        "municipalities": Municipality.objects.count(),
+        "organisations": RequestingOrganisation.objects.count(),
+        "people": Person.objects.count(),
+    }

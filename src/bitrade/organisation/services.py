@@ -1,0 +1,102 @@
+"""Changes to the organisation: API keys, loading the geographic structure."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+
+from bitrade.audit import services as audit
+
+from .actor import SYSTEM_ACTOR, Actor
+from .geodata import load_geodata
+from .models import (
+    ApiKey,
+    County,
+    LocalPoliceArea,
+    Municipality,
+    PoliceArea,
+    PoliceRegion,
+    RequestingOrganisation,
+)
+
+
+def _hash_secret(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def issue_api_key(actor: Actor, organisation: RequestingOrganisation, name: str) -> tuple[ApiKey, str]:
+    """Create a key for a machine client. The returned plaintext is shown once and never stored."""
+    if not actor.is_administrator and actor.kind != "system":
+        raise PermissionDenied("Endast administratörer får utfärda API-nycklar.")
+    prefix = secrets.token_hex(4)
+    secret = secrets.token_urlsafe(32)
+    plaintext = f"{settings.BITRADE_API_KEY_PREFIX}_{prefix}_{secret}"
+    with transaction.atomic():
+        key = ApiKey.objects.create(
+            organisation=organisation, name=name, prefix=prefix, key_hash=_hash_secret(secret),
+            created_by_id=actor.person_id,
+        )
+        audit.record(actor, "api_key.issued", obj=key, new={"organisation": organisation.pk, "name": name,
+                                                             "prefix": prefix})
+    return key, plaintext
+
+
+def revoke_api_key(actor: Actor, key: ApiKey, reason: str = "") -> None:
+    if not actor.is_administrator:
+        raise PermissionDenied("Endast administratörer får återkalla API-nycklar.")
+    with transaction.atomic():
+        ApiKey.objects.filter(pk=key.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+        audit.record(actor, "api_key.revoked", obj=key, reason=reason)
+
+
+def authenticate_api_key(plaintext: str) -> ApiKey | None:
+    """The active key matching the plaintext, or None. Every use is audited by the caller."""
+    parts = (plaintext or "").strip().split("_", 2)
+    if len(parts) != 3 or parts[0] != settings.BITRADE_API_KEY_PREFIX:
+        return None
+    key = ApiKey.objects.select_related("organisation").filter(prefix=parts[1]).first()
+    if key is None or key.revoked_at is not None or not key.organisation.active:
+        return None
+    if not hmac.compare_digest(key.key_hash, _hash_secret(parts[2])):
+        return None
+    ApiKey.objects.filter(pk=key.pk).update(last_used_at=timezone.now())
+    return key
+
+
+@transaction.atomic
+def load_police_structure(actor: Actor = SYSTEM_ACTOR) -> dict:
+    """Create or update regions, police areas, counties and all municipalities from package data."""
+    geo = load_geodata()
+    regions = {}
+    for r in geo.regions.values():
+        regions[r.code], _ = PoliceRegion.objects.update_or_create(code=r.code, defaults={"name": r.name})
+    areas = {}
+    for pa in geo.police_areas.values():
+        areas[pa.code], _ = PoliceArea.objects.update_or_create(
+            code=pa.code, defaults={"name": pa.name, "region": regions[pa.region_code]})
+    lpas = {}
+    for lpa in geo.local_police_areas.values():
+        lpas[lpa.code], _ = LocalPoliceArea.objects.update_or_create(
+            code=lpa.code, defaults={"name": lpa.name, "police_area": areas[lpa.police_area_code]})
+    counties = {}
+    for m in geo.municipalities.values():
+        if m.county_code not in counties:
+            counties[m.county_code], _ = County.objects.update_or_create(
+                code=m.county_code,
+                defaults={"name": m.county_name, "region": regions[geo.police_areas[m.police_area_code].region_code]})
+    for m in geo.municipalities.values():
+        Municipality.objects.update_or_create(code=m.kommunkod, defaults={
+            "name": m.name, "county": counties[m.county_code], "police_area": areas[m.police_area_code],
+            "local_police_area": lpas.get(m.local_police_area_code) if m.local_police_area_code else None,
+            "population": m.population,
+        })
+    counts = {"regions": len(regions), "police_areas": len(areas), "local_police_areas": len(lpas),
+              "counties": len(counties), "municipalities": len(geo.municipalities)}
+    audit.record(actor, "organisation.loaded", object_type="organisation.structure", new=counts)
+    return counts

@@ -1,0 +1,66 @@
+"""Routing rules and acknowledgement thresholds as data, editable by administrators."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from bitrade.organisation.models import PoliceArea, PoliceRegion, Unit, UnitKind
+
+
+class RoutingRule(models.Model):
+    SCOPE_CHOICES = [("police_area", _("polisområdet")), ("region", _("regionen"))]
+
+    name = models.CharField(_("namn"), max_length=200)
+    region = models.ForeignKey(
+        PoliceRegion, on_delete=models.CASCADE, null=True, blank=True, related_name="routing_rules",
+        help_text=_("Tomt = nationell standardregel."),
+    )
+    order = models.PositiveIntegerField(_("ordning"), default=100)
+    laws = models.JSONField(_("lagar"), default=list, blank=True, help_text=_('T.ex. ["LPT", "LRV"]; tomt = alla.'))
+    points = models.JSONField(_("lagrum"), default=list, blank=True, help_text=_('T.ex. ["LPT-47-2-3"]; tomt = alla.'))
+    priorities = models.JSONField(_("prioriteter"), default=list, blank=True,
+                                  help_text=_("1, 2, 3 eller null (ordinär); tomt = alla."))
+    police_area = models.ForeignKey(PoliceArea, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    max_age = models.PositiveSmallIntegerField(_("personen yngre än"), null=True, blank=True)
+    target_kind = models.CharField(_("till enhetstyp"), max_length=32, choices=UnitKind.choices, blank=True)
+    target_unit = models.ForeignKey(Unit, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    scope = models.CharField(_("sök enhet inom"), max_length=16, choices=SCOPE_CHOICES, default="police_area")
+    requires_open = models.BooleanField(_("endast när enheten har öppet"), default=True)
+    valid_from = models.DateField(_("gäller från"), null=True, blank=True)
+    valid_to = models.DateField(_("gäller till"), null=True, blank=True)
+    active = models.BooleanField(_("aktiv"), default=True)
+
+    class Meta:
+        verbose_name = _("styrregel")
+        verbose_name_plural = _("styrregler")
+        ordering = ["region__name", "order", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if not self.target_kind and not self.target_unit_id:
+            raise ValidationError(_("Ange enhetstyp eller en bestämd enhet som regeln styr till."))
+        if self.valid_from and self.valid_to and self.valid_to < self.valid_from:
+            raise ValidationError({"valid_to": _("Slutdatum före startdatum.")})
+        for p in self.priorities or []:
+            if p not in (1, 2, 3, None):
+                raise ValidationError({"priorities": _("Prioritet ska vara 1, 2, 3 eller null.")})
+
+
+class AckThreshold(models.Model):
+    """How long a unit has to acknowledge a request of a priority before it escalates."""
+
+    priority = models.PositiveSmallIntegerField(_("prioritet"), null=True, blank=True, unique=True,
+                                                help_text=_("Tomt = ordinär (polisområdet)."))
+    minutes = models.PositiveIntegerField(_("minuter"))
+
+    class Meta:
+        verbose_name = _("kvitteringstid")
+        verbose_name_plural = _("kvitteringstider")
+        ordering = ["priority"]
+
+    def __str__(self) -> str:
+        return f"Prio {self.priority or 'ordinär'}: {self.minutes} min"

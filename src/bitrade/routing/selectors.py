@@ -1,0 +1,67 @@
+"""Loading the routing configuration of a region as plain data for the pure engine."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.db.models import Prefetch
+
+from bitrade.organisation.models import OfficeHours, Unit
+from bitrade.organisation.rules import WeeklyHours
+
+from . import rules
+from .models import AckThreshold, RoutingRule
+
+
+def unit_infos(region_id: int, on=None) -> list[rules.UnitInfo]:
+    units = (
+        Unit.objects.filter(region_id=region_id, active=True)
+        .select_related("region", "police_area")
+        .prefetch_related(Prefetch("office_hours", queryset=OfficeHours.objects.order_by("weekday", "opens")))
+    )
+    out = []
+    for u in units:
+        hours = tuple(
+            WeeklyHours(h.weekday, h.opens, h.closes)
+            for h in u.office_hours.all()
+            if on is None or ((h.valid_from is None or h.valid_from <= on) and (h.valid_to is None or h.valid_to >= on))
+        )
+        out.append(rules.UnitInfo(
+            id=u.pk, name=u.name, kind=u.kind, region=u.region.code,
+            police_area=u.police_area.code if u.police_area_id else None, always_open=u.always_open, hours=hours,
+        ))
+    return out
+
+
+def _to_rule(r: RoutingRule) -> rules.RoutingRule:
+    return rules.RoutingRule(
+        id=r.pk, name=r.name, region=r.region.code if r.region_id else None, order=r.order,
+        laws=frozenset(r.laws or []), points=frozenset(r.points or []),
+        priorities=frozenset(r.priorities or []),
+        police_area=r.police_area.code if r.police_area_id else None, max_age=r.max_age,
+        target_kind=r.target_kind or None, target_unit_id=r.target_unit_id, scope=r.scope,
+        requires_open=r.requires_open, valid_from=r.valid_from, valid_to=r.valid_to,
+    )
+
+
+def routing_rules(region_id: int) -> list[rules.RoutingRule]:
+    """The region's own rules, then the national rules stored as data, then the built-in defaults."""
+    stored = RoutingRule.objects.filter(active=True).select_related("region", "police_area").filter(
+        region_id__in=[region_id]) | RoutingRule.objects.filter(active=True, region__isnull=True)
+    result = [_to_rule(r) for r in stored.select_related("region", "police_area")]
+    if not any(r.region is None for r in result):
+        result.extend(rules.default_rules())
+    return result
+
+
+def ack_thresholds() -> dict[int | None, timedelta]:
+    thresholds = dict(rules.DEFAULT_ACK_THRESHOLDS)
+    for t in AckThreshold.objects.all():
+        thresholds[t.priority] = timedelta(minutes=t.minutes)
+    return thresholds
+
+
+def area_names(region_id: int) -> dict[str, str]:
+    from bitrade.organisation.models import PoliceArea
+
+    return dict(PoliceArea.objects.filter(region_id=region_id).values_list("code", "name"))

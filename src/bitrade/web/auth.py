@@ -1,0 +1,42 @@
+"""The actor of a web request: the logged-in person in the capacity chosen in the session."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+
+from bitrade.organisation.actor import Actor, actor_for_person
+
+SESSION_CAPACITY = "bitrade_capacity"
+
+
+def request_actor(request) -> Actor | None:
+    if not hasattr(request, "_bitrade_actor"):
+        user = getattr(request, "user", None)
+        actor = None
+        if user is not None and user.is_authenticated:
+            actor = actor_for_person(user, request.session.get(SESSION_CAPACITY))
+        request._bitrade_actor = actor
+    return request._bitrade_actor
+
+
+def actor_required(*kinds: str):
+    """View decorator: a logged-in person acting in one of these kinds (any kind if none given)."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not request.user.is_authenticated:
+                return redirect(f"/logga-in/?next={request.path}")
+            actor = request_actor(request)
+            if actor is None:
+                raise PermissionDenied("Ditt konto saknar behörighet i Biträde. Kontakta en administratör.")
+            if kinds and actor.kind not in kinds:
+                raise PermissionDenied("Sidan är inte tillgänglig i din roll.")
+            return view(request, actor, *args, **kwargs)
+
+        return wrapper
+
+    return decorator

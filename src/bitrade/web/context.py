@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+from django.urls import reverse
+
+from bitrade.organisation.actor import KIND_LABELS, capacities
+
+from .auth import request_actor
+from .navigation import NAVIGATION
+
+
+def navigation(request):
+    actor = request_actor(request) if hasattr(request, "user") else None
+    if actor is None:
+        return {"actor": None, "nav_items": [], "capacities": []}
+    items = [{"label": label, "url": reverse(name)} for label, name in NAVIGATION.get(actor.kind, [])]
+    current = request.path
+    for item in items:
+        item["current"] = item["url"] == current
+    return {
+        "actor": actor,
+        "actor_kind_label": KIND_LABELS.get(actor.kind, actor.kind),
+        "nav_items": items,
+        "capacities": capacities(request.user),
+    }

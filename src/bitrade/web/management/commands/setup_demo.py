@@ -1,0 +1,22 @@
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from bitrade.organisation.demo import DEMO_API_KEY, DEMO_PASSWORD, load_demo
+
+
+class Command(BaseCommand):
+    help = "Migrate and load the demo organisation (idempotent); prints the demo logins."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--quiet", action="store_true")
+
+    def handle(self, *args, **options):
+        call_command("migrate", verbosity=0, interactive=False)
+        personas = load_demo()
+        if options["quiet"]:
+            return
+        self.stdout.write("\nDemo logins (password for all: %s)\n" % DEMO_PASSWORD)
+        width = max(len(p["username"]) for p in personas)
+        for p in personas:
+            self.stdout.write(f"  {p['username']:<{width}}  {p['name']:<20}  {p['persona']}")
+        self.stdout.write(f"\nDemo API key (Socialnämnden Malmö stad): {DEMO_API_KEY}\n")

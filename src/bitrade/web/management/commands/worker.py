@@ -1,0 +1,56 @@
+import logging
+import signal
+import threading
+import time
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+from django.db import close_old_connections
+
+from bitrade.deadlines.services import sweep
+from bitrade.outbox.services import deliver_due
+
+log = logging.getLogger("bitrade.worker")
+
+
+class Command(BaseCommand):
+    help = ("Background worker: fires due deadlines (escalations) exactly once, delivers the outbox "
+            "(e-mail, webhooks) with retries, and runs queued django-tasks.")
+
+    def add_arguments(self, parser):
+        parser.add_argument("--interval", type=float, default=2.0, help="seconds between sweeps")
+        parser.add_argument("--once", action="store_true", help="one sweep, then exit")
+        parser.add_argument("--no-tasks", action="store_true", help="do not run the django-tasks db_worker")
+
+    def handle(self, *args, **options):
+        stop = threading.Event()
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+        if options["once"]:
+            self._tick()
+            return
+        if not options["no_tasks"]:
+            threading.Thread(target=self._tasks, daemon=True).start()
+        self.stdout.write("Biträde worker running (Ctrl-C to stop).")
+        try:
+            while not stop.is_set():
+                self._tick()
+                stop.wait(options["interval"])
+        except KeyboardInterrupt:
+            pass
+
+    def _tick(self):
+        close_old_connections()
+        try:
+            fired = sweep()
+            sent = deliver_due()
+            if fired or sent:
+                log.info("deadlines fired: %s, messages sent: %s", fired, sent)
+        except Exception:  # noqa: BLE001 — a worker keeps running; the error is logged
+            log.exception("worker tick failed")
+            time.sleep(1)
+
+    def _tasks(self):
+        try:
+            call_command("db_worker", verbosity=0)
+        except Exception:  # noqa: BLE001
+            log.exception("db_worker stopped")

@@ -1,0 +1,85 @@
+"""The shell: login, logout, capacity switch, each persona's start page and the audit view."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import AuthenticationForm
+from django.http import HttpResponseBadRequest
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from bitrade.audit import selectors as audit_selectors
+from bitrade.intake import selectors as intake_selectors
+from bitrade.organisation import actor as a
+from bitrade.organisation import selectors as org_selectors
+from bitrade.organisation.actor import capacities
+
+from .auth import SESSION_CAPACITY, actor_required
+
+
+class SwedishAuthenticationForm(AuthenticationForm):
+    error_messages = {
+        "invalid_login": "Fel användarnamn eller lösenord. Kontrollera uppgifterna och försök igen.",
+        "inactive": "Kontot är inaktiverat. Kontakta din administratör.",
+    }
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "web/login.html"
+    authentication_form = SwedishAuthenticationForm
+    redirect_authenticated_user = True
+
+
+@require_POST
+def capacity_switch(request):
+    if not request.user.is_authenticated:
+        return redirect("web:login")
+    key = request.POST.get("capacity", "")
+    if key not in {c.key for c in capacities(request.user)}:
+        return HttpResponseBadRequest("Okänd roll.")
+    request.session[SESSION_CAPACITY] = key
+    messages.info(request, "Du har bytt roll.")
+    return redirect("web:home")
+
+
+@actor_required()
+def home(request, actor):
+    if actor.kind == a.POLICE:
+        unit = org_selectors.unit_for(actor)
+        return render(request, "web/start_police.html", {
+            "unit": unit,
+            "open_status": org_selectors.open_status(unit, timezone.now()),
+            "cases": intake_selectors.inbox_rows(actor),
+        })
+    if actor.kind == a.REQUESTER:
+        return render(request, "web/start_requester.html", {
+            "organisation": org_selectors.organisation_for(actor),
+            "cases": intake_selectors.requester_rows(actor),
+        })
+    if actor.kind == a.KRIMINALVARDEN:
+        return render(request, "web/start_kriminalvarden.html", {"organisation": org_selectors.organisation_for(actor)})
+    if actor.kind in (a.ANALYST, a.PROCESS_OWNER):
+        return render(request, "web/start_analyst.html", {"totals": intake_selectors.totals_by_law(actor)})
+    return render(request, "web/start_administrator.html", {"counts": org_selectors.admin_counts(actor)})
+
+
+@actor_required(a.ADMINISTRATOR)
+def audit_log(request, actor):
+    events = audit_selectors.audit_events(
+        actor, action=request.GET.get("action", "").strip(), object_type=request.GET.get("object_type", "").strip()
+    )[:200]
+    return render(request, "web/audit.html", {"events": events, "chain": audit_selectors.verify()})
+
+
+def permission_denied(request, exception=None):
+    return render(request, "403.html", {"exception": exception}, status=403)
+
+
+def not_found(request, exception=None):
+    return render(request, "404.html", status=404)
+
+
+def server_error(request):
+    return render(request, "500.html", status=500)
