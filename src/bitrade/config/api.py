@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -84,6 +84,13 @@ def on_auth_error(request, exc):
     return api.create_response(
         request, {"detail": "Inloggning krävs: ange en giltig API-nyckel eller logga in."}, status=401
     )
+
+
+@api.exception_handler(RequestDataTooBig)
+def on_too_big(request, exc):
+    msg = "Begäran är för stor (högst 40 MB inklusive bilagor)."
+    return api.create_response(request, {"detail": msg, "errors": [
+        {"field": "body", "code": "too_large", "message": msg}]}, status=413)
 
 
 @api.exception_handler(PermissionDenied)

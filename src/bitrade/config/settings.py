@@ -184,6 +184,9 @@ STORAGES = {
 if ENV == "test" or DEBUG:
     STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
 MEDIA_ROOT = VAR_DIR / "media"
+# A request with attachments (base64 in JSON, or multipart) may be at most 40 MB in all.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 40 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 # --- Background work ----------------------------------------------------------
 TASKS = {

@@ -15,7 +15,7 @@ from django.utils import timezone
 from bitrade.audit import services as audit
 from bitrade.deadlines import services as deadlines
 from bitrade.legal.catalogue import load_catalogue
-from bitrade.legal.citations import CitationSyntaxError
+from bitrade.legal.citations import CitationSyntaxError, parse_citation
 from bitrade.organisation.actor import SYSTEM_ACTOR, Actor
 from bitrade.organisation.models import Municipality, RequestingOrganisation, Unit
 from bitrade.outbox import services as outbox
@@ -101,10 +101,16 @@ def _facts(data: RequestIn, organisation: RequestingOrganisation, attachment_kin
 
 
 def _review(facts, on):
+    """Formal review. A citation that cannot be read, or that cannot mean any legal basis, is refused at
+    once (the requester can correct it); everything else is stored with the review's outcome."""
     try:
-        return review_rules.review(facts, load_catalogue(), on)
+        parse_citation(facts.legal_basis_text)
     except CitationSyntaxError as exc:
         raise IntakeError("legal_basis", f"Lagrummet kunde inte tolkas: {exc}") from exc
+    result = review_rules.review(facts, load_catalogue(), on)
+    if result.resolution.status == "impossible":
+        raise IntakeError("legal_basis", f"Lagrummet kan inte användas: {result.resolution.reason}")
+    return result
 
 
 def _next_reference(region, now: datetime) -> str:
@@ -155,6 +161,37 @@ def _notify_requester(req: AssistanceRequest, event: str, text: str) -> None:
         outbox.enqueue("webhook", req.organisation.webhook_url, event=event, obj=req, payload=payload)
 
 
+@dataclass
+class RoutePlan:
+    municipality: Municipality
+    region: object
+    review: object
+    decision: object
+    age: int | None
+    birth: object
+    files: list
+
+
+def plan_route(data: RequestIn, organisation_kind: str, now: datetime, *, organisation_name: str = "") -> RoutePlan:
+    """Validate what the schema cannot, review formally and route: no writes."""
+    municipality = (Municipality.objects.select_related("police_area", "police_area__region")
+                    .filter(code=data.location.municipality_code).first())
+    if municipality is None:
+        raise IntakeError("location.municipality_code", f"Okänd kommunkod: {data.location.municipality_code}")
+    files = _check_attachments(data.attachments)
+    org = RequestingOrganisation(kind=organisation_kind, name=organisation_name)
+    facts = _facts(data, org, tuple(a.kind.value for a, _, _ in files))
+    today = timezone.localtime(now).date()
+    result = _review(facts, today)
+    birth = data.person.birth_date or (birth_date_of(data.person.identity_number) if data.person.identity_number else None)
+    age = age_on(birth, today) if birth else None
+    region = municipality.police_area.region
+    entry = result.legal_basis
+    decision = _route(region, municipality.police_area.code, entry.key if entry else None, entry.law if entry else "",
+                      URGENCY_PRIORITY[data.urgency.value], age, now)
+    return RoutePlan(municipality, region, result, decision, age, birth, files)
+
+
 def submit_request(actor: Actor, data: RequestIn, *, idempotency_key: str = "", channel: str = Channel.API,
                    now: datetime | None = None) -> SubmitResult:
     if not actor.is_requester or actor.organisation_id is None:
@@ -191,21 +228,12 @@ def _submit(actor, data: RequestIn, key: str, body_hash: str, channel: str, now:
         # Claim the key first so a concurrent twin blocks on it and then replays.
         record = IdempotencyRecord.objects.create(organisation=organisation, key=key, body_hash=body_hash)
 
-    municipality = (Municipality.objects.select_related("police_area", "police_area__region")
-                    .filter(code=data.location.municipality_code).first())
-    if municipality is None:
-        raise IntakeError("location.municipality_code", f"Okänd kommunkod: {data.location.municipality_code}")
-    files = _check_attachments(data.attachments)
-    facts = _facts(data, organisation, tuple(a.kind.value for a, _, _ in files))
-    result = _review(facts, timezone.localtime(now).date())
-
-    birth = data.person.birth_date or (birth_date_of(data.person.identity_number) if data.person.identity_number else None)
-    age = age_on(birth, timezone.localtime(now).date()) if birth else None
-    region = municipality.police_area.region
+    plan = plan_route(data, organisation.kind, now, organisation_name=organisation.name)
+    municipality, region, result, decision, age, birth = (plan.municipality, plan.region, plan.review,
+                                                          plan.decision, plan.age, plan.birth)
     entry = result.legal_basis
     law = entry.law if entry else ""
-    decision = _route(region, municipality.police_area.code, entry.key if entry else None, law,
-                      URGENCY_PRIORITY[data.urgency.value], age, now)
+    files = plan.files
     unit = Unit.objects.get(pk=decision.unit.id) if decision.unit else None
     if unit is None:
         raise IntakeError("location.municipality_code",

@@ -211,9 +211,9 @@ def _words(fragment: str) -> str:
 
 def _law_name_regex(law: Law) -> str | None:
     if law.title is not None:
-        return rf"(?:i\s+)?lag(?:en)?\s*(?:{_SFS_PAREN}\s*)?{_words(law.title)}(?:\s*{_SFS_PAREN})?{_END}"
+        return rf"(?:i\s+)?lag(?:en)?\s*(?:{_SFS_PAREN}\s*)?{_words(law.title)}(?:\s*{_SFS_PAREN}|{_END})"
     if law.stem is not None:
-        return rf"(?:i\s+)?{re.escape(law.stem)}(?:en)?(?:\s*{_SFS_PAREN})?{_END}"
+        return rf"(?:i\s+)?{re.escape(law.stem)}(?:en)?(?:\s*{_SFS_PAREN}|{_END})"
     return None
 
 

@@ -1,0 +1,46 @@
+"""Request bodies for tests."""
+
+from __future__ import annotations
+
+import base64
+import copy
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+LPT_RETURN = {
+    "requester": {"name": "Eva Sandberg", "role": "chief_physician", "phone": "040-33 10 00",
+                  "email": "eva@skane.example"},
+    "legal_basis": "47 § andra stycket 3 LPT",
+    "person": {"identity_number": "19900101-0017", "name": "Patient Exempelsson"},
+    "location": {"address": "Exempelgatan 1", "municipality_code": "1280"},
+    "destination": "Vuxenpsykiatri Malmö",
+    "measures": "Eftersöka och återföra patienten som avvikit till avdelningen.",
+    "police_powers_reason": "Patienten har tidigare gjort våldsamt motstånd; tvång väntas behövas.",
+    "urgency": "planned",
+}
+
+LVU_CARE = {
+    "requester": {"name": "Lina Persson", "role": "social_services_official", "phone": "040-34 10 00"},
+    "legal_basis": "43 § första stycket 2 LVU",
+    "person": {"name": "Ung Exempelsson", "birth_date": "2000-03-04"},
+    "location": {"address": "Exempelvägen 2", "municipality_code": "1280"},
+    "measures": "Verkställa beslut om vård genom att hämta den unge till HVB-hemmet.",
+    "police_powers_reason": "Den unge har hotat personal och rymt två gånger; motstånd väntas.",
+    "urgency": "planned",
+    "attachments": [{"kind": "care_decision", "filename": "beslut.pdf",
+                     "content_base64": base64.b64encode(PDF).decode()}],
+}
+
+
+def body(base: dict, **changes) -> dict:
+    out = copy.deepcopy(base)
+    for path, value in changes.items():
+        target = out
+        keys = path.split("__")
+        for k in keys[:-1]:
+            target = target[k]
+        if value is None:
+            target.pop(keys[-1], None)
+        else:
+            target[keys[-1]] = value
+    return out
