@@ -24,19 +24,16 @@ def _error(exc: services.IntakeError):
     return exc.status, {"detail": exc.message, "errors": [{"field": exc.field, "code": "invalid", "message": exc.message}]}
 
 
-def _idempotency_missing():
-    msg = "Ange en Idempotency-Key (t.ex. ett UUID) så att en omsändning aldrig skapar en dubblett."
-    return 400, {"detail": msg, "errors": [{"field": "Idempotency-Key", "code": "missing", "message": msg}]}
+IDEMPOTENCY = Header(alias="Idempotency-Key", min_length=1, max_length=100, pattern=r"^[!-~]+$",
+                     description="Unik nyckel per skrivning (t.ex. ett UUID); en omsändning ger samma svar.")
 
 
 @router.post("", response={200: RequestOut, 201: RequestOut, **ERRORS}, summary="Skicka en begäran om handräckning")
-def submit(request, payload: RequestIn, idempotency_key: str | None = Header(default=None, alias="Idempotency-Key")):
+def submit(request, payload: RequestIn, idempotency_key: str = IDEMPOTENCY):
     """Tar emot, granskar formellt och styr begäran till rätt enhet. Samma Idempotency-Key ger samma ärende."""
-    if not idempotency_key or not idempotency_key.strip():
-        return _idempotency_missing()
     actor = request.auth
     try:
-        result = services.submit_request(actor, payload, idempotency_key=idempotency_key.strip(), channel=Channel.API)
+        result = services.submit_request(actor, payload, idempotency_key=idempotency_key, channel=Channel.API)
     except services.IntakeError as exc:
         return _error(exc)
     return (200 if result.replayed else 201), request_out(actor, result.request)
@@ -58,10 +55,7 @@ def detail(request, request_id: UUID):
 
 
 @router.post("/{request_id}/completion", response={200: RequestOut, **ERRORS}, summary="Besvara kompletteringsfrågor")
-def complete(request, request_id: UUID, payload: CompletionIn,
-             idempotency_key: str | None = Header(default=None, alias="Idempotency-Key")):
-    if not idempotency_key or not idempotency_key.strip():
-        return _idempotency_missing()
+def complete(request, request_id: UUID, payload: CompletionIn, idempotency_key: str = IDEMPOTENCY):
     actor = request.auth
     req = selectors.get_request(actor, request_id, purpose="komplettering")
     try:

@@ -55,6 +55,7 @@ import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Literal
@@ -71,6 +72,7 @@ __all__ = [
     "RequesterRule",
     "Resolution",
     "completion_question",
+    "default_catalogue",
     "load_catalogue",
     "resolve",
     "resolve_citation",
@@ -275,7 +277,21 @@ def load_catalogue(path: str | Path | None = None) -> Catalogue:
     return catalogue_from_dict(raw)
 
 
+@lru_cache(maxsize=1)
+def default_catalogue() -> Catalogue:
+    """The packaged catalogue, read once per process."""
+    return load_catalogue()
+
+
 def catalogue_from_dict(raw: dict[str, Any]) -> Catalogue:
+    """Build and validate a catalogue from its JSON structure; raises ``CatalogueError``."""
+    try:
+        return _build(raw)
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise CatalogueError(f"malformed catalogue data: {exc!r}") from exc
+
+
+def _build(raw: dict[str, Any]) -> Catalogue:
     vocabulary = {kind: dict(labels) for kind, labels in raw["vocabulary"].items()}
     for kind in ("roles", "organisation_kinds", "deciders", "document_kinds"):
         if kind not in vocabulary:

@@ -242,8 +242,8 @@ def _identify_law(token: str) -> tuple[str, str]:
     for code, rx in _LAW_NAME_RES.items():
         if rx.fullmatch(text):
             law = LAWS[code]
-            if _SFS_RE.search(text):
-                sfs = _normal_sfs(text)
+            for match in _SFS_RE.finditer(text):
+                sfs = f"{match.group(1)}:{int(match.group(2))}"
                 if sfs != law.sfs:
                     raise CitationSyntaxError(
                         f"SFS-numret {sfs} stämmer inte med {law.name}; kontrollera lagens namn och nummer."

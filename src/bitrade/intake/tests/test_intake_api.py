@@ -62,8 +62,9 @@ def test_same_key_with_a_different_body_is_a_conflict(demo, client):
 
 def test_missing_idempotency_key_is_refused(demo, client):
     r = post(client, LVU_CARE, idem=False)
-    assert r.status_code == 400
+    assert r.status_code == 422
     assert r.json()["errors"][0]["field"] == "Idempotency-Key"
+    assert r.json()["errors"][0]["message"] == "Fältet är obligatoriskt."
     assert AssistanceRequest.objects.count() == 0
 
 

@@ -322,6 +322,12 @@ def test_inconsistent_data_is_rejected(raw, path, value, message):
         catalogue_from_dict(raw)
 
 
+def test_malformed_data_is_rejected(raw):
+    del raw["entries"][0]["title"]
+    with pytest.raises(CatalogueError, match="malformed"):
+        catalogue_from_dict(raw)
+
+
 def test_duplicate_keys_and_overlapping_versions_are_rejected(raw):
     raw["entries"].append(copy.deepcopy(raw["entries"][0]))
     with pytest.raises(CatalogueError, match="duplicate key"):
