@@ -9,6 +9,7 @@ admin.site.index_title = "Organisation och inställningar"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path("begaran/", include("bitrade.intake.urls")),
     path("", include("bitrade.web.urls")),

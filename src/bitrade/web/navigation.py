@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
+
 from bitrade.organisation import actor as a
 
 NAVIGATION: dict[str, list[tuple[str, str]]] = {
-    a.POLICE: [("Inkorg", "web:home")],
-    a.REQUESTER: [("Mina begäranden", "web:home"), ("Ny begäran om handräckning", "intake:new")],
-    a.KRIMINALVARDEN: [("Transportuppdrag", "web:home")],
-    a.ANALYST: [("Uppföljning", "web:home")],
-    a.PROCESS_OWNER: [("Uppföljning", "web:home")],
-    a.ADMINISTRATOR: [("Administration", "web:home"), ("Granskningslogg", "web:audit"),
-                      ("Organisation (admin)", "admin:index")],
+    a.POLICE: [(_("Inkorg"), "web:home")],
+    a.REQUESTER: [(_("Mina begäranden"), "web:home"), (_("Ny begäran om handräckning"), "intake:new")],
+    a.KRIMINALVARDEN: [(_("Transportuppdrag"), "web:home")],
+    a.ANALYST: [(_("Uppföljning"), "web:home")],
+    a.PROCESS_OWNER: [(_("Uppföljning"), "web:home")],
+    a.ADMINISTRATOR: [(_("Administration"), "web:home"), (_("Granskningslogg"), "web:audit"),
+                      (_("Organisation (admin)"), "admin:index")],
 }

@@ -8,6 +8,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from bitrade.audit import selectors as audit_selectors
@@ -21,8 +22,8 @@ from .auth import SESSION_CAPACITY, actor_required
 
 class SwedishAuthenticationForm(AuthenticationForm):
     error_messages = {
-        "invalid_login": "Fel användarnamn eller lösenord. Kontrollera uppgifterna och försök igen.",
-        "inactive": "Kontot är inaktiverat. Kontakta din administratör.",
+        "invalid_login": _("Fel användarnamn eller lösenord. Kontrollera uppgifterna och försök igen."),
+        "inactive": _("Kontot är inaktiverat. Kontakta din administratör."),
     }
 
 

@@ -69,3 +69,11 @@ def test_admin_can_browse_organisation(demo, login_client):
     for url in ["/admin/organisation/unit/", "/admin/organisation/municipality/?q=Malmö",
                 "/admin/organisation/requestingorganisation/", "/admin/organisation/person/"]:
         assert c.get(url).status_code == 200, url
+
+
+def test_swedish_by_default_and_english_available(demo, login_client):
+    c = login_client("sb.malmo")
+    assert "Inkorg – Stationsbefäl Malmö" in c.get("/").content.decode()
+    r = c.post("/i18n/setlang/", {"language": "en", "next": "/"}, follow=True)
+    body = r.content.decode()
+    assert '<html lang="en">' in body and "Inbox – Stationsbefäl Malmö" in body and "Log out" in body
