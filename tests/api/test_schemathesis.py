@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 import schemathesis
-from schemathesis import checks
 from hypothesis import HealthCheck, settings
+from schemathesis import checks
 
 from bitrade.organisation.demo import DEMO_API_KEY
 

@@ -73,3 +73,6 @@ class AuditChainHead(models.Model):
 
     class Meta:
         verbose_name = _("granskningskedjans huvud")
+
+    def __str__(self) -> str:
+        return f"#{self.last_seq} {self.last_hash[:12]}"

@@ -167,6 +167,9 @@ class ReferenceCounter(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["region", "year"], name="unique_reference_counter")]
 
+    def __str__(self) -> str:
+        return f"{self.region_id}/{self.year}: {self.last}"
+
 
 class IdempotencyRecord(models.Model):
     """An API write already carried out: the same key from the same client returns the same result."""
@@ -179,3 +182,6 @@ class IdempotencyRecord(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["organisation", "key"], name="unique_idempotency_key")]
+
+    def __str__(self) -> str:
+        return self.key

@@ -6,7 +6,7 @@ import base64
 import binascii
 import re
 from datetime import date, datetime
-from enum import Enum
+from enum import StrEnum
 
 from ninja import Schema
 from pydantic import Field, field_validator, model_validator
@@ -19,7 +19,7 @@ MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 MAX_ATTACHMENTS = 10
 
 
-class RequesterRole(str, Enum):
+class RequesterRole(StrEnum):
     physician = "physician"
     chief_physician = "chief_physician"
     head_of_operations = "head_of_operations"
@@ -37,14 +37,14 @@ class RequesterRole(str, Enum):
 assert {r.value for r in RequesterRole} <= set(ProfessionalRole.values)
 
 
-class UrgencyIn(str, Enum):
+class UrgencyIn(StrEnum):
     immediate = "immediate"
     urgent = "urgent"
     near_term = "near_term"
     planned = "planned"
 
 
-class Risk(str, Enum):
+class Risk(StrEnum):
     violence = "violence"
     weapons = "weapons"
     threats = "threats"
@@ -62,7 +62,7 @@ RISK_LABELS = {
 }
 
 
-class AttachmentKind(str, Enum):
+class AttachmentKind(StrEnum):
     care_certificate = "care_certificate"
     care_decision = "care_decision"
     custody_decision = "custody_decision"

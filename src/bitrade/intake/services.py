@@ -34,7 +34,14 @@ from .models import (
     ReviewOutcome,
 )
 from .rules_identity import age_on, birth_date_of
-from .schemas import ALLOWED_CONTENT, MAX_ATTACHMENT_BYTES, AttachmentIn, CompletionIn, RequestIn, sniff_content_type
+from .schemas import (
+    ALLOWED_CONTENT,
+    MAX_ATTACHMENT_BYTES,
+    AttachmentIn,
+    CompletionIn,
+    RequestIn,
+    sniff_content_type,
+)
 
 ACK_DEADLINE = "intake.ack"
 URGENCY_PRIORITY = {"immediate": 1, "urgent": 2, "near_term": 3, "planned": None}

@@ -14,7 +14,6 @@ from bitrade.intake.schemas import RequestIn
 from bitrade.legal.catalogue import load_catalogue
 from bitrade.legal.citations import CitationSyntaxError
 
-
 # The organisation kind a requester role usually belongs to, when the file does not say.
 DEFAULT_KIND = {
     "physician": "psychiatric_clinic", "chief_physician": "psychiatric_clinic",

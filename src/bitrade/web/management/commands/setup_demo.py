@@ -15,7 +15,7 @@ class Command(BaseCommand):
         personas = load_demo()
         if options["quiet"]:
             return
-        self.stdout.write("\nDemo logins (password for all: %s)\n" % DEMO_PASSWORD)
+        self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD})\n")
         width = max(len(p["username"]) for p in personas)
         for p in personas:
             self.stdout.write(f"  {p['username']:<{width}}  {p['name']:<20}  {p['persona']}")

@@ -5,7 +5,7 @@ import time
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 
 from bitrade.deadlines.services import sweep
 from bitrade.outbox.services import deliver_due
@@ -39,7 +39,8 @@ class Command(BaseCommand):
             pass
 
     def _tick(self):
-        close_old_connections()
+        if not connection.in_atomic_block:
+            close_old_connections()
         try:
             fired = sweep()
             sent = deliver_due()

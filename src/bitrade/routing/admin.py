@@ -1,0 +1,19 @@
+from django.contrib import admin
+
+from bitrade.web.admin_audit import AuditedAdmin
+
+from .models import AckThreshold, RoutingRule
+
+
+@admin.register(RoutingRule)
+class RoutingRuleAdmin(AuditedAdmin):
+    list_display = ["name", "region", "order", "target_kind", "target_unit", "requires_open", "valid_from",
+                    "valid_to", "active"]
+    list_filter = ["region", "target_kind", "active"]
+    search_fields = ["name"]
+    autocomplete_fields = ["target_unit", "police_area"]
+
+
+@admin.register(AckThreshold)
+class AckThresholdAdmin(AuditedAdmin):
+    list_display = ["priority", "minutes"]
