@@ -109,10 +109,14 @@ def on_http_error(request, exc: HttpError):
 
 
 def _register_routers() -> None:
+    from bitrade.cases.api import router as cases_router
     from bitrade.intake.api import router as intake_router
+    from bitrade.legal.api import router as legal_router
     from bitrade.organisation.api import router as organisation_router
 
     api.add_router("/requests", intake_router)
+    api.add_router("/cases", cases_router)
+    api.add_router("/legal", legal_router)
     api.add_router("/organisation", organisation_router)
 
 

@@ -1,9 +1,10 @@
 import logging
 import signal
+import subprocess
+import sys
 import threading
 import time
 
-from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections, connection
 
@@ -28,8 +29,10 @@ class Command(BaseCommand):
         if options["once"]:
             self._tick()
             return
+        tasks = None
         if not options["no_tasks"]:
-            threading.Thread(target=self._tasks, daemon=True).start()
+            # django-tasks' db_worker installs signal handlers, so it runs as a child process.
+            tasks = subprocess.Popen([sys.executable, "-m", "bitrade.config.cli", "db_worker", "--no-reload"])
         self.stdout.write("Biträde worker running (Ctrl-C to stop).")
         try:
             while not stop.is_set():
@@ -37,6 +40,10 @@ class Command(BaseCommand):
                 stop.wait(options["interval"])
         except KeyboardInterrupt:
             pass
+        finally:
+            if tasks is not None:
+                tasks.terminate()
+                tasks.wait(timeout=10)
 
     def _tick(self):
         if not connection.in_atomic_block:
@@ -49,9 +56,3 @@ class Command(BaseCommand):
         except Exception:  # noqa: BLE001 — a worker keeps running; the error is logged
             log.exception("worker tick failed")
             time.sleep(1)
-
-    def _tasks(self):
-        try:
-            call_command("db_worker", verbosity=0)
-        except Exception:  # noqa: BLE001
-            log.exception("db_worker stopped")

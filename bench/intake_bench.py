@@ -1,0 +1,269 @@
+"""End-to-end POST /api/v1/requests through gunicorn on loopback, against one database.
+
+Runs in its own process (bench/run.py starts it; for PostgreSQL under scripts/with-postgres.sh, which
+exports DATABASE_URL). Everything it creates lives in a fresh temporary BITRADE_VAR_DIR that is removed
+at the end: the SQLite file, uploaded attachments, the gunicorn log.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import secrets
+import shutil
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlparse
+
+import loadgen
+import machine
+
+REPO = Path(__file__).resolve().parent.parent
+BENCH = Path(__file__).resolve().parent
+HOST = "127.0.0.1"
+PATH = "/api/v1/requests"
+DEMO_KEY = "btr_demo0001_malmo-socialtjanst-demonyckel"
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
+
+
+def _body() -> bytes:
+    from bitrade.intake.tests.helpers import LVU_CARE  # the documented valid request (small PDF attached)
+
+    return json.dumps(LVU_CARE).encode()
+
+
+def _bitrade(env: dict, *args: str, timeout: float = 600) -> subprocess.CompletedProcess:
+    exe = Path(sys.executable).with_name("bitrade")
+    cmd = [str(exe), *args] if exe.exists() else [sys.executable, "-m", "bitrade.config.cli", *args]
+    return subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=timeout, check=False)
+
+
+def _wait_ready(proc: subprocess.Popen, port: int, timeout_s: float = 60) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"gunicorn exited with {proc.returncode}")
+        try:
+            conn = http.client.HTTPConnection(HOST, port, timeout=5)
+            conn.request("GET", PATH)  # no credentials: 401 means the app answers
+            conn.getresponse().read()
+            conn.close()
+            return
+        except OSError:
+            time.sleep(0.3)
+    raise RuntimeError(f"gunicorn did not answer on {HOST}:{port} within {timeout_s:.0f} s")
+
+
+class Gunicorn:
+    def __init__(self, env: dict, workers: int, threads: int, log: Path):
+        self.port = _free_port()
+        self.args = ["--workers", str(workers), "--threads", str(threads), "--worker-class", "gthread",
+                     "--keep-alive", "10", "--timeout", "120", "--log-level", "warning"]
+        cmd = [sys.executable, "-m", "gunicorn", "bitrade.config.wsgi:application",
+               "--bind", f"{HOST}:{self.port}", *self.args, "--error-logfile", str(log)]
+        self.log = log
+        self.proc = subprocess.Popen(cmd, env=env, cwd=str(REPO), stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.DEVNULL)
+        try:
+            _wait_ready(self.proc, self.port)
+        except Exception:
+            self.stop()
+            raise
+        self.worker_pids = machine.children_of(self.proc.pid)
+
+    def cpu_seconds(self) -> float:
+        return machine.tree_cpu_seconds(self.proc.pid)
+
+    def stop(self) -> None:
+        """Stop the master this object started (SIGTERM: graceful), then any of its workers still there."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(10)
+        for pid in getattr(self, "worker_pids", []):
+            if machine.parent_of(pid) == self.proc.pid:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+
+
+class PostgresCpu:
+    """CPU of the PostgreSQL server: postmaster, its live children and the backends it has reaped."""
+
+    def __init__(self, url: str):
+        import psycopg
+
+        with psycopg.connect(url) as conn:
+            self.version = conn.execute("SHOW server_version").fetchone()[0]
+            backend = conn.execute("SELECT pg_backend_pid()").fetchone()[0]
+        self.postmaster = machine.parent_of(backend)
+
+    def cpu_seconds(self) -> float:
+        if not self.postmaster:
+            return 0.0
+        return machine.tree_cpu_seconds(self.postmaster, include_reaped_children=True)
+
+
+def _count_rows(db: str, env: dict) -> dict:
+    tables = ["intake_assistancerequest", "audit_auditevent", "outbox_outboxmessage"]
+    out = {}
+    if db == "sqlite":
+        conn = sqlite3.connect(Path(env["BITRADE_VAR_DIR"]) / "bitrade.sqlite3")
+        try:
+            for t in tables:
+                out[t] = conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]  # noqa: S608 (fixed names)
+        finally:
+            conn.close()
+    else:
+        import psycopg
+
+        with psycopg.connect(env["DATABASE_URL"]) as conn:
+            for t in tables:
+                out[t] = conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]  # noqa: S608
+    return out
+
+
+def run(db: str, *, levels: list[int], duration_s: float, max_requests: int, warmup_s: float,
+        warmup_requests: int, workers: int, threads: int, profile_requests: int, log=print) -> dict:
+    if db not in ("sqlite", "postgres"):
+        raise ValueError(db)
+    tmp = Path(tempfile.mkdtemp(prefix=f"bitrade-bench-{db}-"))
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("BITRADE_OIDC_", "DJANGO_"))}
+    env.update({
+        "BITRADE_VAR_DIR": str(tmp), "BITRADE_ENV": "production", "BITRADE_DEBUG": "0",
+        "SECRET_KEY": secrets.token_urlsafe(50), "BITRADE_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "BITRADE_LOG_LEVEL": "WARNING", "DJANGO_SETTINGS_MODULE": "bitrade.config.settings",
+        "PYTHONPATH": os.pathsep.join(p for p in [str(BENCH), env.get("PYTHONPATH", "")] if p),
+    })
+    if db == "sqlite":
+        env.pop("DATABASE_URL", None)
+    else:
+        url = env.get("DATABASE_URL", "")
+        if urlparse(url).hostname not in ("127.0.0.1", "localhost"):
+            raise RuntimeError("PostgreSQL benchmark needs DATABASE_URL on loopback (scripts/with-postgres.sh)")
+
+    result: dict = {"db": db, "gunicorn": None, "levels": [], "errors_total": 0}
+    server = None
+    try:
+        log(f"[{db}] migrate + demo organisation in {tmp}")
+        t0 = time.perf_counter()
+        done = _bitrade(env, "setup-demo", "--quiet")
+        if done.returncode != 0:
+            raise RuntimeError(f"setup-demo failed:\n{done.stdout}\n{done.stderr}")
+        result["setup_s"] = round(time.perf_counter() - t0, 1)
+        if db == "sqlite":
+            result["db_version"] = f"SQLite {sqlite3.sqlite_version} (WAL, synchronous=NORMAL, BEGIN IMMEDIATE)"
+            pg = None
+        else:
+            pg = PostgresCpu(env["DATABASE_URL"])
+            result["db_version"] = f"PostgreSQL {pg.version} (fsync=off, synchronous_commit=off: throw-away)"
+
+        server = Gunicorn(env, workers, threads, tmp / "gunicorn.log")
+        result["gunicorn"] = " ".join(server.args[:6])
+        log(f"[{db}] gunicorn {result['gunicorn']} on {HOST}:{server.port}")
+        body = _body()
+        headers = {"Authorization": f"Bearer {DEMO_KEY}", "Content-Type": "application/json",
+                   "Accept": "application/json"}
+        run_id = secrets.token_hex(4)
+        sent_ok = 0
+
+        def level(concurrency: int, label: str, seconds: float, limit: int) -> tuple[loadgen.LevelResult, dict]:
+            busy0, total0 = machine.machine_cpu_ticks()
+            srv0 = server.cpu_seconds()
+            db0 = pg.cpu_seconds() if pg else 0.0
+            cli0 = time.process_time()
+            res = loadgen.run_level(
+                host=HOST, port=server.port, method="POST", path=PATH, body=body, headers=headers,
+                concurrency=concurrency, duration_s=seconds, max_requests=limit,
+                per_request_headers=lambda n: {"Idempotency-Key": f"bench-{run_id}-{label}-{n}"},
+                expect_status=201,
+            )
+            cli = time.process_time() - cli0
+            srv = server.cpu_seconds() - srv0
+            dbs = (pg.cpu_seconds() - db0) if pg else 0.0
+            busy1, total1 = machine.machine_cpu_ticks()
+            busy = (busy1 - busy0) / machine.CLK_TCK
+            cores = os.cpu_count() or 1
+            wall = res.elapsed_s or 1e-9
+            n = max(res.completed, 1)
+            cpu = {
+                "machine_busy_pct": round((busy1 - busy0) / max(total1 - total0, 1) * 100, 1),
+                "app_cpu_ms_per_req": round(srv / n * 1000, 2),
+                "db_cpu_ms_per_req": round(dbs / n * 1000, 2) if pg else None,
+                "client_cpu_ms_per_req": round(cli / n * 1000, 2),
+                "other_cpu_pct_of_machine": round(max(busy - srv - dbs - cli, 0) / (wall * cores) * 100, 1),
+            }
+            return res, cpu
+
+        log(f"[{db}] warm-up: {warmup_s:.0f} s or {warmup_requests} requests at concurrency "
+            f"{min(workers * threads, 16)}")
+        warm, _ = level(min(workers * threads, 16), "warmup", warmup_s, warmup_requests)
+        sent_ok += warm.ok
+        result["warmup"] = {"completed": warm.completed, "ok": warm.ok, "errors": warm.errors,
+                            "error_samples": warm.error_samples}
+        for c in levels:
+            res, cpu = level(c, f"c{c}", duration_s, max_requests)
+            sent_ok += res.ok
+            row = {**res.summary(), **cpu}
+            result["levels"].append(row)
+            result["errors_total"] += res.errors
+            log(f"[{db}] c={c:<3} {row['completed']:>5} req in {row['elapsed_s']:5.1f} s  "
+                f"{row['throughput_rps']:7.1f} req/s  p50 {row['p50_ms']:6.1f} ms  p99 {row['p99_ms']:6.1f} ms  "
+                f"errors {row['errors']}  machine CPU {cpu['machine_busy_pct']}%  "
+                f"app CPU {cpu['app_cpu_ms_per_req']} ms/req")
+            for sample in res.error_samples:
+                log(f"[{db}]   error sample: {sample}")
+        server.stop()
+        server = None
+
+        rows = _count_rows(db, env)
+        verify = _bitrade(env, "audit", "verify", "--json", timeout=600)
+        try:
+            audit_report = json.loads(verify.stdout.strip().splitlines()[-1])
+        except (ValueError, IndexError):
+            audit_report = {"ok": False, "problem": (verify.stdout + verify.stderr)[-500:]}
+        result["consistency"] = {
+            "responses_201": sent_ok,
+            "rows": rows,
+            "requests_stored_match_201": rows.get("intake_assistancerequest") == sent_ok,
+            "audit_chain": audit_report,
+        }
+        log(f"[{db}] stored {rows.get('intake_assistancerequest')} requests for {sent_ok} × 201; "
+            f"audit chain ok={audit_report.get('ok')} ({audit_report.get('checked')} events)")
+
+        if profile_requests > 0:
+            log(f"[{db}] in-process profile of {profile_requests} requests")
+            out = tmp / "profile.json"
+            prof = subprocess.run(
+                [sys.executable, str(BENCH / "profile_intake.py"), "--requests", str(profile_requests),
+                 "--json", str(out)],
+                env=env, cwd=str(REPO), capture_output=True, text=True, timeout=900, check=False)
+            if prof.returncode == 0 and out.exists():
+                result["profile"] = json.loads(out.read_text(encoding="utf-8"))
+            else:
+                result["profile_error"] = (prof.stdout + prof.stderr)[-2000:]
+    finally:
+        if server is not None:
+            server.stop()
+        if server is None and (tmp / "gunicorn.log").exists():
+            tail = (tmp / "gunicorn.log").read_text(errors="replace").strip().splitlines()[-20:]
+            if tail:
+                result["gunicorn_log_tail"] = tail
+        shutil.rmtree(tmp, ignore_errors=True)
+    return result

@@ -1,0 +1,223 @@
+"""Where one POST /api/v1/requests spends its time: the WSGI application called in-process, one request
+after the other (no HTTP, no concurrency), first plain and then under cProfile, with every SQL statement
+and every commit counted.
+
+Run by bench/run.py inside the benchmark's own runtime directory (BITRADE_VAR_DIR and DATABASE_URL set,
+demo loaded). Standalone:
+
+    BITRADE_VAR_DIR=/tmp/x bitrade setup-demo --quiet
+    BITRADE_VAR_DIR=/tmp/x python bench/profile_intake.py --requests 200 [--pstats out.pstats]
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import json
+import os
+import pstats
+import sys
+import time
+import uuid
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bitrade.config.settings")
+
+# (label, "module:qualified.name"); cumulative time per request, in call order.
+BREAKDOWN = [
+    ("Whole request (Django WSGI handler)", "django.core.handlers.wsgi:WSGIHandler.__call__"),
+    ("Open database connection (CONN_MAX_AGE=0: every request)",
+     "django.db.backends.base.base:BaseDatabaseWrapper.connect"),
+    ("Close database connection", "django.db.backends.base.base:BaseDatabaseWrapper.close"),
+    ("API key authentication incl. its audit event", "bitrade.config.api:_api_key_actor"),
+    ("  authenticate_api_key (SELECT + UPDATE last_used_at)", "bitrade.organisation.services:authenticate_api_key"),
+    ("Body parsing and validation (django-ninja / pydantic)", "ninja.operation:Operation._get_values"),
+    ("submit_request (the intake transaction)", "bitrade.intake.services:submit_request"),
+    ("  _body_hash (JSON dump + SHA-256 of the body)", "bitrade.intake.services:_body_hash"),
+    ("  plan_route", "bitrade.intake.services:plan_route"),
+    ("    formal review (_review)", "bitrade.intake.services:_review"),
+    ("      load_catalogue (reads and validates the legal catalogue JSON)", "bitrade.legal.catalogue:load_catalogue"),
+    ("    _route (load routing configuration + decide)", "bitrade.intake.services:_route"),
+    ("      routing selectors: unit_infos", "bitrade.routing.selectors:unit_infos"),
+    ("      routing selectors: routing_rules", "bitrade.routing.selectors:routing_rules"),
+    ("      routing selectors: area_names", "bitrade.routing.selectors:area_names"),
+    ("      routing engine: route()", "bitrade.routing.rules:route"),
+    ("  routing selectors: ack_thresholds", "bitrade.routing.selectors:ack_thresholds"),
+    ("  _next_reference (reference counter)", "bitrade.intake.services:_next_reference"),
+    ("  attachments: file write to MEDIA_ROOT", "django.core.files.storage.filesystem:FileSystemStorage._save"),
+    ("  outbox.enqueue", "bitrade.outbox.services:enqueue"),
+    ("  deadlines.schedule", "bitrade.deadlines.services:schedule"),
+    ("audit.record (all audit events of the request)", "bitrade.audit.services:record"),
+    ("request_out (response body incl. its audit 'read' event)", "bitrade.intake.serializers:request_out"),
+    ("All SQL execution in the driver", "django.db.backends.utils:CursorWrapper._execute"),
+]
+
+AUTH = "Bearer btr_demo0001_malmo-socialtjanst-demonyckel"
+
+
+def _environ(body: bytes) -> dict:
+    return {
+        "REQUEST_METHOD": "POST", "PATH_INFO": "/api/v1/requests", "SERVER_NAME": "127.0.0.1",
+        "SERVER_PORT": "8000", "SERVER_PROTOCOL": "HTTP/1.1", "REMOTE_ADDR": "127.0.0.1",
+        "HTTP_HOST": "127.0.0.1", "wsgi.url_scheme": "http", "wsgi.input": io.BytesIO(body),
+        "CONTENT_LENGTH": str(len(body)), "CONTENT_TYPE": "application/json",
+        "HTTP_AUTHORIZATION": AUTH, "HTTP_IDEMPOTENCY_KEY": f"profile-{uuid.uuid4()}",
+    }
+
+
+def _code_key(target: str) -> tuple[str, int, str] | None:
+    """The cProfile key (file, first line, name) of ``module:qualified.name``, or None if it is gone."""
+    import importlib
+    import inspect
+
+    module_name, _, qualname = target.partition(":")
+    try:
+        obj = importlib.import_module(module_name)
+        for part in qualname.split("."):
+            obj = getattr(obj, part)
+    except (ImportError, AttributeError):
+        return None
+    obj = inspect.unwrap(obj)
+    code = getattr(obj, "__code__", None)
+    if code is None:
+        return None
+    return code.co_filename, code.co_firstlineno, code.co_name
+
+
+def _find(stats: pstats.Stats, target: str) -> tuple[int, float] | None:
+    """(calls, cumulative seconds) of one function, or None when it was not called."""
+    key = _code_key(target)
+    entry = stats.stats.get(key) if key else None
+    if entry is None:
+        return None
+    _cc, nc, _tt, ct, _callers = entry
+    return nc, ct
+
+
+def profile(n: int, pstats_path: str | None = None) -> dict:
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.db.backends.base.base import BaseDatabaseWrapper
+    from django.db.backends.signals import connection_created
+
+    from bitrade.config.wsgi import application
+    from bitrade.intake.tests.helpers import LVU_CARE
+
+    body = json.dumps(LVU_CARE).encode()
+
+    def call() -> None:
+        status = {}
+
+        def start_response(s, headers, exc_info=None):
+            status["s"] = s
+
+        response = application(_environ(body), start_response)
+        data = b"".join(response)
+        response.close()
+        if not status["s"].startswith("201"):
+            raise RuntimeError(f"POST failed: {status['s']} {data[:300]!r}")
+
+    counts = {"statements": 0, "select": 0, "insert": 0, "update": 0, "other": 0,
+              "autocommit_writes": 0, "commits": 0}
+    counting = {"on": False}
+
+    def wrapper(execute, sql, params, many, context):
+        if counting["on"]:
+            head = sql.lstrip().split(None, 1)[0].upper() if sql.strip() else ""
+            counts["statements"] += 1
+            kind = {"SELECT": "select", "INSERT": "insert", "UPDATE": "update"}.get(head, "other")
+            counts[kind] += 1
+            if kind in ("insert", "update") and not context["connection"].in_atomic_block:
+                counts["autocommit_writes"] += 1
+        return execute(sql, params, many, context)
+
+    def on_connection(sender, connection, **kwargs):
+        if wrapper not in connection.execute_wrappers:
+            connection.execute_wrappers.append(wrapper)
+
+    connection_created.connect(on_connection, weak=False)
+    original_commit = BaseDatabaseWrapper.commit
+
+    def counting_commit(self):
+        if counting["on"]:
+            counts["commits"] += 1
+        return original_commit(self)
+
+    BaseDatabaseWrapper.commit = counting_commit
+
+    for _ in range(10):  # warm-up: imports, caches, first connection
+        call()
+
+    counting["on"] = True
+    t0 = time.perf_counter()
+    for _ in range(n):
+        call()
+    plain_ms = (time.perf_counter() - t0) / n * 1000
+    counting["on"] = False
+
+    prof = cProfile.Profile()
+    t0 = time.perf_counter()
+    prof.enable()
+    for _ in range(n):
+        call()
+    prof.disable()
+    profiled_ms = (time.perf_counter() - t0) / n * 1000
+    if pstats_path:
+        prof.dump_stats(pstats_path)
+    stats = pstats.Stats(prof)
+
+    total = _find(stats, BREAKDOWN[0][1])
+    total_s = total[1] if total else 0.0
+    rows = []
+    for label, target in BREAKDOWN:
+        found = _find(stats, target)
+        if found is None:
+            continue
+        calls, cum = found
+        rows.append({
+            "what": label,
+            "calls_per_request": round(calls / n, 2),
+            "ms_per_request": round(cum / n * 1000, 2),
+            "share_pct": round(cum / total_s * 100, 1) if total_s else None,
+        })
+    buf = io.StringIO()
+    pstats.Stats(prof, stream=buf).sort_stats("tottime").print_stats(15)
+    top_tottime = []
+    for line in buf.getvalue().splitlines():
+        parts = line.split(None, 5)
+        if len(parts) == 6 and parts[1].replace(".", "").isdigit() and "(" in parts[5]:
+            top_tottime.append({"tottime_ms_per_request": round(float(parts[1]) / n * 1000, 2),
+                                "function": parts[5].replace(os.getcwd() + "/", "")})
+    per_request = {k: round(v / n, 2) for k, v in counts.items()}
+    return {
+        "engine": connection.vendor,
+        "requests": n,
+        "plain_ms_per_request": round(plain_ms, 2),
+        "profiled_ms_per_request": round(profiled_ms, 2),
+        "single_thread_ceiling_rps": round(1000 / plain_ms, 1),
+        "sql_per_request": per_request,
+        "breakdown": rows,
+        "top_self_time": top_tottime[:12],
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--json", help="write the result here as JSON")
+    parser.add_argument("--pstats", help="also dump the raw cProfile statistics here")
+    args = parser.parse_args(argv)
+    result = profile(max(1, min(args.requests, 5000)), args.pstats)
+    text = json.dumps(result, ensure_ascii=False, indent=2)
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as fh:
+            fh.write(text)
+    else:
+        print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,5 @@
+"""REST endpoints of the police case."""
+
+from ninja import Router
+
+router = Router(tags=["Ärenden"])
