@@ -18,6 +18,7 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from urllib.parse import urlparse
@@ -139,8 +140,41 @@ def _count_rows(db: str, env: dict) -> dict:
     return out
 
 
+SPY_CATEGORIES = [
+    # (label, test on the ';'-joined stack, test on the leaf frame); first match wins
+    ("waiting for the SQLite write lock at BEGIN IMMEDIATE",
+     lambda st, leaf: "_start_transaction_under_autocommit" in st),
+    ("opening a database connection", lambda st, leaf: "BaseDatabaseWrapper.connect" in st),
+    ("API key check: SELECT + UPDATE last_used_at (autocommit write)",
+     lambda st, leaf: "authenticate_api_key" in st and ("django/db" in leaf or "psycopg" in leaf)),
+    ("COMMIT", lambda st, leaf: "commit" in leaf.lower()),
+    ("closing the database connection", lambda st, leaf: "BaseDatabaseWrapper.close" in st),
+    ("other SQL (in the driver or the database)", lambda st, leaf: "django/db/backends" in leaf or "psycopg" in leaf),
+    ("Python code (running, or waiting for the GIL)", lambda st, leaf: True),
+]
+
+
+def classify_spy(raw: Path) -> dict:
+    """Share of request-handling thread samples per category (py-spy --format raw, --idle)."""
+    counts = dict.fromkeys((label for label, _ in SPY_CATEGORIES), 0)
+    total = 0
+    for line in raw.read_text(errors="replace").splitlines():
+        stack, _, n = line.rpartition(" ")
+        if "WSGIHandler.__call__" not in stack or not n.isdigit():
+            continue
+        leaf = stack.rsplit(";", 1)[-1]
+        for label, test in SPY_CATEGORIES:
+            if test(stack, leaf):
+                counts[label] += int(n)
+                break
+        total += int(n)
+    return {"samples": total,
+            "shares_pct": {k: round(v * 100 / total, 1) for k, v in counts.items() if v} if total else {}}
+
+
 def run(db: str, *, levels: list[int], duration_s: float, max_requests: int, warmup_s: float,
-        warmup_requests: int, workers: int, threads: int, profile_requests: int, log=print) -> dict:
+        warmup_requests: int, workers: int, threads: int, profile_requests: int, py_spy: bool = False,
+        log=print) -> dict:
     if db not in ("sqlite", "postgres"):
         raise ValueError(db)
     tmp = Path(tempfile.mkdtemp(prefix=f"bitrade-bench-{db}-"))
@@ -158,7 +192,9 @@ def run(db: str, *, levels: list[int], duration_s: float, max_requests: int, war
         if urlparse(url).hostname not in ("127.0.0.1", "localhost"):
             raise RuntimeError("PostgreSQL benchmark needs DATABASE_URL on loopback (scripts/with-postgres.sh)")
 
-    result: dict = {"db": db, "gunicorn": None, "levels": [], "errors_total": 0}
+    result: dict = {"db": db, "gunicorn": None, "levels": [], "errors_total": 0,
+                    "limits": {"duration_s": duration_s, "max_requests": max_requests, "warmup_s": warmup_s,
+                               "warmup_requests": warmup_requests}}
     server = None
     try:
         log(f"[{db}] migrate + demo organisation in {tmp}")
@@ -229,6 +265,37 @@ def run(db: str, *, levels: list[int], duration_s: float, max_requests: int, war
                 f"app CPU {cpu['app_cpu_ms_per_req']} ms/req")
             for sample in res.error_samples:
                 log(f"[{db}]   error sample: {sample}")
+        if py_spy:
+            spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
+            if not Path(spy).exists():
+                result["py_spy"] = {"error": "py-spy is not installed (pip install py-spy)"}
+            else:
+                log(f"[{db}] py-spy: sampling the gunicorn workers during an extra level at concurrency 8")
+                raw = tmp / "py-spy.txt"
+                seconds = max(3, int(duration_s) - 4)
+                holder: dict = {}
+
+                def load() -> None:
+                    holder["res"], _ = level(8, "spy", seconds + 4, max_requests)
+
+                th = threading.Thread(target=load, daemon=True)
+                th.start()
+                time.sleep(2)
+                subprocess.run([spy, "record", "--subprocesses", "--idle", "--nonblocking", "--rate", "100",
+                                "--duration", str(seconds), "--format", "raw", "--output", str(raw),
+                                "--pid", str(server.proc.pid)],
+                               capture_output=True, timeout=seconds + 60, check=False)
+                th.join(seconds + 120)
+                spied = holder.get("res")
+                if spied is not None:
+                    sent_ok += spied.ok
+                result["py_spy"] = {
+                    "seconds": seconds,
+                    "throughput_rps": round(spied.throughput, 1) if spied else None,
+                    **(classify_spy(raw) if raw.exists() else {"error": "py-spy wrote nothing"}),
+                }
+                for k, v in result["py_spy"].get("shares_pct", {}).items():
+                    log(f"[{db}]   {v:5.1f} %  {k}")
         server.stop()
         server = None
 

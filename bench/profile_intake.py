@@ -94,7 +94,75 @@ def _find(stats: pstats.Stats, target: str) -> tuple[int, float] | None:
     return nc, ct
 
 
-def profile(n: int, pstats_path: str | None = None) -> dict:
+class _Counters:
+    """SQL statements, commits, and how long locks that serialise writers are held (per measurement)."""
+
+    def __init__(self):
+        self.on = False
+        self.reset()
+
+    def reset(self):
+        self.c = {"statements": 0, "select": 0, "insert": 0, "update": 0, "other": 0,
+                  "autocommit_writes": 0, "commits": 0}
+        self.write_tx_s = 0.0  # SQLite: BEGIN IMMEDIATE .. COMMIT, plus autocommit writes (write lock held)
+        self.row_lock_s = 0.0  # first SELECT .. FOR UPDATE .. COMMIT (PostgreSQL row locks held)
+        self._tx_start = None
+        self._lock_start = None
+
+    def wrapper(self, execute, sql, params, many, context):
+        if not self.on:
+            return execute(sql, params, many, context)
+        text = sql.lstrip()
+        head = text.split(None, 1)[0].upper() if text else ""
+        self.c["statements"] += 1
+        kind = {"SELECT": "select", "INSERT": "insert", "UPDATE": "update"}.get(head, "other")
+        self.c[kind] += 1
+        now = time.perf_counter()
+        if head == "BEGIN":
+            self._tx_start = now
+        if "FOR UPDATE" in sql.upper() and self._lock_start is None:
+            self._lock_start = now
+        autocommit_write = kind in ("insert", "update") and not context["connection"].in_atomic_block
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            if autocommit_write:
+                self.c["autocommit_writes"] += 1
+                self.write_tx_s += time.perf_counter() - now
+
+    def committed(self):
+        if not self.on:
+            return
+        now = time.perf_counter()
+        self.c["commits"] += 1
+        if self._tx_start is not None:
+            self.write_tx_s += now - self._tx_start
+            self._tx_start = None
+        if self._lock_start is not None:
+            self.row_lock_s += now - self._lock_start
+            self._lock_start = None
+
+
+def _postgres_cpu():
+    """A function returning the PostgreSQL server's CPU seconds so far, or None for SQLite."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return None
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import machine
+
+    with connection.cursor() as cur:
+        cur.execute("SELECT pg_backend_pid()")
+        backend = cur.fetchone()[0]
+    postmaster = machine.parent_of(backend)
+    connection.close()
+    if not postmaster:
+        return None
+    return lambda: machine.tree_cpu_seconds(postmaster, include_reaped_children=True)
+
+
+def profile(n: int, pstats_path: str | None = None, what_if: bool = True) -> dict:
     import django
 
     django.setup()
@@ -119,43 +187,46 @@ def profile(n: int, pstats_path: str | None = None) -> dict:
         if not status["s"].startswith("201"):
             raise RuntimeError(f"POST failed: {status['s']} {data[:300]!r}")
 
-    counts = {"statements": 0, "select": 0, "insert": 0, "update": 0, "other": 0,
-              "autocommit_writes": 0, "commits": 0}
-    counting = {"on": False}
-
-    def wrapper(execute, sql, params, many, context):
-        if counting["on"]:
-            head = sql.lstrip().split(None, 1)[0].upper() if sql.strip() else ""
-            counts["statements"] += 1
-            kind = {"SELECT": "select", "INSERT": "insert", "UPDATE": "update"}.get(head, "other")
-            counts[kind] += 1
-            if kind in ("insert", "update") and not context["connection"].in_atomic_block:
-                counts["autocommit_writes"] += 1
-        return execute(sql, params, many, context)
+    counters = _Counters()
 
     def on_connection(sender, connection, **kwargs):
-        if wrapper not in connection.execute_wrappers:
-            connection.execute_wrappers.append(wrapper)
+        if counters.wrapper not in connection.execute_wrappers:
+            connection.execute_wrappers.append(counters.wrapper)
 
     connection_created.connect(on_connection, weak=False)
     original_commit = BaseDatabaseWrapper.commit
 
     def counting_commit(self):
-        if counting["on"]:
-            counts["commits"] += 1
-        return original_commit(self)
+        result = original_commit(self)
+        counters.committed()
+        return result
 
     BaseDatabaseWrapper.commit = counting_commit
+    pg_cpu = _postgres_cpu()
 
-    for _ in range(10):  # warm-up: imports, caches, first connection
-        call()
+    def measure(label: str) -> dict:
+        for _ in range(10):  # warm-up: imports, caches, first connection
+            call()
+        counters.reset()
+        counters.on = True
+        db0 = pg_cpu() if pg_cpu else 0.0
+        t0 = time.perf_counter()
+        for _ in range(n):
+            call()
+        ms = (time.perf_counter() - t0) / n * 1000
+        db_ms = (pg_cpu() - db0) / n * 1000 if pg_cpu else None
+        counters.on = False
+        return {
+            "label": label,
+            "ms_per_request": round(ms, 2),
+            "db_server_cpu_ms_per_request": round(db_ms, 2) if db_ms is not None else None,
+            "write_lock_ms_per_request": round(counters.write_tx_s / n * 1000, 2),
+            "row_lock_ms_per_request": round(counters.row_lock_s / n * 1000, 2),
+            "sql_per_request": {k: round(v / n, 2) for k, v in counters.c.items()},
+        }
 
-    counting["on"] = True
-    t0 = time.perf_counter()
-    for _ in range(n):
-        call()
-    plain_ms = (time.perf_counter() - t0) / n * 1000
-    counting["on"] = False
+    baseline = measure("as is")
+    plain_ms = baseline["ms_per_request"]
 
     prof = cProfile.Profile()
     t0 = time.perf_counter()
@@ -190,17 +261,52 @@ def profile(n: int, pstats_path: str | None = None) -> dict:
         if len(parts) == 6 and parts[1].replace(".", "").isdigit() and "(" in parts[5]:
             top_tottime.append({"tottime_ms_per_request": round(float(parts[1]) / n * 1000, 2),
                                 "function": parts[5].replace(os.getcwd() + "/", "")})
-    per_request = {k: round(v / n, 2) for k, v in counts.items()}
+
+    experiments = [baseline]
+    if what_if:
+        experiments += _what_ifs(measure)
     return {
         "engine": connection.vendor,
         "requests": n,
-        "plain_ms_per_request": round(plain_ms, 2),
+        "plain_ms_per_request": plain_ms,
         "profiled_ms_per_request": round(profiled_ms, 2),
         "single_thread_ceiling_rps": round(1000 / plain_ms, 1),
-        "sql_per_request": per_request,
+        "sql_per_request": baseline["sql_per_request"],
+        "write_lock_ms_per_request": baseline["write_lock_ms_per_request"],
+        "row_lock_ms_per_request": baseline["row_lock_ms_per_request"],
+        "db_server_cpu_ms_per_request": baseline["db_server_cpu_ms_per_request"],
         "breakdown": rows,
         "top_self_time": top_tottime[:12],
+        "what_if": experiments,
     }
+
+
+def _what_ifs(measure) -> list[dict]:
+    """Experiments, cumulative, inside this process only (the application's code is not changed):
+    what one request would cost with a persistent database connection, a cached legal catalogue and a
+    cached routing configuration."""
+    import functools
+
+    from django.db import connections
+
+    from bitrade.intake import services as intake_services
+    from bitrade.legal import catalogue
+    from bitrade.routing import selectors as routing_selectors
+
+    out = []
+    for conn in connections.all():
+        conn.close()
+        conn.settings_dict["CONN_MAX_AGE"] = 600
+    out.append(measure("+ persistent database connection (CONN_MAX_AGE=600)"))
+
+    intake_services.load_catalogue = catalogue.default_catalogue
+    out.append(measure("+ legal catalogue read once per process (default_catalogue())"))
+
+    for name in ("unit_infos", "routing_rules", "area_names", "ack_thresholds"):
+        cached = functools.lru_cache(maxsize=64)(getattr(routing_selectors, name))
+        setattr(routing_selectors, name, cached)
+    out.append(measure("+ routing configuration cached per region and day"))
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -208,8 +314,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--json", help="write the result here as JSON")
     parser.add_argument("--pstats", help="also dump the raw cProfile statistics here")
+    parser.add_argument("--no-what-if", action="store_true", help="skip the what-if experiments")
     args = parser.parse_args(argv)
-    result = profile(max(1, min(args.requests, 5000)), args.pstats)
+    result = profile(max(1, min(args.requests, 5000)), args.pstats, what_if=not args.no_what_if)
     text = json.dumps(result, ensure_ascii=False, indent=2)
     if args.json:
         with open(args.json, "w", encoding="utf-8") as fh:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from django.http import Http404
 from ninja import Header, Router
 from ninja.errors import HttpError
 
 from bitrade.config.errors import field_path
+
+from bitrade.cases import services as cases
 
 from . import selectors, services
 from .models import Channel
@@ -70,11 +71,10 @@ def acknowledge(request, request_id: UUID):
     actor = request.auth
     if not actor.is_police:
         raise HttpError(403, "Endast polisen kvitterar begäranden.")
-    try:
-        req = selectors.get_request(actor, request_id, purpose="kvittering")
-    except Http404:
-        raise
-    return 200, request_out(actor, services.acknowledge(actor, req), audit_read=False)
+    req = selectors.get_request(actor, request_id, purpose="kvittering")
+    cases.acknowledge(actor, req.case)
+    req.case.refresh_from_db()
+    return 200, request_out(actor, req, audit_read=False)
 
 
 __all__ = ["router", "field_path"]

@@ -7,14 +7,8 @@ import uuid
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from bitrade.organisation.models import (
-    ApiKey,
-    Municipality,
-    Person,
-    PoliceRegion,
-    RequestingOrganisation,
-    Unit,
-)
+from bitrade.cases.models import Case
+from bitrade.organisation.models import ApiKey, Municipality, Person, RequestingOrganisation
 
 
 class Channel(models.TextChoices):
@@ -30,13 +24,6 @@ class Urgency(models.TextChoices):
     PLANNED = "planned", _("Planerad")
 
 
-class RequestStatus(models.TextChoices):
-    RECEIVED = "received", _("Mottagen")
-    COMPLETION_REQUESTED = "completion_requested", _("Komplettering begärd")
-    ACKNOWLEDGED = "acknowledged", _("Kvitterad av polisen")
-    INADMISSIBLE = "inadmissible", _("Brister i formella förutsättningar")
-
-
 class ReviewOutcome(models.TextChoices):
     ADMISSIBLE = "admissible", _("Formellt komplett")
     NEEDS_COMPLETION = "needs_completion", _("Behöver kompletteras")
@@ -44,12 +31,12 @@ class ReviewOutcome(models.TextChoices):
 
 
 class AssistanceRequest(models.Model):
+    """What the requesting authority asked for, as received and completed. The police handling of it
+    (state, unit, decision, execution) is its ``case``."""
+
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    reference_number = models.CharField(_("diarienummer"), max_length=32, unique=True)
-    status = models.CharField(_("status"), max_length=32, choices=RequestStatus.choices, db_index=True)
+    case = models.OneToOneField(Case, on_delete=models.PROTECT, related_name="assistance_request")
     channel = models.CharField(_("kanal"), max_length=8, choices=Channel.choices)
-    received_at = models.DateTimeField(_("mottagen"), db_index=True)
-    updated_at = models.DateTimeField(_("ändrad"), auto_now=True)
 
     # Requesting party
     organisation = models.ForeignKey(RequestingOrganisation, on_delete=models.PROTECT, related_name="requests")
@@ -64,7 +51,6 @@ class AssistanceRequest(models.Model):
     legal_basis_text = models.CharField(_("lagrum som angivet"), max_length=300)
     legal_basis_key = models.CharField(_("lagrum"), max_length=32, blank=True, db_index=True)
     law = models.CharField(_("lag"), max_length=8, blank=True, db_index=True)
-    case_code = models.CharField(_("saknummer"), max_length=8, blank=True)
 
     # The person concerned
     person_identity_number = models.CharField(_("personnummer/samordningsnummer"), max_length=13, blank=True)
@@ -93,28 +79,12 @@ class AssistanceRequest(models.Model):
     review_outcome = models.CharField(_("formell granskning"), max_length=20, choices=ReviewOutcome.choices)
     review = models.JSONField(_("granskningsresultat"), default=dict)
 
-    # Routing
-    region = models.ForeignKey(PoliceRegion, on_delete=models.PROTECT, related_name="+")
-    routed_unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="requests")
-    routing_rule_name = models.CharField(_("styrregel"), max_length=200, blank=True)
-    routing_reasons = models.JSONField(_("styrningens skäl"), default=list)
-    priority = models.PositiveSmallIntegerField(_("prioritet"), null=True, blank=True)
-    ack_due_at = models.DateTimeField(_("kvitteras senast"), null=True, blank=True)
-    acknowledged_at = models.DateTimeField(_("kvitterad"), null=True, blank=True)
-    acknowledged_by = models.ForeignKey(Person, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    escalation_count = models.PositiveSmallIntegerField(default=0)
-
     class Meta:
         verbose_name = _("begäran om handräckning")
         verbose_name_plural = _("begäranden om handräckning")
-        indexes = [
-            models.Index(fields=["routed_unit", "status", "received_at"], name="req_unit_status_idx"),
-            models.Index(fields=["organisation", "received_at"], name="req_org_received_idx"),
-            models.Index(fields=["region", "received_at"], name="req_region_received_idx"),
-        ]
 
     def __str__(self) -> str:
-        return self.reference_number
+        return f"Begäran {self.public_id}"
 
 
 class Attachment(models.Model):
@@ -155,20 +125,6 @@ class CompletionQuestion(models.Model):
 
     def __str__(self) -> str:
         return self.question[:60]
-
-
-class ReferenceCounter(models.Model):
-    """Next reference number per region and year (locked row, no gaps on PostgreSQL or SQLite)."""
-
-    region = models.ForeignKey(PoliceRegion, on_delete=models.CASCADE)
-    year = models.PositiveSmallIntegerField()
-    last = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["region", "year"], name="unique_reference_counter")]
-
-    def __str__(self) -> str:
-        return f"{self.region_id}/{self.year}: {self.last}"
 
 
 class IdempotencyRecord(models.Model):

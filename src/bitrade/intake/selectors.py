@@ -24,13 +24,13 @@ OBJECT_TYPE = "intake.assistancerequest"
 
 
 def _scope(actor: Actor) -> QuerySet:
-    qs = AssistanceRequest.objects.all()
+    qs = AssistanceRequest.objects.select_related("case", "case__unit", "case__region")
     if actor.is_requester and actor.organisation_id:
         return qs.filter(organisation_id=actor.organisation_id)
     if actor.is_police and actor.unit_id:
         if actor.unit_kind == UnitKind.RLC:
-            return qs.filter(Q(routed_unit_id=actor.unit_id) | Q(region_id=actor.region_id))
-        return qs.filter(routed_unit_id=actor.unit_id)
+            return qs.filter(Q(case__unit_id=actor.unit_id) | Q(case__region_id=actor.region_id))
+        return qs.filter(case__unit_id=actor.unit_id)
     return qs.none()
 
 
@@ -39,13 +39,13 @@ def may_see_identity(actor: Actor, req: AssistanceRequest) -> bool:
         return True
     if actor.is_requester:
         return actor.organisation_id == req.organisation_id
-    return actor.is_police and actor.unit_id == req.routed_unit_id
+    return actor.is_police and actor.unit_id == req.case.unit_id
 
 
 def get_request(actor: Actor, public_id, *, purpose: str = "visning") -> AssistanceRequest:
     if actor.sees_aggregates_only:
         raise PermissionDenied("Analytiker ser endast sammanställningar, inte enskilda ärenden.")
-    req = (_scope(actor).select_related("organisation", "routed_unit", "region", "location_municipality")
+    req = (_scope(actor).select_related("organisation", "location_municipality")
            .filter(public_id=public_id).first())
     if req is None:
         audit.record(actor, "request.read_refused", object_type=OBJECT_TYPE, object_id=str(public_id)[:64],
@@ -63,28 +63,22 @@ def person_display(actor: Actor, req: AssistanceRequest) -> dict:
 
 
 def _rows(actor: Actor, qs: QuerySet, url_name: str) -> list[dict]:
-    qs = qs.select_related("routed_unit").order_by("priority", "-received_at")[:200]
+    qs = qs.order_by("case__priority", "-case__received_at")[:200]
     rows = []
     for r in qs:
+        case = r.case
         rows.append({
-            "id": r.public_id, "reference_number": r.reference_number, "received_at": r.received_at,
-            "citation": (r.review or {}).get("legal_basis", {}) and r.review["legal_basis"].get("citation")
-            or r.legal_basis_text,
-            "status": r.status, "status_label": r.get_status_display(),
-            "priority": r.priority, "priority_label": {1: "1 – omedelbart", 2: "2 – brådskande",
-                                                       3: "3 – närtid"}.get(r.priority, "Polisområdet"),
-            "unit_name": r.routed_unit.name, "url": reverse(url_name, args=[r.public_id]),
-            "person_name": person_display(actor, r)["name"], "ack_due_at": r.ack_due_at,
-            "acknowledged": r.acknowledged_at is not None,
+            "id": r.public_id, "reference_number": case.reference_number, "received_at": case.received_at,
+            "citation": ((r.review or {}).get("legal_basis") or {}).get("citation") or r.legal_basis_text,
+            "status": case.state, "status_label": case.state_label,
+            "priority": case.priority, "priority_label": {1: "1 – omedelbart", 2: "2 – brådskande",
+                                                          3: "3 – närtid"}.get(case.priority, "Polisområdet"),
+            "unit_name": case.unit.name, "url": reverse(url_name, args=[r.public_id]),
+            "person_name": person_display(actor, r)["name"], "ack_due_at": case.ack_due_at,
+            "acknowledged": case.acknowledged_at is not None,
         })
     audit.record_read(actor, OBJECT_TYPE, [r.pk for r in qs], purpose="lista")
     return rows
-
-
-def inbox_rows(actor: Actor) -> list[dict]:
-    if not actor.is_police:
-        raise PermissionDenied("Inkorgen är polisens.")
-    return _rows(actor, _scope(actor).exclude(status="closed"), "intake:detail")
 
 
 def requester_rows(actor: Actor) -> list[dict]:
@@ -96,7 +90,7 @@ def requester_rows(actor: Actor) -> list[dict]:
 def list_requests(actor: Actor, *, limit: int = 50, offset: int = 0) -> list[AssistanceRequest]:
     if actor.sees_aggregates_only:
         raise PermissionDenied("Analytiker ser endast sammanställningar, inte enskilda ärenden.")
-    items = list(_scope(actor).select_related("routed_unit", "region").order_by("-received_at")[offset:offset + limit])
+    items = list(_scope(actor).order_by("-case__received_at")[offset:offset + limit])
     audit.record_read(actor, OBJECT_TYPE, [r.pk for r in items], purpose="lista via API")
     return items
 

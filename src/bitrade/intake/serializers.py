@@ -14,16 +14,17 @@ def request_out(actor: Actor, req: AssistanceRequest, *, audit_read: bool = True
     review = req.review or {}
     basis = review.get("legal_basis") or {}
     person = selectors.person_display(actor, req)
+    case = req.case
     return {
         "id": str(req.public_id),
-        "reference_number": req.reference_number,
-        "status": req.status,
-        "status_label": req.get_status_display(),
-        "received_at": req.received_at,
+        "reference_number": case.reference_number,
+        "status": case.state,
+        "status_label": case.state_label,
+        "received_at": case.received_at,
         "legal_basis": req.legal_basis_text,
         "citation": basis.get("citation"),
         "law": req.law or None,
-        "case_code": req.case_code or None,
+        "case_code": case.case_code or None,
         "review_outcome": req.review_outcome,
         "checks": review.get("checks", []),
         "questions": [
@@ -32,9 +33,9 @@ def request_out(actor: Actor, req: AssistanceRequest, *, audit_read: bool = True
             for q in req.questions.all()
         ],
         "routing": {
-            "region": req.region.name, "unit": req.routed_unit.name, "unit_kind": req.routed_unit.kind,
-            "rule": req.routing_rule_name, "reasons": req.routing_reasons, "priority": req.priority,
-            "ack_due_at": req.ack_due_at,
+            "region": case.region.name, "unit": case.unit.name, "unit_kind": case.unit.kind,
+            "rule": case.routing_rule_name, "reasons": case.routing_reasons, "priority": case.priority,
+            "ack_due_at": case.ack_due_at,
         },
         "person_name": person["name"],
         "protected_identity": req.protected_identity,

@@ -13,12 +13,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from bitrade.audit import services as audit
-from bitrade.deadlines import services as deadlines
+from bitrade.cases import rules as case_rules
+from bitrade.cases import services as cases
 from bitrade.legal.catalogue import load_catalogue
 from bitrade.legal.citations import CitationSyntaxError, parse_citation
-from bitrade.organisation.actor import SYSTEM_ACTOR, Actor
+from bitrade.organisation.actor import Actor
 from bitrade.organisation.models import Municipality, RequestingOrganisation, Unit
-from bitrade.outbox import services as outbox
 from bitrade.routing import rules as routing_rules
 from bitrade.routing import selectors as routing_selectors
 
@@ -29,8 +29,6 @@ from .models import (
     Channel,
     CompletionQuestion,
     IdempotencyRecord,
-    ReferenceCounter,
-    RequestStatus,
     ReviewOutcome,
 )
 from .rules_identity import age_on, birth_date_of
@@ -43,7 +41,6 @@ from .schemas import (
     sniff_content_type,
 )
 
-ACK_DEADLINE = "intake.ack"
 URGENCY_PRIORITY = {"immediate": 1, "urgent": 2, "near_term": 3, "planned": None}
 ORAL_CONFIRMATION_HOURS = 24
 
@@ -120,13 +117,6 @@ def _review(facts, on):
     return result
 
 
-def _next_reference(region, now: datetime) -> str:
-    year = timezone.localtime(now).year
-    counter, _ = ReferenceCounter.objects.select_for_update().get_or_create(region=region, year=year)
-    ReferenceCounter.objects.filter(pk=counter.pk).update(last=counter.last + 1)
-    return f"HR-{region.code.upper()}-{year}-{counter.last + 1:05d}"
-
-
 def _route(region, police_area_code: str, entry_key: str | None, law: str, priority: int | None,
            age: int | None, now: datetime):
     facts = routing_rules.RoutingFacts(
@@ -149,23 +139,6 @@ def _store_questions(req: AssistanceRequest, result, now: datetime) -> int:
             asked_at=now,
         )
     return len(result.questions)
-
-
-def _notify_unit(req: AssistanceRequest, unit: Unit, event: str, text: str) -> None:
-    outbox.enqueue("email", unit.email, event=event, obj=req,
-                   subject=f"Biträde: {text} {req.reference_number}",
-                   body=f"{text}: {req.reference_number} ({req.legal_basis_text}).\n"
-                        f"Öppna ärendet i Biträde för uppgifter om personen.")
-
-
-def _notify_requester(req: AssistanceRequest, event: str, text: str) -> None:
-    payload = {"id": str(req.public_id), "reference_number": req.reference_number, "status": req.status}
-    if req.requester_email:
-        outbox.enqueue("email", req.requester_email, event=event, obj=req,
-                       subject=f"Biträde: {text} ({req.reference_number})",
-                       body=f"{text}. Referens: {req.reference_number}. Status: {req.get_status_display()}.")
-    if req.organisation.webhook_url:
-        outbox.enqueue("webhook", req.organisation.webhook_url, event=event, obj=req, payload=payload)
 
 
 @dataclass
@@ -246,15 +219,18 @@ def _submit(actor, data: RequestIn, key: str, body_hash: str, channel: str, now:
         raise IntakeError("location.municipality_code",
                           "Ingen polisenhet kan ta emot begäran i regionen. Ring polisens regionledningscentral.", 503)
     outcome = result.outcome
-    status = RequestStatus.COMPLETION_REQUESTED if outcome == ReviewOutcome.NEEDS_COMPLETION else RequestStatus.RECEIVED
-    ack_due = routing_rules.ack_deadline(decision.priority, now, routing_selectors.ack_thresholds())
+    state = case_rules.COMPLETION_REQUESTED if outcome == ReviewOutcome.NEEDS_COMPLETION else case_rules.RECEIVED
+    case = cases.open_case(
+        actor, region=region, unit=unit, state=state, case_code=result.case_code or "", priority=decision.priority,
+        routing_rule_name=decision.rule.name if decision.rule else "", routing_reasons=list(decision.reasons),
+        now=now,
+    )
     req = AssistanceRequest.objects.create(
-        reference_number=_next_reference(region, now), status=status, channel=channel, received_at=now,
+        case=case, channel=channel,
         organisation=organisation, submitted_by_id=actor.person_id, api_key_id=actor.api_key_id,
         requester_name=data.requester.name, requester_role=data.requester.role.value,
         requester_phone=data.requester.phone, requester_email=data.requester.email,
         legal_basis_text=data.legal_basis, legal_basis_key=entry.key if entry else "", law=law,
-        case_code=result.case_code or "",
         person_identity_number=data.person.identity_number, person_name=data.person.name,
         person_birth_date=birth, person_age=age, protected_identity=data.person.protected_identity,
         location_address=data.location.address, location_municipality=municipality,
@@ -265,8 +241,6 @@ def _submit(actor, data: RequestIn, key: str, body_hash: str, channel: str, now:
         wanted_notice_requested=data.wanted_notice_requested,
         oral_confirmation_due_at=(now + timezone.timedelta(hours=ORAL_CONFIRMATION_HOURS)) if data.oral_request else None,
         review_outcome=outcome, review=review_rules.review_to_dict(result),
-        region=region, routed_unit=unit, routing_rule_name=decision.rule.name if decision.rule else "",
-        routing_reasons=list(decision.reasons), priority=decision.priority, ack_due_at=ack_due,
     )
     for item, content, ctype in files:
         Attachment.objects.create(
@@ -276,15 +250,13 @@ def _submit(actor, data: RequestIn, key: str, body_hash: str, channel: str, now:
     _store_questions(req, result, now)
     if record is not None:
         IdempotencyRecord.objects.filter(pk=record.pk).update(request=req)
-    deadlines.schedule(ACK_DEADLINE, object_type="intake.assistancerequest", object_id=req.pk, due_at=ack_due,
-                       payload={"unit_id": unit.pk})
     audit.record(actor, "request.submitted", obj=req, new={
-        "reference_number": req.reference_number, "legal_basis": req.legal_basis_key or req.legal_basis_text,
-        "review_outcome": outcome, "unit": unit.pk, "rule": req.routing_rule_name, "priority": req.priority,
+        "reference_number": case.reference_number, "legal_basis": req.legal_basis_key or req.legal_basis_text,
+        "review_outcome": outcome, "unit": unit.pk, "rule": case.routing_rule_name, "priority": case.priority,
         "channel": channel,
     })
-    _notify_unit(req, unit, "request.routed", "Ny begäran om handräckning")
-    _notify_requester(req, "request.received", "Begäran är mottagen")
+    cases.notify_unit(case, unit, "request.routed", "Ny begäran om handräckning")
+    cases.notify_requester(case, "request.received", "Begäran är mottagen")
     return SubmitResult(req, replayed=False)
 
 
@@ -294,8 +266,8 @@ def answer_completion(actor: Actor, req: AssistanceRequest, data: CompletionIn, 
         raise PermissionDenied("Endast den begärande organisationen kan komplettera begäran.")
     now = now or timezone.now()
     with transaction.atomic():
-        req = AssistanceRequest.objects.select_for_update().get(pk=req.pk)
-        if req.status != RequestStatus.COMPLETION_REQUESTED:
+        req = AssistanceRequest.objects.select_for_update().select_related("case").get(pk=req.pk)
+        if req.case.state != case_rules.COMPLETION_REQUESTED:
             raise IntakeError("status", "Begäran väntar inte på komplettering.", 409)
         open_questions = {q.pk: q for q in req.questions.filter(answered_at__isnull=True)}
         for i, a in enumerate(data.answers):
@@ -331,18 +303,19 @@ def answer_completion(actor: Actor, req: AssistanceRequest, data: CompletionIn, 
         entry = result.legal_basis
         req.legal_basis_key = entry.key if entry else ""
         req.law = entry.law if entry else ""
-        req.case_code = result.case_code or ""
-        if result.outcome == ReviewOutcome.NEEDS_COMPLETION:
-            req.status = RequestStatus.COMPLETION_REQUESTED
-            _store_questions(req, result, now)
-        else:
-            req.status = RequestStatus.RECEIVED
         req.save()
+        still_incomplete = result.outcome == ReviewOutcome.NEEDS_COMPLETION
+        if still_incomplete:
+            _store_questions(req, result, now)
+        if result.case_code and req.case.case_code != result.case_code:
+            req.case.case_code = result.case_code
+            req.case.save(update_fields=["case_code"])
+        cases.requester_completed(actor, req.case, now, still_incomplete)
+        req.case.refresh_from_db()
         audit.record(actor, "request.completed", obj=req, old=old, new={
             "legal_basis": req.legal_basis_text, "measures": req.measures,
             "police_powers_reason": req.police_powers_reason, "review_outcome": req.review_outcome,
             "answered": sorted(a.question_id for a in data.answers)})
-        _notify_unit(req, req.routed_unit, "request.completed", "Begäran har kompletterats")
     return req
 
 
@@ -356,60 +329,3 @@ def _stored_facts(req: AssistanceRequest) -> review_rules.RequestFacts:
         person_identity_number=req.person_identity_number, person_name=req.person_name,
         person_birth_date=req.person_birth_date, location_municipality_code=req.location_municipality.code,
     )
-
-
-def acknowledge(actor: Actor, req: AssistanceRequest, now: datetime | None = None) -> AssistanceRequest:
-    """The handling unit confirms it has seen the request; stops the escalation clock."""
-    if not actor.is_police or actor.unit_id != req.routed_unit_id:
-        raise PermissionDenied("Endast den enhet som begäran är styrd till kan kvittera den.")
-    now = now or timezone.now()
-    with transaction.atomic():
-        req = AssistanceRequest.objects.select_for_update().get(pk=req.pk)
-        if req.acknowledged_at is not None:
-            return req
-        req.acknowledged_at, req.acknowledged_by_id = now, actor.person_id
-        if req.status == RequestStatus.RECEIVED:
-            req.status = RequestStatus.ACKNOWLEDGED
-        req.save(update_fields=["acknowledged_at", "acknowledged_by", "status", "updated_at"])
-        deadlines.cancel(ACK_DEADLINE, object_type="intake.assistancerequest", object_id=req.pk, reason="kvitterad")
-        audit.record(actor, "request.acknowledged", obj=req)
-        _notify_requester(req, "request.acknowledged", "Polisen har tagit emot begäran")
-    return req
-
-
-@deadlines.register(ACK_DEADLINE)
-def escalate_unacknowledged(deadline, now: datetime) -> str:
-    """Not acknowledged in time: hand the request to the next unit and tell both units."""
-    req = AssistanceRequest.objects.select_for_update().select_related("routed_unit", "region").get(
-        pk=int(deadline.object_id))
-    if req.acknowledged_at is not None:
-        return "redan kvitterad"
-    if req.routed_unit_id != deadline.payload.get("unit_id"):
-        return "begäran har redan flyttats"
-    units = routing_selectors.unit_infos(req.region_id, timezone.localtime(now).date())
-    current = next((u for u in units if u.id == req.routed_unit_id), None)
-    facts = routing_rules.RoutingFacts(
-        region=req.region.code, police_area=req.location_municipality.police_area.code, law=req.law,
-        point_key=req.legal_basis_key or None, requested_priority=req.priority, person_age=req.person_age, at=now,
-    )
-    nxt = routing_rules.next_escalation_unit(current, units, facts) if current else None
-    old_unit = req.routed_unit
-    if nxt is None:
-        audit.record(SYSTEM_ACTOR, "request.escalation_exhausted", obj=req, reason="Ingen enhet att eskalera till.")
-        _notify_unit(req, old_unit, "request.overdue", "Begäran är inte kvitterad i tid")
-        return "ingen nästa enhet"
-    new_unit = Unit.objects.get(pk=nxt.id)
-    req.routed_unit = new_unit
-    req.escalation_count += 1
-    reason = (f"Eskalerad {timezone.localtime(now):%Y-%m-%d %H:%M}: {old_unit.name} kvitterade inte i tid; "
-              f"begäran flyttad till {new_unit.name}.")
-    req.routing_reasons = [*req.routing_reasons, reason]
-    req.ack_due_at = routing_rules.ack_deadline(req.priority, now, routing_selectors.ack_thresholds())
-    req.save(update_fields=["routed_unit", "escalation_count", "routing_reasons", "ack_due_at", "updated_at"])
-    deadlines.schedule(ACK_DEADLINE, object_type="intake.assistancerequest", object_id=req.pk, due_at=req.ack_due_at,
-                       payload={"unit_id": new_unit.pk})
-    audit.record(SYSTEM_ACTOR, "request.escalated", obj=req, reason=reason,
-                 old={"unit": old_unit.pk}, new={"unit": new_unit.pk})
-    _notify_unit(req, old_unit, "request.escalated", "Begäran har eskalerats från er enhet")
-    _notify_unit(req, new_unit, "request.escalated", "Eskalerad begäran om handräckning")
-    return reason

@@ -10,4 +10,5 @@ urlpatterns = [
     path("<uuid:public_id>/", views.detail, name="detail"),
     path("<uuid:public_id>/komplettera/", views.complete, name="complete"),
     path("<uuid:public_id>/kvittera/", views.acknowledge, name="acknowledge"),
+    path("<uuid:public_id>/aterkalla/", views.withdraw, name="withdraw"),
 ]

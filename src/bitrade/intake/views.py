@@ -6,12 +6,13 @@ import base64
 import uuid
 
 from django.contrib import messages
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 from pydantic import ValidationError
 
+from bitrade.cases import rules as case_rules
+from bitrade.cases import services as cases
 from bitrade.config.errors import swedish_validation_errors
 from bitrade.legal.catalogue import load_catalogue
 from bitrade.organisation import actor as a
@@ -19,7 +20,7 @@ from bitrade.organisation.models import Municipality, Person, StaffMembership
 from bitrade.web.auth import actor_required
 
 from . import selectors, services
-from .models import Channel, RequestStatus
+from .models import Channel
 from .schemas import ATTACHMENT_KIND_LABELS, RISK_LABELS, CompletionIn, RequestIn, UrgencyIn
 
 URGENCY_LABELS = {"immediate": "Omedelbart", "urgent": "Brådskande (inom timmar)",
@@ -148,7 +149,7 @@ def new_request(request, actor):
             except services.IntakeError as exc:
                 errors[exc.field] = exc.message
             else:
-                messages.success(request, f"Begäran är mottagen. Referens: {result.request.reference_number}.")
+                messages.success(request, f"Begäran är mottagen. Referens: {result.request.case.reference_number}.")
                 return redirect("intake:detail", result.request.public_id)
         return render(request, "intake/new.html", _form_context(actor, request.POST, errors), status=422)
     return render(request, "intake/new.html", _form_context(actor))
@@ -168,8 +169,11 @@ def detail(request, actor, public_id):
         "review": req.review or {}, "questions": list(req.questions.all()),
         "open_questions": [q for q in req.questions.all() if q.answered_at is None],
         "attachments": list(req.attachments.all()),
-        "can_answer": actor.is_requester and req.status == RequestStatus.COMPLETION_REQUESTED,
-        "can_acknowledge": actor.is_police and actor.unit_id == req.routed_unit_id and req.acknowledged_at is None,
+        "case": req.case,
+        "timeline": [e for e in req.case.events.all() if e.public or actor.is_police],
+        "can_answer": actor.is_requester and req.case.state == case_rules.COMPLETION_REQUESTED,
+        "can_withdraw": actor.is_requester and case_rules.WITHDRAW in case_rules.allowed_actions(req.case.state),
+        "can_acknowledge": actor.is_police and actor.unit_id == req.case.unit_id and req.case.acknowledged_at is None,
         "risk_labels": RISK_LABELS, "urgency_labels": URGENCY_LABELS, "attachment_kinds": ATTACHMENT_KIND_LABELS,
     })
 
@@ -211,9 +215,23 @@ def complete(request, actor, public_id):
 @actor_required(a.POLICE)
 def acknowledge(request, actor, public_id):
     req = selectors.get_request(actor, public_id, purpose="kvittering")
+    cases.acknowledge(actor, req.case)
+    messages.success(request, f"{req.case.reference_number} är kvitterad.")
+    return redirect("intake:detail", public_id)
+
+
+@require_POST
+@actor_required(a.REQUESTER)
+def withdraw(request, actor, public_id):
+    req = selectors.get_request(actor, public_id, purpose="återkallelse")
+    reason = request.POST.get("reason", "").strip()
+    if len(reason) < 5:
+        messages.error(request, "Ange varför begäran återkallas.")
+        return redirect("intake:detail", public_id)
     try:
-        services.acknowledge(actor, req)
-    except Http404:
-        raise
-    messages.success(request, f"{req.reference_number} är kvitterad.")
+        cases.withdraw(actor, req.case, reason=reason)
+    except cases.CaseError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "Begäran är återkallad.")
     return redirect("intake:detail", public_id)

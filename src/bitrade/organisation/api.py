@@ -30,14 +30,14 @@ class NotFoundOut(Schema):
     detail: str
 
 
-@router.get("/me", response=MeOut, summary="Vem är jag i Biträde")
+@router.get("/me", response={200: MeOut, 401: NotFoundOut}, summary="Vem är jag i Biträde")
 def me(request):
     a = request.auth
-    return {"kind": a.kind, "kind_label": KIND_LABELS.get(a.kind, a.kind), "label": a.label,
+    return 200, {"kind": a.kind, "kind_label": KIND_LABELS.get(a.kind, a.kind), "label": a.label,
             "organisation_id": a.organisation_id, "unit_id": a.unit_id}
 
 
-@router.get("/municipalities/{code}", response={200: MunicipalityOut, 404: NotFoundOut},
+@router.get("/municipalities/{code}", response={200: MunicipalityOut, 401: NotFoundOut, 404: NotFoundOut},
             summary="Kommun, polisområde och polisregion för en kommunkod")
 def municipality(request, code: str):
     m = selectors.municipality_by_code(code)

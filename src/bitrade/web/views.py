@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from bitrade.audit import selectors as audit_selectors
+from bitrade.cases import selectors as case_selectors
 from bitrade.intake import selectors as intake_selectors
 from bitrade.organisation import actor as a
 from bitrade.organisation import selectors as org_selectors
@@ -52,7 +53,7 @@ def home(request, actor):
         return render(request, "web/start_police.html", {
             "unit": unit,
             "open_status": org_selectors.open_status(unit, timezone.now()),
-            "cases": intake_selectors.inbox_rows(actor),
+            "cases": case_selectors.inbox(actor),
         })
     if actor.kind == a.REQUESTER:
         return render(request, "web/start_requester.html", {

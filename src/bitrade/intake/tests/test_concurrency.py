@@ -43,4 +43,4 @@ def test_concurrent_twins_share_one_case(demo_tx):
     assert codes == [200] * (n - 1) + [201], responses
     assert len({body["id"] for _, body in responses}) == 1
     assert AssistanceRequest.objects.count() == 1
-    assert AssistanceRequest.objects.get().reference_number.endswith("-00001")
+    assert AssistanceRequest.objects.get().case.reference_number.endswith("-00001")

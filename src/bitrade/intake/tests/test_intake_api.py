@@ -35,7 +35,7 @@ def test_lvu_request_from_social_services_is_admissible_and_routed(demo, client)
     assert d["routing"]["unit"] in {"Handräckningsgrupp Malmö", "Stationsbefäl Malmö", "RLC Syd"}
     assert d["routing"]["reasons"]
     req = AssistanceRequest.objects.get(public_id=d["id"])
-    assert req.reference_number.startswith("HR-SYD-")
+    assert req.case.reference_number.startswith("HR-SYD-")
     assert req.attachments.get().sha256
     assert AuditEvent.objects.filter(action="request.submitted", object_id=str(req.pk)).exists()
     assert OutboxMessage.objects.filter(object_id=str(req.pk), event="request.routed").exists()

@@ -27,7 +27,7 @@ def malmo_lvu(demo, actor_of):
 
 
 def test_the_request_lands_at_the_open_assistance_group(malmo_lvu):
-    assert malmo_lvu.routed_unit.name == "Handräckningsgrupp Malmö"
+    assert malmo_lvu.case.unit.name == "Handräckningsgrupp Malmö"
 
 
 @pytest.mark.parametrize("username, visible", [
@@ -44,7 +44,7 @@ def test_the_request_lands_at_the_open_assistance_group(malmo_lvu):
 def test_ui_detail_page_is_scoped(malmo_lvu, login_client, username, visible):
     r = login_client(username).get(f"/begaran/{malmo_lvu.public_id}/")
     if visible:
-        assert r.status_code == 200 and malmo_lvu.reference_number in r.content.decode()
+        assert r.status_code == 200 and malmo_lvu.case.reference_number in r.content.decode()
     else:
         assert r.status_code in (403, 404)
         assert malmo_lvu.person_name not in r.content.decode()
@@ -87,7 +87,7 @@ def test_protected_identity_is_masked_for_all_but_the_handling_unit(demo, actor_
     req = services.submit_request(
         actor_of("soc.malmo"), RequestIn.model_validate(body(LVU_CARE, person__protected_identity=True)),
         idempotency_key="p1", now=WEDNESDAY_10).request
-    assert req.routed_unit.name == "Handräckningsgrupp Malmö"
+    assert req.case.unit.name == "Handräckningsgrupp Malmö"
     assert "Ung Exempelsson" in login_client("gc.malmo").get(f"/begaran/{req.public_id}/").content.decode()
     rlc_page = login_client("rlc.syd").get(f"/begaran/{req.public_id}/").content.decode()
     assert "Ung Exempelsson" not in rlc_page and "Skyddad identitet" in rlc_page
@@ -99,5 +99,5 @@ def test_inbox_shows_only_the_units_own_requests(malmo_lvu, demo, actor_of, logi
         RequestIn.model_validate(body(LPT_RETURN, location__municipality_code="0180")),
         idempotency_key="s1", now=WEDNESDAY_10).request
     group_inbox = login_client("gc.malmo").get("/").content.decode()
-    assert malmo_lvu.reference_number in group_inbox and sthlm.reference_number not in group_inbox
+    assert malmo_lvu.case.reference_number in group_inbox and sthlm.case.reference_number not in group_inbox
     assert AssistanceRequest.objects.count() == 2

@@ -1,0 +1,119 @@
+"""The police case. One row per case, whatever its kind; the kind's own details live in their app
+(a handräckning request in ``intake``; return enforcement and contact bans later)."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from bitrade.organisation.models import Person, PoliceRegion, Unit
+
+from . import rules
+
+
+class CaseKind(models.TextChoices):
+    ASSISTANCE = "assistance", _("Handräckning enligt vårdlagarna")
+
+
+class Case(models.Model):
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    kind = models.CharField(_("ärendetyp"), max_length=32, choices=CaseKind.choices, default=CaseKind.ASSISTANCE)
+    reference_number = models.CharField(_("diarienummer"), max_length=32, unique=True)
+    case_code = models.CharField(_("saknummer"), max_length=8, blank=True)
+    state = models.CharField(_("status"), max_length=32, choices=list(rules.STATE_LABELS.items()), db_index=True)
+    received_at = models.DateTimeField(_("mottagen"), db_index=True)
+    updated_at = models.DateTimeField(_("ändrad"), auto_now=True)
+
+    # Where it is handled
+    region = models.ForeignKey(PoliceRegion, on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="cases")
+    routing_rule_name = models.CharField(_("styrregel"), max_length=200, blank=True)
+    routing_reasons = models.JSONField(_("styrningens skäl"), default=list)
+    priority = models.PositiveSmallIntegerField(_("prioritet"), null=True, blank=True)
+    ack_due_at = models.DateTimeField(_("kvitteras senast"), null=True, blank=True)
+    acknowledged_at = models.DateTimeField(_("kvitterad"), null=True, blank=True)
+    acknowledged_by = models.ForeignKey(Person, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    escalation_count = models.PositiveSmallIntegerField(default=0)
+
+    # Decision
+    decision = models.CharField(_("beslut"), max_length=16, blank=True)  # granted | refused
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(Person, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    decided_function = models.CharField(max_length=32, blank=True)
+    refusal_check = models.CharField(max_length=40, blank=True)
+    decision_reason = models.TextField(blank=True)
+    overrule_count = models.PositiveSmallIntegerField(default=0)
+
+    # Risk, priority, resource
+    risk_level = models.CharField(_("risknivå"), max_length=16, blank=True)
+    risk_assessment = models.TextField(_("hot- och riskbedömning"), blank=True)
+    resource = models.CharField(_("tilldelad resurs"), max_length=200, blank=True)
+    assigned_at = models.DateTimeField(null=True, blank=True)
+    assign_due_at = models.DateTimeField(null=True, blank=True)
+
+    # Execution and closure
+    outcome = models.CharField(_("utfall"), max_length=32, blank=True)
+    outcome_at = models.DateTimeField(null=True, blank=True)
+    outcome_notes = models.TextField(blank=True)
+    requester_informed_at = models.DateTimeField(null=True, blank=True)
+    wanted_notice_reference = models.CharField(_("efterlysning (NEPU)"), max_length=64, blank=True)
+    patrol_minutes = models.PositiveIntegerField(_("patrulltid inkl. återfärd (min)"), null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    storm_event_number = models.CharField(_("Storm-händelsenummer"), max_length=32, blank=True)
+    daf_reference = models.CharField(_("DAF-referens"), max_length=32, blank=True)
+    par_reference = models.CharField(_("PÄR-diarienummer"), max_length=32, blank=True)
+
+    class Meta:
+        verbose_name = _("ärende")
+        verbose_name_plural = _("ärenden")
+        indexes = [
+            models.Index(fields=["unit", "state", "priority", "received_at"], name="case_inbox_idx"),
+            models.Index(fields=["region", "received_at"], name="case_region_received_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference_number
+
+    @property
+    def state_label(self) -> str:
+        return rules.STATE_LABELS.get(self.state, self.state)
+
+
+class CaseEvent(models.Model):
+    """The case's timeline: every step, visible to the police; ``public`` steps also to the requester."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(db_index=True)
+    action = models.CharField(max_length=40)
+    actor_label = models.CharField(max_length=200)
+    actor_function = models.CharField(max_length=32, blank=True)
+    from_state = models.CharField(max_length=32, blank=True)
+    to_state = models.CharField(max_length=32, blank=True)
+    text = models.TextField(blank=True)
+    citation = models.CharField(max_length=120, blank=True)
+    public = models.BooleanField(default=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("händelse i ärendet")
+        verbose_name_plural = _("händelser i ärenden")
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.action}"
+
+
+class ReferenceCounter(models.Model):
+    """Next reference number per region and year (a locked row: no twins on PostgreSQL or SQLite)."""
+
+    region = models.ForeignKey(PoliceRegion, on_delete=models.CASCADE)
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["region", "year"], name="unique_case_reference_counter")]
+
+    def __str__(self) -> str:
+        return f"{self.region_id}/{self.year}: {self.last}"
