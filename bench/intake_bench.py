@@ -33,6 +33,21 @@ PATH = "/api/v1/requests"
 DEMO_KEY = "btr_demo0001_malmo-socialtjanst-demonyckel"
 
 
+OTHER_LOAD_RETRY_PCT = 20.0
+QUIET_WAIT_S = 120
+
+
+def _wait_quiet(max_wait_s: float, threshold_pct: float = 15.0) -> None:
+    """Wait (bounded) until the machine is mostly idle: nothing of the benchmark runs meanwhile."""
+    deadline = time.monotonic() + max_wait_s
+    while time.monotonic() < deadline:
+        b0, t0 = machine.machine_cpu_ticks()
+        time.sleep(2)
+        b1, t1 = machine.machine_cpu_ticks()
+        if (b1 - b0) / max(t1 - t0, 1) * 100 <= threshold_pct:
+            return
+
+
 def _free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind((HOST, 0))
@@ -140,16 +155,26 @@ def _count_rows(db: str, env: dict) -> dict:
     return out
 
 
+def _sql_leaf(leaf: str) -> bool:
+    return "django/db/backends" in leaf or "psycopg" in leaf
+
+
 SPY_CATEGORIES = [
-    # (label, test on the ';'-joined stack, test on the leaf frame); first match wins
+    # (label, test on the ';'-joined stack and the leaf frame); first match wins
     ("waiting for the SQLite write lock at BEGIN IMMEDIATE",
      lambda st, leaf: "_start_transaction_under_autocommit" in st),
     ("opening a database connection", lambda st, leaf: "BaseDatabaseWrapper.connect" in st),
-    ("API key check: SELECT + UPDATE last_used_at (autocommit write)",
-     lambda st, leaf: "authenticate_api_key" in st and ("django/db" in leaf or "psycopg" in leaf)),
-    ("COMMIT", lambda st, leaf: "commit" in leaf.lower()),
     ("closing the database connection", lambda st, leaf: "BaseDatabaseWrapper.close" in st),
-    ("other SQL (in the driver or the database)", lambda st, leaf: "django/db/backends" in leaf or "psycopg" in leaf),
+    ("COMMIT", lambda st, leaf: "commit" in leaf.lower()),
+    ("SQL of the API key check: SELECT + UPDATE last_used_at (autocommit)",
+     lambda st, leaf: "authenticate_api_key" in st and _sql_leaf(leaf)),
+    ("SQL of audit.record (audit chain head row, FOR UPDATE)",
+     lambda st, leaf: "bitrade/audit/services.py" in st and _sql_leaf(leaf)),
+    ("SQL of _next_reference (reference counter row, FOR UPDATE)",
+     lambda st, leaf: "_next_reference" in st and _sql_leaf(leaf)),
+    ("SQL loading the routing configuration", lambda st, leaf: "bitrade/routing/selectors.py" in st
+     and _sql_leaf(leaf)),
+    ("other SQL (in the driver or the database)", lambda st, leaf: _sql_leaf(leaf)),
     ("Python code (running, or waiting for the GIL)", lambda st, leaf: True),
 ]
 
@@ -256,6 +281,15 @@ def run(db: str, *, levels: list[int], duration_s: float, max_requests: int, war
         for c in levels:
             res, cpu = level(c, f"c{c}", duration_s, max_requests)
             sent_ok += res.ok
+            if cpu["other_cpu_pct_of_machine"] > OTHER_LOAD_RETRY_PCT:
+                log(f"[{db}] c={c}: other work used {cpu['other_cpu_pct_of_machine']} % of the machine; "
+                    f"waiting for quiet (at most {QUIET_WAIT_S} s) and measuring this level once more")
+                _wait_quiet(QUIET_WAIT_S)
+                res2, cpu2 = level(c, f"c{c}r", duration_s, max_requests)
+                sent_ok += res2.ok
+                if cpu2["other_cpu_pct_of_machine"] < cpu["other_cpu_pct_of_machine"]:
+                    res, cpu = res2, cpu2
+                cpu["repeated"] = True
             row = {**res.summary(), **cpu}
             result["levels"].append(row)
             result["errors_total"] += res.errors

@@ -52,8 +52,8 @@ def _machine_line(results: dict, *, gunicorn: str | None = None, postgres: str |
 
 
 def _run_line(results: dict) -> str:
-    kind = "quick run (`--quick`: short levels, indicative only)" if results.get("quick") else "full run"
-    text = f"Measured {_when(results)} by `{results['command'].strip()}` ({kind})"
+    kind = "a quick run with short levels, indicative only" if results.get("quick") else "a full run"
+    text = f"Measured {_when(results)} by `{results['command'].strip()}`, {kind},"
     src = results.get("source") or {}
     if src.get("snapshot"):
         text += f" on the code of commit `{src['commit']}`."
@@ -106,7 +106,8 @@ def _intake_table(results: dict) -> list[str]:
                 f"| {_fmt(lv['p50_ms'])} | {_fmt(lv['p90_ms'])} | {_fmt(lv['p99_ms'])} | {_fmt(lv['max_ms'])} "
                 f"| {lv['errors']} | {_fmt(lv['app_cpu_ms_per_req'])} "
                 f"| {_fmt(lv['db_cpu_ms_per_req']) if lv['db_cpu_ms_per_req'] is not None else 'in app'} "
-                f"| {_fmt(lv['machine_busy_pct'], 0)} % | {_fmt(lv['other_cpu_pct_of_machine'], 0)} % |"
+                f"| {_fmt(lv['machine_busy_pct'], 0)} % | {_fmt(lv['other_cpu_pct_of_machine'], 0)} %"
+                + (" (level measured twice)" if lv.get("repeated") else "") + " |"
             )
     return lines
 
@@ -145,10 +146,10 @@ def _scaling(r: dict) -> str:
     if not one or not eight or not one["throughput_rps"]:
         return ""
     gain = eight["throughput_rps"] / one["throughput_rps"]
-    busy = eight["machine_busy_pct"]
+    busy = max(eight["machine_busy_pct"] - eight["other_cpu_pct_of_machine"], 0)
     text = (f"from concurrency 1 to {AIM_CONCURRENCY} throughput goes from {_fmt(one['throughput_rps'])} to "
             f"{_fmt(eight['throughput_rps'])} req/s (×{gain:.2f}) and p99 from {_fmt(one['p99_ms'])} to "
-            f"{_fmt(eight['p99_ms'])} ms, with the machine's CPUs {_fmt(busy, 0)} % busy")
+            f"{_fmt(eight['p99_ms'])} ms, with the machine's CPUs {_fmt(busy, 0)} % busy with the benchmark")
     if busy < 75:
         text += (": the CPUs are not the limit, requests are waiting for each other — see the write lock below")
     else:

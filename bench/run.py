@@ -40,7 +40,7 @@ import report  # noqa: E402
 DOCS = REPO / "docs" / "benchmarks.md"
 WITH_POSTGRES = REPO / "scripts" / "with-postgres.sh"
 DEFAULT_WORKERS, DEFAULT_THREADS = 2, 8
-SWEEP = [(2, 4), (2, 8), (4, 4), (4, 8), (8, 2)]
+SWEEP = [(1, 8), (2, 2), (2, 4), (2, 8), (4, 1), (4, 2), (4, 4)]
 
 
 def _settings(args) -> dict:

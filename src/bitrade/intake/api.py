@@ -7,9 +7,8 @@ from uuid import UUID
 from ninja import Header, Router
 from ninja.errors import HttpError
 
-from bitrade.config.errors import field_path
-
 from bitrade.cases import services as cases
+from bitrade.config.errors import field_path
 
 from . import selectors, services
 from .models import Channel

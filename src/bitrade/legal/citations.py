@@ -12,10 +12,11 @@ from ``LAWS`` so that adding a law is a table change.
 ``format_citation`` is the only function in the code base that writes a citation
 as text.  The canonical form is::
 
-    <section> § [<ordinal> stycket] [<point>] <LAW> [jfr <applied citation>]
+    [<chapter> kap.] <section> § [<ordinal> stycket] [<point>] <LAW> [jfr <applied citation>]
 
 for example "47 § andra stycket 3 LPT", "45 § första stycket 1 LVM", "29 a § PL",
-"16 § andra stycket PL", "27 § LRV jfr 47 § andra stycket 3 LPT".
+"16 § andra stycket PL", "27 § LRV jfr 47 § andra stycket 3 LPT", and for a law
+divided into chapters "2 kap. 16 § PF".
 
 Canonical-form rule: the text shows exactly what the citation holds.  A stycke is
 written as an ordinal word (första … tionde; "11:e stycket" beyond ten) whenever
@@ -27,6 +28,11 @@ stycket), so every catalogue citation names its stycke: "45 § första stycket 1
 LVM".  The short form "45 § 1 LVM" is accepted on input and resolved to the same
 entry by the catalogue.  A law that is not in ``LAWS`` but is named by its SFS
 number keeps that number as its code and is written "lagen (2001:453)".
+
+``find_citations`` finds the citations in running text (a report, a review
+message): a trigger expression proposes where a citation may start and the
+grammar takes the longest text from there that it can read, the way lagen.nu's
+citation parser does.
 """
 
 from __future__ import annotations
@@ -46,6 +52,7 @@ __all__ = [
     "Citation",
     "CitationSyntaxError",
     "Law",
+    "find_citations",
     "find_law_code",
     "format_citation",
     "law_by_sfs",
@@ -129,10 +136,13 @@ class Citation:
     paragraph: int | None = None
     point: int | None = None
     applied: Citation | None = None
+    chapter: str | None = None
 
     def __post_init__(self) -> None:
         if not _SECTION_RE.fullmatch(self.section):
             raise ValueError(f"Ogiltig paragrafbeteckning: {self.section!r}")
+        if self.chapter is not None and not _SECTION_RE.fullmatch(self.chapter):
+            raise ValueError(f"Ogiltig kapitelbeteckning: {self.chapter!r}")
         for value in (self.paragraph, self.point):
             if value is not None and not (1 <= value <= MAX_NUMBER):
                 raise ValueError(f"Ogiltigt styckes- eller punktnummer: {value!r}")
@@ -150,18 +160,20 @@ class Citation:
     @classmethod
     def of(
         cls, law: str, section: str, paragraph: int | None = None, point: int | None = None,
-        applied: Citation | None = None,
+        applied: Citation | None = None, chapter: str | None = None,
     ) -> Citation:
-        return cls(law=law, sfs=None, section=section, paragraph=paragraph, point=point, applied=applied)
+        return cls(law=law, sfs=None, section=section, paragraph=paragraph, point=point, applied=applied,
+                   chapter=chapter)
 
     @property
     def canonical(self) -> str:
-        return format_citation(self.law, self.section, self.paragraph, self.point, applied=self.applied)
+        return format_citation(self.law, self.section, self.paragraph, self.point, applied=self.applied,
+                               chapter=self.chapter)
 
     @property
     def provision(self) -> Citation:
         """The same citation without stycke, punkt and applied provision."""
-        return Citation(self.law, self.sfs, self.section)
+        return Citation(self.law, self.sfs, self.section, chapter=self.chapter)
 
     def __str__(self) -> str:
         return self.canonical
@@ -181,9 +193,10 @@ def format_citation(
     point: int | None = None,
     *,
     applied: Citation | None = None,
+    chapter: str | None = None,
 ) -> str:
     """The canonical Swedish citation; see the module docstring for the rule."""
-    parts = [f"{section} §"]
+    parts = [f"{chapter} kap.", f"{section} §"] if chapter else [f"{section} §"]
     if paragraph is not None:
         parts.append(f"{_ordinal(paragraph)} stycket")
     if point is not None:
@@ -193,7 +206,8 @@ def format_citation(
     text = " ".join(parts)
     if applied is not None:
         text += " jfr " + format_citation(
-            applied.law, applied.section, applied.paragraph, applied.point, applied=applied.applied
+            applied.law, applied.section, applied.paragraph, applied.point, applied=applied.applied,
+            chapter=applied.chapter,
         )
     return text
 
@@ -271,6 +285,11 @@ def _number(token: Token) -> int:
     return value
 
 
+@dataclass(frozen=True)
+class _Chapter:
+    value: str
+
+
 @v_args(inline=True)
 class _ToCitation(Transformer):
     def start(self, *children):
@@ -279,11 +298,13 @@ class _ToCitation(Transformer):
     def citation(self, first, *rest):
         if rest:
             second = rest[-1]
-            return Citation(first.law, first.sfs, first.section, first.paragraph, first.point, applied=second)
+            return Citation(first.law, first.sfs, first.section, first.paragraph, first.point, applied=second,
+                            chapter=first.chapter)
         return first
 
     def single(self, *children):
         laws = [c for c in children if isinstance(c, tuple) and c and c[0] == "law"]
+        chapter = next((c.value for c in children if isinstance(c, _Chapter)), None)
         section = next(c for c in children if isinstance(c, str))
         tail = next((c for c in children if isinstance(c, dict)), {})
         laws += tail.get("laws", [])
@@ -294,7 +315,7 @@ class _ToCitation(Transformer):
         if len(laws) > 1:
             raise CitationSyntaxError("Lagrummet anger mer än en lag för samma paragraf.")
         _, code, sfs = laws[0]
-        return Citation(code, sfs, section, tail.get("paragraph"), tail.get("point"))
+        return Citation(code, sfs, section, tail.get("paragraph"), tail.get("point"), chapter=chapter)
 
     def LAW(self, token):  # noqa: N802 - lark terminal callback
         code, sfs = _identify_law(str(token))
@@ -314,6 +335,9 @@ class _ToCitation(Transformer):
         for child in children:
             result.update(child)
         return result
+
+    def chapter(self, number, _kw):
+        return _Chapter(str(_number(number)))
 
     def section(self, number, *rest):
         value = _number(number)
@@ -392,3 +416,67 @@ def parse_citation(text: str) -> Citation:
         if isinstance(exc.orig_exc, ValueError):
             raise CitationSyntaxError(f"Lagrummet ”{text.strip()}” kunde inte tolkas.") from None
         raise
+
+
+# --------------------------------------------------------------------------- citations in running text
+
+# Where a citation may start: "[N kap.] N [a] §", or a law code right before it ("LPT 47 §").
+_TRIGGER_RE = re.compile(
+    r"(?<![0-9a-zåäö§])(?:(?:lpt|lrv|lvm|lvu|pl|pf|lkf)\s+)?(?:[0-9]{1,3}\s*kap(?:itlet)?\.?\s*)?"
+    r"[0-9]{1,3}\s*(?:[a-h]\s*)?§(?!§)",
+)
+# Words that end a citation in running text: "och"/"samt" join two provisions in a list there,
+# which the grammar (made for requests) would read as one provision applied with another.
+_LIST_WORD_RE = re.compile(r"\s(?:och|samt|eller|respektive)\s")
+_TOKEN_END_RE = re.compile(r"[^\s,;]+")
+_MAX_TOKENS = 14
+
+
+@dataclass(frozen=True)
+class FoundCitation:
+    start: int
+    end: int
+    text: str
+    citation: Citation
+
+
+def find_citations(text: str) -> list[FoundCitation]:
+    """The citations in a running text, in order, each with its position.
+
+    From every place the trigger expression matches, the longest run of words
+    (at most 14) that the grammar can read is taken.  A reference without a law
+    ("enligt andra stycket", "13 § andra stycket" inside a statute) is not a
+    citation here: it has no law to point to.
+    """
+    found: list[FoundCitation] = []
+    if not text:
+        return found
+    norm = unicodedata.normalize("NFKC", text)
+    lower = norm.lower()
+    position = 0
+    for match in _TRIGGER_RE.finditer(lower):
+        start = match.start()
+        if start < position:
+            continue
+        window = lower[start:start + 4 * MAX_CITATION_LENGTH // 3]
+        stop = _LIST_WORD_RE.search(window, match.end() - start)
+        if stop is not None:
+            window = window[:stop.start()]
+        law = _LAW_SEARCH_RE.search(window)
+        if law is None:
+            continue
+        ends = [m.end() for m in _TOKEN_END_RE.finditer(window)][:_MAX_TOKENS]
+        for end in reversed([e for e in ends if e >= law.end()]):
+            candidate = window[:end].rstrip(".,;:")
+            while candidate.endswith(")") and candidate.count(")") > candidate.count("("):
+                candidate = candidate[:-1].rstrip(".,;:")
+            if candidate.count("(") != candidate.count(")"):
+                continue
+            try:
+                citation = parse_citation(candidate)
+            except CitationSyntaxError:
+                continue
+            found.append(FoundCitation(start, start + len(candidate), norm[start:start + len(candidate)], citation))
+            position = start + len(candidate)
+            break
+    return found
