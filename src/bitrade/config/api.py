@@ -110,6 +110,7 @@ def on_http_error(request, exc: HttpError):
 
 def _register_routers() -> None:
     from bitrade.cases.api import router as cases_router
+    from bitrade.followup.api import router as followup_router
     from bitrade.intake.api import router as intake_router
     from bitrade.legal.api import router as legal_router
     from bitrade.organisation.api import router as organisation_router
@@ -117,6 +118,7 @@ def _register_routers() -> None:
     api.add_router("/requests", intake_router)
     api.add_router("/cases", cases_router)
     api.add_router("/legal", legal_router)
+    api.add_router("/followup", followup_router)
     api.add_router("/organisation", organisation_router)
 
 

@@ -14,6 +14,7 @@ urlpatterns = [
     path("begaran/", include("bitrade.intake.urls")),
     path("arenden/", include("bitrade.cases.urls")),
     path("rattskallor/", include("bitrade.legal.urls")),
+    path("uppfoljning/", include("bitrade.followup.urls")),
     path("", include("bitrade.web.urls")),
 ]
 
