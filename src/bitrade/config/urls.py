@@ -12,6 +12,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path("begaran/", include("bitrade.intake.urls")),
+    path("arenden/", include("bitrade.custody.urls")),
+    path("arenden/", include("bitrade.transport.urls")),
     path("arenden/", include("bitrade.cases.urls")),
     path("rattskallor/", include("bitrade.legal.urls")),
     path("uppfoljning/", include("bitrade.followup.urls")),

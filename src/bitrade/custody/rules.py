@@ -217,6 +217,11 @@ def _percent(fraction: float) -> str:
     return f"{round(fraction * 100)} %"
 
 
+_TWELVE_HOURS_ONLY_14 = (
+    f"Förlängning till tolv timmar finns bara vid omhändertagande för identifiering ({_cite('PL', '14')})"
+)
+
+
 # ---------------------------------------------------------------------------------------------
 # Custody grounds (data)
 # ---------------------------------------------------------------------------------------------
@@ -302,7 +307,7 @@ _GROUND_LIST: tuple[CustodyGround, ...] = (
         "LPT", "47", 1, family="care_law", verify=True,
         note=(
             "Befogenheten tillkommer Polismyndigheten; en polismans omhändertagande i avvaktan på "
-            "myndighetens beslut sker enligt 11 § PL. Lagen anger ingen tidsgräns i timmar."
+            f"myndighetens beslut sker enligt {_cite('PL', '11')}. Lagen anger ingen tidsgräns i timmar."
         ),
     ),
     _ground(
@@ -310,7 +315,7 @@ _GROUND_LIST: tuple[CustodyGround, ...] = (
         "Omhändertagande i avvaktan på myndighetens beslut enligt en särskild föreskrift",
         "PL", "11", police_act_custody=True, interview_required=True,
         notify_authority="if_continued", authority_decision_required=True,
-        note="Ingen tidsgräns i timmar; myndigheten ska besluta snarast möjligt (15 § tredje stycket PL).",
+        note=f"Ingen tidsgräns i timmar; myndigheten ska besluta snarast möjligt ({_cite('PL', '15', 3)}).",
     ),
     _ground(
         "pl_12",
@@ -321,7 +326,7 @@ _GROUND_LIST: tuple[CustodyGround, ...] = (
     ),
     _ground(
         "pl_12a",
-        "Omhändertagande i avvaktan på socialnämndens beslut enligt 13 § LVM (överlämnas till sjukhus)",
+        f"Omhändertagande i avvaktan på socialnämndens beslut enligt {_cite('LVM', '13')} (överlämnas till sjukhus)",
         "PL", "12 a", police_act_custody=True, handover="hospital",
         note="Ingen tidsgräns i timmar; personen ska skyndsamt överlämnas till sjukhus.",
     ),
@@ -534,7 +539,7 @@ def time_limit(
     cfg = config or DEFAULT_TIME_LIMIT_CONFIG
     thresholds = cfg.for_ground(g)
     if identification_of_special_importance and g.code != "pl_14":
-        raise ValueError("Förlängning till tolv timmar finns bara vid omhändertagande för identifiering (14 § PL)")
+        raise ValueError(_TWELVE_HOURS_ONLY_14)
 
     hard = g.hard_limit
     if g.code == "lob":
@@ -581,7 +586,8 @@ def time_limit(
     parts = [f"{g.title} ({g.citation}): lagen anger ingen tidsgräns i timmar."]
     if thresholds.reassessment_interval is not None:
         parts.append(
-            f"Plattformen kräver en dokumenterad omprövning var {format_duration(thresholds.reassessment_interval)}"
+            f"Plattformen kräver en dokumenterad omprövning med högst {format_duration(thresholds.reassessment_interval)} "
+            "mellan omprövningarna"
         )
         if horizon is not None:
             levels = ", ".join(_percent(f) for f in thresholds.alert_fractions)
@@ -709,7 +715,7 @@ def deadlines_for_episode(
                     severity="warning",
                     message=(
                         f"{g.title}: dokumenterad omprövning nummer {n} krävs nu "
-                        f"(var {format_duration(interval)}, plattformens standardval). Pröva om frihetsberövandet "
+                        f"(intervall {format_duration(interval)}, plattformens standardval). Pröva om frihetsberövandet "
                         f"och ett eventuellt förvar ska bestå ({_cite('PL', '8')})."
                     ),
                     citation=g.citation,
@@ -744,7 +750,7 @@ def next_reassessment(
         severity="warning",
         message=(
             f"{g.title}: nästa dokumenterade omprövning senast {_local(last + interval)} "
-            f"(var {format_duration(interval)}, plattformens standardval)."
+            f"(intervall {format_duration(interval)}, plattformens standardval)."
         ),
         citation=g.citation,
         key=f"reassessment_after_{int((last - start).total_seconds())}",
@@ -785,7 +791,7 @@ def check_duration(
     special = identification_of_special_importance
     if special:
         if g.code != "pl_14":
-            raise ValueError("Förlängning till tolv timmar finns bara vid omhändertagande för identifiering (14 § PL)")
+            raise ValueError(_TWELVE_HOURS_ONLY_14)
         reason_ok = bool(_text(special_importance_reason))
         checks.append(
             Check(
@@ -873,7 +879,7 @@ def check_duration(
                 DURATION_REASSESSMENT,
                 not overdue,
                 f"En dokumenterad omprövning skulle ha gjorts senast {_local(due)} "
-                f"(var {format_duration(limit.reassessment_interval)})."
+                f"(intervall {format_duration(limit.reassessment_interval)})."
                 if overdue
                 else f"Nästa dokumenterade omprövning senast {_local(due)}.",
                 g.citation,
@@ -909,7 +915,7 @@ class ReleaseDuty:
 _RECORD_ALWAYS: tuple[tuple[str, str], ...] = (
     ("ended_at", "Tidpunkt då frihetsberövandet upphörde"),
     ("end_reason", "Skäl till att frihetsberövandet upphörde"),
-    ("intervention_time", "Tiden för ingripandet i protokollet (27 § andra stycket 5 PL)"),
+    ("intervention_time", f"Tiden för ingripandet i protokollet ({_cite('PL', '27', 2, 5)})"),
 )
 
 
@@ -947,7 +953,9 @@ def release_duty(
     if is_minor:
         record.append(("handed_over_to", "Till vem den unge överlämnades (vårdnadshavare, socialtjänst eller annan lämplig vuxen)"))
     record.append(("new_ground", "Ny grund, om frihetsberövandet fortsätter på en annan grund (t.ex. gripande)"))
-    record.append(("next_of_kin", "Underrättelse till anhörig behövs inte när åtgärden har upphört (17 a § tredje stycket PL)"))
+    record.append(
+        ("next_of_kin", f"Underrättelse till anhörig behövs inte när åtgärden har upphört ({_cite('PL', '17 a', 3)})")
+    )
 
     if limit.hard_limit is not None and elapsed >= limit.hard_limit:
         return ReleaseDuty(
@@ -1185,7 +1193,7 @@ def next_of_kin_notification(facts: NextOfKinFacts, slas: TaskSlaConfig = DEFAUL
     if not g.is_custody:
         return NextOfKinDecision(
             "not_in_scope", None,
-            (Check("next_of_kin_scope", True, f"{g.title} är inte ett omhändertagande; 17 a § gäller inte.",
+            (Check("next_of_kin_scope", True, f"{g.title} är inte ett omhändertagande; {_cite('PL', '17 a')} gäller inte.",
                    _cite("PL", "17 a"), severity="info"),),
         )
     if facts.notified_at is not None:
@@ -1223,7 +1231,7 @@ def next_of_kin_notification(facts: NextOfKinFacts, slas: TaskSlaConfig = DEFAUL
         checks.append(
             Check("next_of_kin_objection", True,
                   f"Personen motsätter sig underrättelse, men synnerliga skäl är dokumenterade: "
-                  f"{_text(facts.exceptional_reasons)}.", p2, severity="warning")
+                  f"{_text(facts.exceptional_reasons)}.", p2, severity="info")
         )
         if not reasons:
             reasons.append("synnerliga skäl")
@@ -1564,7 +1572,7 @@ def check_holding(facts: HoldingFacts, config: HoldingConfig = DEFAULT_HOLDING_C
     else:
         checks.append(Check(HOLDING_UNDER_15, True, "Personen är inte under 15 år.", p17, severity="info"))
     if age.uncertain and age.minor:
-        checks.append(Check(HOLDING_AGE_UNCERTAIN, True, age.message, p17, severity="warning"))
+        checks.append(Check(HOLDING_AGE_UNCERTAIN, False, age.message, p17, severity="warning"))
 
     if age.category == "minor_15_17":
         necessary_citation = format_citation("PL", "17", applied=Citation.of(LUL_SFS, "6 a"))
@@ -1759,7 +1767,7 @@ def check_protocol(facts: ProtocolFacts) -> list[Check]:
     the missing item and who is responsible for it (27 § tredje stycket PL), then the förman, the order
     of the times, and the 28 § protocol of every recorded measure."""
     if not protocol_required(facts.intervention_type):
-        raise ValueError(f"27 § PL kräver inget protokoll för {facts.intervention_type!r}")
+        raise ValueError(f"{_cite('PL', '27', 1)} kräver inget protokoll för {facts.intervention_type!r}")
     missing: dict[int, str] = {}
     if not _text(facts.decided_by):
         missing[1] = "beslutsfattaren saknas"
@@ -1830,7 +1838,7 @@ def check_measure_protocol(measure: MeasureRecord) -> list[Check]:
     with the reasons for the measure; the decider is responsible.  For restraints, the ground in
     10 a § PL must be met."""
     if measure.measure_type not in MEASURE_TYPES:
-        raise ValueError(f"28 § PL gäller inte åtgärden {measure.measure_type!r}")
+        raise ValueError(f"{_cite('PL', '28')} gäller inte åtgärden {measure.measure_type!r}")
     p28 = _cite("PL", "28")
     name = MEASURE_TYPES[measure.measure_type]
     checks = [

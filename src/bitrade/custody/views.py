@@ -1,9 +1,109 @@
-"""Custody, holding and protocol forms on the case page."""
+"""Custody, holding, re-assessment and protocol forms on the case page; the protocol as PDF."""
 
 from __future__ import annotations
 
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from bitrade.cases import selectors as case_selectors
+from bitrade.cases.services import CaseError
+from bitrade.organisation import actor as a
+from bitrade.web.auth import actor_required
+
+from . import rules, services
+from .models import CustodyEpisode
 from .selectors import episodes_for
 
 
 def custody_context(actor, case) -> dict:
-    return {"episodes": episodes_for(case)}
+    episodes = episodes_for(case)
+    now = timezone.now()
+    rows = []
+    for e in episodes:
+        limit = rules.time_limit(e.ground, identification_of_special_importance=e.identification_special_importance)
+        rows.append({
+            "episode": e,
+            "limit": limit,
+            "duration_checks": [] if e.ended_at else rules.check_duration(
+                e.ground, e.started_at, now, identification_of_special_importance=e.identification_special_importance,
+                last_reassessment_at=(e.reassessments.last().at if e.reassessments.exists() else None)),
+            "elapsed": rules.format_duration((e.ended_at or now) - e.started_at),
+            "protocol": getattr(e, "protocol", None),
+            "protocol_checks": services.protocol_checks(e),
+        })
+    return {"episodes": rows, "grounds": rules.GROUNDS, "holding_reasons": rules.HOLDING_REASONS,
+            "place_types": rules.PLACE_TYPES}
+
+
+def _episode(actor, public_id, episode_id) -> CustodyEpisode:
+    case = case_selectors.get_case(actor, public_id, purpose="frihetsberövande")
+    return get_object_or_404(CustodyEpisode.objects.select_related("case"), pk=episode_id, case=case)
+
+
+def _run(request, public_id, fn):
+    try:
+        fn()
+    except CaseError as exc:
+        messages.error(request, exc.message + (f" ({exc.citation})" if exc.citation else ""))
+    else:
+        messages.success(request, "Sparat.")
+    return redirect("cases:detail", public_id)
+
+
+@require_POST
+@actor_required(a.POLICE)
+def start(request, actor, public_id):
+    case = case_selectors.get_case(actor, public_id, purpose="frihetsberövande")
+    p = request.POST
+    return _run(request, public_id, lambda: services.start_episode(
+        actor, case, ground=p.get("ground", ""), place=p.get("place", ""),
+        identification_special_importance=p.get("special_importance") == "on"))
+
+
+EPISODE_ACTIONS = {
+    "forvar": lambda actor, e, p: services.decide_holding(
+        actor, e, reason=p.get("reason", ""), place_type=p.get("place_type", ""), necessity=p.get("necessity", ""),
+        alternatives_considered=p.get("alternatives_considered", ""), reason_text=p.get("reason_text", ""),
+        absolutely_necessary_justification=p.get("child_justification", ""),
+        child_best_interest_assessment=p.get("best_interest", ""),
+        assessed_at_least_15=p.get("at_least_15") == "on", minor_indications=p.get("minor_indications") == "on"),
+    "omprovning": lambda actor, e, p: services.reassess(actor, e, continue_custody=p.get("continue") == "yes",
+                                                        reason=p.get("reason", "")),
+    "forman": lambda actor, e, p: services.forman_review(actor, e, decision=p.get("decision", "")),
+    "narstaende": lambda actor, e, p: services.next_of_kin(actor, e, notified=p.get("notified") == "yes",
+                                                           exception=p.get("exception", "")),
+    "avsluta": lambda actor, e, p: services.end_episode(actor, e, reason=p.get("reason", "") or "Överlämnad."),
+    "protokoll": lambda actor, e, p: services.save_protocol(
+        actor, e, fields={k: p.get(k, "") for k in services.PROTOCOL_FIELDS}, sign_as=p.get("sign_as", "")),
+}
+
+
+@require_POST
+@actor_required(a.POLICE)
+def episode_action(request, actor, public_id, episode_id, action):
+    handler = EPISODE_ACTIONS.get(action)
+    if handler is None:
+        raise Http404("Okänd åtgärd")
+    episode = _episode(actor, public_id, episode_id)
+    return _run(request, public_id, lambda: handler(actor, episode, request.POST))
+
+
+@actor_required(a.POLICE)
+def protocol_pdf(request, actor, public_id, episode_id):
+    """The 27 § PL protocol printed as PDF (WeasyPrint)."""
+    from weasyprint import HTML
+
+    episode = _episode(actor, public_id, episode_id)
+    html = render_to_string("custody/protocol_pdf.html", {
+        "episode": episode, "case": episode.case, "protocol": getattr(episode, "protocol", None),
+        "checks": services.protocol_checks(episode), "citation": rules.format_citation("PL", "27"),
+        "holdings": list(episode.holdings.all()),
+    })
+    pdf = HTML(string=html).write_pdf()
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="protokoll-{episode.case.reference_number}-{episode.pk}.pdf"'
+    return response

@@ -83,14 +83,14 @@ def _org(name, kind, *, parent=None, municipality=None, email="", phone="") -> R
 def load_demo() -> list[dict]:
     load_police_structure()
     regions = {r.code: r for r in PoliceRegion.objects.all()}
-    # Every region: an RLC and a duty officer desk (24/7); every police area: a station commander desk (24/7).
+    # Every region: an RLC (24/7, with RLC commanders and duty officers); every police area: a station
+    # commander desk (24/7).
     rlc = {}
     for code, region in regions.items():
         short = region.name.removeprefix("Region ")
+        # The duty officer (vb) sits at the RLC: a person with the duty_officer function in the RLC unit.
         rlc[code] = _unit(f"RLC {short}", "rlc", region, always_open=True, email=f"rlc.{code}@polisen.example",
                           phone="114 14")
-        _unit(f"Vakthavande befäl {short}", "duty_officer_desk", region, always_open=True,
-              email=f"vb.{code}@polisen.example")
     sb = {}
     for area in PoliceArea.objects.select_related("region"):
         sb[area.code] = _unit(f"Stationsbefäl {area.name.removeprefix('Polisområde ')}", "station_commander_desk",
@@ -124,8 +124,7 @@ def load_demo() -> list[dict]:
     _member(persona("sb.malmo", "Karin", "Lind", "Stationsbefäl, Polisområde Malmö"), sb["syd-malmo"],
             "station_commander")
     _member(persona("rlc.syd", "Anders", "Berg", "RLC-befäl, Region Syd"), rlc["syd"], "rlc_commander")
-    _member(persona("vb.syd", "Sara", "Nyström", "Vakthavande befäl, Region Syd"),
-            Unit.objects.get(name="Vakthavande befäl Syd"), "duty_officer")
+    _member(persona("vb.syd", "Sara", "Nyström", "Vakthavande befäl vid RLC Syd"), rlc["syd"], "duty_officer")
     gc = persona("gc.malmo", "Johan", "Ek", "Gruppchef (nivå två), Handräckningsgrupp Malmö")
     _member(gc, hg_malmo, "level2_manager")
     _member(persona("polis.malmo", "Elin", "Holm", "Polis, Handräckningsgrupp Malmö"), hg_malmo, "officer")

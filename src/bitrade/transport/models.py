@@ -8,7 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from bitrade.cases.models import Case
-from bitrade.organisation.models import Person, PoliceRegion
+from bitrade.organisation.models import Person, PoliceRegion, RequestingOrganisation
 
 
 class TransportState(models.TextChoices):
@@ -25,7 +25,9 @@ class TransportOrder(models.Model):
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="transports")
     episode = models.ForeignKey("custody.CustodyEpisode", on_delete=models.PROTECT, null=True, blank=True,
                                 related_name="transports")
-    executor = models.CharField(max_length=16)  # kriminalvarden | police
+    executor = models.CharField(max_length=16)  # nte | police
+    nte_organisation = models.ForeignKey(RequestingOrganisation, on_delete=models.PROTECT, null=True, blank=True,
+                                         related_name="transport_orders")
     state = models.CharField(max_length=16, choices=TransportState.choices, db_index=True)
     shared = models.JSONField(_("uppgifter till Kriminalvården"), default=dict)
     destination = models.CharField(max_length=300)

@@ -1,9 +1,129 @@
-"""Transport orders on the case page and Kriminalvården's view."""
+"""Transport on the case page (order from NTE, plan a police transport) and Kriminalvården's view."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from bitrade.audit import services as audit
+from bitrade.cases import selectors as case_selectors
+from bitrade.cases.services import CaseError
+from bitrade.custody.models import CustodyEpisode
+from bitrade.organisation import actor as a
+from bitrade.web.auth import actor_required
+
+from . import rules, services
 from .models import TransportOrder
 
 
 def transport_context(actor, case) -> dict:
-    return {"transports": list(TransportOrder.objects.filter(case=case).prefetch_related("legs"))}
+    return {"transports": list(TransportOrder.objects.filter(case=case).prefetch_related("legs")
+                               .select_related("nte_organisation")),
+            "decline_reasons": rules.NTE_DECLINE_REASONS}
+
+
+def _dt(value: str) -> datetime | None:
+    try:
+        moment = datetime.fromisoformat((value or "").strip())
+    except ValueError:
+        return None
+    return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
+
+
+def _run(request, public_id, fn):
+    try:
+        fn()
+    except CaseError as exc:
+        messages.error(request, exc.message + (f" ({exc.citation})" if exc.citation else ""))
+    else:
+        messages.success(request, "Sparat.")
+    return redirect("cases:detail", public_id)
+
+
+def default_fields(case, episode, pickup_at: datetime | None = None) -> dict:
+    """What the order to Kriminalvården is built from: whitelisted categories only."""
+    req = getattr(case, "assistance_request", None)
+    fields = {"reference_number": case.reference_number, "ordering_unit": case.unit.name,
+              "pickup_at": pickup_at.isoformat() if pickup_at else ""}
+    if req is not None:
+        fields.update({
+            "person_name": req.person_name, "person_birth_date": req.person_birth_date.isoformat()
+            if req.person_birth_date else "", "legal_basis": (req.review.get("legal_basis") or {}).get("citation", ""),
+            "destination_facility": req.destination, "pickup_place": episode.place if episode else "",
+            "risk_notes": req.risk_notes, "medication_to_hand_over": req.medication_handover,
+        })
+        if req.person_identity_number:
+            fields["person_identity_number"] = req.person_identity_number
+    return {k: v for k, v in fields.items() if v not in ("", None)}
+
+
+@require_POST
+@actor_required(a.POLICE)
+def order(request, actor, public_id):
+    case = case_selectors.get_case(actor, public_id, purpose="transport")
+    episode = CustodyEpisode.objects.filter(case=case, ended_at__isnull=True).order_by("-started_at").first()
+    fields = default_fields(case, episode, _dt(request.POST.get("pickup_at", "")))
+    extra = request.POST.get("extra_field", "").strip()
+    if extra:  # a field someone tries to add by hand is checked against the whitelist too
+        fields[extra] = request.POST.get("extra_value", "")
+    return _run(request, public_id, lambda: services.order_nte(actor, case, episode=episode, fields=fields))
+
+
+@require_POST
+@actor_required(a.POLICE)
+def plan(request, actor, public_id):
+    case = case_selectors.get_case(actor, public_id, purpose="transport")
+    episode = CustodyEpisode.objects.filter(case=case).order_by("-started_at").first()
+    p = request.POST
+    legs = []
+    for i in range(1, 4):
+        if not p.get(f"leg{i}_region"):
+            continue
+        legs.append({"region": p[f"leg{i}_region"], "from_place": p.get(f"leg{i}_from", ""),
+                     "to_place": p.get(f"leg{i}_to", ""), "start_at": _dt(p.get(f"leg{i}_start", "")),
+                     "end_at": _dt(p.get(f"leg{i}_end", ""))})
+    if any(leg["start_at"] is None or leg["end_at"] is None for leg in legs):
+        messages.error(request, "Ange start- och sluttid för varje sträcka.")
+        return redirect("cases:detail", public_id)
+    return _run(request, public_id, lambda: services.plan_police_transport(
+        actor, case, episode=episode, legs=legs, requester_dialogue=p.get("requester_dialogue", "")))
+
+
+@require_POST
+@actor_required(a.POLICE)
+def complete(request, actor, public_id, order_id):
+    case = case_selectors.get_case(actor, public_id, purpose="transport")
+    order = get_object_or_404(TransportOrder, pk=order_id, case=case)
+    return _run(request, public_id, lambda: services.complete_transport(actor, order))
+
+
+@actor_required(a.KRIMINALVARDEN)
+def nte_orders(request, actor):
+    orders = list(services.orders_for_kriminalvarden(actor).order_by("-ordered_at")[:200])
+    audit.record_read(actor, "transport.transportorder", [o.pk for o in orders], purpose="NTE-vy")
+    from bitrade.organisation.selectors import organisation_for
+
+    return render(request, "transport/nte.html", {"orders": orders, "decline_reasons": rules.NTE_DECLINE_REASONS,
+                                                  "organisation": organisation_for(actor)})
+
+
+@require_POST
+@actor_required(a.KRIMINALVARDEN)
+def nte_respond(request, actor, order_id):
+    order = get_object_or_404(services.orders_for_kriminalvarden(actor), public_id=order_id)
+    p = request.POST
+    try:
+        if p.get("answer") == "complete":
+            services.complete_transport(actor, order)
+        else:
+            services.nte_respond(actor, order, accepted=p.get("answer") == "accept", reason=p.get("reason", ""),
+                                 reason_text=p.get("reason_text", ""))
+    except CaseError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "Svaret är registrerat.")
+    return redirect("web:home")

@@ -61,7 +61,9 @@ def home(request, actor):
             "cases": intake_selectors.requester_rows(actor),
         })
     if actor.kind == a.KRIMINALVARDEN:
-        return render(request, "web/start_kriminalvarden.html", {"organisation": org_selectors.organisation_for(actor)})
+        from bitrade.transport.views import nte_orders
+
+        return nte_orders(request)
     if actor.kind in (a.ANALYST, a.PROCESS_OWNER):
         return render(request, "web/start_analyst.html", {"totals": intake_selectors.totals_by_law(actor)})
     return render(request, "web/start_administrator.html", {"counts": org_selectors.admin_counts(actor)})

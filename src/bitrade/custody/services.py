@@ -1,0 +1,329 @@
+"""Deprivation of liberty in a case: episodes, holding (förvar), re-assessments, the förman's review,
+next-of-kin notification, protocols. Each change in one transaction with timeline, audit and deadlines."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from bitrade.audit import services as audit
+from bitrade.cases import rules as case_rules
+from bitrade.cases.services import CaseError, _event, _function, notify_unit, refusals_audited
+from bitrade.deadlines import services as deadlines
+from bitrade.organisation.actor import SYSTEM_ACTOR, Actor
+
+from . import rules
+from .models import CustodyEpisode, Holding, Protocol, Reassessment
+
+OBJECT_TYPE = "custody.custodyepisode"
+TASK_DEADLINE = "custody.task"
+#: Duties whose completion is recorded in Biträde, so their deadline can be checked.
+TRACKED_TASKS = frozenset({"report_to_forman", "forman_review", "notify_next_of_kin", "notify_social_services"})
+CLOCK_KINDS = tuple(f"custody.{k}" for k in rules.DEADLINE_KINDS)
+
+
+def _require_unit(actor: Actor, case) -> None:
+    from django.core.exceptions import PermissionDenied
+
+    if not actor.is_police or actor.unit_id != case.unit_id:
+        raise PermissionDenied("Endast den enhet som hanterar ärendet kan registrera frihetsberövanden.")
+
+
+def _refuse(checks) -> CaseError:
+    failed = [c for c in checks if getattr(c, "blocking", not c.ok)]
+    err = CaseError(" ".join(c.message for c in failed), next((c.citation for c in failed if c.citation), None))
+    err.checks = tuple(failed)
+    return err
+
+
+def _age_basis(req) -> str:
+    if req is None:
+        return "unknown"
+    if req.person_identity_number:
+        return "verified"
+    return "assumed" if req.person_birth_date else "unknown"
+
+
+@refusals_audited("custody_started")
+def start_episode(actor: Actor, case, *, ground: str, place: str, started_at: datetime | None = None,
+                  identification_special_importance: bool = False, now: datetime | None = None) -> CustodyEpisode:
+    _require_unit(actor, case)
+    now = now or timezone.now()
+    started_at = started_at or now
+    try:
+        g = rules.get_ground(ground)
+    except (KeyError, ValueError) as exc:
+        raise CaseError(f"Okänd grund för frihetsberövande: {ground}", status=422) from exc
+    if not place.strip():
+        raise CaseError("Ange var personen hålls.", status=422)
+    if case.state not in (case_rules.ASSIGNED, case_rules.IN_EXECUTION):
+        raise CaseError("Ett frihetsberövande registreras när handräckningen verkställs.")
+    req = getattr(case, "assistance_request", None)
+    with transaction.atomic():
+        episode = CustodyEpisode.objects.create(
+            case=case, ground=g.code, citation=g.citation, started_at=started_at, place=place.strip(),
+            identification_special_importance=identification_special_importance,
+            person_age=req.person_age if req else None, decided_by_id=actor.person_id,
+            decider_function=_function(actor),
+        )
+        for d in rules.deadlines_for_episode(g.code, started_at,
+                                             identification_of_special_importance=identification_special_importance):
+            deadlines.schedule(f"custody.{d.kind}", object_type=OBJECT_TYPE, object_id=episode.pk, due_at=d.due_at,
+                               payload={"key": d.key, "severity": d.severity, "message": d.message,
+                                        "citation": d.citation or ""})
+        minor = episode.person_age is not None and episode.person_age < 18
+        tasks = list(rules.custody_tasks(rules.CustodyFacts(ground=g.code, started_at=started_at, is_minor=minor)))
+        kin = rules.next_of_kin_notification(rules.NextOfKinFacts(ground=g.code, started_at=started_at,
+                                                                  is_minor=minor))
+        if kin.task is not None:
+            tasks.append(kin.task)
+        for task in tasks:
+            if task.due_at is not None and task.code in TRACKED_TASKS:
+                deadlines.schedule(TASK_DEADLINE, object_type=OBJECT_TYPE, object_id=episode.pk, due_at=task.due_at,
+                                   payload={"code": task.code, "title": task.title, "citation": task.citation or ""})
+        if case.state == case_rules.ASSIGNED:
+            case.state = case_rules.IN_EXECUTION
+            case.save(update_fields=["state", "updated_at"])
+        _event(case, actor, "custody_started", f"Frihetsberövad ({g.title}) från {timezone.localtime(started_at):%H:%M}, "
+               f"{place}.", citation=g.citation, public=False, now=now)
+        audit.record(actor, "custody.started", obj=episode, new={"ground": g.code, "place": place})
+    return episode
+
+
+@refusals_audited("holding")
+def decide_holding(actor: Actor, episode: CustodyEpisode, *, reason: str, place_type: str, necessity: str,
+                   alternatives_considered: str, reason_text: str = "", absolutely_necessary_justification: str = "",
+                   child_best_interest_assessment: str = "", assessed_at_least_15: bool = False,
+                   minor_indications: bool = False, now: datetime | None = None) -> Holding:
+    case = episode.case
+    _require_unit(actor, case)
+    now = now or timezone.now()
+    if episode.ended_at is not None:
+        raise CaseError("Frihetsberövandet har upphört.")
+    req = getattr(case, "assistance_request", None)
+    decision = rules.check_holding(rules.HoldingFacts(
+        ground=episode.ground, decided_by_function=_function(actor), place_type=place_type, reason=reason,
+        reason_text=reason_text, necessity=necessity, alternatives_considered=alternatives_considered,
+        age=episode.person_age, age_basis=_age_basis(req), minor_indications=minor_indications,
+        assessed_at_least_15=assessed_at_least_15, absolutely_necessary_justification=absolutely_necessary_justification,
+        child_best_interest_assessment=child_best_interest_assessment, decided_at=now,
+    ))
+    if not decision.allowed:
+        raise _refuse(decision.checks)
+    with transaction.atomic():
+        holding = Holding.objects.create(
+            episode=episode, decided_by_id=actor.person_id, decider_function=_function(actor), reason=reason,
+            reason_text=reason_text, alternatives_considered=alternatives_considered, place_type=place_type,
+            child_justification=absolutely_necessary_justification,
+            best_interest_assessment=child_best_interest_assessment, started_at=now,
+            checks=[{"code": c.code, "ok": c.ok, "message": c.message, "citation": c.citation}
+                    for c in decision.checks],
+        )
+        for task in decision.required_tasks:
+            if task.due_at is not None and task.code in TRACKED_TASKS:
+                deadlines.schedule(TASK_DEADLINE, object_type=OBJECT_TYPE, object_id=episode.pk, due_at=task.due_at,
+                                   payload={"code": task.code, "title": task.title, "citation": task.citation or "",
+                                            "holding": holding.pk})
+        label = rules.PLACE_TYPES.get(place_type, place_type)
+        _event(case, actor, "holding" if decision.is_holding else "waiting_room",
+               f"{'Förvar' if decision.is_holding else 'Väntar'} i {label}: {rules.HOLDING_REASONS.get(reason, reason)}.",
+               citation=rules.format_citation("PL", "17") if decision.is_holding else "", public=False, now=now)
+        audit.record(actor, "custody.holding", obj=holding, new={"reason": reason, "place_type": place_type,
+                                                                  "age": episode.person_age})
+    return holding
+
+
+@refusals_audited("reassessment")
+def reassess(actor: Actor, episode: CustodyEpisode, *, continue_custody: bool, reason: str,
+             now: datetime | None = None) -> Reassessment:
+    _require_unit(actor, episode.case)
+    if len(reason.strip()) < 5:
+        raise CaseError("Ange skälen för omprövningen.", status=422)
+    now = now or timezone.now()
+    with transaction.atomic():
+        r = Reassessment.objects.create(episode=episode, at=now, by_id=actor.person_id,
+                                        continue_custody=continue_custody, reason=reason)
+        _event(episode.case, actor, "custody_reassessed",
+               f"Omprövning: frihetsberövandet {'ska bestå' if continue_custody else 'ska upphöra'}. {reason}",
+               public=False, now=now)
+        audit.record(actor, "custody.reassessed", obj=episode, new={"continue": continue_custody})
+    if not continue_custody:
+        end_episode(actor, episode, reason=f"Omprövning: {reason}", now=now)
+    return r
+
+
+@refusals_audited("forman_review")
+def forman_review(actor: Actor, episode: CustodyEpisode, *, decision: str, now: datetime | None = None) -> CustodyEpisode:
+    """15 § PL: the report to the förman and the förman's review, recorded."""
+    _require_unit(actor, episode.case)
+    if decision not in ("continue", "release"):
+        raise CaseError("Förmannens beslut ska vara 'bestå' eller 'upphöra'.", status=422)
+    now = now or timezone.now()
+    with transaction.atomic():
+        episode.forman_id = actor.person_id
+        episode.forman_reported_at = episode.forman_reported_at or now
+        episode.forman_reviewed_at, episode.forman_decision = now, decision
+        episode.save(update_fields=["forman", "forman_reported_at", "forman_reviewed_at", "forman_decision"])
+        _event(episode.case, actor, "forman_review",
+               f"Förmannens prövning: frihetsberövandet {'ska bestå' if decision == 'continue' else 'ska upphöra'}.",
+               citation=rules.format_citation("PL", "15"), public=False, now=now)
+        audit.record(actor, "custody.forman_review", obj=episode, new={"decision": decision})
+    if decision == "release":
+        end_episode(actor, episode, reason="Förmannen beslutade att frihetsberövandet ska upphöra.", now=now)
+    return episode
+
+
+@refusals_audited("next_of_kin")
+def next_of_kin(actor: Actor, episode: CustodyEpisode, *, notified: bool, exception: str = "",
+                now: datetime | None = None) -> CustodyEpisode:
+    """17 a § PL: record the notification, or the exception that applies."""
+    _require_unit(actor, episode.case)
+    now = now or timezone.now()
+    if not notified and exception not in ("person_objects", "investigation_would_be_harmed", "no_reason"):
+        raise CaseError("Ange varför närstående inte underrättas.", rules.format_citation("PL", "17 a"), 422)
+    with transaction.atomic():
+        episode.next_of_kin_notified_at = now if notified else None
+        episode.next_of_kin_exception = "" if notified else exception
+        episode.save(update_fields=["next_of_kin_notified_at", "next_of_kin_exception"])
+        _event(episode.case, actor, "next_of_kin",
+               "Närstående underrättade." if notified else f"Närstående underrättas inte ({exception}).",
+               citation=rules.format_citation("PL", "17 a"), public=False, now=now)
+        audit.record(actor, "custody.next_of_kin", obj=episode, new={"notified": notified, "exception": exception})
+    return episode
+
+
+def social_services_notified(actor: Actor, holding: Holding, *, note: str, now: datetime | None = None) -> Holding:
+    """6 § andra stycket PL: social services told that a young person is held."""
+    _require_unit(actor, holding.episode.case)
+    now = now or timezone.now()
+    with transaction.atomic():
+        holding.social_services_notified_at = now
+        holding.save(update_fields=["social_services_notified_at"])
+        _event(holding.episode.case, actor, "social_services_notified", f"Socialtjänsten underrättad: {note}",
+               citation=rules.format_citation("PL", "6", 2), public=False, now=now)
+        audit.record(actor, "custody.social_services_notified", obj=holding)
+    return holding
+
+
+@refusals_audited("custody_ended")
+def end_episode(actor: Actor, episode: CustodyEpisode, *, reason: str, ended_at: datetime | None = None,
+                now: datetime | None = None) -> CustodyEpisode:
+    _require_unit(actor, episode.case)
+    now = now or timezone.now()
+    ended_at = ended_at or now
+    if episode.ended_at is not None:
+        return episode
+    if ended_at < episode.started_at:
+        raise CaseError("Sluttiden ligger före starttiden.", status=422)
+    with transaction.atomic():
+        episode.ended_at, episode.end_reason = ended_at, reason
+        episode.save(update_fields=["ended_at", "end_reason"])
+        Holding.objects.filter(episode=episode, ended_at__isnull=True).update(ended_at=ended_at)
+        for kind in (*CLOCK_KINDS, TASK_DEADLINE):
+            deadlines.cancel(kind, object_type=OBJECT_TYPE, object_id=episode.pk, reason="frihetsberövandet upphörde")
+        duration = rules.format_duration(ended_at - episode.started_at)
+        _event(episode.case, actor, "custody_ended", f"Frihetsberövandet upphörde efter {duration}: {reason}",
+               public=False, now=now)
+        audit.record(actor, "custody.ended", obj=episode, new={"minutes": int((ended_at - episode.started_at)
+                                                                              .total_seconds() // 60)})
+    return episode
+
+
+PROTOCOL_FIELDS = ("decided_by_text", "ground_and_time", "participants", "subjects", "intervention_time",
+                   "other_events")
+
+
+def _protocol_facts(episode: CustodyEpisode, p: Protocol) -> rules.ProtocolFacts:
+    return rules.ProtocolFacts(
+        intervention_type="custody", decided_by=p.decided_by_text, decision_ground=p.ground_and_time,
+        decided_at=episode.started_at if p.ground_and_time else None,
+        participants=tuple(x.strip() for x in p.participants.split(",") if x.strip()),
+        subjects=tuple(x.strip() for x in p.subjects.split(",") if x.strip()),
+        started_at=episode.started_at if p.intervention_time else None,
+        ended_at=(episode.ended_at or episode.started_at) if p.intervention_time else None,
+        narrative=p.other_events, forman=str(episode.forman or "") if p.forman_signed_at or episode.forman_id else "",
+    )
+
+
+@refusals_audited("protocol")
+def save_protocol(actor: Actor, episode: CustodyEpisode, *, fields: dict, sign_as: str = "",
+                  now: datetime | None = None) -> Protocol:
+    """27 § PL: fill in the six items; the decider signs items 1–2, the förman items 3–6."""
+    _require_unit(actor, episode.case)
+    now = now or timezone.now()
+    with transaction.atomic():
+        p, _ = Protocol.objects.get_or_create(episode=episode)
+        for name in PROTOCOL_FIELDS:
+            if name in fields:
+                setattr(p, name, (fields[name] or "").strip())
+        if sign_as:
+            checks = rules.check_protocol(_protocol_facts(episode, p))
+            mine = {"decider": ("protocol_item_1", "protocol_item_2"),
+                    "forman": ("protocol_item_3", "protocol_item_4", "protocol_item_5", "protocol_item_6")}.get(sign_as)
+            if mine is None:
+                raise CaseError("Okänd underskrift.", status=422)
+            missing = [c for c in checks if c.code in mine and not c.ok]
+            if missing:
+                raise _refuse(missing)
+            if sign_as == "decider":
+                p.decider_signed_at, p.decider_signed_by_id = now, actor.person_id
+            else:
+                p.forman_signed_at, p.forman_signed_by_id = now, actor.person_id
+                if episode.forman_id is None:
+                    episode.forman_id = actor.person_id
+                    episode.save(update_fields=["forman"])
+        p.save()
+        audit.record(actor, "custody.protocol", obj=p, new={"signed": sign_as or None})
+    return p
+
+
+def protocol_checks(episode: CustodyEpisode) -> list:
+    p = getattr(episode, "protocol", None) or Protocol(episode=episode)
+    return rules.check_protocol(_protocol_facts(episode, p))
+
+
+# --------------------------------------------------------------------------- deadlines
+
+
+def _clock_handler(deadline, now: datetime) -> str:
+    episode = CustodyEpisode.objects.select_related("case", "case__unit").get(pk=int(deadline.object_id))
+    if episode.ended_at is not None:
+        return "frihetsberövandet har upphört"
+    p = deadline.payload
+    if deadline.kind == "custody.custody_reassessment":
+        since = episode.reassessments.filter(at__gte=deadline.created_at).exists()
+        if since:
+            return "omprövning gjord"
+    text = p.get("message") or "Tidsgräns för frihetsberövande."
+    _event(episode.case, SYSTEM_ACTOR, "custody_alert", text, citation=p.get("citation", ""), public=False, now=now)
+    audit.record(SYSTEM_ACTOR, "custody.alert", obj=episode, reason=text, new={"key": p.get("key"),
+                                                                               "severity": p.get("severity")})
+    notify_unit(episode.case, episode.case.unit, "custody.alert", text)
+    return text
+
+
+for _kind in CLOCK_KINDS:
+    deadlines.register(_kind)(_clock_handler)
+
+
+@deadlines.register(TASK_DEADLINE)
+def _task_handler(deadline, now: datetime) -> str:
+    episode = CustodyEpisode.objects.select_related("case", "case__unit").get(pk=int(deadline.object_id))
+    code = deadline.payload.get("code", "")
+    holding = episode.holdings.filter(pk=deadline.payload.get("holding")).first()
+    done = {
+        "report_to_forman": episode.forman_reported_at is not None,
+        "forman_review": episode.forman_reviewed_at is not None,
+        "notify_next_of_kin": episode.next_of_kin_notified_at is not None or bool(episode.next_of_kin_exception),
+        "notify_social_services": holding is not None and holding.social_services_notified_at is not None,
+    }.get(code, False)
+    if done or episode.ended_at is not None:
+        return "gjort"
+    text = f"Uppgift inte gjord i tid: {deadline.payload.get('title', code)}"
+    _event(episode.case, SYSTEM_ACTOR, "custody_task_overdue", text, citation=deadline.payload.get("citation", ""),
+           public=False, now=now)
+    audit.record(SYSTEM_ACTOR, "custody.task_overdue", obj=episode, reason=text)
+    notify_unit(episode.case, episode.case.unit, "custody.task_overdue", text)
+    return text

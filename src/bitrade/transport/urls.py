@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+app_name = "transport"
+
+urlpatterns = [
+    path("<uuid:public_id>/transport/nte/", views.order, name="order"),
+    path("<uuid:public_id>/transport/polis/", views.plan, name="plan"),
+    path("<uuid:public_id>/transport/<int:order_id>/genomford/", views.complete, name="complete"),
+    path("transportuppdrag/<uuid:order_id>/svar/", views.nte_respond, name="nte_respond"),
+]
