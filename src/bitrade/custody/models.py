@@ -108,3 +108,33 @@ class Protocol(models.Model):
     @property
     def complete(self) -> bool:
         return bool(self.decider_signed_at and self.forman_signed_at)
+
+
+class TimeLimitSetting(models.Model):
+    """The configurable side of custody time limits (review thresholds, alert levels), as data.
+
+    The newest row valid today is used; rows are kept as history. The statutory limits are law and
+    are not configurable here. Format: see ``custody.rules.TimeLimitConfig.from_dict`` (minutes)."""
+
+    valid_from = models.DateField(_("gäller från"))
+    data = models.JSONField(_("inställningar"), default=dict)
+    note = models.CharField(_("anteckning"), max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("tidsgräns för frihetsberövande")
+        verbose_name_plural = _("tidsgränser för frihetsberövande")
+        ordering = ["-valid_from", "-id"]
+
+    def __str__(self) -> str:
+        return f"från {self.valid_from}"
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        from .rules import TimeLimitConfig
+
+        try:
+            TimeLimitConfig.from_dict(self.data or {})
+        except (ValueError, TypeError, AttributeError) as exc:
+            raise ValidationError({"data": f"Ogiltiga inställningar: {exc}"}) from exc

@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from .models import CustodyEpisode
+from django.utils import timezone
+
+from .models import CustodyEpisode, TimeLimitSetting
+from .rules import TimeLimitConfig
+
+
+def time_limit_config(on=None) -> TimeLimitConfig:
+    """The configuration in force (stored rows over the documented defaults)."""
+    on = on or timezone.localdate()
+    row = TimeLimitSetting.objects.filter(valid_from__lte=on).order_by("-valid_from", "-id").first()
+    return TimeLimitConfig.from_dict(row.data) if row else TimeLimitConfig()
 
 
 def custody_counts(case) -> tuple[int, int]:

@@ -16,6 +16,7 @@ from bitrade.organisation.actor import SYSTEM_ACTOR, Actor
 
 from . import rules
 from .models import CustodyEpisode, Holding, Protocol, Reassessment
+from .selectors import time_limit_config
 
 OBJECT_TYPE = "custody.custodyepisode"
 TASK_DEADLINE = "custody.task"
@@ -68,7 +69,8 @@ def start_episode(actor: Actor, case, *, ground: str, place: str, started_at: da
             person_age=req.person_age if req else None, decided_by_id=actor.person_id,
             decider_function=_function(actor),
         )
-        for d in rules.deadlines_for_episode(g.code, started_at,
+        config = time_limit_config(timezone.localtime(started_at).date())
+        for d in rules.deadlines_for_episode(g.code, started_at, config,
                                              identification_of_special_importance=identification_special_importance):
             deadlines.schedule(f"custody.{d.kind}", object_type=OBJECT_TYPE, object_id=episode.pk, due_at=d.due_at,
                                payload={"key": d.key, "severity": d.severity, "message": d.message,

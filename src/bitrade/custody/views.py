@@ -16,20 +16,23 @@ from bitrade.web.auth import actor_required
 
 from . import rules, services
 from .models import CustodyEpisode
-from .selectors import episodes_for
+from .selectors import episodes_for, time_limit_config
 
 
 def custody_context(actor, case) -> dict:
     episodes = episodes_for(case)
     now = timezone.now()
+    config = time_limit_config()
     rows = []
     for e in episodes:
-        limit = rules.time_limit(e.ground, identification_of_special_importance=e.identification_special_importance)
+        limit = rules.time_limit(e.ground, identification_of_special_importance=e.identification_special_importance,
+                                 config=config)
         rows.append({
             "episode": e,
             "limit": limit,
             "duration_checks": [] if e.ended_at else rules.check_duration(
-                e.ground, e.started_at, now, identification_of_special_importance=e.identification_special_importance,
+                e.ground, e.started_at, now, config,
+                identification_of_special_importance=e.identification_special_importance,
                 last_reassessment_at=(e.reassessments.last().at if e.reassessments.exists() else None)),
             "elapsed": rules.format_duration((e.ended_at or now) - e.started_at),
             "protocol": getattr(e, "protocol", None),

@@ -150,3 +150,27 @@ def test_other_units_cannot_record_custody(demo, actor_of):
     case, _gc = executing_case(actor_of)
     with pytest.raises(PermissionDenied):
         custody.start_episode(actor_of("sb.malmo"), case, ground="handrackning_lpt", place="x")
+
+
+def test_review_thresholds_are_data(demo, actor_of):
+    from datetime import date
+
+    from bitrade.custody.models import TimeLimitSetting
+
+    TimeLimitSetting.objects.create(valid_from=date(2026, 1, 1), data={
+        "thresholds": {"handrackning_lpt": {"reassessment_minutes": 30, "review_horizon_minutes": 180}}})
+    case, gc = executing_case(actor_of)
+    episode = custody.start_episode(gc, case, ground="handrackning_lpt", place="Arresten", started_at=T0)
+    first = Deadline.objects.filter(object_id=str(episode.pk), kind="custody.custody_reassessment").order_by("due_at")
+    assert first[0].due_at == T0 + timedelta(minutes=30)
+
+
+def test_invalid_threshold_configuration_is_refused(demo):
+    from datetime import date
+
+    from django.core.exceptions import ValidationError
+
+    from bitrade.custody.models import TimeLimitSetting
+
+    with pytest.raises(ValidationError):
+        TimeLimitSetting(valid_from=date(2026, 1, 1), data={"thresholds": {"no_such_ground": {}}}).full_clean()

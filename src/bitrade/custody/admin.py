@@ -1,0 +1,10 @@
+from django.contrib import admin
+
+from bitrade.web.admin_audit import AuditedAdmin
+
+from .models import TimeLimitSetting
+
+
+@admin.register(TimeLimitSetting)
+class TimeLimitSettingAdmin(AuditedAdmin):
+    list_display = ["valid_from", "note", "created_at"]
