@@ -130,9 +130,21 @@ def _lock(case: Case) -> Case:
     return Case.objects.select_for_update().select_related("unit", "region").get(pk=case.pk)
 
 
-def _require_handling_unit(actor: Actor, case: Case) -> None:
+def require_handling_unit(actor: Actor, case: Case,
+                          message: str = "Endast den enhet som ärendet är styrt till kan göra detta.") -> None:
     if not actor.is_police or actor.unit_id != case.unit_id:
-        raise PermissionDenied("Endast den enhet som ärendet är styrt till kan göra detta.")
+        raise PermissionDenied(message)
+
+
+_require_handling_unit = require_handling_unit
+
+
+def refusal(checks) -> CaseError:
+    """A CaseError from rule checks (``blocking`` where the check has it, else ``not ok``)."""
+    failed = [c for c in checks if getattr(c, "blocking", not c.ok)]
+    err = CaseError(" ".join(c.message for c in failed), next((c.citation for c in failed if c.citation), None))
+    err.checks = tuple(failed)
+    return err
 
 
 def _entry(case: Case):

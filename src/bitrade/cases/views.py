@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from bitrade.intake.schemas import RISK_LABELS
 from bitrade.intake.selectors import person_display
 from bitrade.legal.catalogue import load_catalogue
 from bitrade.organisation import actor as a
+from bitrade.web.actions import parse_local_datetime
 from bitrade.web.auth import actor_required
 
 from . import rules, selectors, services
@@ -57,15 +55,6 @@ def inbox_fragment(request, actor):
     return render(request, "cases/_inbox.html", {"rows": selectors.inbox(actor)})
 
 
-def _dt(value: str) -> datetime | None:
-    value = (value or "").strip()
-    if not value:
-        return None
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
 
 
 def _int(value: str) -> int | None:
@@ -92,7 +81,7 @@ ACTIONS = {
         actor, case, wanted_notice_reference=p.get("wanted_notice_reference", ""), notes=p.get("notes", "")),
     "utfall": lambda actor, case, p: services.record_outcome(
         actor, case, outcome=p.get("outcome", ""), notes=p.get("notes", ""), confirmed_by=p.get("confirmed_by", ""),
-        confirmed_at=_dt(p.get("confirmed_at", "")), handed_to=p.get("handed_to", ""),
+        confirmed_at=parse_local_datetime(p.get("confirmed_at", "")), handed_to=p.get("handed_to", ""),
         patrol_minutes=_int(p.get("patrol_minutes", ""))),
     "underratta": lambda actor, case, p: services.inform_requester(actor, case, channel=p.get("channel", ""),
                                                                    note=p.get("note", "")),

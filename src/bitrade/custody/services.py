@@ -10,7 +10,15 @@ from django.utils import timezone
 
 from bitrade.audit import services as audit
 from bitrade.cases import rules as case_rules
-from bitrade.cases.services import CaseError, _event, _function, notify_unit, refusals_audited
+from bitrade.cases.services import (
+    CaseError,
+    _event,
+    _function,
+    notify_unit,
+    refusal,
+    refusals_audited,
+    require_handling_unit,
+)
 from bitrade.deadlines import services as deadlines
 from bitrade.organisation.actor import SYSTEM_ACTOR, Actor
 
@@ -25,18 +33,7 @@ TRACKED_TASKS = frozenset({"report_to_forman", "forman_review", "notify_next_of_
 CLOCK_KINDS = tuple(f"custody.{k}" for k in rules.DEADLINE_KINDS)
 
 
-def _require_unit(actor: Actor, case) -> None:
-    from django.core.exceptions import PermissionDenied
 
-    if not actor.is_police or actor.unit_id != case.unit_id:
-        raise PermissionDenied("Endast den enhet som hanterar ärendet kan registrera frihetsberövanden.")
-
-
-def _refuse(checks) -> CaseError:
-    failed = [c for c in checks if getattr(c, "blocking", not c.ok)]
-    err = CaseError(" ".join(c.message for c in failed), next((c.citation for c in failed if c.citation), None))
-    err.checks = tuple(failed)
-    return err
 
 
 def _age_basis(req) -> str:
@@ -50,7 +47,7 @@ def _age_basis(req) -> str:
 @refusals_audited("custody_started")
 def start_episode(actor: Actor, case, *, ground: str, place: str, started_at: datetime | None = None,
                   identification_special_importance: bool = False, now: datetime | None = None) -> CustodyEpisode:
-    _require_unit(actor, case)
+    require_handling_unit(actor, case)
     now = now or timezone.now()
     started_at = started_at or now
     try:
@@ -100,7 +97,7 @@ def decide_holding(actor: Actor, episode: CustodyEpisode, *, reason: str, place_
                    child_best_interest_assessment: str = "", assessed_at_least_15: bool = False,
                    minor_indications: bool = False, now: datetime | None = None) -> Holding:
     case = episode.case
-    _require_unit(actor, case)
+    require_handling_unit(actor, case)
     now = now or timezone.now()
     if episode.ended_at is not None:
         raise CaseError("Frihetsberövandet har upphört.")
@@ -113,7 +110,7 @@ def decide_holding(actor: Actor, episode: CustodyEpisode, *, reason: str, place_
         child_best_interest_assessment=child_best_interest_assessment, decided_at=now,
     ))
     if not decision.allowed:
-        raise _refuse(decision.checks)
+        raise refusal(decision.checks)
     with transaction.atomic():
         holding = Holding.objects.create(
             episode=episode, decided_by_id=actor.person_id, decider_function=_function(actor), reason=reason,
@@ -140,7 +137,7 @@ def decide_holding(actor: Actor, episode: CustodyEpisode, *, reason: str, place_
 @refusals_audited("reassessment")
 def reassess(actor: Actor, episode: CustodyEpisode, *, continue_custody: bool, reason: str,
              now: datetime | None = None) -> Reassessment:
-    _require_unit(actor, episode.case)
+    require_handling_unit(actor, episode.case)
     if len(reason.strip()) < 5:
         raise CaseError("Ange skälen för omprövningen.", status=422)
     now = now or timezone.now()
@@ -159,7 +156,7 @@ def reassess(actor: Actor, episode: CustodyEpisode, *, continue_custody: bool, r
 @refusals_audited("forman_review")
 def forman_review(actor: Actor, episode: CustodyEpisode, *, decision: str, now: datetime | None = None) -> CustodyEpisode:
     """15 § PL: the report to the förman and the förman's review, recorded."""
-    _require_unit(actor, episode.case)
+    require_handling_unit(actor, episode.case)
     if decision not in ("continue", "release"):
         raise CaseError("Förmannens beslut ska vara 'bestå' eller 'upphöra'.", status=422)
     now = now or timezone.now()
@@ -181,7 +178,7 @@ def forman_review(actor: Actor, episode: CustodyEpisode, *, decision: str, now: 
 def next_of_kin(actor: Actor, episode: CustodyEpisode, *, notified: bool, exception: str = "",
                 now: datetime | None = None) -> CustodyEpisode:
     """17 a § PL: record the notification, or the exception that applies."""
-    _require_unit(actor, episode.case)
+    require_handling_unit(actor, episode.case)
     now = now or timezone.now()
     if not notified and exception not in ("person_objects", "investigation_would_be_harmed", "no_reason"):
         raise CaseError("Ange varför närstående inte underrättas.", rules.format_citation("PL", "17 a"), 422)
@@ -198,7 +195,7 @@ def next_of_kin(actor: Actor, episode: CustodyEpisode, *, notified: bool, except
 
 def social_services_notified(actor: Actor, holding: Holding, *, note: str, now: datetime | None = None) -> Holding:
     """6 § andra stycket PL: social services told that a young person is held."""
-    _require_unit(actor, holding.episode.case)
+    require_handling_unit(actor, holding.episode.case)
     now = now or timezone.now()
     with transaction.atomic():
         holding.social_services_notified_at = now
@@ -212,7 +209,7 @@ def social_services_notified(actor: Actor, holding: Holding, *, note: str, now: 
 @refusals_audited("custody_ended")
 def end_episode(actor: Actor, episode: CustodyEpisode, *, reason: str, ended_at: datetime | None = None,
                 now: datetime | None = None) -> CustodyEpisode:
-    _require_unit(actor, episode.case)
+    require_handling_unit(actor, episode.case)
     now = now or timezone.now()
     ended_at = ended_at or now
     if episode.ended_at is not None:
@@ -253,7 +250,7 @@ def _protocol_facts(episode: CustodyEpisode, p: Protocol) -> rules.ProtocolFacts
 def save_protocol(actor: Actor, episode: CustodyEpisode, *, fields: dict, sign_as: str = "",
                   now: datetime | None = None) -> Protocol:
     """27 § PL: fill in the six items; the decider signs items 1–2, the förman items 3–6."""
-    _require_unit(actor, episode.case)
+    require_handling_unit(actor, episode.case)
     now = now or timezone.now()
     with transaction.atomic():
         p, _ = Protocol.objects.get_or_create(episode=episode)
@@ -268,7 +265,7 @@ def save_protocol(actor: Actor, episode: CustodyEpisode, *, fields: dict, sign_a
                 raise CaseError("Okänd underskrift.", status=422)
             missing = [c for c in checks if c.code in mine and not c.ok]
             if missing:
-                raise _refuse(missing)
+                raise refusal(missing)
             if sign_as == "decider":
                 p.decider_signed_at, p.decider_signed_by_id = now, actor.person_id
             else:

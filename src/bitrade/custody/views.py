@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from bitrade.cases import selectors as case_selectors
-from bitrade.cases.services import CaseError
 from bitrade.organisation import actor as a
+from bitrade.web.actions import run_and_return
 from bitrade.web.auth import actor_required
 
 from . import rules, services
@@ -47,14 +46,6 @@ def _episode(actor, public_id, episode_id) -> CustodyEpisode:
     return get_object_or_404(CustodyEpisode.objects.select_related("case"), pk=episode_id, case=case)
 
 
-def _run(request, public_id, fn):
-    try:
-        fn()
-    except CaseError as exc:
-        messages.error(request, exc.message + (f" ({exc.citation})" if exc.citation else ""))
-    else:
-        messages.success(request, "Sparat.")
-    return redirect("cases:detail", public_id)
 
 
 @require_POST
@@ -62,7 +53,7 @@ def _run(request, public_id, fn):
 def start(request, actor, public_id):
     case = case_selectors.get_case(actor, public_id, purpose="frihetsberövande")
     p = request.POST
-    return _run(request, public_id, lambda: services.start_episode(
+    return run_and_return(request, public_id, lambda: services.start_episode(
         actor, case, ground=p.get("ground", ""), place=p.get("place", ""),
         identification_special_importance=p.get("special_importance") == "on"))
 
@@ -92,7 +83,7 @@ def episode_action(request, actor, public_id, episode_id, action):
     if handler is None:
         raise Http404("Okänd åtgärd")
     episode = _episode(actor, public_id, episode_id)
-    return _run(request, public_id, lambda: handler(actor, episode, request.POST))
+    return run_and_return(request, public_id, lambda: handler(actor, episode, request.POST))
 
 
 @actor_required(a.POLICE)

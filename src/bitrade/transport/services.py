@@ -10,25 +10,20 @@ from django.db import transaction
 from django.utils import timezone
 
 from bitrade.audit import services as audit
-from bitrade.cases.services import CaseError, _event, notify_unit, refusals_audited
+from bitrade.cases.services import (
+    CaseError,
+    _event,
+    notify_unit,
+    refusal,
+    refusals_audited,
+    require_handling_unit,
+)
 from bitrade.organisation.actor import Actor
 from bitrade.organisation.models import OrganisationKind, PoliceRegion, RequestingOrganisation
 from bitrade.outbox import services as outbox
 
 from . import rules
 from .models import TransportLeg, TransportOrder, TransportState
-
-
-def _require_unit(actor: Actor, case) -> None:
-    if not actor.is_police or actor.unit_id != case.unit_id:
-        raise PermissionDenied("Endast den enhet som hanterar ärendet kan beställa transport.")
-
-
-def _refuse(checks) -> CaseError:
-    failed = [c for c in checks if getattr(c, "blocking", not c.ok)]
-    err = CaseError(" ".join(c.message for c in failed), next((c.citation for c in failed if c.citation), None))
-    err.checks = tuple(failed)
-    return err
 
 
 def nte_for(region) -> RequestingOrganisation | None:
@@ -42,20 +37,20 @@ def nte_for(region) -> RequestingOrganisation | None:
 def order_nte(actor: Actor, case, *, episode, fields: dict, now: datetime | None = None) -> TransportOrder:
     """Hand the transport to Kriminalvården. Only whitelisted information is sent; anything else refuses
     the whole order (nothing is stored or sent)."""
-    _require_unit(actor, case)
+    require_handling_unit(actor, case)
     now = now or timezone.now()
     req = getattr(case, "assistance_request", None)
     law = req.law if req else None
     allowed, refused = rules.filter_transport_order(fields, law=law)
     if refused:
-        raise _refuse(refused)
+        raise refusal(refused)
     checks = rules.validate_transport_order(rules.TransportOrderFacts(
         deprived_of_liberty=episode is not None and episode.ended_at is None,
         custody_ground=episode.ground if episode else None,
         destination=str(allowed.get("destination_facility", "")), pickup_place=str(allowed.get("pickup_place", "")),
         pickup_at=_parse_time(allowed.get("pickup_at")), requested_destination=req.destination if req else "", law=law, fields=allowed), now=now)
     if any(getattr(c, "blocking", not c.ok) for c in checks):
-        raise _refuse(checks)
+        raise refusal(checks)
     nte = nte_for(case.region)
     if nte is None:
         raise CaseError("Ingen transportenhet hos Kriminalvården är registrerad.", status=422)
@@ -108,7 +103,7 @@ def nte_respond(actor: Actor, order: TransportOrder, *, accepted: bool, reason: 
                                                         reason_text=reason_text, responded_at=now),
                                       person_age=req.person_age if req else None)
     if any(getattr(c, "blocking", not c.ok) for c in checks):
-        raise _refuse(checks)
+        raise refusal(checks)
     with transaction.atomic():
         order.state = TransportState.ACCEPTED if accepted else TransportState.DECLINED
         order.responded_at, order.responded_by_id = now, actor.person_id
@@ -127,7 +122,7 @@ def nte_respond(actor: Actor, order: TransportOrder, *, accepted: bool, reason: 
 def plan_police_transport(actor: Actor, case, *, episode, legs: list[dict], requester_dialogue: str = "",
                           now: datetime | None = None) -> TransportOrder:
     """A police transport, in legs; handovers between regions are relay transports."""
-    _require_unit(actor, case)
+    require_handling_unit(actor, case)
     now = now or timezone.now()
     if not legs:
         raise CaseError("Ange minst en sträcka.", status=422)
@@ -144,7 +139,7 @@ def plan_police_transport(actor: Actor, case, *, episode, legs: list[dict], requ
     checks = rules.check_transport_plan(rule_legs, req.person_age if req else None, now,
                                         requester_dialogue=requester_dialogue)
     if any(getattr(c, "blocking", not c.ok) for c in checks):
-        raise _refuse(checks)
+        raise refusal(checks)
     warnings = [c.message for c in checks if not c.ok]
     with transaction.atomic():
         order = TransportOrder.objects.create(
@@ -184,7 +179,7 @@ def complete_transport(actor: Actor, order: TransportOrder, now: datetime | None
 
 
 def cancel_transport(actor: Actor, order: TransportOrder, *, reason: str, now: datetime | None = None) -> TransportOrder:
-    _require_unit(actor, order.case)
+    require_handling_unit(actor, order.case)
     if order.state in (TransportState.COMPLETED, TransportState.CANCELLED):
         raise CaseError("Transporten är redan avslutad.")
     now = now or timezone.now()

@@ -6,7 +6,6 @@ from datetime import datetime
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from bitrade.audit import services as audit
@@ -14,6 +13,7 @@ from bitrade.cases import selectors as case_selectors
 from bitrade.cases.services import CaseError
 from bitrade.custody.models import CustodyEpisode
 from bitrade.organisation import actor as a
+from bitrade.web.actions import parse_local_datetime, run_and_return
 from bitrade.web.auth import actor_required
 
 from . import rules, services
@@ -26,22 +26,8 @@ def transport_context(actor, case) -> dict:
             "decline_reasons": rules.NTE_DECLINE_REASONS}
 
 
-def _dt(value: str) -> datetime | None:
-    try:
-        moment = datetime.fromisoformat((value or "").strip())
-    except ValueError:
-        return None
-    return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
 
 
-def _run(request, public_id, fn):
-    try:
-        fn()
-    except CaseError as exc:
-        messages.error(request, exc.message + (f" ({exc.citation})" if exc.citation else ""))
-    else:
-        messages.success(request, "Sparat.")
-    return redirect("cases:detail", public_id)
 
 
 def default_fields(case, episode, pickup_at: datetime | None = None) -> dict:
@@ -66,11 +52,11 @@ def default_fields(case, episode, pickup_at: datetime | None = None) -> dict:
 def order(request, actor, public_id):
     case = case_selectors.get_case(actor, public_id, purpose="transport")
     episode = CustodyEpisode.objects.filter(case=case, ended_at__isnull=True).order_by("-started_at").first()
-    fields = default_fields(case, episode, _dt(request.POST.get("pickup_at", "")))
+    fields = default_fields(case, episode, parse_local_datetime(request.POST.get("pickup_at", "")))
     extra = request.POST.get("extra_field", "").strip()
     if extra:  # a field someone tries to add by hand is checked against the whitelist too
         fields[extra] = request.POST.get("extra_value", "")
-    return _run(request, public_id, lambda: services.order_nte(actor, case, episode=episode, fields=fields))
+    return run_and_return(request, public_id, lambda: services.order_nte(actor, case, episode=episode, fields=fields))
 
 
 @require_POST
@@ -84,12 +70,12 @@ def plan(request, actor, public_id):
         if not p.get(f"leg{i}_region"):
             continue
         legs.append({"region": p[f"leg{i}_region"], "from_place": p.get(f"leg{i}_from", ""),
-                     "to_place": p.get(f"leg{i}_to", ""), "start_at": _dt(p.get(f"leg{i}_start", "")),
-                     "end_at": _dt(p.get(f"leg{i}_end", ""))})
+                     "to_place": p.get(f"leg{i}_to", ""), "start_at": parse_local_datetime(p.get(f"leg{i}_start", "")),
+                     "end_at": parse_local_datetime(p.get(f"leg{i}_end", ""))})
     if any(leg["start_at"] is None or leg["end_at"] is None for leg in legs):
         messages.error(request, "Ange start- och sluttid för varje sträcka.")
         return redirect("cases:detail", public_id)
-    return _run(request, public_id, lambda: services.plan_police_transport(
+    return run_and_return(request, public_id, lambda: services.plan_police_transport(
         actor, case, episode=episode, legs=legs, requester_dialogue=p.get("requester_dialogue", "")))
 
 
@@ -98,7 +84,7 @@ def plan(request, actor, public_id):
 def complete(request, actor, public_id, order_id):
     case = case_selectors.get_case(actor, public_id, purpose="transport")
     order = get_object_or_404(TransportOrder, pk=order_id, case=case)
-    return _run(request, public_id, lambda: services.complete_transport(actor, order))
+    return run_and_return(request, public_id, lambda: services.complete_transport(actor, order))
 
 
 @actor_required(a.KRIMINALVARDEN)
