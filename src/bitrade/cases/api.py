@@ -100,7 +100,7 @@ def case_out(case) -> dict:
     }
 
 
-ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
 @router.get("", response={200: list[dict], **ERRORS}, summary="Enhetens inkorg")

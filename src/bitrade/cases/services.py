@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from bitrade.audit import services as audit
 from bitrade.deadlines import services as deadlines
-from bitrade.legal.catalogue import load_catalogue
+from bitrade.legal.catalogue import default_catalogue
 from bitrade.organisation.actor import SYSTEM_ACTOR, Actor
 from bitrade.organisation.models import Unit
 from bitrade.outbox import services as outbox
@@ -114,7 +114,8 @@ def next_reference(region, now: datetime) -> str:
 def open_case(actor: Actor, *, region, unit: Unit, state: str, case_code: str, priority: int | None,
               routing_rule_name: str, routing_reasons: list[str], now: datetime) -> Case:
     """Create the police case for a received request (called inside the intake transaction)."""
-    ack_due = routing_rules.ack_deadline(priority, now, routing_selectors.ack_thresholds())
+    thresholds = routing_selectors.region_configuration(region.pk, timezone.localtime(now).date())[3]
+    ack_due = routing_rules.ack_deadline(priority, now, thresholds)
     case = Case.objects.create(
         reference_number=next_reference(region, now), case_code=case_code, state=state, received_at=now,
         region=region, unit=unit, routing_rule_name=routing_rule_name, routing_reasons=routing_reasons,
@@ -151,7 +152,7 @@ def _entry(case: Case):
     req = _request(case)
     if req is None or not req.legal_basis_key:
         return None
-    return load_catalogue().get(req.legal_basis_key)
+    return default_catalogue().get(req.legal_basis_key)
 
 
 def acknowledge(actor: Actor, case: Case, now: datetime | None = None) -> Case:

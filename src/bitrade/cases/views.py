@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 
 from bitrade.intake.schemas import RISK_LABELS
 from bitrade.intake.selectors import person_display
-from bitrade.legal.catalogue import load_catalogue
+from bitrade.legal.catalogue import default_catalogue
 from bitrade.organisation import actor as a
 from bitrade.web.actions import parse_local_datetime
 from bitrade.web.auth import actor_required
@@ -19,7 +19,7 @@ from . import rules, selectors, services
 
 def case_context(actor, case) -> dict:
     req = getattr(case, "assistance_request", None)
-    entry = load_catalogue().get(req.legal_basis_key) if req and req.legal_basis_key else None
+    entry = default_catalogue().get(req.legal_basis_key) if req and req.legal_basis_key else None
     competence = rules.check_competence(actor.functions, entry.competent_deciders if entry else (),
                                         entry.citation if entry else None)
     allowed = set(rules.allowed_actions(case.state))

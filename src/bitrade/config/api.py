@@ -105,6 +105,10 @@ def on_not_found(request, exc):
 
 @api.exception_handler(HttpError)
 def on_http_error(request, exc: HttpError):
+    if exc.status_code == 400 and str(exc).startswith("Cannot parse request body"):
+        msg = "Begäran kunde inte läsas: skicka giltig JSON (Content-Type: application/json)."
+        return api.create_response(request, {"detail": msg, "errors": [
+            {"field": "body", "code": "json_invalid", "message": msg}]}, status=400)
     return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
 
 

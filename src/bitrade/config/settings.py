@@ -107,7 +107,9 @@ TEMPLATES = [
 
 # --- Database -------------------------------------------------------------
 DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'bitrade.sqlite3'}"
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
+# Persistent connections (re-checked before reuse); the test suite opens one per test.
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0 if ENV == "test" else 60,
+                                              conn_health_checks=ENV != "test")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         # Writers take the lock at BEGIN: no "database is locked" upgrade deadlocks under WAL.

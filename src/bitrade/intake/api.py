@@ -36,7 +36,8 @@ def submit(request, payload: RequestIn, idempotency_key: str = IDEMPOTENCY):
         result = services.submit_request(actor, payload, idempotency_key=idempotency_key, channel=Channel.API)
     except services.IntakeError as exc:
         return _error(exc)
-    return (200 if result.replayed else 201), request_out(actor, result.request)
+    # A new request's own submission event covers the response; a replay is a read and is audited.
+    return (200 if result.replayed else 201), request_out(actor, result.request, audit_read=result.replayed)
 
 
 @router.get("", response={200: list[RequestOut], **ERRORS}, summary="Lista begäranden som du får se")

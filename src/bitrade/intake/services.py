@@ -15,7 +15,7 @@ from django.utils import timezone
 from bitrade.audit import services as audit
 from bitrade.cases import rules as case_rules
 from bitrade.cases import services as cases
-from bitrade.legal.catalogue import load_catalogue
+from bitrade.legal.catalogue import default_catalogue
 from bitrade.legal.citations import CitationSyntaxError, parse_citation
 from bitrade.organisation.actor import Actor
 from bitrade.organisation.models import Municipality, RequestingOrganisation, Unit
@@ -111,7 +111,7 @@ def _review(facts, on):
         parse_citation(facts.legal_basis_text)
     except CitationSyntaxError as exc:
         raise IntakeError("legal_basis", f"Lagrummet kunde inte tolkas: {exc}") from exc
-    result = review_rules.review(facts, load_catalogue(), on)
+    result = review_rules.review(facts, default_catalogue(), on)
     if result.resolution.status == "impossible":
         raise IntakeError("legal_basis", f"Lagrummet kan inte användas: {result.resolution.reason}")
     return result
@@ -123,9 +123,8 @@ def _route(region, police_area_code: str, entry_key: str | None, law: str, prior
         region=region.code, police_area=police_area_code, law=law, point_key=entry_key,
         requested_priority=priority, person_age=age, at=now,
     )
-    units = routing_selectors.unit_infos(region.pk, timezone.localtime(now).date())
-    return routing_rules.route(facts, routing_selectors.routing_rules(region.pk), units,
-                               area_names=routing_selectors.area_names(region.pk))
+    rules, units, names, _thresholds = routing_selectors.region_configuration(region.pk, timezone.localtime(now).date())
+    return routing_rules.route(facts, rules, units, area_names=names)
 
 
 def _store_questions(req: AssistanceRequest, result, now: datetime) -> int:
@@ -180,9 +179,16 @@ def submit_request(actor: Actor, data: RequestIn, *, idempotency_key: str = "", 
     if idempotency_key and len(idempotency_key) > 100:
         raise IntakeError("Idempotency-Key", "Idempotency-Key får vara högst 100 tecken.", 400)
     body_hash = _body_hash(data)
+    if idempotency_key and IdempotencyRecord.objects.filter(organisation_id=actor.organisation_id,
+                                                            key=idempotency_key).exists():
+        return _replay(actor, idempotency_key, body_hash)
+    organisation = RequestingOrganisation.objects.get(pk=actor.organisation_id)
+    # Validation, the formal review and routing only read: they run before the write transaction, so
+    # the write lock (SQLite) and the row locks (PostgreSQL) are held only for the inserts.
+    plan = plan_route(data, organisation.kind, now, organisation_name=organisation.name)
     try:
         with transaction.atomic():
-            return _submit(actor, data, idempotency_key, body_hash, channel, now)
+            return _submit(actor, organisation, plan, data, idempotency_key, body_hash, channel, now)
     except IntegrityError:
         if not idempotency_key:
             raise
@@ -198,8 +204,8 @@ def _replay(actor: Actor, key: str, body_hash: str) -> SubmitResult:
     return SubmitResult(record.request, replayed=True)
 
 
-def _submit(actor, data: RequestIn, key: str, body_hash: str, channel: str, now: datetime) -> SubmitResult:
-    organisation = RequestingOrganisation.objects.get(pk=actor.organisation_id)
+def _submit(actor, organisation, plan: RoutePlan, data: RequestIn, key: str, body_hash: str, channel: str,
+            now: datetime) -> SubmitResult:
     record = None
     if key:
         existing = IdempotencyRecord.objects.filter(organisation=organisation, key=key).first()
@@ -208,7 +214,6 @@ def _submit(actor, data: RequestIn, key: str, body_hash: str, channel: str, now:
         # Claim the key first so a concurrent twin blocks on it and then replays.
         record = IdempotencyRecord.objects.create(organisation=organisation, key=key, body_hash=body_hash)
 
-    plan = plan_route(data, organisation.kind, now, organisation_name=organisation.name)
     municipality, region, result, decision, age, birth = (plan.municipality, plan.region, plan.review,
                                                           plan.decision, plan.age, plan.birth)
     entry = result.legal_basis

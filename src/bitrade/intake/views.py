@@ -14,7 +14,7 @@ from pydantic import ValidationError
 from bitrade.cases import rules as case_rules
 from bitrade.cases import services as cases
 from bitrade.config.errors import swedish_validation_errors
-from bitrade.legal.catalogue import load_catalogue
+from bitrade.legal.catalogue import default_catalogue
 from bitrade.organisation import actor as a
 from bitrade.organisation.models import Municipality, Person, StaffMembership
 from bitrade.web.auth import actor_required
@@ -29,7 +29,7 @@ ATTACHMENT_SLOTS = 2
 
 
 def _entries_by_law():
-    cat = load_catalogue().valid_on(timezone.localdate())
+    cat = default_catalogue().valid_on(timezone.localdate())
     groups: dict[str, list] = {}
     for e in cat:
         groups.setdefault(e.law, []).append(e)
@@ -37,7 +37,7 @@ def _entries_by_law():
 
 
 def _basis_context(key: str | None):
-    cat = load_catalogue()
+    cat = default_catalogue()
     entry = cat.get(key) if key else None
     if entry is None:
         return {"entry": None}
@@ -55,7 +55,7 @@ def _basis_context(key: str | None):
 
 def _form_to_payload(post, files, actor, person) -> tuple[dict, dict]:
     """The web form's fields carry the schema's own paths, so one schema validates both channels."""
-    cat = load_catalogue()
+    cat = default_catalogue()
     entry = cat.get(post.get("legal_basis_key", ""))
     staff = StaffMembership.objects.filter(person=person, organisation_id=actor.organisation_id, role=actor.role).first()
     attachments = []

@@ -64,3 +64,18 @@ class AckThreshold(models.Model):
 
     def __str__(self) -> str:
         return f"Prio {self.priority or 'ordinär'}: {self.minutes} min"
+
+
+class ConfigurationVersion(models.Model):
+    """Bumped whenever units, office hours, police areas or routing rules change, so a process may keep
+    the routing configuration it loaded until the version moves (see ``routing.selectors``)."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    # A fresh random token per change: a rolled-back change can never be mistaken for a later one.
+    version = models.CharField(max_length=32, default="0")
+
+    class Meta:
+        verbose_name = _("konfigurationsversion")
+
+    def __str__(self) -> str:
+        return str(self.version)

@@ -10,7 +10,7 @@ from bitrade.organisation.models import OfficeHours, Unit
 from bitrade.organisation.rules import WeeklyHours
 
 from . import rules
-from .models import AckThreshold, RoutingRule
+from .models import AckThreshold, ConfigurationVersion, RoutingRule
 
 
 def unit_infos(region_id: int, on=None) -> list[rules.UnitInfo]:
@@ -65,3 +65,31 @@ def area_names(region_id: int) -> dict[str, str]:
     from bitrade.organisation.models import PoliceArea
 
     return dict(PoliceArea.objects.filter(region_id=region_id).values_list("code", "name"))
+
+
+# --------------------------------------------------------------------------- per-process configuration
+
+_loaded: dict[tuple, tuple] = {}
+
+
+def configuration_version() -> str:
+    return ConfigurationVersion.objects.filter(id=1).values_list("version", flat=True).first() or "0"
+
+
+def region_configuration(region_id: int, on) -> tuple[list, list, dict, dict]:
+    """(rules, units, area names, acknowledgement thresholds) of a region on a date.
+
+    Loaded from the database once per configuration version: any change of units, office hours,
+    police areas, rules or thresholds bumps the version (``routing.signals``), and the next call in
+    every process loads afresh. One small query per call otherwise."""
+    version = configuration_version()
+    key = (region_id, on, version)
+    hit = _loaded.get(key)
+    if hit is None:
+        if any(k[2] != version for k in _loaded):
+            _loaded.clear()
+        if len(_loaded) > 256:
+            _loaded.clear()
+        hit = (routing_rules(region_id), unit_infos(region_id, on), area_names(region_id), ack_thresholds())
+        _loaded[key] = hit
+    return hit

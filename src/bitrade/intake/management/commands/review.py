@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from bitrade.config.errors import swedish_validation_errors
 from bitrade.intake import rules
 from bitrade.intake.schemas import RequestIn
-from bitrade.legal.catalogue import load_catalogue
+from bitrade.legal.catalogue import default_catalogue
 from bitrade.legal.citations import CitationSyntaxError
 
 # The organisation kind a requester role usually belongs to, when the file does not say.
@@ -58,7 +58,7 @@ class Command(BaseCommand):
             person_birth_date=data.person.birth_date, location_municipality_code=data.location.municipality_code,
         )
         try:
-            result = rules.review(facts, load_catalogue(), on)
+            result = rules.review(facts, default_catalogue(), on)
         except CitationSyntaxError as exc:
             self.stdout.write(json.dumps({"outcome": "inadmissible", "legal_basis": None, "checks": [
                 {"code": "legal_basis_valid", "ok": False, "message": str(exc), "citation": None}],
