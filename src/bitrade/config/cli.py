@@ -10,6 +10,8 @@ Project commands:
   route FILE.json --at ISO-TIME   routing decision for the demo organisation, as JSON
   audit verify         walk the audit hash chain; exit 1 on the first tampered event
   load-organisation    load regions, police areas and all 290 municipalities
+  legal import [DIR]   import the legal corpus (default BITRADE_SEEDS_DIR); also: legal reindex, legal status
+  search "QUERY" [--json] [--kind K] [--status S]   search the legal knowledge base
 
 Any other command is passed to Django's manage.py (migrate, createsuperuser, shell, ...).
 `bitrade help` lists every command.

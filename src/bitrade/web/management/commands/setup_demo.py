@@ -13,6 +13,10 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         call_command("migrate", verbosity=0, interactive=False)
         personas = load_demo()
+        from bitrade.legal.services import import_if_available
+        from bitrade.organisation.actor import SYSTEM_ACTOR
+
+        import_if_available(SYSTEM_ACTOR)
         if options["quiet"]:
             return
         self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD})\n")

@@ -1,0 +1,38 @@
+"""The legal corpus in the test database: imported once per session from the seeds (well under a
+second), and again in a test that runs after a transactional test has emptied the database."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+
+@pytest.fixture(scope="session")
+def seeds_dir() -> Path:
+    path = Path(settings.BITRADE_SEEDS_DIR)
+    if not (path / "001_e45ad62db9f33f36.txt").exists():
+        pytest.fail(f"The legal seeds are missing in {path} (set BITRADE_SEEDS_DIR)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def _corpus_once(django_db_setup, django_db_blocker, seeds_dir):
+    from bitrade.legal.services import import_corpus
+    from bitrade.organisation.actor import SYSTEM_ACTOR
+
+    with django_db_blocker.unblock():
+        import_corpus(SYSTEM_ACTOR, seeds_dir)
+
+
+@pytest.fixture
+def corpus(_corpus_once, db, seeds_dir):
+    """The seeds imported and indexed (re-imported if a transactional test has flushed them)."""
+    from bitrade.legal.models import SearchEntry
+    from bitrade.legal.services import import_corpus
+    from bitrade.organisation.actor import SYSTEM_ACTOR
+
+    if not SearchEntry.objects.exists():
+        import_corpus(SYSTEM_ACTOR, seeds_dir)
+    return seeds_dir
