@@ -1,5 +1,117 @@
-"""REST endpoints of the national follow-up."""
+"""REST endpoints of the national follow-up: the same tables as the screen and the exports.
 
-from ninja import Router
+Query parameters are those of the "Uppföljning" page: ``period`` (2023, 2023-05, 2023-01..2023-06,
+2023-01-01..2023-03-31), ``level`` (nation, region, police_area, unit, organisation), ``series`` (month,
+year), the filters ``region``, ``police_area``, ``unit``, ``organisation``, ``law``, ``point``,
+``case_code``, and for the deviations the thresholds. Bad input gets a 422 that names the field, in Swedish.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from ninja import Router, Schema
+from pydantic import Field
+
+from . import rules, selectors
+from .reports import ALL_VIEW, VIEWS
+from .rules import ParamError
 
 router = Router(tags=["Uppföljning"])
+
+
+class ErrorOut(Schema):
+    detail: str
+    errors: list[dict] = Field(default_factory=list)
+
+
+class TablesOut(Schema):
+    scope: str
+    suppression: bool
+    period: str
+    period_label: str
+    level: str
+    filters: list[str]
+    refreshed_at: str | None = None
+    tables: list[dict]
+
+
+class MetricsOut(Schema):
+    metrics: list[dict]
+    levels: dict[str, str]
+    laws: dict[str, str]
+    views: dict[str, list[str]]
+    thresholds: list[dict]
+    min_cell: int
+
+
+ERRORS = {401: ErrorOut, 403: ErrorOut, 422: ErrorOut}
+
+
+def _invalid(exc: ParamError):
+    return 422, {"detail": "Urvalet innehåller fel. Rätta parametern och försök igen.",
+                 "errors": [{"field": exc.field, "code": "invalid", "message": exc.message}]}
+
+
+def _actor(request):
+    actor = request.auth
+    if actor is None:
+        raise PermissionDenied("Inloggning krävs.")
+    return actor
+
+
+def _tables_out(rep, tables) -> dict:
+    refreshed = selectors.last_refreshed()
+    return {"scope": rep.scope.label, "suppression": rep.scope.suppress, "period": rep.params.period.code,
+            "period_label": rep.params.period.label, "level": rep.params.level, "filters": rep.filter_labels,
+            "refreshed_at": refreshed.isoformat() if refreshed else None, "tables": [t.as_dict() for t in tables]}
+
+
+@router.get("/metrics", response={200: MetricsOut, **ERRORS}, summary="Måttens definitioner")
+def metric_definitions(request):
+    selectors.scope_for(_actor(request))
+    stored = selectors.stored_thresholds()
+    return 200, {
+        "metrics": selectors.definitions(), "levels": dict(rules.LEVELS), "laws": dict(rules.LAWS),
+        "views": {k: list(v[1]) for k, v in VIEWS.items()},
+        "thresholds": [{"key": k, "label": t.label, "value": stored.get(k, t.default), "default": t.default,
+                        "unit": t.unit, "basis": t.basis} for k, t in rules.THRESHOLDS.items()],
+        "min_cell": rules.MIN_CELL,
+    }
+
+
+@router.get("/tables", response={200: TablesOut, **ERRORS}, summary="Uppföljningens tabeller för ett urval")
+def tables(request, view: str = ALL_VIEW):
+    """Every table of a view (``oversikt``, ``volymer``, ``beslut``, ``frihet``, ``transporter``,
+    ``avvikelser``, or ``alla``); a requesting organisation gets its own organisation's tables."""
+    try:
+        rep, _, result = selectors.dashboard(_actor(request), request.GET, view=view)
+    except ParamError as exc:
+        return _invalid(exc)
+    return 200, _tables_out(rep, result)
+
+
+@router.get("/tables/{key}", response={200: TablesOut, **ERRORS}, summary="En tabell")
+def table(request, key: str):
+    try:
+        rep = selectors.report(_actor(request), request.GET)
+        result = [rep.table(key)]
+    except ParamError as exc:
+        return _invalid(exc)
+    return 200, _tables_out(rep, result)
+
+
+@router.get("/deviations", response={200: dict, **ERRORS}, summary="Avvikelser just nu")
+def deviations(request):
+    """Counts per level of what needs attention now; police also get the cases (reference numbers)."""
+    try:
+        dev = selectors.deviations(_actor(request), request.GET)
+    except ParamError as exc:
+        return _invalid(exc)
+    return 200, {
+        "at": dev.now.isoformat(), "scope": dev.scope.label, "thresholds": dev.thresholds,
+        "summary": dev.summary.as_dict(),
+        "kinds": [{"key": k.key, "label": k.label, "threshold": k.threshold, "count": None if dev.scope.suppress
+                   and 0 < k.count < rules.MIN_CELL else k.count,
+                   "cases": [{**i, "since": i["since"].isoformat() if i["since"] else None} for i in k.items]}
+                  for k in dev.kinds],
+    }

@@ -1,5 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "followup"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("definitioner/", views.definitions, name="definitions"),
+    path("avvikelser/", views.deviations, name="deviations"),
+    path("export/<slug:key>.<str:fmt>", views.export, name="export"),
+]

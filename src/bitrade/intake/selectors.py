@@ -9,7 +9,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
 
@@ -93,10 +93,3 @@ def list_requests(actor: Actor, *, limit: int = 50, offset: int = 0) -> list[Ass
     items = list(_scope(actor).order_by("-case__received_at")[offset:offset + limit])
     audit.record_read(actor, OBJECT_TYPE, [r.pk for r in items], purpose="lista via API")
     return items
-
-
-def totals_by_law(actor: Actor) -> list[dict]:
-    """Aggregates without personal data, for analysts and process owners."""
-    if not (actor.sees_aggregates_only or actor.is_administrator):
-        raise PermissionDenied("Sammanställningen är för analytiker.")
-    return list(AssistanceRequest.objects.values("law").annotate(count=Count("id")).order_by("law"))

@@ -7,12 +7,15 @@ from django.utils.translation import gettext_lazy as _
 from bitrade.organisation import actor as a
 
 NAVIGATION: dict[str, list[tuple[str, str]]] = {
-    a.POLICE: [(_("Inkorg"), "web:home"), (_("Rättskällor"), "legal:search")],
+    a.POLICE: [(_("Inkorg"), "web:home"), (_("Uppföljning"), "followup:dashboard"),
+               (_("Avvikelser"), "followup:deviations"), (_("Rättskällor"), "legal:search")],
     a.REQUESTER: [(_("Mina begäranden"), "web:home"), (_("Ny begäran om handräckning"), "intake:new"),
-                  (_("Rättskällor"), "legal:search")],
+                  (_("Statistik"), "followup:dashboard"), (_("Rättskällor"), "legal:search")],
     a.KRIMINALVARDEN: [(_("Transportuppdrag"), "web:home"), (_("Rättskällor"), "legal:search")],
-    a.ANALYST: [(_("Uppföljning"), "web:home"), (_("Rättskällor"), "legal:search")],
-    a.PROCESS_OWNER: [(_("Uppföljning"), "web:home"), (_("Rättskällor"), "legal:search")],
+    a.ANALYST: [(_("Uppföljning"), "followup:dashboard"), (_("Avvikelser"), "followup:deviations"),
+                (_("Så räknas måtten"), "followup:definitions"), (_("Rättskällor"), "legal:search")],
+    a.PROCESS_OWNER: [(_("Uppföljning"), "followup:dashboard"), (_("Avvikelser"), "followup:deviations"),
+                      (_("Så räknas måtten"), "followup:definitions"), (_("Rättskällor"), "legal:search")],
     a.ADMINISTRATOR: [(_("Administration"), "web:home"), (_("Granskningslogg"), "web:audit"),
                       (_("Organisation (admin)"), "admin:index"), (_("Rättskällor"), "legal:search")],
 }

@@ -65,7 +65,7 @@ def home(request, actor):
 
         return nte_orders(request)
     if actor.kind in (a.ANALYST, a.PROCESS_OWNER):
-        return render(request, "web/start_analyst.html", {"totals": intake_selectors.totals_by_law(actor)})
+        return redirect("followup:dashboard")
     return render(request, "web/start_administrator.html", {"counts": org_selectors.admin_counts(actor)})
 
 

@@ -17,6 +17,9 @@ class Command(BaseCommand):
         from bitrade.organisation.actor import SYSTEM_ACTOR
 
         import_if_available(SYSTEM_ACTOR)
+        from bitrade.followup.synthetic import load_demo_data
+
+        load_demo_data()  # a small national slice so the follow-up dashboards have content
         if options["quiet"]:
             return
         self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD})\n")

@@ -1,0 +1,267 @@
+"""The fact table behind the follow-up: one narrow row per case, refreshed incrementally.
+
+``fact_for`` is the one place where a case and its request become a fact row (and where the lead-time
+durations are computed, in whole seconds). ``refresh`` brings the table up to date: the cases whose
+``updated_at`` is at or after the watermark (minus a margin for transactions that committed late) and the
+cases that have no fact yet; ``refresh(full=True)`` rebuilds everything (for example at night, or after
+data was changed outside the services). The follow-up selectors call ``refresh(max_age=...)`` before they
+read, so the figures are at most ``BITRADE_FOLLOWUP_REFRESH_SECONDS`` old (default 60).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, transaction
+from django.db.models import Exists, F, OuterRef, Q
+from django.utils import timezone
+
+from bitrade.cases import rules as case_rules
+
+from .bulk import bulk_insert
+from .models import ActivityFact, CaseFact, FactState
+from .rules import local_day_month
+
+#: Cases changed this long before the watermark are looked at again (a transaction may commit late).
+MARGIN = timedelta(minutes=5)
+#: Custody and transport rows do not touch the case when they change; the cases with such activity in
+#: this window (or still open) are rebuilt at every refresh. Older changes are caught by the full rebuild.
+RECENT = timedelta(days=14)
+OPEN_TRANSPORT_STATES = ("requested", "accepted", "planned")
+BATCH = 2000
+EXECUTED = (case_rules.OUTCOME_EXECUTED, case_rules.OUTCOME_HEALTH_CARE)
+DECIDED = (case_rules.GRANTED, case_rules.REFUSED)
+
+#: What ``fact_for`` reads: case fields, then the request's (through ``assistance_request``).
+CASE_FIELDS = (
+    "id", "updated_at", "received_at", "acknowledged_at", "decided_at", "outcome_at", "closed_at", "ack_due_at",
+    "assigned_at", "assign_due_at", "requester_informed_at", "state", "region_id", "unit_id", "case_code",
+    "decision", "refusal_check", "outcome", "escalation_count", "overrule_count", "wanted_notice_reference",
+    "patrol_minutes",
+)
+REQUEST_FIELDS = {
+    "organisation_id": "assistance_request__organisation_id",
+    "law": "assistance_request__law",
+    "point": "assistance_request__legal_basis_key",
+    "age": "assistance_request__person_age",
+    "police_area_id": "assistance_request__location_municipality__police_area_id",
+}
+
+
+def _seconds(start: datetime | None, end: datetime | None) -> int | None:
+    if start is None or end is None:
+        return None
+    return round((end - start).total_seconds())
+
+
+def fact_for(c: Mapping, *, completion: bool) -> dict:
+    """The fact row of one case. ``c`` holds ``CASE_FIELDS`` and the keys of ``REQUEST_FIELDS``."""
+    days = {}
+    for anchor in ("received", "acknowledged", "decided", "outcome", "closed"):
+        days[f"{anchor}_day"], days[f"{anchor}_month"] = local_day_month(c[f"{anchor}_at"])
+    decided = c["decision"] in DECIDED and c["decided_at"] is not None
+    executed = c["outcome"] in EXECUTED and c["outcome_at"] is not None
+    closed = c["state"] == case_rules.CLOSED and c["closed_at"] is not None
+    return {
+        "case_id": c["id"], "source_updated_at": c["updated_at"],
+        "received_at": c["received_at"], "acknowledged_at": c["acknowledged_at"], "decided_at": c["decided_at"],
+        "outcome_at": c["outcome_at"], "closed_at": c["closed_at"], "ack_due_at": c["ack_due_at"],
+        "assigned_at": c["assigned_at"], "assign_due_at": c["assign_due_at"],
+        "requester_informed_at": c["requester_informed_at"], **days, "state": c["state"],
+        "region_id": c["region_id"],
+        "police_area_id": c.get("police_area_id"), "unit_id": c["unit_id"],
+        "organisation_id": c.get("organisation_id"), "law": c.get("law") or "", "point": c.get("point") or "",
+        "case_code": c["case_code"] or "", "decision": c["decision"] or "", "refusal_check": c["refusal_check"] or "",
+        "outcome": c["outcome"] or "", "age": c.get("age"), "completion": bool(completion),
+        "escalation_count": c["escalation_count"] or 0, "overrule_count": c["overrule_count"] or 0,
+        "not_found": bool(c["wanted_notice_reference"]), "patrol_minutes": c["patrol_minutes"],
+        "s_ack": _seconds(c["received_at"], c["acknowledged_at"]),
+        "s_decision": _seconds(c["acknowledged_at"] or c["received_at"], c["decided_at"]) if decided else None,
+        "s_received_decision": _seconds(c["received_at"], c["decided_at"]) if decided else None,
+        "s_execution": _seconds(c["decided_at"], c["outcome_at"]) if executed and c["decided_at"] else None,
+        "s_closure": _seconds(c["outcome_at"], c["closed_at"]) if executed and closed else None,
+        "s_total": _seconds(c["received_at"], c["closed_at"]) if closed else None,
+        "s_report_back": _seconds(c["outcome_at"], c["requester_informed_at"]) if c["outcome"] else None,
+    }
+
+
+CASE_DIMENSIONS = ("region_id", "police_area_id", "unit_id", "organisation_id", "law", "point", "case_code")
+
+
+def _activity(case_fact: Mapping, kind: str, source_id: int, anchor: datetime, **own) -> dict:
+    day, month = local_day_month(anchor)
+    return {"kind": kind, "source_id": source_id, "case_id": case_fact["case_id"], "anchor_at": anchor,
+            "anchor_day": day, "anchor_month": month, **{k: case_fact[k] for k in CASE_DIMENSIONS}, **own}
+
+
+def activities_for(case_fact: Mapping, *, episodes: Iterable[Mapping], holdings: Iterable[Mapping],
+                   orders: Iterable[Mapping]) -> list[dict]:
+    """The activity fact rows of one case.
+
+    ``episodes``: id, started_at, ended_at, ground, person_age. ``holdings``: id, episode_id, started_at,
+    ended_at, place_type, reason. ``orders``: id, ordered_at, executor, state, decline_reason and ``legs``,
+    a list of (seq, from_region_id, to_region_id). A police transport is a relay transport when it has at
+    least two legs and one of them crosses a region boundary; each leg after the first is a handover.
+    """
+    rows = []
+    by_episode = {}
+    for e in episodes:
+        by_episode[e["id"]] = e
+        rows.append(_activity(case_fact, "episode", e["id"], e["started_at"], ended_at=e["ended_at"],
+                              age=e["person_age"], ground=e["ground"] or ""))
+    for h in holdings:
+        e = by_episode.get(h["episode_id"], {})
+        rows.append(_activity(case_fact, "holding", h["id"], h["started_at"], ended_at=h["ended_at"],
+                              age=e.get("person_age"), ground=e.get("ground") or "", place_type=h["place_type"] or "",
+                              reason=h["reason"] or "", seconds=_seconds(h["started_at"], h["ended_at"])))
+    for o in orders:
+        legs = o.get("legs") or []
+        police = o["executor"] == "police"
+        rows.append(_activity(
+            case_fact, "transport", o["id"], o["ordered_at"], executor=o["executor"] or "", state=o["state"] or "",
+            decline_reason=o["decline_reason"] or "",
+            relay=police and len(legs) >= 2 and any(a != b for _, a, b in legs),
+            handovers=sum(1 for seq, _, _ in legs if seq >= 2) if police else 0))
+    return rows
+
+
+def _completion_exists():
+    from bitrade.intake.models import CompletionQuestion
+
+    return Exists(CompletionQuestion.objects.filter(request__case_id=OuterRef("pk")))
+
+
+def _build(ids: list[int]) -> tuple[int, datetime | None]:
+    """(Re)build the case and activity facts of these cases."""
+    from bitrade.cases.models import Case
+    from bitrade.custody.models import CustodyEpisode, Holding
+    from bitrade.transport.models import TransportLeg, TransportOrder
+
+    newest = None
+    rows = []
+    qs = (Case.objects.filter(pk__in=ids, kind="assistance").order_by()
+          .values(*CASE_FIELDS, **{k: F(v) for k, v in REQUEST_FIELDS.items()}, completion=_completion_exists()))
+    for c in qs:
+        rows.append(fact_for(c, completion=c["completion"]))
+        if newest is None or c["updated_at"] > newest:
+            newest = c["updated_at"]
+    by_case: dict[int, dict] = {r["case_id"]: {"episodes": [], "holdings": [], "orders": []} for r in rows}
+    for e in CustodyEpisode.objects.filter(case_id__in=by_case).values(
+            "id", "case_id", "started_at", "ended_at", "ground", "person_age"):
+        by_case[e["case_id"]]["episodes"].append(e)
+    for h in Holding.objects.filter(episode__case_id__in=by_case).values(
+            "id", "episode_id", "episode__case_id", "started_at", "ended_at", "place_type", "reason"):
+        by_case[h["episode__case_id"]]["holdings"].append(h)
+    orders = {o["id"]: {**o, "legs": []} for o in TransportOrder.objects.filter(case_id__in=by_case).values(
+        "id", "case_id", "ordered_at", "executor", "state", "decline_reason")}
+    for leg in TransportLeg.objects.filter(order_id__in=orders).values_list("order_id", "seq", "from_region_id",
+                                                                             "to_region_id"):
+        orders[leg[0]]["legs"].append(leg[1:])
+    for o in orders.values():
+        by_case[o["case_id"]]["orders"].append(o)
+    activities = []
+    for r in rows:
+        activities.extend(activities_for(r, **by_case[r["case_id"]]))
+    _delete(ids)
+    bulk_insert(CaseFact, rows)
+    bulk_insert(ActivityFact, activities)
+    return len(rows), newest
+
+
+def _delete(case_ids: list[int] | None) -> None:
+    """Plain DELETEs of fact rows (of these cases, or all): they are derived rows with nothing hanging on
+    them but each other, and the ORM's collector would load every one of them first."""
+    conn = connections[DEFAULT_DB_ALIAS]
+    qn = conn.ops.quote_name
+    with conn.cursor() as cur:
+        for model in (ActivityFact, CaseFact):
+            table = qn(model._meta.db_table)
+            if case_ids is None:
+                cur.execute(f"DELETE FROM {table}")
+            elif case_ids:
+                cur.execute(f"DELETE FROM {table} WHERE case_id IN ({', '.join(['%s'] * len(case_ids))})",
+                            list(case_ids))
+
+
+def _recently_active(now: datetime) -> set[int]:
+    """Cases with custody or transport activity that may still change without the case being saved."""
+    from bitrade.custody.models import CustodyEpisode, Holding
+    from bitrade.transport.models import TransportOrder
+
+    since = now - RECENT
+    ids = set(CustodyEpisode.objects.filter(Q(started_at__gte=since) | Q(ended_at__isnull=True))
+              .values_list("case_id", flat=True))
+    ids |= set(Holding.objects.filter(Q(started_at__gte=since) | Q(ended_at__isnull=True))
+               .values_list("episode__case_id", flat=True))
+    ids |= set(TransportOrder.objects.filter(Q(ordered_at__gte=since) | Q(state__in=OPEN_TRANSPORT_STATES))
+               .values_list("case_id", flat=True))
+    return ids
+
+
+@dataclass(frozen=True)
+class Refresh:
+    refreshed: int
+    skipped: bool
+    at: datetime | None
+
+
+def _state() -> FactState:
+    state = FactState.objects.filter(pk=1).first()
+    if state is None:
+        try:
+            with transaction.atomic():
+                state = FactState.objects.create(pk=1)
+        except IntegrityError:
+            state = FactState.objects.get(pk=1)
+    return state
+
+
+def max_age() -> timedelta:
+    return timedelta(seconds=int(getattr(settings, "BITRADE_FOLLOWUP_REFRESH_SECONDS", 60)))
+
+
+def refresh(*, full: bool = False, max_age: timedelta | None = None, now: datetime | None = None) -> Refresh:
+    """Bring the fact table up to date. With ``max_age``, do nothing if it was refreshed more recently.
+
+    Runs in one transaction holding the state row (``SELECT … FOR UPDATE SKIP LOCKED`` on PostgreSQL, so a
+    second process that finds a refresh running serves what is there instead of waiting).
+    """
+    from bitrade.cases.models import Case
+
+    now = now or timezone.now()
+    state = _state()
+    if not full and max_age is not None and state.refreshed_at and now - state.refreshed_at < max_age:
+        return Refresh(0, True, state.refreshed_at)
+    with transaction.atomic():
+        locked = FactState.objects.select_for_update(skip_locked=True).filter(pk=1).first()
+        if locked is None:
+            return Refresh(0, True, state.refreshed_at)
+        cases = Case.objects.filter(kind="assistance")
+        if full:
+            _delete(None)
+            ids = list(cases.order_by("pk").values_list("pk", flat=True))
+        else:
+            changed = Q(followup_fact__isnull=True)
+            if locked.source_watermark is not None:
+                changed |= Q(updated_at__gte=locked.source_watermark - MARGIN)
+            ids = sorted(set(cases.filter(changed).values_list("pk", flat=True)) | _recently_active(now))
+        total, newest = 0, locked.source_watermark
+        for i in range(0, len(ids), BATCH):
+            n, latest = _build(ids[i:i + BATCH])
+            total += n
+            if latest is not None and (newest is None or latest > newest):
+                newest = latest
+        locked.refreshed_at = now
+        locked.source_watermark = newest
+        if full:
+            locked.full_rebuild_at = now
+        locked.save()
+    return Refresh(total, False, now)
+
+
+def last_refreshed() -> datetime | None:
+    state = FactState.objects.filter(pk=1).first()
+    return state.refreshed_at if state else None

@@ -1,0 +1,784 @@
+"""Every follow-up metric in one place: a name, a definition in Swedish words and the query.
+
+A metric counts (or sums, or measures the duration of) rows of one *source* — police cases, custody
+episodes, holdings (förvar) or transport orders — that fall in the period by one
+*anchor* timestamp, within the actor's scope and the user's filters, grouped by *dimensions*: the
+level (nation, police region, police area, police unit, requesting organisation), the month or year
+of the anchor, law, legal basis (lag och punkt), case code, and what belongs to the source (decision,
+outcome, age group, ground, transport executor ...).
+
+The screen, the exports and the API call the same ``count`` and ``durations`` functions through
+``reports``; there is no second definition anywhere.
+
+The rows come from the follow-up's fact tables (``models.CaseFact``, ``models.ActivityFact``), where each
+anchor is a Stockholm day and month number and each lead time whole seconds, computed once by ``facts``.
+
+Portability: plain ORM aggregates for counts, integer comparisons for periods, integer grouping for
+months and years. Medians and 90th percentiles interpolate linearly between the closest ranks: on
+PostgreSQL with ``percentile_cont``, on SQLite by ranking the integers in Python with the same rank
+arithmetic (``rules.rank_positions``); a third, window-function way runs on both and checks the other two
+in the tests. All three give the same figures.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from types import MappingProxyType
+from typing import Any
+
+from django.db import connection
+from django.db.models import (
+    Aggregate,
+    BigIntegerField,
+    Case,
+    CharField,
+    Count,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    Func,
+    IntegerField,
+    Q,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Coalesce, Concat
+from django.db.models.lookups import GreaterThan
+
+from bitrade.cases import rules as case_rules
+
+from . import rules
+from .rules import Bucket, Period
+
+# --------------------------------------------------------------------------- SQL helpers
+
+
+class Seconds(Func):
+    """Whole seconds from the second expression to the first: ``Seconds(end, start)``."""
+
+    arity = 2
+    output_field = BigIntegerField()
+
+    def as_sqlite(self, compiler, conn, **extra):
+        return self.as_sql(compiler, conn, template="CAST(ROUND((julianday(%(expressions)s)) * 86400.0) AS INTEGER)",
+                           arg_joiner=") - julianday(", **extra)
+
+    def as_postgresql(self, compiler, conn, **extra):
+        return self.as_sql(compiler, conn, template="CAST(ROUND(EXTRACT(EPOCH FROM (%(expressions)s))) AS BIGINT)",
+                           arg_joiner=" - ", **extra)
+
+    def as_sql(self, compiler, conn, **extra):
+        if "template" not in extra:
+            raise NotImplementedError("Uppföljningens tidsmått stöds på SQLite och PostgreSQL.")
+        return super().as_sql(compiler, conn, **extra)
+
+
+def age_group_case(path: str) -> Case:
+    whens = [When(**{f"{path}__isnull": True}, then=Value(rules.UNKNOWN_AGE.code))]
+    for g in rules.AGE_GROUPS:
+        cond = Q()
+        if g.low is not None:
+            cond &= Q(**{f"{path}__gte": g.low})
+        if g.high is not None:
+            cond &= Q(**{f"{path}__lt": g.high})
+        whens.append(When(cond, then=Value(g.code)))
+    return Case(*whens, default=Value(rules.UNKNOWN_AGE.code), output_field=CharField())
+
+
+# --------------------------------------------------------------------------- sources
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a metric's rows are: the fact table of cases, or the activity facts of one kind. Both carry the
+    case's dimensions under the same names and their anchors as Stockholm day and month numbers."""
+
+    key: str
+    label: str
+    model_path: str
+    kind: str = ""  # ActivityFact.kind
+    anchor_stem: str = ""  # activity facts have one anchor, stored as anchor_day / anchor_month
+
+    @property
+    def model(self):
+        from django.apps import apps
+
+        return apps.get_model(self.model_path)
+
+    def column(self, anchor: str, suffix: str) -> str:
+        return f"{self.anchor_stem or anchor.removesuffix('_at')}_{suffix}"
+
+
+SOURCES: Mapping[str, Source] = MappingProxyType({s.key: s for s in (
+    Source("case", "Ärenden", "followup.CaseFact"),
+    Source("episode", "Frihetsberövanden", "followup.ActivityFact", "episode", "anchor"),
+    Source("holding", "Förvar", "followup.ActivityFact", "holding", "anchor"),
+    Source("transport", "Transportuppdrag", "followup.ActivityFact", "transport", "anchor"),
+)})
+
+# --------------------------------------------------------------------------- dimensions
+
+#: Paths of the level dimensions on the case's fact row. A case belongs to the police region that handles
+#: it, to the police area of the municipality where the person is, to the unit that handles it now and to
+#: the organisation that sent the request.
+LEVEL_PATHS: Mapping[str, str | None] = MappingProxyType({
+    rules.NATION: None,
+    rules.REGION: "region_id",
+    rules.POLICE_AREA: "police_area_id",
+    rules.UNIT: "unit_id",
+    rules.ORGANISATION: "organisation_id",
+})
+
+#: Dimensions of the case that every source has (paths on the fact row).
+CASE_DIMS: Mapping[str, str] = MappingProxyType({
+    "law": "law",
+    "point": "point",
+    "case_code": "case_code",
+})
+
+#: Dimensions of one source (paths relative to the source model).
+SOURCE_DIMS: Mapping[str, Mapping[str, str]] = MappingProxyType({
+    "case": {"decision": "decision", "outcome": "outcome", "refusal_check": "refusal_check", "age": "age"},
+    "episode": {"ground": "ground", "age": "age"},
+    "holding": {"ground": "ground", "age": "age", "place_type": "place_type", "reason": "reason"},
+    "transport": {"executor": "executor", "state": "state", "decline_reason": "decline_reason"},
+})
+
+DIMENSION_LABELS: Mapping[str, str] = MappingProxyType({
+    **{k: v for k, v in rules.LEVELS.items()},
+    "period": "Månad eller år", "law": "Lag", "point": "Lagrum (lag och punkt)", "case_code": "Saknummer",
+    "decision": "Beslut", "outcome": "Utfall", "refusal_check": "Formell brist vid avslag",
+    "age": "Åldersgrupp", "ground": "Grund för frihetsberövandet", "place_type": "Typ av förvarsplats",
+    "reason": "Skäl till förvar", "executor": "Transportör", "state": "Status",
+    "decline_reason": "Skäl till NTE:s avböjande",
+})
+
+
+def dimension_expr(source: Source, name: str, anchor: str = "", series: str = "month"):
+    if name == "bucket":
+        month = F(source.column(anchor, "month"))
+        return month if series == "month" else ExpressionWrapper(month / 12, output_field=IntegerField())
+    if name in LEVEL_PATHS:
+        path = LEVEL_PATHS[name]
+        return Value("") if path is None else F(path)
+    if name in CASE_DIMS:
+        return F(CASE_DIMS[name])
+    own = SOURCE_DIMS[source.key]
+    if name not in own:
+        raise ValueError(f"{source.key} has no dimension {name!r}")
+    if name == "age":
+        return age_group_case(own[name])
+    return F(own[name])
+
+
+# --------------------------------------------------------------------------- metrics
+
+COUNT, SUM, DURATION, RATIO, POPULATION = "count", "sum", "duration", "ratio", "population"
+EXECUTED_OUTCOMES = (case_rules.OUTCOME_EXECUTED, case_rules.OUTCOME_HEALTH_CARE)
+LEVEL_AND_CASE_DIMS = (*LEVEL_PATHS, "period", *CASE_DIMS)
+
+
+def _late_report_back(ctx: Context) -> Q:
+    limit = int(ctx.threshold("report_back_hours").total_seconds())
+    return Q(s_report_back__isnull=True) | Q(s_report_back__gt=limit)
+
+
+def _late_assignment(ctx: Context) -> Q:
+    grace = ctx.threshold("unassigned_grace_minutes")
+    return Q(decision=case_rules.GRANTED) & (
+        Q(assigned_at__gt=F("assign_due_at")) if not grace else
+        Q(GreaterThan(Seconds(F("assigned_at"), F("assign_due_at")), int(grace.total_seconds())))
+    ) | Q(decision=case_rules.GRANTED, state=case_rules.GRANTED, assigned_at__isnull=True,
+          assign_due_at__lt=(ctx.now or ctx.period.end_dt()) - grace)
+
+
+@dataclass(frozen=True)
+class Metric:
+    key: str
+    name: str
+    definition: str
+    source: str = "case"
+    anchor: str = "received_at"
+    kind: str = COUNT
+    unit: str = "antal"
+    where: Callable[..., Q] | Q | None = None
+    field: str = ""  # SUM: the field summed; DURATION of a value: the field (minutes)
+    seconds: str = ""  # DURATION precomputed on the fact row (whole seconds)
+    start: str = ""  # DURATION computed in SQL: start and end timestamps
+    end: str = ""
+    numerator: str = ""  # RATIO
+    denominator: str = ""
+    dimensions: tuple[str, ...] = ()
+    #: DURATION on the fact row: its value is NULL unless ``where`` holds (``facts.fact_for`` sees to it), so
+    #: the value can be read without evaluating ``where`` in SQL.
+    where_in_fact: bool = False
+
+    def where_q(self, ctx: Context) -> Q:
+        if self.where is None:
+            return Q()
+        if callable(self.where):
+            return self.where(ctx) if self.where.__code__.co_argcount else self.where()
+        return self.where
+
+    @property
+    def anchor_label(self) -> str:
+        return ANCHOR_LABELS.get((self.source, self.anchor), self.anchor)
+
+    def as_dict(self) -> dict:
+        return {"key": self.key, "name": self.name, "definition": self.definition, "kind": self.kind,
+                "unit": self.unit, "source": SOURCES[self.source].label if self.source in SOURCES else "",
+                "anchor": self.anchor_label if self.kind != RATIO else "",
+                "numerator": self.numerator or None, "denominator": self.denominator or None,
+                "dimensions": [DIMENSION_LABELS.get(d, d) for d in self.dimensions]}
+
+
+ANCHOR_LABELS = {
+    ("case", "received_at"): "mottagningstidpunkt", ("case", "closed_at"): "avslutstidpunkt",
+    ("case", "decided_at"): "tidpunkt för senaste beslut", ("case", "outcome_at"): "tidpunkt för utfallet",
+    ("case", "acknowledged_at"): "kvitteringstidpunkt", ("episode", "started_at"): "frihetsberövandets början",
+    ("holding", "started_at"): "förvarets början", ("transport", "ordered_at"): "beställningstidpunkt",
+}
+
+_CASE = (*LEVEL_AND_CASE_DIMS,)
+_EPISODE = (*LEVEL_AND_CASE_DIMS, "age", "ground")
+_HOLDING = (*LEVEL_AND_CASE_DIMS, "age", "ground", "place_type", "reason")
+_TRANSPORT = (*LEVEL_AND_CASE_DIMS, "executor", "state", "decline_reason")
+
+_METRIC_LIST: tuple[Metric, ...] = (
+    # ---- volumes
+    Metric("received", "Mottagna ärenden",
+           "Antal begäranden om handräckning som togs emot under perioden (ett ärende per begäran), räknat på "
+           "tidpunkten då begäran kom in till polisen.", dimensions=(*_CASE, "age")),
+    Metric("closed", "Avslutade ärenden",
+           "Antal ärenden som avslutades under perioden, räknat på avslutstidpunkten, oavsett när de togs emot. "
+           "Ett återöppnat ärende räknas när det avslutas igen.",
+           anchor="closed_at", where=Q(state=case_rules.CLOSED), dimensions=_CASE),
+    Metric("population", "Folkmängd",
+           "Summan av folkmängden i de kommuner som hör till polisregionen eller polisområdet (hela landet: alla "
+           "kommuner), enligt kommunregistret.", kind=POPULATION, source="", anchor="", unit="invånare"),
+    Metric("received_per_100k", "Mottagna per 100 000 invånare",
+           "Mottagna ärenden under perioden delat med folkmängden, gånger 100 000. Ärendet hör till polisregionen "
+           "som handlägger det och till polisområdet där personen befinner sig. Anges inte för enheter och "
+           "organisationer, som saknar en befolkning.",
+           kind=RATIO, numerator="received", denominator="population", unit="per 100 000 invånare"),
+    # ---- decisions
+    Metric("decided", "Beslutade ärenden",
+           "Antal ärenden där polisen beslutat att bevilja eller avslå begäran, räknat på tidpunkten för det "
+           "senaste beslutet (ett ändrat beslut räknas en gång, med sitt slutliga utfall).",
+           anchor="decided_at",
+           where=Q(decision__in=(case_rules.GRANTED, case_rules.REFUSED)), dimensions=(*_CASE, "decision")),
+    Metric("granted", "Beviljade", "Beslutade ärenden där begäran beviljades.", anchor="decided_at",
+           where=Q(decision=case_rules.GRANTED), dimensions=_CASE),
+    Metric("refused", "Avslagna",
+           "Beslutade ärenden där begäran avslogs; avslaget anger vilken formell förutsättning som inte var "
+           "uppfylld.", anchor="decided_at", where=Q(decision=case_rules.REFUSED),
+           dimensions=(*_CASE, "refusal_check")),
+    Metric("granted_share", "Andel beviljade", "Beviljade delat med beslutade ärenden under perioden.",
+           kind=RATIO, numerator="granted", denominator="decided", unit="procent"),
+    Metric("refused_share", "Andel avslagna", "Avslagna delat med beslutade ärenden under perioden.",
+           kind=RATIO, numerator="refused", denominator="decided", unit="procent"),
+    Metric("completion_requested", "Komplettering begärd",
+           "Antal av periodens mottagna ärenden där komplettering begärdes minst en gång, av den formella "
+           "granskningen vid mottagandet eller av polisen.", where=Q(completion=True),
+           dimensions=_CASE),
+    Metric("completion_share", "Andel med begärd komplettering",
+           "Mottagna ärenden med begärd komplettering delat med alla mottagna ärenden under perioden.",
+           kind=RATIO, numerator="completion_requested", denominator="received", unit="procent"),
+    Metric("overruled", "Ändrade beslut (överprövningar)",
+           "Beslutade ärenden vars beslut ändrats minst en gång av ett annat befäl (bifall blev avslag eller "
+           "tvärtom), räknat på tidpunkten för det senaste beslutet.", anchor="decided_at",
+           where=Q(overrule_count__gt=0), dimensions=_CASE),
+    Metric("overruled_share", "Andel ändrade beslut", "Ändrade beslut delat med beslutade ärenden.",
+           kind=RATIO, numerator="overruled", denominator="decided", unit="procent"),
+    # ---- acknowledgement and escalation
+    Metric("escalated", "Eskalerade ärenden",
+           "Antal av periodens mottagna ärenden som eskalerats till en annan enhet minst en gång för att de inte "
+           "kvitterats inom fristen.", where=Q(escalation_count__gt=0), dimensions=_CASE),
+    Metric("escalations", "Eskaleringar",
+           "Summan av antalet eskaleringar i periodens mottagna ärenden (ett ärende kan eskaleras flera gånger).",
+           kind=SUM, field="escalation_count", dimensions=_CASE),
+    Metric("late_ack", "Kvitterade efter fristen",
+           "Antal av periodens mottagna ärenden som kvitterades efter kvitteringsfristen eller eskalerades.",
+           where=Q(acknowledged_at__gt=F("ack_due_at")) | Q(escalation_count__gt=0), dimensions=_CASE),
+    Metric("late_assignment", "Beviljade men tilldelade för sent",
+           "Antal ärenden beviljade under perioden där en resurs tilldelades efter tilldelningsfristen (plus "
+           "eventuell marginal), eller som fortfarande saknar resurs fast fristen passerat.",
+           anchor="decided_at", where=_late_assignment, dimensions=_CASE),
+    # ---- outcomes
+    Metric("with_outcome", "Ärenden med utfall",
+           "Antal ärenden där utfallet registrerades under perioden, räknat på tidpunkten för utfallet.",
+           anchor="outcome_at", where=~Q(outcome=""), dimensions=(*_CASE, "outcome")),
+    *(Metric(f"outcome_{code}", f"Utfall: {label}",
+             f"Antal ärenden med utfallet ”{label}” registrerat under perioden.", anchor="outcome_at",
+             where=Q(outcome=code), dimensions=_CASE)
+      for code, label in case_rules.OUTCOME_LABELS.items()),
+    Metric("not_found", "Personen påträffades inte först (efterlysning)",
+           "Antal ärenden med utfall under perioden där personen först inte påträffades och en efterlysning "
+           "registrerades (NEPU-referens).", anchor="outcome_at",
+           where=~Q(outcome="") & Q(not_found=True), dimensions=(*_CASE, "outcome")),
+    Metric("reported_back", "Återrapporterade till begärande myndighet",
+           "Antal ärenden med utfall under perioden där den begärande myndigheten har underrättats.",
+           anchor="outcome_at", where=~Q(outcome="") & Q(requester_informed_at__isnull=False),
+           dimensions=(*_CASE, "outcome")),
+    Metric("reported_back_late", "Inte återrapporterade inom fristen",
+           "Antal ärenden med utfall under perioden där den begärande myndigheten inte underrättats inom "
+           "fristen för återrapportering (eller inte alls).", anchor="outcome_at",
+           where=lambda ctx: ~Q(outcome="") & _late_report_back(ctx), dimensions=(*_CASE, "outcome")),
+    Metric("reported_back_share", "Andel återrapporterade",
+           "Återrapporterade delat med ärenden med utfall under perioden.", kind=RATIO,
+           numerator="reported_back", denominator="with_outcome", unit="procent"),
+    # ---- lead times
+    Metric("lt_ack", "Mottagen → kvitterad",
+           "Tid från att begäran togs emot till att den handläggande enheten kvitterade den, för ärenden "
+           "kvitterade under perioden.", kind=DURATION, anchor="acknowledged_at", seconds="s_ack", unit="timmar",
+           dimensions=_CASE, where_in_fact=True),
+    Metric("lt_decision", "Kvitterad → beslut",
+           "Tid från kvittering (eller mottagande, om ärendet beslutades utan kvittering) till det senaste beslutet, "
+           "för ärenden beslutade under perioden. Väntan på komplettering ingår.", kind=DURATION,
+           anchor="decided_at", seconds="s_decision", unit="timmar",
+           where=Q(decision__in=(case_rules.GRANTED, case_rules.REFUSED)), dimensions=_CASE, where_in_fact=True),
+    Metric("lt_received_decision", "Mottagen → beslut",
+           "Tid från att begäran togs emot till det senaste beslutet, för ärenden beslutade under perioden.",
+           kind=DURATION, anchor="decided_at", seconds="s_received_decision", unit="timmar",
+           where=Q(decision__in=(case_rules.GRANTED, case_rules.REFUSED)), dimensions=_CASE, where_in_fact=True),
+    Metric("lt_execution", "Beslut → verkställd",
+           "Tid från beslutet till att handräckningen verkställdes (personen överlämnad till vårdinrättningen "
+           "eller till hälso- och sjukvården), för ärenden verkställda under perioden.", kind=DURATION,
+           anchor="outcome_at", seconds="s_execution", unit="timmar",
+           where=Q(outcome__in=EXECUTED_OUTCOMES), dimensions=_CASE, where_in_fact=True),
+    Metric("lt_closure", "Verkställd → avslutad",
+           "Tid från verkställighet till att ärendet avslutades, för verkställda ärenden avslutade under perioden.",
+           kind=DURATION, anchor="closed_at", seconds="s_closure", unit="timmar",
+           where=Q(state=case_rules.CLOSED, outcome__in=EXECUTED_OUTCOMES), dimensions=_CASE, where_in_fact=True),
+    Metric("lt_total", "Mottagen → avslutad",
+           "Hela handläggningstiden från mottagande till avslut, för ärenden avslutade under perioden.",
+           kind=DURATION, anchor="closed_at", seconds="s_total", unit="timmar",
+           where=Q(state=case_rules.CLOSED), dimensions=_CASE, where_in_fact=True),
+    Metric("patrol", "Patrulltid inklusive återfärd",
+           "Patrullens arbetstid i ärendet från tilldelning till slutförd handräckning, inklusive återfärden till "
+           "tjänstestället (som Storm inte registrerar), för ärenden med utfall under perioden och registrerad "
+           "patrulltid.", kind=DURATION, anchor="outcome_at", field="patrol_minutes", unit="timmar",
+           where=Q(patrol_minutes__isnull=False), dimensions=_CASE, where_in_fact=True),
+    # ---- deprivation of liberty and holding
+    Metric("episodes", "Frihetsberövanden",
+           "Antal frihetsberövanden i handräckningsärenden som påbörjades under perioden. Samma person räknas "
+           "en gång per tillfälle (personer identifieras inte i statistiken).", source="episode",
+           anchor="started_at", dimensions=_EPISODE),
+    Metric("holdings", "Förvar",
+           "Antal beslut om förvar (insättning i arrest, häkte eller annan inlåsning) som påbörjades under "
+           "perioden. Väntan i aktivitetsrum under uppsikt är inte förvar och räknas för sig.", source="holding",
+           anchor="started_at", where=~Q(place_type="activity_room"), dimensions=_HOLDING),
+    Metric("children_held", "Barn i förvar",
+           "Förvar (enligt definitionen ovan) av personer under 18 år vid frihetsberövandet.", source="holding",
+           anchor="started_at", where=~Q(place_type="activity_room") & Q(age__lt=18),
+           dimensions=_HOLDING),
+    Metric("activity_room", "Placeringar i aktivitetsrum",
+           "Antal placeringar i aktivitetsrum (övervakat väntrum, inte förvar) som påbörjades under perioden.",
+           source="holding", anchor="started_at", where=Q(place_type="activity_room"), dimensions=_HOLDING),
+    Metric("holding_time", "Tid i förvar",
+           "Tid från förvarets början till dess slut, för förvar som påbörjades under perioden och har avslutats.",
+           kind=DURATION, source="holding", anchor="started_at", seconds="seconds", unit="timmar",
+           where=~Q(place_type="activity_room"), dimensions=_HOLDING),
+    # ---- transports
+    Metric("transports", "Transportuppdrag",
+           "Antal transportuppdrag (beställda hos Kriminalvårdens NTE eller planerade av polisen) beställda "
+           "under perioden.", source="transport", anchor="ordered_at", dimensions=_TRANSPORT),
+    Metric("transports_nte", "Beställda hos NTE",
+           "Transportuppdrag beställda hos Kriminalvårdens nationella transportenhet (29 a § PL).",
+           source="transport", anchor="ordered_at", where=Q(executor="kriminalvarden"), dimensions=_TRANSPORT),
+    Metric("transports_police", "Polisens egna transporter", "Transportuppdrag som polisen utför själv.",
+           source="transport", anchor="ordered_at", where=Q(executor="police"), dimensions=_TRANSPORT),
+    Metric("nte_declined", "Avböjda av NTE",
+           "Beställningar hos NTE som NTE avböjde, med avböjandets skäl.", source="transport",
+           anchor="ordered_at", where=Q(executor="kriminalvarden", state="declined"), dimensions=_TRANSPORT),
+    Metric("nte_share", "Andel till NTE", "Beställda hos NTE delat med alla transportuppdrag.", kind=RATIO,
+           numerator="transports_nte", denominator="transports", unit="procent"),
+    Metric("nte_decline_share", "Andel avböjda av NTE", "Avböjda av NTE delat med beställda hos NTE.",
+           kind=RATIO, numerator="nte_declined", denominator="transports_nte", unit="procent"),
+    Metric("relay", "Stafettransporter",
+           "Polisens transporter med minst två sträckor där minst en sträcka går mellan två polisregioner "
+           "(stafettkörning).", source="transport", anchor="ordered_at",
+           where=Q(executor="police", relay=True), dimensions=_TRANSPORT),
+    Metric("handovers", "Överlämningar mellan patruller",
+           "Antal sträckor nummer två eller senare i polisens transporter: varje sådan sträcka börjar med att en "
+           "patrull lämnar över personen till en annan.", kind=SUM, field="handovers", source="transport",
+           anchor="ordered_at", where=Q(executor="police"), dimensions=_TRANSPORT),
+)
+
+METRICS: Mapping[str, Metric] = MappingProxyType({m.key: m for m in _METRIC_LIST})
+
+# --------------------------------------------------------------------------- the query context
+
+
+@dataclass(frozen=True)
+class Context:
+    """Where the queries look: the period, the case-relative filters (scope and user filters)."""
+
+    period: Period
+    case_filter: Mapping[str, Any] = field(default_factory=dict)
+    series: str = "month"
+    now: datetime | None = None
+    thresholds: Mapping[str, int] = field(default_factory=dict)
+
+    def q(self, source: Source) -> Q:
+        return (Q(kind=source.kind) if source.kind else Q()) & Q(**self.case_filter)
+
+    def threshold(self, key: str) -> timedelta:
+        return rules.THRESHOLDS[key].delta(self.thresholds.get(key))
+
+    @property
+    def buckets(self) -> list[Bucket]:
+        return self.period.buckets(self.series)
+
+    def with_period(self, period: Period) -> Context:
+        return Context(period, self.case_filter, self.series, self.now, self.thresholds)
+
+
+def _in_period(source: Source, anchor: str, period: Period) -> Q:
+    lo, hi = period.days
+    column = source.column(anchor, "day")
+    return Q(**{f"{column}__gte": lo, f"{column}__lt": hi})
+
+
+def _base(ctx: Context, metric: Metric, period: Period | None = None):
+    source = SOURCES[metric.source]
+    return source.model.objects.filter(ctx.q(source), _in_period(source, metric.anchor, period or ctx.period))
+
+
+def _key(value) -> str:
+    return "" if value is None else str(value)
+
+
+def _keyer(source: Source, dims: tuple[str, ...], series: str) -> Callable[[tuple], tuple[str, ...]]:
+    """Turns a row's dimension values into the result key (a month number becomes ``2023-05``)."""
+    at = dims.index("bucket") if "bucket" in dims else -1
+
+    def key(raw: tuple) -> tuple[str, ...]:
+        out = [_key(v) for v in raw]
+        if at >= 0 and raw[at] is not None:
+            v = int(raw[at])
+            out[at] = f"{v // 12:04d}-{v % 12 + 1:02d}" if series == "month" else str(v)
+        return tuple(out)
+
+    return key
+
+
+def count(ctx: Context, keys: Iterable[str], dims: Iterable[str] = (), *,
+          period: Period | None = None) -> dict[tuple[str, ...], dict[str, int]]:
+    """Counts (and sums) of the metrics, grouped by ``dims``.
+
+    One query per source: the rows whose anchor (any of the metrics' anchors) falls in the period, each
+    aggregate counting only the rows of its own anchor. With ``"bucket"`` among ``dims`` (the month or year
+    of the anchor) one query per source and anchor. Keys of the result are tuples of the dimension values as
+    strings ("" for none).
+    """
+    dims = tuple(dims)
+    period = period or ctx.period
+    groups: dict[tuple[str, str], list[Metric]] = {}
+    for key in keys:
+        m = METRICS[key]
+        if m.kind not in (COUNT, SUM):
+            raise ValueError(f"{key} is not a count")
+        groups.setdefault((m.source, m.anchor if "bucket" in dims else ""), []).append(m)
+    result: dict[tuple[str, ...], dict[str, int]] = {}
+    for (source_key, _), group in groups.items():
+        source = SOURCES[source_key]
+        anchors = sorted({m.anchor for m in group})
+        where_any = Q()
+        for a in anchors:
+            where_any |= _in_period(source, a, period)
+        qs = source.model.objects.filter(ctx.q(source)).filter(where_any)
+        names = {d: f"d_{i}" for i, d in enumerate(dims)}
+        qs = qs.annotate(**{names[d]: dimension_expr(source, d, anchors[0], ctx.series) for d in dims})
+        keyer = _keyer(source, dims, ctx.series)
+        aggs = {}
+        for m in group:
+            where = m.where_q(ctx)
+            if len(anchors) > 1:
+                where = _in_period(source, m.anchor, period) & where
+            if m.kind == COUNT:
+                aggs[m.key] = Count("pk", filter=where) if where else Count("pk")
+            else:
+                aggs[m.key] = Coalesce(Sum(m.field, filter=where) if where else Sum(m.field), 0)
+        rows = qs.order_by().values(*names.values()).annotate(**aggs) if dims else [qs.aggregate(**aggs)]
+        for row in rows:
+            key = keyer(tuple(row[names[d]] for d in dims))
+            slot = result.setdefault(key, {})
+            for m in group:
+                slot[m.key] = slot.get(m.key, 0) + int(row[m.key] or 0)
+    return result
+
+
+@dataclass(frozen=True)
+class Stats:
+    """Summary of a duration metric for one group (values in minutes; ``over``: above the threshold)."""
+
+    n: int
+    median: float | None
+    p90: float | None
+    mean: float | None
+    total: float
+    over: int = 0
+
+
+def _value_expr(metric: Metric):
+    if metric.seconds:
+        return F(metric.seconds)
+    if metric.field:
+        return Cast(F(metric.field), BigIntegerField()) * 60
+    return Seconds(F(metric.end), F(metric.start))
+
+
+def _stats(n: int, total: int, over: int, ranked: Mapping[int, int]) -> Stats:
+    med = rules.interpolate(ranked, n, rules.MEDIAN)
+    p90 = rules.interpolate(ranked, n, rules.P90)
+    return Stats(n=n, median=None if med is None else med / 60, p90=None if p90 is None else p90 / 60,
+                 mean=total / n / 60 if n else None, total=total / 60, over=over)
+
+
+def _bucket_text(expr, series: str):
+    """``2023-05`` (or ``2023``) from a month (or year) number, in SQL both databases understand."""
+    if series != "month":
+        return Cast(expr, CharField())
+    year = Cast(ExpressionWrapper(expr / 12, output_field=IntegerField()), CharField())
+    month = ExpressionWrapper(expr - (expr / 12) * 12 + 1, output_field=IntegerField())
+    two = Case(When(GreaterThan(month, 9), then=Cast(month, CharField())),
+               default=Concat(Value("0"), Cast(month, CharField())), output_field=CharField())
+    return Concat(year, Value("-"), two, output_field=CharField())
+
+
+def _duration_parts(ctx: Context, keys: Iterable[str], dims: tuple[str, ...],
+                    over: Mapping[str, timedelta]) -> tuple[list[str], list, list[str]]:
+    parts, params = [], []
+    columns = ["m", *[f"d_{i}" for i in range(len(dims))], "x", "thr"]
+    for key in keys:
+        metric = METRICS[key]
+        if metric.kind != DURATION:
+            raise ValueError(f"{key} is not a duration")
+        source = SOURCES[metric.source]
+        qs = _base(ctx, metric).filter(metric.where_q(ctx))
+        qs = qs.filter(**{f"{metric.seconds or metric.field or metric.end}__isnull": False})
+        annotations = {"m": Value(key, output_field=CharField())}
+        for i, d in enumerate(dims):
+            expr = dimension_expr(source, d, metric.anchor, ctx.series)
+            if d == "bucket":  # the same key as the fetch path and the counts
+                expr = _bucket_text(expr, ctx.series)
+            annotations[f"d_{i}"] = Cast(expr, CharField()) if not isinstance(expr, Case) else expr
+        annotations["x"] = _value_expr(metric)
+        limit = over.get(key)
+        annotations["thr"] = Value(int(limit.total_seconds()) if limit else -1, output_field=IntegerField())
+        sql, p = qs.annotate(**annotations).order_by().values(*columns).query.sql_with_params()
+        parts.append(f"SELECT * FROM ({sql}) AS part_{len(parts)}")
+        params.extend(p)
+    return parts, params, columns
+
+
+TOTAL = "*"  # the dimension value of a total over all groups (``durations(..., total=True)``)
+
+
+def _durations_fetch(ctx: Context, keys: list[str], dims: tuple[str, ...],
+                     over: Mapping[str, timedelta], total: bool = False) -> dict[tuple[str, ...], Stats]:
+    """One scan per source: the rows where any of the metrics' anchors falls in the period, one column per
+    metric holding its value where that metric applies (else NULL); ranked in Python."""
+    by_source: dict[str, list[Metric]] = {}
+    for key in keys:
+        metric = METRICS[key]
+        if metric.kind != DURATION:
+            raise ValueError(f"{key} is not a duration")
+        by_source.setdefault(metric.source, []).append(metric)
+    out: dict[tuple[str, ...], Stats] = {}
+    for source_key, group in by_source.items():
+        source = SOURCES[source_key]
+        where_any = Q()
+        for a in sorted({m.anchor for m in group}):
+            where_any |= _in_period(source, a, ctx.period)
+        qs = source.model.objects.filter(ctx.q(source)).filter(where_any)
+        names = [f"d_{i}" for i in range(len(dims))]
+        annotations = {}
+        for name, d in zip(names, dims, strict=True):
+            annotations[name] = dimension_expr(source, d, group[0].anchor, ctx.series)
+        keyer = _keyer(source, dims, ctx.series)
+        # A value whose condition is kept in the fact row is read as it is, with its anchor's day number, and
+        # placed in the period in Python; any other value is masked by its anchor and condition in SQL.
+        lo, hi = ctx.period.days
+        columns: list[str] = [*names]
+        readers = []
+        for i, m in enumerate(group):
+            if m.where_in_fact and (m.seconds or m.field):
+                day = source.column(m.anchor, "day")
+                if day not in columns:
+                    columns.append(day)
+                value = m.seconds or m.field
+                if value not in columns:
+                    columns.append(value)
+                readers.append((columns.index(day), columns.index(value), 60 if m.field else 1))
+            else:
+                cond = _in_period(source, m.anchor, ctx.period) & m.where_q(ctx) & Q(
+                    **{f"{m.seconds or m.field or m.end}__isnull": False})
+                annotations[f"v_{i}"] = Case(When(cond, then=_value_expr(m)), default=None,
+                                             output_field=BigIntegerField())
+                columns.append(f"v_{i}")
+                readers.append((None, len(columns) - 1, 1))
+        sql, params = qs.annotate(**annotations).order_by().values_list(*columns).query.sql_with_params()
+        nd = len(dims)
+        grouped: list[dict[tuple, list[int]]] = [defaultdict(list) for _ in group]
+        with connection.cursor() as cur:
+            cur.execute(sql, params)
+            for row in cur.fetchall():
+                key = row[:nd]
+                for i, (day_at, value_at, factor) in enumerate(readers):
+                    x = row[value_at]
+                    if x is None:
+                        continue
+                    if day_at is not None:
+                        day = row[day_at]
+                        if day is None or not lo <= day < hi:
+                            continue
+                    grouped[i][key].append(x * factor)
+        for i, m in enumerate(group):
+            limit = over.get(m.key)
+            lists = {keyer(raw): xs for raw, xs in grouped[i].items()}
+            if total and dims and grouped[i]:
+                lists[(TOTAL,) * len(dims)] = [x for xs in grouped[i].values() for x in xs]
+            for key, xs in lists.items():
+                xs.sort()
+                n = len(xs)
+                over_n = n - bisect_right(xs, int(limit.total_seconds())) if limit else 0
+                out[(m.key, *key)] = _stats(n, sum(xs), over_n, {r: xs[r - 1] for r in rules.wanted_ranks(n)})
+    return out
+
+
+class _Percentiles(Aggregate):
+    """PostgreSQL's ``percentile_cont`` for the median and the 90th percentile (an array; read as text)."""
+
+    function = "percentile_cont"
+    template = "%(function)s(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = FloatField()
+
+
+def _durations_aggregate(ctx: Context, keys: list[str], dims: tuple[str, ...],
+                         over: Mapping[str, timedelta]) -> dict[tuple[str, ...], Stats]:
+    """PostgreSQL: one GROUP BY per source with an ordered-set aggregate per metric (FILTER by its anchor and
+    condition). ``percentile_cont`` interpolates linearly between the closest ranks, as ``rules`` does."""
+    by_source: dict[str, list[Metric]] = {}
+    for key in keys:
+        by_source.setdefault(METRICS[key].source, []).append(METRICS[key])
+    out: dict[tuple[str, ...], Stats] = {}
+    for source_key, group in by_source.items():
+        source = SOURCES[source_key]
+        where_any = Q()
+        for a in sorted({m.anchor for m in group}):
+            where_any |= _in_period(source, a, ctx.period)
+        qs = source.model.objects.filter(ctx.q(source)).filter(where_any)
+        names = {f"d_{i}": dimension_expr(source, d, group[0].anchor, ctx.series) for i, d in enumerate(dims)}
+        aggs = {}
+        for i, m in enumerate(group):
+            cond = _in_period(source, m.anchor, ctx.period) & m.where_q(ctx) & Q(
+                **{f"{m.seconds or m.field or m.end}__isnull": False})
+            value = _value_expr(m)
+            aggs[f"p_{i}"] = Cast(_Percentiles(value, filter=cond), CharField())
+            aggs[f"n_{i}"] = Count("pk", filter=cond)
+            aggs[f"s_{i}"] = Sum(value, filter=cond)
+            limit = over.get(m.key)
+            if limit:
+                aggs[f"o_{i}"] = Count("pk", filter=cond & Q(GreaterThan(value, int(limit.total_seconds()))))
+        qs = qs.annotate(**names).order_by().values(*names).annotate(**aggs) if dims else [qs.aggregate(**aggs)]
+        keyer = _keyer(source, dims, ctx.series)
+        for row in qs:
+            key = keyer(tuple(row[n] for n in names))
+            for i, m in enumerate(group):
+                n = int(row[f"n_{i}"] or 0)
+                if not n:
+                    continue
+                p50, p90 = (float(x) for x in row[f"p_{i}"].strip("{}").split(","))
+                total = int(row[f"s_{i}"] or 0)
+                out[(m.key, *key)] = Stats(n=n, median=p50 / 60, p90=p90 / 60, mean=total / n / 60, total=total / 60,
+                                           over=int(row.get(f"o_{i}") or 0))
+    return out
+
+
+def default_method() -> str:
+    return "aggregate" if connection.vendor == "postgresql" else "fetch"
+
+
+def durations(ctx: Context, keys: Iterable[str], dims: Iterable[str] = (), *,
+              over: Mapping[str, timedelta] | None = None, method: str | None = None,
+              total: bool = False) -> dict[tuple[str, ...], Stats]:
+    """Median, 90th percentile, mean and sum of each duration metric per group, in one SQL statement.
+
+    The key of the result is ``(metric key, *dimension values)``. ``over`` counts values above a threshold
+    per metric (e.g. holdings longer than six hours). With ``total`` the result also holds the statistics over
+    all groups, under the dimension values ``TOTAL`` ("*").
+
+    Three ways to the same numbers (``method``, default by database): on PostgreSQL an ordered-set aggregate,
+    ``percentile_cont``, per metric in one GROUP BY (``"aggregate"``); on SQLite, which has none, the
+    integers are read and ranked in Python (``"fetch"``, which also works on PostgreSQL). ``"window"`` ranks
+    with window functions on either database and returns only the two ranks each percentile needs; the
+    tests use it to check the others. ``fetch`` and ``window`` interpolate with ``rules.rank_positions``.
+    """
+    dims = tuple(dims)
+    keys = list(keys)
+    over = over or {}
+    method = method or default_method()
+    if method == "fetch":
+        return _durations_fetch(ctx, keys, dims, over, total)
+    if total and dims:
+        whole = durations(ctx, keys, (), over=over, method=method)
+        grouped = durations(ctx, keys, dims, over=over, method=method)
+        grouped.update({(k[0], *(TOTAL,) * len(dims)): v for k, v in whole.items()})
+        return grouped
+    if method == "aggregate":
+        return _durations_aggregate(ctx, keys, dims, over)
+    parts, params, columns = _duration_parts(ctx, keys, dims, over)
+    if not parts:
+        return {}
+    union = " UNION ALL ".join(parts)
+    qn = connection.ops.quote_name
+    part_by = ", ".join(qn(c) for c in columns[:-2])
+    ranks = " OR ".join(
+        f"rn = ((cnt - 1) * {num}) / {den} + {k}" for num, den in (rules.MEDIAN, rules.P90) for k in (1, 2))
+    sql = (
+        f"SELECT {part_by}, x, rn, cnt, sm, ov FROM ("
+        f"SELECT {part_by}, {qn('x')} AS x, "
+        f"ROW_NUMBER() OVER (PARTITION BY {part_by} ORDER BY {qn('x')}) AS rn, "
+        f"COUNT(*) OVER (PARTITION BY {part_by}) AS cnt, "
+        f"SUM({qn('x')}) OVER (PARTITION BY {part_by}) AS sm, "
+        f"SUM(CASE WHEN {qn('thr')} >= 0 AND {qn('x')} > {qn('thr')} THEN 1 ELSE 0 END) "
+        f"OVER (PARTITION BY {part_by}) AS ov "
+        f"FROM ({union}) AS t) AS w WHERE rn = 1 OR {ranks}"
+    )
+    groups: dict[tuple[str, ...], dict] = {}
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        for row in cur.fetchall():
+            *key, x, rn, cnt, sm, ov = row
+            key = tuple(_key(k) for k in key)
+            g = groups.setdefault(key, {"cnt": int(cnt), "sm": int(sm), "ov": int(ov), "ranks": {}})
+            g["ranks"][int(rn)] = int(x)
+    return {key: _stats(g["cnt"], g["sm"], g["ov"], g["ranks"]) for key, g in groups.items()}
+
+
+def population(level: str, case_filter: Mapping[str, Any]) -> dict[str, int]:
+    """Inhabitants per group of ``level`` (nation, region, police area), within the filters that bear on
+    geography. Empty for levels without a population (unit, organisation) or where no population is loaded."""
+    from django.db.models import Sum as S
+
+    from bitrade.organisation.models import Municipality
+
+    if level not in (rules.NATION, rules.REGION, rules.POLICE_AREA):
+        return {}
+    qs = Municipality.objects.filter(population__isnull=False)
+    if "region_id" in case_filter:
+        qs = qs.filter(police_area__region_id=case_filter["region_id"])
+    if "police_area_id" in case_filter:
+        qs = qs.filter(police_area_id=case_filter["police_area_id"])
+    if level == rules.NATION:
+        total = qs.aggregate(s=S("population"))["s"]
+        return {"": int(total)} if total else {}
+    path = "police_area__region_id" if level == rules.REGION else "police_area_id"
+    return {str(k): int(v) for k, v in qs.order_by().values_list(path).annotate(S("population")) if v}

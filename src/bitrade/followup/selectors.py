@@ -1,0 +1,293 @@
+"""Every read of the follow-up goes through here, with the actor.
+
+- Analysts, process owners and administrators: the whole country, aggregates only; cells resting on 1–4
+  cases are suppressed (they have no case access).
+- Police: a regional command centre (RLC) follows up its police region, any other unit its own cases;
+  they have access to those cases, so nothing is suppressed, and the deviation list names the cases.
+- Requesting organisations (people and API keys): their own requests' volumes, decisions, lead times and
+  outcomes, suppressed like any aggregate shown to someone without case access.
+- Kriminalvården: nothing here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from bitrade.audit import services as audit
+from bitrade.cases import rules as case_rules
+from bitrade.organisation import actor as a
+from bitrade.organisation.actor import Actor
+
+from . import facts, metrics, rules
+from .reports import Report, Scope, view_tables
+from .rules import COUNT, Params, parse_params
+from .tables import Column, Row, Table, count_cell
+
+ALL_LEVELS = tuple(rules.LEVELS)
+
+
+def scope_for(actor: Actor | None) -> Scope:
+    if actor is None:
+        raise PermissionDenied("Logga in för att se uppföljningen.")
+    if actor.kind in (a.ANALYST, a.PROCESS_OWNER, a.ADMINISTRATOR):
+        return Scope("Hela landet", {}, suppress=True, levels=ALL_LEVELS)
+    if actor.is_police and actor.unit_id:
+        from bitrade.organisation.models import PoliceRegion, Unit, UnitKind
+
+        if actor.unit_kind == UnitKind.RLC:
+            region = PoliceRegion.objects.get(pk=actor.region_id)
+            return Scope(region.name, {"region_id": region.pk}, suppress=False, levels=ALL_LEVELS, case_access=True,
+                         region_id=region.pk)
+        unit = Unit.objects.get(pk=actor.unit_id)
+        return Scope(unit.name, {"unit_id": unit.pk}, suppress=False, levels=(rules.NATION, rules.ORGANISATION),
+                     case_access=True, region_id=unit.region_id, unit_id=unit.pk)
+    if actor.is_requester and actor.organisation_id:
+        from bitrade.organisation.models import RequestingOrganisation
+
+        org = RequestingOrganisation.objects.get(pk=actor.organisation_id)
+        return Scope(org.name, {"organisation_id": org.pk}, suppress=True, levels=(rules.NATION, rules.ORGANISATION),
+                     requester=True, organisation_id=org.pk)
+    raise PermissionDenied("Uppföljningen är inte tillgänglig i din roll.")
+
+
+def stored_thresholds() -> dict[str, int]:
+    from .models import ThresholdSetting
+
+    return dict(ThresholdSetting.objects.values_list("key", "value"))
+
+
+def thresholds(data: Mapping) -> dict[str, int]:
+    return rules.parse_thresholds(data, stored_thresholds())
+
+
+def report(actor: Actor, data: Mapping, *, now: datetime | None = None, refresh: bool = True) -> Report:
+    """A report for the actor from query parameters (validated; ``ParamError`` on bad input)."""
+    scope = scope_for(actor)
+    now = now or timezone.now()
+    params = parse_params(data, today=timezone.localdate(now))
+    if scope.requester and params.level not in scope.levels:
+        raise PermissionDenied("Begärande myndigheter ser bara sin egen organisation.")
+    limits = thresholds(data)
+    if refresh:
+        facts.refresh(max_age=facts.max_age(), now=now)
+    return Report(scope, params, now=now, thresholds=limits)
+
+
+def dashboard(actor: Actor, data: Mapping, *, view: str = "oversikt", now: datetime | None = None,
+              refresh: bool = True) -> tuple[Report, str, list[Table]]:
+    rep = report(actor, data, now=now, refresh=refresh)
+    title, keys = view_tables(view, requester=rep.scope.requester)
+    return rep, title, rep.tables(keys)
+
+
+def definitions() -> list[dict]:
+    return [m.as_dict() for m in metrics.METRICS.values()]
+
+
+def last_refreshed() -> datetime | None:
+    return facts.last_refreshed()
+
+
+# --------------------------------------------------------------------------- choices for the form
+
+
+def choices(scope: Scope) -> dict:
+    from bitrade.legal.catalogue import load_catalogue
+    from bitrade.organisation.models import PoliceArea, PoliceRegion
+
+    from .models import CaseFact
+
+    regions = PoliceRegion.objects.order_by("name")
+    areas = PoliceArea.objects.select_related("region").order_by("region__name", "name")
+    if scope.region_id is not None:
+        regions = regions.filter(pk=scope.region_id)
+        areas = areas.filter(region_id=scope.region_id)
+    first = CaseFact.objects.order_by("received_day").values_list("received_day", flat=True).first()
+    this_year = timezone.localdate().year
+    first_year = (rules.EPOCH + timedelta(days=first)).year if first is not None else this_year
+    return {
+        "levels": [(k, v) for k, v in rules.LEVELS.items() if k in scope.levels],
+        "regions": [] if scope.unit_id or scope.requester else [(r.code, r.name) for r in regions],
+        "police_areas": [] if scope.unit_id or scope.requester else [(p.code, f"{p.name} ({p.region.name})")
+                                                                     for p in areas],
+        "laws": list(rules.LAWS.items()),
+        "points": [(e.key, e.citation) for e in load_catalogue()],
+        "case_codes": [(k, v) for k, v in rules.CASE_CODES.items() if k],
+        "years": list(range(this_year, max(first_year, this_year - 15) - 1, -1)),
+        "year_codes": [str(y) for y in range(this_year, max(first_year, this_year - 15) - 1, -1)],
+        "series": list(rules.SERIES.items()),
+    }
+
+
+# --------------------------------------------------------------------------- deviations now
+
+#: Fact-row filter names → the same filter on the live case (the deviation list reads live rows).
+LIVE_FILTER = {
+    "region_id": "region_id", "unit_id": "unit_id", "organisation_id": "assistance_request__organisation_id",
+    "police_area_id": "assistance_request__location_municipality__police_area_id",
+    "law": "assistance_request__law", "point": "assistance_request__legal_basis_key", "case_code": "case_code",
+}
+OPEN = sorted(case_rules.OPEN_STATES)
+LIST_LIMIT = 100
+
+
+@dataclass
+class DeviationKind:
+    key: str
+    label: str
+    threshold: str  # the threshold in words
+    since_label: str
+    items: list[dict] = field(default_factory=list)
+    count: int = 0
+
+
+@dataclass
+class Deviations:
+    now: datetime
+    scope: Scope
+    kinds: list[DeviationKind]
+    summary: Table
+    thresholds: dict[str, int]
+    lists: bool
+
+
+def _fmt(delta: timedelta) -> str:
+    minutes = int(delta.total_seconds() // 60)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    if days:
+        return f"{days} d {hours} h"
+    if hours:
+        return f"{hours} h {mins} min"
+    return f"{mins} min"
+
+
+def deviations(actor: Actor, data: Mapping, *, now: datetime | None = None) -> Deviations:
+    """What needs attention now: overdue acknowledgements and decisions, holdings over the threshold,
+    children held, granted cases without a resource, cases open too long, outcomes not reported back."""
+    from bitrade.cases.models import Case
+    from bitrade.custody.models import Holding
+
+    scope = scope_for(actor)
+    if scope.requester:
+        raise PermissionDenied("Avvikelselistan är polisens och analytikernas.")
+    now = now or timezone.now()
+    params: Params = parse_params(data, today=timezone.localdate(now))
+    limits = thresholds(data)
+    rep = Report(scope, params, now=now, thresholds=limits)  # validates level and filters against the scope
+    live = Q(kind="assistance") & Q(**{LIVE_FILTER[k]: v for k, v in rep.ctx.case_filter.items()})
+
+    def t(key: str) -> timedelta:
+        return rules.THRESHOLDS[key].delta(limits[key])
+
+    # Open cases and open holdings are few; find them first by themselves (the state index, a small scan),
+    # so the planner does not walk a whole region's history to find them.
+    open_ids = list(Case.objects.filter(state__in=OPEN).values_list("pk", flat=True))
+    cases = Case.objects.filter(live, pk__in=open_ids)
+    decision_limit, open_limit, report_limit = t("decision_hours"), t("open_days"), t("report_back_hours")
+    grace = t("unassigned_grace_minutes")
+    specs = [
+        ("ack_overdue", "Inte kvitterade i tid", "kvitteringsfristen enligt prioritet (styrningens trösklar)",
+         "Kvitteras senast", cases.filter(state=case_rules.RECEIVED, acknowledged_at__isnull=True,
+                                          ack_due_at__lt=now), "ack_due_at"),
+        ("decision_overdue", "Beslut dröjer", f"{limits['decision_hours']} timmar från mottagandet", "Mottagen",
+         cases.filter(state__in=(case_rules.RECEIVED, case_rules.ACKNOWLEDGED), decision="",
+                      received_at__lt=now - decision_limit), "received_at"),
+        ("unassigned", "Beviljade utan tilldelad resurs", "tilldelningsfristen enligt prioritet"
+         + (f" plus {limits['unassigned_grace_minutes']} minuter" if limits["unassigned_grace_minutes"] else ""),
+         "Tilldelas senast", cases.filter(state=case_rules.GRANTED, assigned_at__isnull=True).filter(
+             Q(assign_due_at__lt=now - grace) | Q(assign_due_at__isnull=True,
+                                                   decided_at__lt=now - timedelta(hours=24) - grace)),
+         "assign_due_at"),
+        ("open_too_long", "Öppna för länge", f"{limits['open_days']} dagar från mottagandet", "Mottagen",
+         cases.filter(received_at__lt=now - open_limit), "received_at"),
+        ("not_reported_back", "Inte återrapporterade", f"{limits['report_back_hours']} timmar efter utfall eller avslag",
+         "Utfall eller beslut", cases.filter(requester_informed_at__isnull=True).filter(
+             Q(outcome__gt="", outcome_at__lt=now - report_limit)
+             | Q(state=case_rules.REFUSED, decided_at__lt=now - report_limit)), "outcome_or_decided"),
+    ]
+    open_holdings = list(Holding.objects.filter(ended_at__isnull=True).exclude(place_type="activity_room")
+                         .values_list("pk", flat=True))
+    holdings = Holding.objects.filter(
+        Q(episode__case__kind="assistance"),
+        Q(**{f"episode__case__{LIVE_FILTER[k]}": v for k, v in rep.ctx.case_filter.items()}), pk__in=open_holdings)
+    hold_specs = [
+        ("holding_over", "Förvar över tröskeln", f"{limits['holding_hours']} timmar i förvar", "Förvar sedan",
+         holdings.filter(started_at__lt=now - t("holding_hours"))),
+        ("children_held", "Barn i förvar", "varje pågående förvar av någon under 18 år", "Förvar sedan",
+         holdings.filter(episode__person_age__lt=18)),
+    ]
+    level = params.level
+    group_path = {rules.NATION: None, rules.REGION: "region_id", rules.POLICE_AREA: LIVE_FILTER["police_area_id"],
+                  rules.UNIT: "unit_id", rules.ORGANISATION: LIVE_FILTER["organisation_id"]}[level]
+    kinds: list[DeviationKind] = []
+    counts: dict[str, dict[str, int]] = {}
+    listed_ids: list[int] = []
+    for key, label, threshold, since_label, qs, since_field in specs:
+        kind = DeviationKind(key, label, threshold, since_label)
+        grouped = qs.values_list(group_path) if group_path else None
+        if grouped is not None:
+            from django.db.models import Count
+
+            counts[key] = {str(g): n for g, n in grouped.annotate(n=Count("pk")).order_by()}
+        else:
+            counts[key] = {"": qs.count()}
+        kind.count = sum(counts[key].values())
+        if scope.case_access:
+            for c in (qs.select_related("unit").only("pk", "public_id", "reference_number", "state", "unit__name",
+                                                      "received_at", "ack_due_at", "assign_due_at", "outcome_at",
+                                                      "decided_at")
+                      .order_by("received_at")[:LIST_LIMIT]):
+                since = (c.outcome_at or c.decided_at) if since_field == "outcome_or_decided" else getattr(
+                    c, since_field)
+                kind.items.append({"reference_number": c.reference_number, "url": reverse("cases:detail",
+                                                                                          args=[c.public_id]),
+                                   "unit": c.unit.name, "state": c.state_label, "since": since,
+                                   "age": _fmt(now - since) if since else ""})
+                listed_ids.append(c.pk)
+        kinds.append(kind)
+    for key, label, threshold, since_label, qs in hold_specs:
+        kind = DeviationKind(key, label, threshold, since_label)
+        path = f"episode__case__{group_path}" if group_path else None
+        if path:
+            from django.db.models import Count
+
+            counts[key] = {str(g): n for g, n in qs.values_list(path).annotate(n=Count("pk")).order_by()}
+        else:
+            counts[key] = {"": qs.count()}
+        kind.count = sum(counts[key].values())
+        if scope.case_access:
+            for h in (qs.select_related("episode__case__unit")
+                      .only("pk", "started_at", "place_type", "episode__case__public_id",
+                            "episode__case__reference_number", "episode__case__unit__name")
+                      .annotate(age=F("episode__person_age")).order_by("started_at")[:LIST_LIMIT]):
+                c = h.episode.case
+                kind.items.append({"reference_number": c.reference_number,
+                                   "url": reverse("cases:detail", args=[c.public_id]), "unit": c.unit.name,
+                                   "state": f"{h.place_type}, {h.age if h.age is not None else '?'} år",
+                                   "since": h.started_at, "age": _fmt(now - h.started_at)})
+                listed_ids.append(c.pk)
+        kinds.append(kind)
+    if listed_ids:
+        audit.record_read(actor, "cases.case", sorted(set(listed_ids)), purpose="uppföljning: avvikelser")
+    seen = set()
+    for v in counts.values():
+        seen |= set(v)
+    cols = [Column(k.key, k.label, COUNT, additive=True) for k in kinds]
+    rows = [Row(gk or "nation", label, {k.key: count_cell(counts[k.key].get(gk, 0)) for k in kinds})
+            for gk, label in rep.group_labels(seen)]
+    total = Row("total", "Totalt", {k.key: count_cell(k.count) for k in kinds}) if level != rules.NATION else None
+    summary = Table("avvikelser_nu", "Avvikelser just nu",
+                    f"Öppna avvikelser {timezone.localtime(now):%Y-%m-%d %H:%M}, per {rules.LEVELS[level].lower()}.",
+                    rules.LEVELS[level], cols, rows, total,
+                    notes=[f"{k.label}: {k.threshold}." for k in kinds])
+    if scope.suppress:
+        summary.suppress()
+    return Deviations(now, scope, kinds, summary, limits, scope.case_access)

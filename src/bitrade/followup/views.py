@@ -1,0 +1,173 @@
+"""The "Uppföljning" pages and downloads. Thin: every figure comes from ``selectors``."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from bitrade.audit import services as audit
+from bitrade.web.auth import actor_required
+
+from . import charts, exports, rules, selectors
+from .reports import ALL_VIEW, VIEWS, Report
+from .rules import ParamError, format_value
+from .tables import Table
+
+
+def _rows(table: Table) -> list[dict]:
+    out = []
+    for row in table.all_rows:
+        cells = []
+        for col in table.columns:
+            cell = row.cells.get(col.key)
+            value = None if cell is None or cell.suppressed else cell.value
+            cells.append({"text": format_value(value, col.kind, suppressed=bool(cell and cell.suppressed)),
+                          "value": "" if value is None else value, "suppressed": bool(cell and cell.suppressed),
+                          "key": col.key})
+        out.append({"key": row.key, "label": row.label, "depth": row.depth, "total": row is table.total,
+                    "cells": cells})
+    return out
+
+
+def _cells_html(row: dict) -> str:
+    out = []
+    for c in row["cells"]:
+        cls = "num suppressed" if c["suppressed"] else "num"
+        extra = ' title="Färre än 5 ärenden"' if c["suppressed"] else ""
+        out.append(f'<td class="{cls}" data-col="{escape(c["key"])}" data-value="{escape(str(c["value"]))}"{extra}>'
+                   f'{escape(c["text"])}</td>')
+    return "".join(out)
+
+
+def _table_html(table: Table) -> SafeString:
+    """The rows of a table as HTML: for large tables (hundreds of organisations) a template loop per cell
+    is the slowest part of the page."""
+    body, foot = [], []
+    for r in _rows(table):
+        head = f'<th scope="row">{escape(r["label"])}</th>'
+        if r["total"]:
+            foot.append(f'<tfoot><tr class="total" data-row="{escape(r["key"])}">{head}{_cells_html(r)}</tr></tfoot>')
+        else:
+            sub = ' class="sub"' if r["depth"] else ""
+            body.append(f'<tr data-row="{escape(r["key"])}"{sub}>{head}{_cells_html(r)}</tr>')
+    return mark_safe(f"<tbody>{''.join(body)}</tbody>{''.join(foot)}")
+
+
+def _present(tables: list[Table], query: str) -> list[dict]:
+    return [{"table": t, "id": f"t-{t.key}", "chart": charts.render(t, f"c-{t.key}"), "body": _table_html(t),
+             "csv": f"{reverse('followup:export', args=[t.key, 'csv'])}?{query}",
+             "xlsx": f"{reverse('followup:export', args=[t.key, 'xlsx'])}?{query}"} for t in tables]
+
+
+def _query(rep: Report, **extra) -> str:
+    return urlencode({**rep.params.query(), **{k: v for k, v in extra.items() if v}})
+
+
+def _bad_request(request, actor, exc: ParamError, template: str = "followup/error.html"):
+    scope = selectors.scope_for(actor)
+    return render(request, template, {"error": exc, "scope": scope, "choices": selectors.choices(scope)},
+                  status=400)
+
+
+def _kpis(tables: list[Table]) -> list[tuple[str, str]]:
+    comparison = next((t for t in tables if t.key == "jamforelse"), None)
+    if comparison is None:
+        return []
+    row = comparison.total or (comparison.rows[0] if comparison.rows else None)
+    if row is None:
+        return []
+    keys = ("received", "closed", "granted_share", "lt_received_decision", "patrol", "episodes", "children_held")
+    out = []
+    for key in keys:
+        if key in row.cells:
+            col = comparison.column(key)
+            cell = row.cells[key]
+            out.append((col.label, format_value(None if cell.suppressed else cell.value, col.kind,
+                                                suppressed=cell.suppressed)))
+    return out
+
+
+@actor_required()
+def dashboard(request, actor):
+    view = request.GET.get("vy", "oversikt") or "oversikt"
+    try:
+        rep, title, tables = selectors.dashboard(actor, request.GET, view=view)
+    except ParamError as exc:
+        return _bad_request(request, actor, exc)
+    query = _query(rep)
+    return render(request, "followup/dashboard.html", {
+        "rep": rep, "scope": rep.scope, "params": rep.params, "view": view, "view_title": title,
+        "views": [(k, v[0]) for k, v in VIEWS.items()] + [(ALL_VIEW, "Allt på en sida")],
+        "tables": _present(tables, _query(rep, vy=view)), "query": query, "kpis": _kpis(tables),
+        "choices": selectors.choices(rep.scope), "refreshed_at": selectors.last_refreshed(),
+        "period_label": rep.params.period.label, "filters": rep.filter_labels,
+        "level_label": rules.LEVELS[rep.params.level].lower(),
+        "xlsx_all": f"{reverse('followup:export', args=['alla', 'xlsx'])}?{_query(rep, vy=view)}",
+    })
+
+
+@actor_required()
+def definitions(request, actor):
+    scope = selectors.scope_for(actor)
+    stored = selectors.stored_thresholds()
+    return render(request, "followup/definitions.html", {
+        "scope": scope, "metrics": selectors.definitions(), "levels": rules.LEVELS.items(),
+        "thresholds": [(t, stored.get(k, t.default)) for k, t in rules.THRESHOLDS.items()],
+        "min_cell": rules.MIN_CELL,
+    })
+
+
+@actor_required()
+def deviations(request, actor):
+    try:
+        dev = selectors.deviations(actor, request.GET)
+    except ParamError as exc:
+        return _bad_request(request, actor, exc)
+    params = {k: v for k, v in request.GET.items() if k in rules.KNOWN_PARAMS or k in rules.THRESHOLDS}
+    query = urlencode(params)
+    return render(request, "followup/deviations.html", {
+        "dev": dev, "scope": dev.scope, "summary": _present([dev.summary], query)[0],
+        "thresholds": [(t, dev.thresholds[k]) for k, t in rules.THRESHOLDS.items()],
+        "choices": selectors.choices(dev.scope), "level": request.GET.get("level", rules.NATION),
+        "now": timezone.localtime(dev.now),
+    })
+
+
+@actor_required()
+def export(request, actor, key, fmt):
+    if fmt not in ("csv", "xlsx"):
+        raise Http404("Okänt format")
+    try:
+        if key == "avvikelser_nu":
+            dev = selectors.deviations(actor, request.GET)
+            tables, scope, period = [dev.summary], dev.scope, f"{timezone.localtime(dev.now):%Y-%m-%d}"
+            about_params = {k: v for k, v in request.GET.items()}
+        elif key == "alla":
+            rep, _, tables = selectors.dashboard(actor, request.GET, view=request.GET.get("vy", ALL_VIEW) or ALL_VIEW)
+            scope, period, about_params = rep.scope, rep.params.period.code, rep.params.query()
+        else:
+            rep = selectors.report(actor, request.GET)
+            tables, scope, period, about_params = [rep.table(key)], rep.scope, rep.params.period.code, rep.params.query()
+    except ParamError as exc:
+        return HttpResponse(f"{exc.message} (fält: {exc.field})", status=400, content_type="text/plain; charset=utf-8")
+    if fmt == "csv" and len(tables) != 1:
+        return HttpResponse("CSV finns per tabell. Välj XLSX för alla tabeller i ett uttag.", status=400,
+                            content_type="text/plain; charset=utf-8")
+    audit.record(actor, "followup.exported", object_type="followup.table", object_id=key,
+                 new={"format": fmt, "params": about_params, "scope": scope.label})
+    filename = f"uppfoljning-{key}-{period}.{fmt}"
+    if fmt == "csv":
+        body, content_type = exports.to_csv(tables[0]), exports.CSV_TYPE
+    else:
+        about = [("Omfattning", scope.label), ("Period", period),
+                 ("Urval", ", ".join(f"{k}={v}" for k, v in about_params.items()) or "–")]
+        body, content_type = exports.to_xlsx(tables, about=about), exports.XLSX_TYPE
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
