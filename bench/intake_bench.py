@@ -10,6 +10,7 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -159,42 +160,65 @@ def _sql_leaf(leaf: str) -> bool:
     return "django/db/backends" in leaf or "psycopg" in leaf
 
 
-SPY_CATEGORIES = [
-    # (label, test on the ';'-joined stack and the leaf frame); first match wins
+_FRAME = re.compile(r"([\w.<>]+) \((?:[^;]*/)?(bitrade/[^:;]+:\d+)\)")
+SQL_HINTS = {
+    "authenticate_api_key": "API key check: SELECT + UPDATE last_used_at in autocommit",
+    "record": "audit event: audit chain head row FOR UPDATE, INSERT, UPDATE",
+    "next_reference": "reference counter row FOR UPDATE",
+    "unit_infos": "routing configuration: units and office hours",
+    "routing_rules": "routing configuration: rules",
+}
+SPY_FIXED = [
+    # (label, test on the ';'-joined stack and the leaf frame); first match wins, before SQL by caller
     ("waiting for the SQLite write lock at BEGIN IMMEDIATE",
      lambda st, leaf: "_start_transaction_under_autocommit" in st),
     ("opening a database connection", lambda st, leaf: "BaseDatabaseWrapper.connect" in st),
     ("closing the database connection", lambda st, leaf: "BaseDatabaseWrapper.close" in st),
-    ("COMMIT", lambda st, leaf: "commit" in leaf.lower()),
-    ("SQL of the API key check: SELECT + UPDATE last_used_at (autocommit)",
-     lambda st, leaf: "authenticate_api_key" in st and _sql_leaf(leaf)),
-    ("SQL of audit.record (audit chain head row, FOR UPDATE)",
-     lambda st, leaf: "bitrade/audit/services.py" in st and _sql_leaf(leaf)),
-    ("SQL of _next_reference (reference counter row, FOR UPDATE)",
-     lambda st, leaf: "_next_reference" in st and _sql_leaf(leaf)),
-    ("SQL loading the routing configuration", lambda st, leaf: "bitrade/routing/selectors.py" in st
-     and _sql_leaf(leaf)),
-    ("other SQL (in the driver or the database)", lambda st, leaf: _sql_leaf(leaf)),
-    ("Python code (running, or waiting for the GIL)", lambda st, leaf: True),
+    ("COMMIT", lambda st, leaf: "commit" in leaf.lower() and _sql_leaf(leaf)),
 ]
+PYTHON = "Python code (running, or waiting for the GIL)"
 
 
-def classify_spy(raw: Path) -> dict:
-    """Share of request-handling thread samples per category (py-spy --format raw, --idle)."""
-    counts = dict.fromkeys((label for label, _ in SPY_CATEGORIES), 0)
+def _spy_category(stack: str, leaf: str) -> str:
+    for label, test in SPY_FIXED:
+        if test(stack, leaf):
+            return label
+    if _sql_leaf(leaf):
+        frames = _FRAME.findall(stack)
+        if frames:
+            func, path = frames[-1]
+            name = func.rsplit(".", 1)[-1]
+            hint = SQL_HINTS.get(name)
+            return f"SQL issued by {func} (`{path}`)" + (f" — {hint}" if hint else "")
+        return "other SQL"
+    return PYTHON
+
+
+def classify_spy(raw: Path, min_share_pct: float = 1.0) -> dict:
+    """Share of request-handling thread samples per category (py-spy --format raw --idle): SQL is
+    attributed to the innermost Biträde function on the stack."""
+    counts: dict[str, int] = {}
     total = 0
     for line in raw.read_text(errors="replace").splitlines():
         stack, _, n = line.rpartition(" ")
         if "WSGIHandler.__call__" not in stack or not n.isdigit():
             continue
-        leaf = stack.rsplit(";", 1)[-1]
-        for label, test in SPY_CATEGORIES:
-            if test(stack, leaf):
-                counts[label] += int(n)
-                break
+        label = _spy_category(stack, stack.rsplit(";", 1)[-1])
+        counts[label] = counts.get(label, 0) + int(n)
         total += int(n)
-    return {"samples": total,
-            "shares_pct": {k: round(v * 100 / total, 1) for k, v in counts.items() if v} if total else {}}
+    if not total:
+        return {"samples": 0, "shares_pct": {}}
+    shares: dict[str, float] = {}
+    small = 0
+    for label, n in sorted(counts.items(), key=lambda kv: -kv[1]):
+        pct = n * 100 / total
+        if pct >= min_share_pct or label == PYTHON:
+            shares[label] = round(pct, 1)
+        else:
+            small += n
+    if small:
+        shares["everything else (each < 1 %)"] = round(small * 100 / total, 1)
+    return {"samples": total, "shares_pct": shares}
 
 
 def run(db: str, *, levels: list[int], duration_s: float, max_requests: int, warmup_s: float,

@@ -1,6 +1,9 @@
 """Where one POST /api/v1/requests spends its time: the WSGI application called in-process, one request
 after the other (no HTTP, no concurrency), first plain and then under cProfile, with every SQL statement
-and every commit counted.
+and every commit counted, and how long the locks that serialise writers are held. Then a few
+experiments, each added to the previous one and made inside this process only (the application's code
+is not changed): a persistent database connection, the cached legal catalogue, a cached routing
+configuration.
 
 Run by bench/run.py inside the benchmark's own runtime directory (BITRADE_VAR_DIR and DATABASE_URL set,
 demo loaded). Standalone:
@@ -42,10 +45,13 @@ BREAKDOWN = [
     ("      routing selectors: routing_rules", "bitrade.routing.selectors:routing_rules"),
     ("      routing selectors: area_names", "bitrade.routing.selectors:area_names"),
     ("      routing engine: route()", "bitrade.routing.rules:route"),
-    ("  routing selectors: ack_thresholds", "bitrade.routing.selectors:ack_thresholds"),
-    ("  _next_reference (reference counter)", "bitrade.intake.services:_next_reference"),
+    ("  open_case (the police case, its first event and acknowledgement deadline)",
+     "bitrade.cases.services:open_case"),
+    ("    next_reference (reference counter, FOR UPDATE)", "bitrade.cases.services:next_reference"),
+    ("    routing selectors: ack_thresholds", "bitrade.routing.selectors:ack_thresholds"),
+    ("  _next_reference (reference counter, FOR UPDATE)", "bitrade.intake.services:_next_reference"),
     ("  attachments: file write to MEDIA_ROOT", "django.core.files.storage.filesystem:FileSystemStorage._save"),
-    ("  outbox.enqueue", "bitrade.outbox.services:enqueue"),
+    ("  outbox.enqueue (notifications)", "bitrade.outbox.services:enqueue"),
     ("  deadlines.schedule", "bitrade.deadlines.services:schedule"),
     ("audit.record (all audit events of the request)", "bitrade.audit.services:record"),
     ("request_out (response body incl. its audit 'read' event)", "bitrade.intake.serializers:request_out"),
@@ -225,6 +231,7 @@ def profile(n: int, pstats_path: str | None = None, what_if: bool = True) -> dic
             "sql_per_request": {k: round(v / n, 2) for k, v in counters.c.items()},
         }
 
+    plan_seen = _plan_inside_transaction()
     baseline = measure("as is")
     plain_ms = baseline["ms_per_request"]
 
@@ -275,6 +282,7 @@ def profile(n: int, pstats_path: str | None = None, what_if: bool = True) -> dic
         "write_lock_ms_per_request": baseline["write_lock_ms_per_request"],
         "row_lock_ms_per_request": baseline["row_lock_ms_per_request"],
         "db_server_cpu_ms_per_request": baseline["db_server_cpu_ms_per_request"],
+        "plan_inside_write_transaction": plan_seen["inside"],
         "breakdown": rows,
         "top_self_time": top_tottime[:12],
         "what_if": experiments,
@@ -282,9 +290,9 @@ def profile(n: int, pstats_path: str | None = None, what_if: bool = True) -> dic
 
 
 def _what_ifs(measure) -> list[dict]:
-    """Experiments, cumulative, inside this process only (the application's code is not changed):
-    what one request would cost with a persistent database connection, a cached legal catalogue and a
-    cached routing configuration."""
+    """Experiments, cumulative, inside this process only (the application's code is not changed): what one
+    request would cost with a persistent database connection, a cached legal catalogue and a cached routing
+    configuration. An experiment is left out when the application already does it."""
     import functools
 
     from django.db import connections
@@ -294,19 +302,45 @@ def _what_ifs(measure) -> list[dict]:
     from bitrade.routing import selectors as routing_selectors
 
     out = []
-    for conn in connections.all():
-        conn.close()
-        conn.settings_dict["CONN_MAX_AGE"] = 600
-    out.append(measure("+ persistent database connection (CONN_MAX_AGE=600)"))
+    if any(not c.settings_dict.get("CONN_MAX_AGE") for c in connections.all()):
+        for conn in connections.all():
+            conn.close()
+            conn.settings_dict["CONN_MAX_AGE"] = 600
+        out.append(measure("+ persistent database connection (CONN_MAX_AGE=600)"))
 
-    intake_services.load_catalogue = catalogue.default_catalogue
-    out.append(measure("+ legal catalogue read once per process (default_catalogue())"))
+    if getattr(intake_services, "load_catalogue", None) is catalogue.load_catalogue:
+        intake_services.load_catalogue = catalogue.default_catalogue
+        out.append(measure("+ legal catalogue read once per process (default_catalogue())"))
 
-    for name in ("unit_infos", "routing_rules", "area_names", "ack_thresholds"):
-        cached = functools.lru_cache(maxsize=64)(getattr(routing_selectors, name))
-        setattr(routing_selectors, name, cached)
-    out.append(measure("+ routing configuration cached per region and day"))
+    if not hasattr(routing_selectors, "region_configuration"):
+        for name in ("unit_infos", "routing_rules", "area_names", "ack_thresholds"):
+            cached = functools.lru_cache(maxsize=64)(getattr(routing_selectors, name))
+            setattr(routing_selectors, name, cached)
+        out.append(measure("+ routing configuration cached per region and day"))
     return out
+
+
+def _plan_inside_transaction() -> dict:
+    """Wraps intake's plan_route (validation, review, routing) to note whether it runs inside the write
+    transaction; returns the dict it fills."""
+    import functools
+
+    from django.db import connection
+
+    from bitrade.intake import services as intake_services
+
+    seen: dict = {"inside": None}
+    original = getattr(intake_services, "plan_route", None)
+    if original is None:
+        return seen
+
+    @functools.wraps(original)
+    def plan_route(*args, **kwargs):
+        seen["inside"] = connection.in_atomic_block
+        return original(*args, **kwargs)
+
+    intake_services.plan_route = plan_route
+    return seen
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -24,6 +24,7 @@ with which settings it was measured. Timings are reported, never asserted in tes
 DB_NAMES = {"sqlite": "SQLite", "postgres": "PostgreSQL"}
 PREP = "RoutingTable.route() (prepared table)"
 SAME = "route(facts, rules, units) (same objects each call)"
+EQUAL_FIRST = "route(facts, rules, units) (same objects each call, after an equal configuration from other objects)"
 FRESH = "route() with the configuration rebuilt per call (as intake does)"
 
 
@@ -51,7 +52,7 @@ def _machine_line(results: dict, *, gunicorn: str | None = None, postgres: str |
     return "**Machine:** " + " · ".join(parts) + "."
 
 
-def _run_line(results: dict) -> str:
+def _run_line(results: dict, other_load_pct: float | None = None) -> str:
     kind = "a quick run with short levels, indicative only" if results.get("quick") else "a full run"
     text = f"Measured {_when(results)} by `{results['command'].strip()}`, {kind},"
     src = results.get("source") or {}
@@ -61,10 +62,9 @@ def _run_line(results: dict) -> str:
         text += f" on the working tree (commit `{src.get('commit')}` plus uncommitted changes in `src/`)."
     else:
         text += f" on commit `{src.get('commit', 'unknown')}`."
-    bg = results.get("background_busy_pct")
-    if bg is not None and bg > 20:
-        text += (f" **The machine was already {bg:.0f} % busy with other work when the run started: "
-                 "the figures are lower than on an idle machine.**")
+    if other_load_pct is not None and other_load_pct > 20:
+        text += (f" **Other work used up to {other_load_pct:.0f} % of the machine during the measurements "
+                 "(column Other load): those figures are lower than on an idle machine.**")
     return text
 
 
@@ -199,17 +199,22 @@ def _findings(results: dict) -> list[str]:
                 f"(from `BEGIN IMMEDIATE` to `COMMIT`, plus the autocommit UPDATE): whatever the number of "
                 f"workers, at most ≈ {_fmt(1000 / lock, 0)} req/s, and less under contention, because waiters "
                 "poll the lock with sleeps (busy_timeout) and threads of one worker share the GIL while one of "
-                "them holds the lock. The intake transaction takes the lock at its start, then runs the formal "
-                "review and loads the routing configuration inside it."
+                "them holds the lock."
             )
+            if prof.get("plan_inside_write_transaction"):
+                text += (" The intake transaction takes the lock at its start, then runs the formal review and "
+                         "routing (plan_route) inside it.")
+            elif prof.get("plan_inside_write_transaction") is False:
+                text += " The formal review and routing (plan_route) run before the write transaction."
         if db == "postgres":
             if prof.get("db_server_cpu_ms_per_request") is not None:
                 text += f" PostgreSQL spends {_fmt(prof['db_server_cpu_ms_per_request'])} ms of CPU per request."
             if prof.get("row_lock_ms_per_request"):
                 text += (
-                    f" From the first `SELECT … FOR UPDATE` (reference counter, audit chain head) to `COMMIT`, "
-                    f"{_fmt(prof['row_lock_ms_per_request'])} ms pass: all intake requests of a region queue "
-                    f"behind that lock, at most ≈ {_fmt(1000 / prof['row_lock_ms_per_request'], 0)} req/s."
+                    f" From the first `SELECT … FOR UPDATE` of the intake transaction (the region's reference "
+                    f"counter; then the audit chain head, one row for the whole system) to `COMMIT`, "
+                    f"{_fmt(prof['row_lock_ms_per_request'])} ms pass: intake requests queue behind those row "
+                    f"locks, at most ≈ {_fmt(1000 / prof['row_lock_ms_per_request'], 0)} req/s per region."
                 )
         out.append(text)
 
@@ -237,9 +242,9 @@ def _findings(results: dict) -> list[str]:
         if audit:
             out.append(
                 f"{_fmt(audit['calls_per_request'], 0)} audit events per POST ({_fmt(audit['ms_per_request'], 2)} ms, "
-                f"{_fmt(audit['share_pct'], 0)} %): the use of the API key and the read of the response are "
-                "written in transactions of their own besides the submission, and each takes the single audit "
-                "chain head row."
+                f"{_fmt(audit['share_pct'], 0)} % of the profiled request, {prof['engine']}); each takes the single "
+                "audit chain head row (`SELECT … FOR UPDATE`), so every audited write in the system passes "
+                "through that one row."
             )
         conn = [c for c in (_row(prof, "Open database connection (CONN_MAX_AGE=0: every request)"),
                             _row(prof, "Close database connection")) if c]
@@ -317,15 +322,19 @@ def intake_section(results: dict, old_section: str | None) -> str:
     pg = next((r["db_version"].split()[1] for db, r in intake.items()
                if db == "postgres" and "failed" not in r and r.get("db_version")), None)
     _ok, aim_text = intake_aim(results)
+    other = max((lv["other_cpu_pct_of_machine"] for r in ok_runs for lv in r.get("levels", [])), default=None)
     lines = [
         f"## {INTAKE_TITLE}",
         "",
-        _run_line(results),
+        _run_line(results, other),
         "",
         _machine_line(results, gunicorn=gunicorn, postgres=pg),
         "",
         f"**Aim** (intake issue): ≥ {AIM_RPS} requests/s with p99 < {AIM_P99_MS} ms at concurrency "
         f"{AIM_CONCURRENCY} on SQLite — {aim_text}.",
+        "",
+        "Run it with `make bench` or `python bench/run.py [--quick] [--db sqlite|postgres|both] [--sweep] "
+        "[--py-spy] [--commit REV]` (`--help` explains them).",
         "",
         "How it is measured:",
         "",
@@ -353,7 +362,7 @@ def intake_section(results: dict, old_section: str | None) -> str:
         audit = c.get("audit_chain") or {}
         stored = (c.get("rows") or {}).get("intake_assistancerequest")
         lines.append(
-            f"- {DB_NAMES[db]} ({r.get('db_version', '')}): {_fmt(stored)} requests stored for "
+            f"- {r.get('db_version') or DB_NAMES[db]}: {_fmt(stored)} requests stored for "
             f"{_fmt(c.get('responses_201'))} answers 201 "
             f"({'match' if c.get('requests_stored_match_201') else '**MISMATCH**'}); audit chain "
             f"{'verifies' if audit.get('ok') else '**does not verify**'} "
@@ -389,16 +398,26 @@ def intake_section(results: dict, old_section: str | None) -> str:
     sweep = results.get("sweep")
     if sweep:
         lines += [SWEEP_TITLE, "", f"SQLite, concurrency 8, fresh database each, measured {_when(results)}:", "",
-                  "| gunicorn | Throughput (req/s) | p50 (ms) | p99 (ms) | Errors | Machine CPU busy |",
-                  "|---|--:|--:|--:|--:|--:|"]
+                  "| gunicorn | Throughput (req/s) | p50 (ms) | p99 (ms) | Errors | Machine CPU busy | Other load |",
+                  "|---|--:|--:|--:|--:|--:|--:|"]
         for s in sweep:
             setting = f"`--workers {s['workers']} --threads {s['threads']}`"
             if "failed" in s or not s.get("levels"):
-                lines.append(f"| {setting} | failed: {s.get('failed', '?')} | | | | |")
+                lines.append(f"| {setting} | failed: {s.get('failed', '?')} | | | | | |")
                 continue
             lv = s["levels"][0]
             lines.append(f"| {setting} | {_fmt(lv['throughput_rps'])} | {_fmt(lv['p50_ms'])} | "
-                         f"{_fmt(lv['p99_ms'])} | {lv['errors']} | {_fmt(lv['machine_busy_pct'], 0)} % |")
+                         f"{_fmt(lv['p99_ms'])} | {lv['errors']} | {_fmt(lv['machine_busy_pct'], 0)} % | "
+                         f"{_fmt(lv['other_cpu_pct_of_machine'], 0)} % |")
+        rates = [x["levels"][0]["throughput_rps"] for x in sweep if "failed" not in x and x.get("levels")]
+        if rates and min(rates) > 0:
+            lines.append("")
+            spread = max(rates) / min(rates)
+            text = (f"Throughput ranges from {_fmt(min(rates))} to {_fmt(max(rates))} req/s over these settings "
+                    f"(×{spread:.2f})")
+            text += (": within the noise of a shared machine; the gunicorn settings are not what limits intake."
+                     if spread < 1.3 else ".")
+            lines.append(text)
         lines.append("")
     elif old_section and SWEEP_TITLE in old_section:
         kept = old_section[old_section.index(SWEEP_TITLE):].rstrip("\n")
@@ -459,14 +478,23 @@ def routing_section(results: dict) -> str:
     if FRESH in v and SAME in v:
         extra = v[FRESH]["us_per_decision"] - v[SAME]["us_per_decision"]
         lines.append(
-            f"- route() reuses its prepared table when called again with an equal configuration; when the "
-            f"configuration is built anew for every call, as intake does (it loads it from the database per "
-            f"request), the equality check costs {_fmt(extra)} µs more per decision — small next to the "
-            "database work of loading it (see the intake profile)."
+            f"- route() reuses its prepared table when called again with an equal configuration, comparing "
+            f"the configuration by value; when it is built anew for every call, as intake does (it loads it "
+            f"from the database per request), that comparison costs {_fmt(extra)} µs more per decision — "
+            "small next to the database work of loading it (see the intake profile)."
+        )
+    if EQUAL_FIRST in v and SAME in v and v[EQUAL_FIRST]["median_per_s"] < 0.7 * v[SAME]["median_per_s"]:
+        lines.append(
+            f"- route() keeps the objects of the call that built its table: once an equal configuration made "
+            f"of other objects is cached, calls with the caller's own unchanging objects are compared by "
+            f"value every time too ({_fmt(v[EQUAL_FIRST]['median_per_s'])} instead of "
+            f"{_fmt(v[SAME]['median_per_s'])} decisions/s). Callers that route many cases should hold a "
+            "RoutingTable."
         )
     other = r.get("other_cpu_pct_of_machine")
     if other is not None and other > 10:
-        lines.append(f"- Other work used {other:.0f} % of the machine during this measurement: figures are low.")
+        lines.append(f"- Other work used {other:.0f} % of the machine during this measurement (the benchmark itself "
+                     f"runs on one of its {results['machine']['cores']} cores).")
     return "\n".join(lines).rstrip("\n") + "\n"
 
 

@@ -71,6 +71,11 @@ POINTS = {
 LAW_WEIGHTS = {"LPT": 45, "LVU": 25, "LVM": 22, "LRV": 8}
 MISSING_UNIT_ID = 999  # an inactive unit still named by a rule
 
+PREPARED = "RoutingTable.route() (prepared table)"
+SAME_OBJECTS = "route(facts, rules, units) (same objects each call)"
+EQUAL_CACHED_FIRST = "route(facts, rules, units) (same objects each call, after an equal configuration from other objects)"
+REBUILT = "route() with the configuration rebuilt per call (as intake does)"
+
 
 def _weekdays(opens: clock_time, closes: clock_time, days=range(5)) -> list[WeeklyHours]:
     return [WeeklyHours(d, opens, closes) for d in days]
@@ -290,13 +295,27 @@ def run(*, quick: bool = False, n_cases: int = 5000, repeats: int = 5) -> dict:
 
         return call
 
+    other_rules, other_units, other_names = copies[0]
+    evict = (facts[0], list(default_rules()), [], {})  # a different configuration: route() must rebuild
+
+    def fresh_cache() -> None:
+        route(evict[0], evict[1], evict[2], area_names=evict[3])
+
+    def equal_cached_first() -> None:
+        fresh_cache()
+        route(facts[0], other_rules, other_units, area_names=other_names)
+
     variants = {
-        "RoutingTable.route() (prepared table)": table.route,
-        "route(facts, rules, units) (same objects each call)": lambda f: route(f, rules, units, area_names=names),
-        "route() with the configuration rebuilt per call (as intake does)": route_fresh_config(),
+        # label: (function, what to do before measuring)
+        PREPARED: (table.route, None),
+        SAME_OBJECTS: (lambda f: route(f, rules, units, area_names=names), fresh_cache),
+        EQUAL_CACHED_FIRST: (lambda f: route(f, rules, units, area_names=names), equal_cached_first),
+        REBUILT: (route_fresh_config(), fresh_cache),
     }
     results = {}
-    for label, fn in variants.items():
+    for label, (fn, before) in variants.items():
+        if before:
+            before()
         _rate(fn, facts[:500], seconds=0.2, max_rounds=2)  # warm-up
         rates = [_rate(fn, facts, seconds=seconds, max_rounds=50) for _ in range(repeats)]
         results[label] = {

@@ -1,8 +1,9 @@
 """Biträde benchmarks for the intake issue: POST /api/v1/requests end to end, and routing decisions.
 
-    python bench/run.py [--quick] [--db sqlite|postgres|both] [--sweep] [--no-docs] [--json FILE]
+    python bench/run.py [--quick] [--db sqlite|postgres|both] [--sweep] [--py-spy] [--commit REV]
+                        [--no-docs] [--json FILE] [--from-json FILE]
 
-(`make bench` runs it without options.) It
+(`make bench` runs it without options; `--help` lists them all.) It
 
 1. measures routing decisions per second with the pure engine (bench/routing_bench.py);
 2. for each database, in a child process with a fresh database and a fresh temporary BITRADE_VAR_DIR:
@@ -10,7 +11,8 @@
    demo API key at concurrency 1, 8 and 32 (each level bounded by a request count and a duration), checks
    that every 201 was stored and that the audit chain verifies, and profiles one request in-process
    (bench/intake_bench.py, bench/loadgen.py, bench/profile_intake.py). PostgreSQL runs under
-   scripts/with-postgres.sh on port 54339 (--pg-port), a throw-away server;
+   scripts/with-postgres.sh on port 54339 (--pg-port), a throw-away server. --sweep adds a comparison of
+   gunicorn settings; --py-spy samples the workers under load to show where request threads wait;
 3. rewrites the sections "Intake (POST /api/v1/requests)" and "Routing decisions" of docs/benchmarks.md,
    leaving every other section alone.
 
@@ -39,7 +41,7 @@ import report  # noqa: E402
 
 DOCS = REPO / "docs" / "benchmarks.md"
 WITH_POSTGRES = REPO / "scripts" / "with-postgres.sh"
-DEFAULT_WORKERS, DEFAULT_THREADS = 2, 8
+DEFAULT_WORKERS, DEFAULT_THREADS = 4, 4
 SWEEP = [(1, 8), (2, 2), (2, 4), (2, 8), (4, 1), (4, 2), (4, 4)]
 
 
@@ -167,23 +169,27 @@ def child(args) -> int:
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--quick", action="store_true", help="short levels (4 s / 400 requests) for a smoke run")
-    p.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
+    p.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both",
+                   help="which database(s) the intake benchmark runs on (default both)")
     p.add_argument("--duration", type=float, default=15.0, help="seconds per level (default 15)")
     p.add_argument("--max-requests", type=int, default=5000, help="requests per level at most (default 5000)")
-    p.add_argument("--workers", type=int, default=DEFAULT_WORKERS, help="gunicorn workers")
-    p.add_argument("--threads", type=int, default=DEFAULT_THREADS, help="gunicorn threads per worker")
+    p.add_argument("--workers", type=int, default=DEFAULT_WORKERS, help=f"gunicorn workers (default {DEFAULT_WORKERS})")
+    p.add_argument("--threads", type=int, default=DEFAULT_THREADS, help=f"gunicorn threads per worker (default {DEFAULT_THREADS})")
     p.add_argument("--sweep", action="store_true",
                    help="also compare gunicorn settings on SQLite at concurrency 8 (fresh database each)")
     p.add_argument("--py-spy", action="store_true",
                    help="after the levels, sample the gunicorn workers with py-spy (pip install py-spy) during an "
                         "extra level at concurrency 8, and report where request threads wait")
-    p.add_argument("--pg-port", type=int, default=int(os.environ.get("BITRADE_BENCH_PG_PORT", "54339")))
+    p.add_argument("--pg-port", type=int, default=int(os.environ.get("BITRADE_BENCH_PG_PORT", "54339")),
+                   help="port of the throw-away PostgreSQL (default 54339, or $BITRADE_BENCH_PG_PORT)")
     p.add_argument("--commit", help="benchmark src/ as of this commit (a read-only git archive snapshot) "
                    "instead of the working tree")
-    p.add_argument("--skip-routing", action="store_true")
-    p.add_argument("--skip-intake", action="store_true")
+    p.add_argument("--skip-routing", action="store_true", help="leave out the routing benchmark")
+    p.add_argument("--skip-intake", action="store_true", help="leave out the intake benchmark")
     p.add_argument("--no-docs", action="store_true", help="print only; leave docs/benchmarks.md alone")
     p.add_argument("--docs", default=str(DOCS), help=argparse.SUPPRESS)
+    p.add_argument("--from-json", help="rewrite the docs sections from a results file written by --json; "
+                   "measure nothing")
     p.add_argument("--json", help="also write every figure as JSON to this file")
     p.add_argument("--wait-idle", type=float, default=None,
                    help="seconds to wait at most for other work on the machine to finish (default 120, quick 0)")
@@ -197,11 +203,48 @@ def main(argv: list[str] | None = None) -> int:
     args.max_requests = max(10, min(args.max_requests, 1_000_000))
     if args.child:
         return child(args)
+    if args.from_json:
+        results = json.loads(Path(args.from_json).read_text(encoding="utf-8"))
+        print(report.console_summary(results))
+        report.update_docs(Path(args.docs), results)
+        print(f"\nwrote {args.docs}")
+        return 0
 
     with tempfile.TemporaryDirectory(prefix="bitrade-bench-src-") as snapshot:
         if args.commit:
             use_snapshot(args.commit, Path(snapshot))
         return _main(args, argv)
+
+
+def _routing(routing_bench, quick: bool, cores: int) -> dict:
+    """The routing benchmark, with the share of the machine other processes used meanwhile."""
+    b0, _t0 = machine.machine_cpu_ticks()
+    c0 = time.process_time()
+    w0 = time.perf_counter()
+    result = routing_bench.run(quick=quick)
+    wall = time.perf_counter() - w0
+    b1, _t1 = machine.machine_cpu_ticks()
+    own = time.process_time() - c0
+    other = max((b1 - b0) / machine.CLK_TCK - own, 0) / (wall * cores) * 100
+    result["other_cpu_pct_of_machine"] = round(other, 1)
+    return result
+
+
+def _shown_args(argv: list[str] | None) -> list[str]:
+    """The command-line options worth recording (not where the output went)."""
+    raw = list(argv if argv is not None else sys.argv[1:])
+    shown, skip = [], False
+    for a in raw:
+        if skip:
+            skip = False
+            continue
+        if a in ("--json", "--docs"):
+            skip = True
+            continue
+        if a.startswith(("--json=", "--docs=")):
+            continue
+        shown.append(a)
+    return shown
 
 
 def _main(args, argv) -> int:
@@ -213,21 +256,20 @@ def _main(args, argv) -> int:
           f"SQLite {info['sqlite']}; machine {background:.0f} % busy before the run")
     results: dict = {"started": started.isoformat(timespec="seconds"), "machine": info, "quick": args.quick,
                      "background_busy_pct": round(background, 1), "source": source_info(args.commit),
-                     "command": "python bench/run.py " + " ".join(argv if argv is not None else sys.argv[1:])}
+                     "command": "python bench/run.py " + " ".join(_shown_args(argv))}
 
     if not args.skip_routing:
         import routing_bench
 
         print("routing: Region Syd, 20 rules, 50 units ...", flush=True)
-        b0, t0 = machine.machine_cpu_ticks()
-        c0 = time.process_time()
-        w0 = time.perf_counter()
-        results["routing"] = routing_bench.run(quick=args.quick)
-        wall = time.perf_counter() - w0
-        b1, t1 = machine.machine_cpu_ticks()
-        own = time.process_time() - c0
-        other = max((b1 - b0) / machine.CLK_TCK - own, 0) / (wall * (info["cores"] or 1)) * 100
-        results["routing"]["other_cpu_pct_of_machine"] = round(other, 1)
+        results["routing"] = _routing(routing_bench, args.quick, info["cores"] or 1)
+        if results["routing"]["other_cpu_pct_of_machine"] > 20:
+            print(f"other work used {results['routing']['other_cpu_pct_of_machine']} % of the machine; waiting for "
+                  "quiet and measuring routing once more", flush=True)
+            _wait_for_quiet(120)
+            again = _routing(routing_bench, args.quick, info["cores"] or 1)
+            if again["other_cpu_pct_of_machine"] < results["routing"]["other_cpu_pct_of_machine"]:
+                results["routing"] = again
         for label, r in results["routing"]["variants"].items():
             print(f"  {label}: {r['median_per_s']:,} decisions/s (median; {r['us_per_decision']} µs)")
 

@@ -1,0 +1,322 @@
+"""Benchmark of the national follow-up: ten national years, every dashboard view, SQLite and PostgreSQL,
+and DuckDB over an export of the same data as the reference for what is possible.
+
+    python bench/followup_bench.py [--db sqlite|postgres|both] [--years 10] [--scale 1.0] [--repeat 15]
+                                   [--period 2025] [--pg-port 54359] [--no-duckdb] [--json FILE]
+
+For each database, in a child process with a fresh database and a temporary BITRADE_VAR_DIR, it
+
+1. migrates, loads the demo organisation and times ``bitrade generate --years N`` (the load);
+2. times the fact table's incremental refresh (nothing changed) and a full rebuild;
+3. requests every dashboard view in-process through Django's test client, as the logged-in analyst,
+   a regional command centre, a station commander and a requesting organisation (the page: queries,
+   tables, SVG charts, template), ``--repeat`` times after two warm-up requests, and reports p50 and p95;
+4. (SQLite child, unless ``--no-duckdb``) exports the cases, requests, custody and transport rows to CSV,
+   loads them into DuckDB, computes the same metrics there from the raw timestamps (not from the fact
+   table) and checks that they equal the dashboard's numbers, and times those DuckDB queries.
+
+PostgreSQL runs under scripts/with-postgres.sh (a throw-away server on --pg-port). Prints a Markdown table;
+timings are reported, never asserted. DuckDB is a bench-only dependency: ``pip install duckdb``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+REPO = BENCH.parent
+WITH_POSTGRES = REPO / "scripts" / "with-postgres.sh"
+
+VIEWS = ("oversikt", "volymer", "beslut", "frihet", "transporter", "avvikelser", "alla")
+
+
+def _scenarios(period: str, first_year: int) -> list[tuple[str, str, str]]:
+    """(label, user, url)."""
+    out = []
+    for view in VIEWS:
+        out.append((f"analyst · nation · {view}", "analytiker", f"/uppfoljning/?period={period}&vy={view}"))
+    for level in ("region", "police_area", "unit", "organisation"):
+        out.append((f"analyst · {level} · oversikt", "analytiker",
+                    f"/uppfoljning/?period={period}&level={level}&vy=oversikt"))
+    out += [
+        ("analyst · region · alla", "analytiker", f"/uppfoljning/?period={period}&level=region&vy=alla"),
+        (f"analyst · {first_year}–{period} · volymer (year series)", "analytiker",
+         f"/uppfoljning/?period={first_year}..{period}&series=year&vy=volymer"),
+        ("analyst · month · beslut", "analytiker", f"/uppfoljning/?period={period}-06&vy=beslut"),
+        ("analyst · deviations now · region", "analytiker", "/uppfoljning/avvikelser/?level=region"),
+        ("RLC Syd · police_area · oversikt", "rlc.syd", f"/uppfoljning/?period={period}&level=police_area&vy=oversikt"),
+        ("RLC Syd · alla", "rlc.syd", f"/uppfoljning/?period={period}&vy=alla"),
+        ("RLC Syd · deviations now (with cases)", "rlc.syd", "/uppfoljning/avvikelser/"),
+        ("station commander Malmö · alla", "sb.malmo", f"/uppfoljning/?period={period}&vy=alla"),
+        ("requester (social services Malmö)", "soc.malmo", f"/uppfoljning/?period={period}"),
+        ("API · analyst · tables alla", "analytiker", f"/api/v1/followup/tables?period={period}&view=alla"),
+        ("export · analyst · alla.xlsx", "analytiker", f"/uppfoljning/export/alla.xlsx?period={period}&vy=alla"),
+    ]
+    return out
+
+
+def _pct(values: list[float], q: float) -> float:
+    xs = sorted(values)
+    k = (len(xs) - 1) * q
+    lo = int(k)
+    hi = min(lo + 1, len(xs) - 1)
+    return xs[lo] + (xs[hi] - xs[lo]) * (k - lo)
+
+
+# --------------------------------------------------------------------------- child: one database
+
+
+def child(args) -> dict:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bitrade.config.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+
+    from bitrade.followup import facts, synthetic
+    from bitrade.organisation.demo import load_demo
+    from bitrade.organisation.models import Person
+
+    result: dict = {"vendor": connection.vendor, "views": {}}
+    call_command("migrate", verbosity=0, interactive=False)
+    load_demo()
+    started = time.perf_counter()
+    gen = synthetic.generate(years=args.years, scale=args.scale, seed=1, progress=sys.stderr.isatty())
+    result["generate_s"] = round(time.perf_counter() - started, 1)
+    result["rows"] = gen.counts
+    with connection.cursor() as cur:
+        cur.execute("ANALYZE")  # a bulk load leaves the planner without statistics on both databases
+    t = time.perf_counter()
+    facts.refresh()
+    result["refresh_incremental_ms"] = round((time.perf_counter() - t) * 1000, 1)
+    t = time.perf_counter()
+    facts.refresh(full=True)
+    result["refresh_full_s"] = round(time.perf_counter() - t, 1)
+    period = args.period
+    first_year = int(period) - args.years + 1
+    clients = {}
+    for label, user, url in _scenarios(period, first_year):
+        if user not in clients:
+            clients[user] = Client()
+            clients[user].force_login(Person.objects.get(username=user))
+        client = clients[user]
+        for _ in range(2):
+            assert client.get(url).status_code == 200, (label, url)
+        times = []
+        for _ in range(args.repeat):
+            t = time.perf_counter()
+            response = client.get(url)
+            times.append((time.perf_counter() - t) * 1000)
+            assert response.status_code == 200, (label, url, response.status_code)
+        result["views"][label] = {"p50": round(_pct(times, 0.5), 1), "p95": round(_pct(times, 0.95), 1)}
+        print(f"  {connection.vendor:10s} {label:48s} p50 {result['views'][label]['p50']:7.1f} ms  "
+              f"p95 {result['views'][label]['p95']:7.1f} ms", file=sys.stderr)
+    if not args.no_duckdb and connection.vendor == "sqlite":
+        result["duckdb"] = duckdb_reference(args, period)
+    return result
+
+
+# --------------------------------------------------------------------------- DuckDB reference
+
+
+EXPORTS = {
+    "cases": """SELECT c.id, c.received_at, c.acknowledged_at, c.decided_at, c.outcome_at, c.closed_at, c.state,
+                       c.decision, c.outcome, c.case_code, c.region_id, c.patrol_minutes, r.law,
+                       r.legal_basis_key AS point, r.organisation_id, r.person_age
+                FROM cases_case c JOIN intake_assistancerequest r ON r.case_id = c.id WHERE c.kind = 'assistance'""",
+    "holdings": """SELECT h.id, h.started_at, h.ended_at, h.place_type, e.person_age, e.case_id
+                   FROM custody_holding h JOIN custody_custodyepisode e ON e.id = h.episode_id""",
+    "transports": "SELECT id, case_id, ordered_at, executor, state, decline_reason FROM transport_transportorder",
+}
+
+
+def duckdb_reference(args, period: str) -> dict:
+    import csv
+
+    import duckdb
+    from django.db import connection
+    from django.test import Client
+
+    from bitrade.followup import rules
+    from bitrade.organisation.models import Person
+
+    out: dict = {"queries": {}, "checks": {}}
+    folder = Path(tempfile.mkdtemp(prefix="followup-duckdb-"))
+    t = time.perf_counter()
+    with connection.cursor() as cur:
+        for name, sql in EXPORTS.items():
+            cur.execute(sql)
+            columns = [c[0] for c in cur.description]
+            with open(folder / f"{name}.csv", "w", newline="") as fh:
+                writer = csv.writer(fh)
+                writer.writerow(columns)
+                while rows := cur.fetchmany(20000):
+                    writer.writerows(rows)
+    out["export_s"] = round(time.perf_counter() - t, 1)
+    db = duckdb.connect()
+    t = time.perf_counter()
+    for name in EXPORTS:
+        db.execute(f"CREATE TABLE {name} AS SELECT * FROM read_csv_auto('{folder / name}.csv', header=true)")
+    out["load_s"] = round(time.perf_counter() - t, 1)
+    p = rules.parse_period(period)
+    # Stored as UTC without zone on SQLite: compare with the period's UTC boundaries.
+    lo = p.start_dt().astimezone(UTC).replace(tzinfo=None)
+    hi = p.end_dt().astimezone(UTC).replace(tzinfo=None)
+    within = "{col} >= $lo AND {col} < $hi"
+    queries = {
+        "received by law, point, case code": f"""SELECT COALESCE(law, '') law, COALESCE(point, '') point,
+            CAST(case_code AS VARCHAR) case_code, count(*) n FROM cases WHERE {within.format(col='received_at')} GROUP BY ALL""",
+        "closed by law": f"""SELECT COALESCE(law, '') law, count(*) n FROM cases
+            WHERE state = 'closed' AND {within.format(col='closed_at')} GROUP BY ALL""",
+        "decisions": f"""SELECT count(*) decided, count(*) FILTER (decision = 'granted') granted
+            FROM cases WHERE decision IN ('granted', 'refused') AND {within.format(col='decided_at')}""",
+        "lead time received → closed (median, p90)": f"""SELECT count(*),
+            quantile_cont(epoch(closed_at) - epoch(received_at), 0.5) / 3600,
+            quantile_cont(epoch(closed_at) - epoch(received_at), 0.9) / 3600
+            FROM cases WHERE state = 'closed' AND {within.format(col='closed_at')}""",
+        "patrol time (mean, median, p90)": f"""SELECT count(*), avg(patrol_minutes) / 60,
+            quantile_cont(patrol_minutes, 0.5) / 60, quantile_cont(patrol_minutes, 0.9) / 60 FROM cases
+            WHERE patrol_minutes IS NOT NULL AND {within.format(col='outcome_at')}""",
+        "holdings by age group": f"""SELECT CASE WHEN person_age < 15 THEN 'under_15' WHEN person_age < 18 THEN '15_17'
+              WHEN person_age < 21 THEN '18_20' WHEN person_age < 65 THEN '21_64' ELSE '65_plus' END ag,
+            count(*), quantile_cont(epoch(ended_at) - epoch(started_at), 0.5) / 3600
+            FROM holdings WHERE place_type <> 'activity_room' AND {within.format(col='started_at')} GROUP BY ALL""",
+        "transports by executor and state": f"""SELECT executor, state, count(*) FROM transports
+            WHERE {within.format(col='ordered_at')} GROUP BY ALL""",
+    }
+    results = {}
+    for label, sql in queries.items():
+        times = []
+        for _ in range(args.repeat):
+            t = time.perf_counter()
+            results[label] = db.execute(sql, {"lo": lo, "hi": hi}).fetchall()
+            times.append((time.perf_counter() - t) * 1000)
+        out["queries"][label] = {"p50": round(_pct(times, 0.5), 1), "p95": round(_pct(times, 0.95), 1)}
+    # The same figures from the dashboard's API, which reads the fact table.
+    client = Client()
+    client.force_login(Person.objects.get(username="analytiker"))
+    api = client.get(f"/api/v1/followup/tables?period={period}&view=alla").json()
+    tables = {t["key"]: t for t in api["tables"]}
+
+    def total(key, col):
+        return tables[key]["total"]["values"][col]
+
+    def row(key, row_key, col):
+        return next(r for r in tables[key]["rows"] if r["key"] == row_key)["values"][col]
+
+    received = results["received by law, point, case code"]
+    by_code: dict[str, int] = {}
+    for _, _, code, n in received:
+        by_code[code or ""] = by_code.get(code or "", 0) + n
+    checks = {
+        "received": (sum(r[3] for r in received), total("lagrum", "received")),
+        "received 614": (by_code.get("614", 0), row("saknummer", "614", "received")),
+        "closed": (sum(r[1] for r in results["closed by law"]), total("lagrum", "closed")),
+        "decided": (results["decisions"][0][0], total("beslut", "decided")),
+        "granted": (results["decisions"][0][1], total("beslut", "granted")),
+        "received→closed median (h)": (round(results["lead time received → closed (median, p90)"][0][1], 1),
+                                       row("ledtider", "lt_total", "median")),
+        "received→closed p90 (h)": (round(results["lead time received → closed (median, p90)"][0][2], 1),
+                                    row("ledtider", "lt_total", "p90")),
+        "patrol mean (h)": (round(results["patrol time (mean, median, p90)"][0][1], 1), total("patrulltid", "mean")),
+        "patrol p90 (h)": (round(results["patrol time (mean, median, p90)"][0][3], 1), total("patrulltid", "p90")),
+        "holdings": (sum(r[1] for r in results["holdings by age group"]), total("forvar", "holdings")),
+        "transports": (sum(r[2] for r in results["transports by executor and state"]),
+                       total("transporter", "transports")),
+    }
+    out["checks"] = {k: {"duckdb": a, "dashboard": b, "equal": a == b} for k, (a, b) in checks.items()}
+    return out
+
+
+# --------------------------------------------------------------------------- parent
+
+
+def run_child(db: str, args) -> dict:
+    var = tempfile.mkdtemp(prefix=f"followup-bench-{db}-")
+    out = Path(var) / "result.json"
+    env = {**os.environ, "BITRADE_VAR_DIR": var, "BITRADE_DEBUG": "0", "BITRADE_FOLLOWUP_BENCH_OUT": str(out)}
+    env.pop("DATABASE_URL", None)
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--child", "--years", str(args.years), "--scale",
+           str(args.scale), "--repeat", str(args.repeat), "--period", args.period]
+    if args.no_duckdb:
+        cmd.append("--no-duckdb")
+    if db == "postgres":
+        env["BITRADE_PG_PORT"] = str(args.pg_port)
+        cmd = [str(WITH_POSTGRES), *cmd]
+    else:
+        env["DATABASE_URL"] = f"sqlite:///{var}/bench.sqlite3"
+    print(f"== {db}: generating {args.years} years at scale {args.scale} (this takes a few minutes)", file=sys.stderr)
+    subprocess.run(cmd, env=env, check=True, cwd=REPO)
+    return json.loads(out.read_text())
+
+
+def markdown(results: dict[str, dict], args) -> str:
+    dbs = list(results)
+    lines = [f"### Follow-up dashboards, {args.years} national years (scale {args.scale}), period {args.period}", ""]
+    lines.append("| | " + " | ".join(dbs) + " |")
+    lines.append("|---|" + "---|" * len(dbs))
+    for key, label in (("generate_s", "load (`bitrade generate`), s"), ("refresh_full_s", "fact table full rebuild, s"),
+                       ("refresh_incremental_ms", "fact table refresh, nothing changed, ms")):
+        lines.append(f"| {label} | " + " | ".join(str(results[d].get(key, "–")) for d in dbs) + " |")
+    cases = next(iter(results.values()))["rows"].get("cases", 0)
+    lines.append(f"| cases generated | {cases:,} |".replace(",", "\u00a0") + " |" * (len(dbs) - 1))
+    lines += ["", "| view (in-process request, page rendered) | " + " | ".join(f"{d} p50 / p95 ms" for d in dbs)
+              + " |", "|---|" + "---|" * len(dbs)]
+    labels = list(next(iter(results.values()))["views"])
+    for label in labels:
+        cells = []
+        for d in dbs:
+            v = results[d]["views"].get(label)
+            cells.append(f"{v['p50']:.0f} / {v['p95']:.0f}" if v else "–")
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    for d in dbs:
+        duck = results[d].get("duckdb")
+        if not duck:
+            continue
+        lines += ["", f"DuckDB reference (export of the {d} data: {duck['export_s']} s, load {duck['load_s']} s), "
+                      "computed from the raw timestamps:", "", "| DuckDB query | p50 / p95 ms |", "|---|---|"]
+        for label, v in duck["queries"].items():
+            lines.append(f"| {label} | {v['p50']:.1f} / {v['p95']:.1f} |")
+        lines += ["", "| figure | DuckDB | dashboard | equal |", "|---|---|---|---|"]
+        for label, v in duck["checks"].items():
+            lines.append(f"| {label} | {v['duckdb']} | {v['dashboard']} | {'yes' if v['equal'] else 'NO'} |")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--db", choices=("sqlite", "postgres", "both"), default="both")
+    parser.add_argument("--years", type=int, default=10)
+    parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--repeat", type=int, default=15)
+    parser.add_argument("--period", default="2025", help="the year the dashboards show (default 2025)")
+    parser.add_argument("--pg-port", type=int, default=54359)
+    parser.add_argument("--no-duckdb", action="store_true")
+    parser.add_argument("--json", help="also write the raw results here")
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    sys.path.insert(0, str(REPO / "src"))
+    if args.child:
+        result = child(args)
+        Path(os.environ["BITRADE_FOLLOWUP_BENCH_OUT"]).write_text(json.dumps(result))
+        return 0
+    dbs = ("sqlite", "postgres") if args.db == "both" else (args.db,)
+    results = {db: run_child(db, args) for db in dbs}
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, indent=2))
+    print(markdown(results, args))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
