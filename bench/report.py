@@ -25,7 +25,7 @@ DB_NAMES = {"sqlite": "SQLite", "postgres": "PostgreSQL"}
 PREP = "RoutingTable.route() (prepared table)"
 SAME = "route(facts, rules, units) (same objects each call)"
 EQUAL_FIRST = "route(facts, rules, units) (same objects each call, after an equal configuration from other objects)"
-FRESH = "route() with the configuration rebuilt per call (as intake does)"
+FRESH = "route() with the configuration rebuilt per call (new, equal objects)"
 
 
 def _fmt(v, digits: int = 1) -> str:
@@ -151,9 +151,17 @@ def _scaling(r: dict) -> str:
             f"{_fmt(eight['throughput_rps'])} req/s (×{gain:.2f}) and p99 from {_fmt(one['p99_ms'])} to "
             f"{_fmt(eight['p99_ms'])} ms, with the machine's CPUs {_fmt(busy, 0)} % busy with the benchmark")
     if busy < 75:
-        text += (": the CPUs are not the limit, requests are waiting for each other — see the write lock below")
+        text += ": the CPUs are not the limit, requests are waiting for each other"
+    elif busy < 90:
+        text += ": partly CPU-bound, partly waiting"
     else:
         text += ": CPU-bound"
+    spy = r.get("py_spy") or {}
+    shares = spy.get("shares_pct") or {}
+    waits = [(k, v) for k, v in shares.items() if not k.startswith(("Python", "everything else"))]
+    if waits:
+        top, pct = max(waits, key=lambda kv: kv[1])
+        text += f" (py-spy at concurrency 8: {_fmt(pct)} % of request-thread time in “{top}”)"
     return text
 
 
@@ -260,7 +268,7 @@ def _findings(results: dict) -> list[str]:
 
 def _what_if_table(results: dict) -> list[str]:
     runs = {db: r["profile"]["what_if"] for db, r in results.get("intake", {}).items()
-            if r.get("profile") and r["profile"].get("what_if")}
+            if r.get("profile") and len(r["profile"].get("what_if") or []) > 1}
     if not runs:
         return []
     lines = [
@@ -417,6 +425,11 @@ def intake_section(results: dict, old_section: str | None) -> str:
                     f"(×{spread:.2f})")
             text += (": within the noise of a shared machine; the gunicorn settings are not what limits intake."
                      if spread < 1.3 else ".")
+            disturbed = [x for x in sweep if x.get("levels")
+                         and x["levels"][0]["other_cpu_pct_of_machine"] > 20]
+            if disturbed:
+                text += (f" {len(disturbed)} of {len(sweep)} settings were measured while other work used more "
+                         "than 20 % of the machine (column Other load); they read low and do not compare.")
             lines.append(text)
         lines.append("")
     elif old_section and SWEEP_TITLE in old_section:
@@ -479,9 +492,9 @@ def routing_section(results: dict) -> str:
         extra = v[FRESH]["us_per_decision"] - v[SAME]["us_per_decision"]
         lines.append(
             f"- route() reuses its prepared table when called again with an equal configuration, comparing "
-            f"the configuration by value; when it is built anew for every call, as intake does (it loads it "
-            f"from the database per request), that comparison costs {_fmt(extra)} µs more per decision — "
-            "small next to the database work of loading it (see the intake profile)."
+            f"the configuration by value; when the configuration is built anew for every call (as by a caller "
+            f"that loads it from the database for each case), that comparison costs {_fmt(extra)} µs more per "
+            "decision."
         )
     if EQUAL_FIRST in v and SAME in v and v[EQUAL_FIRST]["median_per_s"] < 0.7 * v[SAME]["median_per_s"]:
         lines.append(

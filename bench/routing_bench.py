@@ -74,7 +74,7 @@ MISSING_UNIT_ID = 999  # an inactive unit still named by a rule
 PREPARED = "RoutingTable.route() (prepared table)"
 SAME_OBJECTS = "route(facts, rules, units) (same objects each call)"
 EQUAL_CACHED_FIRST = "route(facts, rules, units) (same objects each call, after an equal configuration from other objects)"
-REBUILT = "route() with the configuration rebuilt per call (as intake does)"
+REBUILT = "route() with the configuration rebuilt per call (new, equal objects)"
 
 
 def _weekdays(opens: clock_time, closes: clock_time, days=range(5)) -> list[WeeklyHours]:
@@ -278,7 +278,8 @@ def run(*, quick: bool = False, n_cases: int = 5000, repeats: int = 5) -> dict:
         else:
             moments["vardag kväll/natt"] += 1
 
-    # route() the way intake calls it: a configuration built anew per call (equal by value, new objects).
+    # route() with a configuration built anew per call (equal by value, new objects), as a caller that
+    # loads it from the database for every case would.
     copies = []
     for _ in range(8):
         r2, u2, n2 = region_syd()

@@ -282,7 +282,7 @@ class Report:
             whole = (metrics.TOTAL,) * len(dims)
             for k in missing:
                 self._memo[("d", k, dims, limits)] = {key: st for key, st in result.items()
-                                                      if key[0] == k and key[1:] != whole}
+                                                      if key[0] == k and not (both and key[1:] == whole)}
                 if both:
                     totals = [st for key, st in result.items() if key[0] == k and key[1:] == whole]
                     self._memo[("d", k, (), limits)] = {(k,): totals[0]} if totals else {}

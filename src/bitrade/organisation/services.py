@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -24,6 +25,8 @@ from .models import (
     PoliceRegion,
     RequestingOrganisation,
 )
+
+LAST_USED_PRECISION = timedelta(minutes=1)
 
 
 def _hash_secret(secret: str) -> str:
@@ -65,7 +68,11 @@ def authenticate_api_key(plaintext: str) -> ApiKey | None:
         return None
     if not hmac.compare_digest(key.key_hash, _hash_secret(parts[2])):
         return None
-    ApiKey.objects.filter(pk=key.pk).update(last_used_at=timezone.now())
+    now = timezone.now()
+    # Every use is audited by the caller; the "last used" column only needs minute precision, so it is
+    # written at most once a minute (a write per request would queue behind SQLite's single writer).
+    if key.last_used_at is None or now - key.last_used_at > LAST_USED_PRECISION:
+        ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
     return key
 
 
