@@ -60,7 +60,7 @@ def login_client(client):
 @pytest.fixture
 def api_key_for():
     """api_key_for("Socialnämnden Malmö stad") -> plaintext key for that organisation."""
-    from bitrade.organisation.actor import SYSTEM_ACTOR
+    from bitrade.common.actor import SYSTEM_ACTOR
     from bitrade.organisation.models import RequestingOrganisation
     from bitrade.organisation.services import issue_api_key
 

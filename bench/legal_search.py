@@ -123,7 +123,7 @@ def child(engine: str, runs: int, seeds: str) -> dict:
     from bitrade.legal.models import SearchEntry, Unit
     from bitrade.legal.search import search
     from bitrade.legal.services import import_corpus, rebuild_index
-    from bitrade.organisation.actor import SYSTEM_ACTOR
+    from bitrade.common.actor import SYSTEM_ACTOR
 
     call_command("migrate", verbosity=0)
     started = time.perf_counter()

@@ -14,8 +14,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def legal_corpus(demo_tx):
+    from bitrade.common.actor import SYSTEM_ACTOR
     from bitrade.legal.services import import_corpus
-    from bitrade.organisation.actor import SYSTEM_ACTOR
 
     import_corpus(SYSTEM_ACTOR, settings.BITRADE_SEEDS_DIR)
     return True

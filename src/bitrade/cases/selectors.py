@@ -12,7 +12,7 @@ from django.http import Http404
 from django.urls import reverse
 
 from bitrade.audit import services as audit
-from bitrade.organisation.actor import Actor
+from bitrade.common.actor import Actor
 from bitrade.organisation.models import UnitKind
 
 from . import rules

@@ -11,9 +11,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from bitrade.audit import services as audit
+from bitrade.common.actor import SYSTEM_ACTOR, Actor
 from bitrade.deadlines import services as deadlines
 from bitrade.legal.catalogue import default_catalogue
-from bitrade.organisation.actor import SYSTEM_ACTOR, Actor
 from bitrade.organisation.models import Unit
 from bitrade.outbox import services as outbox
 from bitrade.routing import rules as routing_rules

@@ -7,10 +7,10 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from bitrade.common import actor as a
 from bitrade.intake.schemas import RISK_LABELS
 from bitrade.intake.selectors import person_display
 from bitrade.legal.catalogue import default_catalogue
-from bitrade.organisation import actor as a
 from bitrade.web.actions import parse_local_datetime
 from bitrade.web.auth import actor_required
 

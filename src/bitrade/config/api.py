@@ -9,11 +9,10 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import APIKeyHeader, HttpBearer, SessionAuth
 
 from bitrade.audit import services as audit
+from bitrade.common.errors import swedish_validation_errors
 from bitrade.organisation.actor import actor_for_api_key
 from bitrade.organisation.services import authenticate_api_key
 from bitrade.web.auth import request_actor
-
-from .errors import swedish_validation_errors
 
 
 def _api_key_actor(request, token: str):

@@ -19,8 +19,8 @@ from bitrade.cases.services import (
     refusals_audited,
     require_handling_unit,
 )
+from bitrade.common.actor import SYSTEM_ACTOR, Actor
 from bitrade.deadlines import services as deadlines
-from bitrade.organisation.actor import SYSTEM_ACTOR, Actor
 
 from . import rules
 from .models import CustodyEpisode, Holding, Protocol, Reassessment

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from bitrade.cases import selectors as case_selectors
-from bitrade.organisation import actor as a
+from bitrade.common import actor as a
 from bitrade.web.actions import run_and_return
 from bitrade.web.auth import actor_required
 

@@ -22,8 +22,8 @@ from django.utils import timezone
 
 from bitrade.audit import services as audit
 from bitrade.cases import rules as case_rules
-from bitrade.organisation import actor as a
-from bitrade.organisation.actor import Actor
+from bitrade.common import actor as a
+from bitrade.common.actor import Actor
 
 from . import facts, metrics, rules
 from .reports import Report, Scope, view_tables

@@ -1042,7 +1042,7 @@ def generate(*, years: int = 10, seed: int = 1, scale: float = 1.0, until: date 
     already exists and ``replace`` is false.
     """
     from bitrade.audit import services as audit
-    from bitrade.organisation.actor import SYSTEM_ACTOR
+    from bitrade.common.actor import SYSTEM_ACTOR
 
     if years < 1 or years > 30:
         raise ValueError("Antalet år måste vara mellan 1 och 30.")

@@ -8,7 +8,7 @@ from ninja import Header, Router
 from ninja.errors import HttpError
 
 from bitrade.cases import services as cases
-from bitrade.config.errors import field_path
+from bitrade.common.errors import field_path
 
 from . import selectors, services
 from .models import Channel

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bitrade.organisation.actor import Actor
+from bitrade.common.actor import Actor
 
 from . import selectors
 from .models import AssistanceRequest

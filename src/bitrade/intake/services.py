@@ -15,9 +15,9 @@ from django.utils import timezone
 from bitrade.audit import services as audit
 from bitrade.cases import rules as case_rules
 from bitrade.cases import services as cases
+from bitrade.common.actor import Actor
 from bitrade.legal.catalogue import default_catalogue
 from bitrade.legal.citations import CitationSyntaxError, parse_citation
-from bitrade.organisation.actor import Actor
 from bitrade.organisation.models import Municipality, RequestingOrganisation, Unit
 from bitrade.routing import rules as routing_rules
 from bitrade.routing import selectors as routing_selectors

@@ -13,9 +13,9 @@ from pydantic import ValidationError
 
 from bitrade.cases import rules as case_rules
 from bitrade.cases import services as cases
-from bitrade.config.errors import swedish_validation_errors
+from bitrade.common import actor as a
+from bitrade.common.errors import swedish_validation_errors
 from bitrade.legal.catalogue import default_catalogue
-from bitrade.organisation import actor as a
 from bitrade.organisation.models import Municipality, Person, StaffMembership
 from bitrade.web.auth import actor_required
 

@@ -22,7 +22,7 @@ from django.conf import settings
 from django.db import transaction
 
 from bitrade.audit import services as audit
-from bitrade.organisation.actor import Actor
+from bitrade.common.actor import Actor
 
 from . import analysis
 from .catalogue import Catalogue, default_catalogue

@@ -6,10 +6,24 @@ person (and the capacity chosen in the session) or from the API key, never from 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date
 
 from django.utils import timezone
+
+from bitrade.common.actor import (  # noqa: F401 — the pure type lives in common; re-exported here
+    ADMINISTRATOR,
+    ANALYST,
+    API_CLIENT,
+    KIND_LABELS,
+    KRIMINALVARDEN,
+    POLICE,
+    PROCESS_OWNER,
+    REQUESTER,
+    SYSTEM,
+    SYSTEM_ACTOR,
+    Actor,
+    Capacity,
+)
 
 from .models import (
     ApiKey,
@@ -18,81 +32,6 @@ from .models import (
     StaffMembership,
     UnitMembership,
 )
-
-POLICE = "police"
-REQUESTER = "requester"
-KRIMINALVARDEN = "kriminalvarden"
-ANALYST = "analyst"
-PROCESS_OWNER = "process_owner"
-ADMINISTRATOR = "administrator"
-API_CLIENT = "api_client"
-SYSTEM = "system"
-
-KIND_LABELS = {
-    POLICE: "Polisen",
-    REQUESTER: "Begärande myndighet",
-    KRIMINALVARDEN: "Kriminalvården",
-    ANALYST: "Analytiker",
-    PROCESS_OWNER: "Processägare",
-    ADMINISTRATOR: "Administratör",
-    API_CLIENT: "Systemklient",
-    SYSTEM: "Biträde",
-}
-
-
-@dataclass(frozen=True)
-class Capacity:
-    """One way a person can act: a unit membership, a staff membership or a national function."""
-
-    key: str
-    kind: str
-    label: str
-
-
-@dataclass(frozen=True)
-class Actor:
-    kind: str
-    label: str
-    person_id: int | None = None
-    unit_id: int | None = None
-    unit_kind: str | None = None
-    region_id: int | None = None
-    police_area_id: int | None = None
-    organisation_id: int | None = None
-    organisation_kind: str | None = None
-    role: str | None = None
-    functions: frozenset[str] = field(default_factory=frozenset)
-    api_key_id: int | None = None
-    capacity_key: str = ""
-
-    @property
-    def is_police(self) -> bool:
-        return self.kind == POLICE
-
-    @property
-    def is_requester(self) -> bool:
-        return self.kind in (REQUESTER, API_CLIENT)
-
-    @property
-    def sees_aggregates_only(self) -> bool:
-        return self.kind in (ANALYST, PROCESS_OWNER)
-
-    @property
-    def is_administrator(self) -> bool:
-        return self.kind == ADMINISTRATOR
-
-    def audit_fields(self) -> dict:
-        return {
-            "actor_kind": self.kind,
-            "actor_label": self.label,
-            "actor_person_id": self.person_id,
-            "actor_unit_id": self.unit_id,
-            "actor_organisation_id": self.organisation_id,
-            "actor_api_key_id": self.api_key_id,
-        }
-
-
-SYSTEM_ACTOR = Actor(kind=SYSTEM, label="Biträde (automatiskt)")
 
 
 def _valid(m, today: date) -> bool:

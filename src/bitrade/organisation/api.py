@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ninja import Router, Schema
 
-from bitrade.organisation.actor import KIND_LABELS
+from bitrade.common.actor import KIND_LABELS
 
 from . import selectors
 

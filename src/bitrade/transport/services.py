@@ -18,7 +18,7 @@ from bitrade.cases.services import (
     refusals_audited,
     require_handling_unit,
 )
-from bitrade.organisation.actor import Actor
+from bitrade.common.actor import Actor
 from bitrade.organisation.models import OrganisationKind, PoliceRegion, RequestingOrganisation
 from bitrade.outbox import services as outbox
 

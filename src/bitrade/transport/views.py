@@ -11,8 +11,8 @@ from django.views.decorators.http import require_POST
 from bitrade.audit import services as audit
 from bitrade.cases import selectors as case_selectors
 from bitrade.cases.services import CaseError
+from bitrade.common import actor as a
 from bitrade.custody.models import CustodyEpisode
-from bitrade.organisation import actor as a
 from bitrade.web.actions import parse_local_datetime, run_and_return
 from bitrade.web.auth import actor_required
 

@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.forms.models import model_to_dict
 
 from bitrade.audit import services as audit
-from bitrade.organisation.actor import ADMINISTRATOR, Actor
+from bitrade.common.actor import ADMINISTRATOR, Actor
 
 
 def admin_actor(request) -> Actor:

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 
-from bitrade.organisation.actor import Actor
+from bitrade.common.actor import Actor
 
 from .models import IdempotentResponse
 

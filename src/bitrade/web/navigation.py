@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from bitrade.organisation import actor as a
+from bitrade.common import actor as a
 
 NAVIGATION: dict[str, list[tuple[str, str]]] = {
     a.POLICE: [(_("Inkorg"), "web:home"), (_("Uppföljning"), "followup:dashboard"),

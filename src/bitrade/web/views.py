@@ -13,8 +13,8 @@ from django.views.decorators.http import require_POST
 
 from bitrade.audit import selectors as audit_selectors
 from bitrade.cases import selectors as case_selectors
+from bitrade.common import actor as a
 from bitrade.intake import selectors as intake_selectors
-from bitrade.organisation import actor as a
 from bitrade.organisation import selectors as org_selectors
 from bitrade.organisation.actor import capacities
 

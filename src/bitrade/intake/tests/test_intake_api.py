@@ -119,7 +119,7 @@ def test_no_key_is_401_and_revoked_key_is_401(demo, client, api_key_for, actor_o
 
 def test_incomplete_citation_becomes_a_completion_question_answered_in_the_same_case(demo, client):
     """A clinic's system sends "47 § LPT"; the requester answers with the point; the case is complete."""
-    from bitrade.organisation.actor import SYSTEM_ACTOR
+    from bitrade.common.actor import SYSTEM_ACTOR
     from bitrade.organisation.models import RequestingOrganisation
     from bitrade.organisation.services import issue_api_key
 
@@ -145,7 +145,7 @@ def test_incomplete_citation_becomes_a_completion_question_answered_in_the_same_
 
 
 def test_missing_police_powers_reason_asks_the_statutory_question(demo, client):
-    from bitrade.organisation.actor import SYSTEM_ACTOR
+    from bitrade.common.actor import SYSTEM_ACTOR
     from bitrade.organisation.models import RequestingOrganisation
     from bitrade.organisation.services import issue_api_key
 

@@ -19,8 +19,8 @@ def seeds_dir() -> Path:
 
 @pytest.fixture(scope="session")
 def _corpus_once(django_db_setup, django_db_blocker, seeds_dir):
+    from bitrade.common.actor import SYSTEM_ACTOR
     from bitrade.legal.services import import_corpus
-    from bitrade.organisation.actor import SYSTEM_ACTOR
 
     with django_db_blocker.unblock():
         import_corpus(SYSTEM_ACTOR, seeds_dir)
@@ -29,9 +29,9 @@ def _corpus_once(django_db_setup, django_db_blocker, seeds_dir):
 @pytest.fixture
 def corpus(_corpus_once, db, seeds_dir):
     """The seeds imported and indexed (re-imported if a transactional test has flushed them)."""
+    from bitrade.common.actor import SYSTEM_ACTOR
     from bitrade.legal.models import SearchEntry
     from bitrade.legal.services import import_corpus
-    from bitrade.organisation.actor import SYSTEM_ACTOR
 
     if not SearchEntry.objects.exists():
         import_corpus(SYSTEM_ACTOR, seeds_dir)

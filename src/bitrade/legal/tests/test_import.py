@@ -7,10 +7,10 @@ import shutil
 import pytest
 
 from bitrade.audit.models import AuditEvent
+from bitrade.common.actor import SYSTEM_ACTOR
 from bitrade.legal.catalogue import default_catalogue
 from bitrade.legal.models import Document, DocumentVersion, LegalNote, Quotation, SearchEntry, Term, Unit
 from bitrade.legal.services import LegalImportError, import_corpus
-from bitrade.organisation.actor import SYSTEM_ACTOR
 
 pytestmark = pytest.mark.django_db
 

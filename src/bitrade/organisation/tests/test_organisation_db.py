@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from bitrade.audit.models import AuditEvent
-from bitrade.organisation import actor as a
+from bitrade.common import actor as a
 from bitrade.organisation.models import (
     ApiKey,
     County,

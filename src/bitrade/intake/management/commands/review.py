@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from pydantic import ValidationError
 
-from bitrade.config.errors import swedish_validation_errors
+from bitrade.common.errors import swedish_validation_errors
 from bitrade.intake import rules
 from bitrade.intake.schemas import RequestIn
 from bitrade.legal.catalogue import default_catalogue

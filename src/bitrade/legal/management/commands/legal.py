@@ -7,7 +7,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from bitrade.organisation.actor import SYSTEM_ACTOR
+from bitrade.common.actor import SYSTEM_ACTOR
 
 
 class Command(BaseCommand):

@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from pydantic import ValidationError
 
-from bitrade.config.errors import swedish_validation_errors
+from bitrade.common.errors import swedish_validation_errors
 from bitrade.intake import services
 from bitrade.intake.management.commands.review import DEFAULT_KIND
 from bitrade.intake.schemas import RequestIn

@@ -13,8 +13,8 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         call_command("migrate", verbosity=0, interactive=False)
         personas = load_demo()
+        from bitrade.common.actor import SYSTEM_ACTOR
         from bitrade.legal.services import import_if_available
-        from bitrade.organisation.actor import SYSTEM_ACTOR
 
         import_if_available(SYSTEM_ACTOR)
         from bitrade.followup.synthetic import load_demo_data
