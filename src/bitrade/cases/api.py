@@ -9,7 +9,8 @@ from django.core.exceptions import PermissionDenied
 from ninja import Header, Router, Schema
 from pydantic import Field
 
-from bitrade.web.idempotency import IdempotencyConflict, run_once
+from bitrade.common.errors import ErrorOut
+from bitrade.idempotency.services import IdempotencyConflict, run_once
 
 from . import rules, selectors, services
 
@@ -59,10 +60,6 @@ class ActionIn(Schema):
     patrol_minutes: int | None = Field(default=None, ge=0, le=10000)
 
 
-class ErrorOut(Schema):
-    detail: str
-    citation: str | None = None
-    errors: list[dict] = Field(default_factory=list)
 
 
 API_ACTIONS = {

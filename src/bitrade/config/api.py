@@ -9,7 +9,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import APIKeyHeader, HttpBearer, SessionAuth
 
 from bitrade.audit import services as audit
-from bitrade.common.errors import swedish_validation_errors
+from bitrade.common.errors import DomainError, swedish_validation_errors
 from bitrade.organisation.actor import actor_for_api_key
 from bitrade.organisation.services import authenticate_api_key
 from bitrade.web.auth import request_actor
@@ -90,6 +90,12 @@ def on_too_big(request, exc):
     msg = "Begäran är för stor (högst 40 MB inklusive bilagor)."
     return api.create_response(request, {"detail": msg, "errors": [
         {"field": "body", "code": "too_large", "message": msg}]}, status=413)
+
+
+@api.exception_handler(DomainError)
+def on_domain_error(request, exc: DomainError):
+    """Every refusal from a rule or a service (intake, cases, idempotency …), answered the same way."""
+    return api.create_response(request, exc.as_response(), status=exc.status)
 
 
 @api.exception_handler(PermissionDenied)

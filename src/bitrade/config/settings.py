@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "bitrade.web",
+    "bitrade.idempotency",
     "bitrade.organisation",
     "bitrade.audit",
     "bitrade.outbox",

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from ninja import Router, Schema
-from pydantic import Field
+
+from bitrade.common.errors import ErrorOut
 
 from . import rules, selectors
 from .reports import ALL_VIEW, VIEWS
@@ -19,9 +20,6 @@ from .rules import ParamError
 router = Router(tags=["Uppföljning"])
 
 
-class ErrorOut(Schema):
-    detail: str
-    errors: list[dict] = Field(default_factory=list)
 
 
 class TablesOut(Schema):

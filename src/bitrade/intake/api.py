@@ -9,6 +9,7 @@ from ninja.errors import HttpError
 
 from bitrade.cases import services as cases
 from bitrade.common.errors import field_path
+from bitrade.idempotency.services import run_once
 
 from . import selectors, services
 from .models import Channel
@@ -20,10 +21,6 @@ router = Router(tags=["Begäranden"])
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut, 503: ErrorOut}
 
 
-def _error(exc: services.IntakeError):
-    return exc.status, {"detail": exc.message, "errors": [{"field": exc.field, "code": "invalid", "message": exc.message}]}
-
-
 IDEMPOTENCY = Header(alias="Idempotency-Key", min_length=1, max_length=100, pattern=r"^[!-~]+$",
                      description="Unik nyckel per skrivning (t.ex. ett UUID); en omsändning ger samma svar.")
 
@@ -32,10 +29,7 @@ IDEMPOTENCY = Header(alias="Idempotency-Key", min_length=1, max_length=100, patt
 def submit(request, payload: RequestIn, idempotency_key: str = IDEMPOTENCY):
     """Tar emot, granskar formellt och styr begäran till rätt enhet. Samma Idempotency-Key ger samma ärende."""
     actor = request.auth
-    try:
-        result = services.submit_request(actor, payload, idempotency_key=idempotency_key, channel=Channel.API)
-    except services.IntakeError as exc:
-        return _error(exc)
+    result = services.submit_request(actor, payload, idempotency_key=idempotency_key, channel=Channel.API)
     # A new request's own submission event covers the response; a replay is a read and is audited.
     return (200 if result.replayed else 201), request_out(actor, result.request, audit_read=result.replayed)
 
@@ -59,11 +53,13 @@ def detail(request, request_id: UUID):
 def complete(request, request_id: UUID, payload: CompletionIn, idempotency_key: str = IDEMPOTENCY):
     actor = request.auth
     req = selectors.get_request(actor, request_id, purpose="komplettering")
-    try:
-        req = services.answer_completion(actor, req, payload)
-    except services.IntakeError as exc:
-        return _error(exc)
-    return 200, request_out(actor, req, audit_read=False)
+
+    def answer():
+        return 200, request_out(actor, services.answer_completion(actor, req, payload), audit_read=False)
+
+    # A retry with the same key gets the stored answer, not a second completion (nor a 409 "not waiting").
+    return run_once(actor, idempotency_key, f"requests/{request_id}/completion", payload.model_dump(mode="json"),
+                    answer)
 
 
 @router.post("/{request_id}/acknowledge", response={200: RequestOut, **ERRORS}, summary="Kvittera en begäran (polisen)")

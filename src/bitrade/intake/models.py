@@ -125,19 +125,3 @@ class CompletionQuestion(models.Model):
 
     def __str__(self) -> str:
         return self.question[:60]
-
-
-class IdempotencyRecord(models.Model):
-    """An API write already carried out: the same key from the same client returns the same result."""
-
-    organisation = models.ForeignKey(RequestingOrganisation, on_delete=models.CASCADE)
-    key = models.CharField(max_length=100)
-    body_hash = models.CharField(max_length=64)
-    request = models.ForeignKey(AssistanceRequest, on_delete=models.CASCADE, null=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["organisation", "key"], name="unique_idempotency_key")]
-
-    def __str__(self) -> str:
-        return self.key

@@ -11,6 +11,7 @@ from enum import StrEnum
 from ninja import Schema
 from pydantic import Field, field_validator, model_validator
 
+from bitrade.common.errors import ErrorItem, ErrorOut  # noqa: F401 — re-exported for the intake API
 from bitrade.organisation.models import ProfessionalRole
 
 from .rules_identity import IdentityError, normalise_identity_number
@@ -257,12 +258,3 @@ class CompletionIn(Schema):
     attachments: list[AttachmentIn] = Field(default_factory=list, max_length=MAX_ATTACHMENTS)
 
 
-class ErrorItem(Schema):
-    field: str
-    code: str
-    message: str
-
-
-class ErrorOut(Schema):
-    detail: str
-    errors: list[ErrorItem] = Field(default_factory=list)

@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from bitrade.audit import services as audit
 from bitrade.cases import rules as case_rules
 from bitrade.cases import services as cases
 from bitrade.common.actor import Actor
+from bitrade.common.errors import DomainError
+from bitrade.idempotency import services as idempotency
 from bitrade.legal.catalogue import default_catalogue
 from bitrade.legal.citations import CitationSyntaxError, parse_citation
 from bitrade.organisation.models import Municipality, RequestingOrganisation, Unit
@@ -28,7 +29,6 @@ from .models import (
     Attachment,
     Channel,
     CompletionQuestion,
-    IdempotencyRecord,
     ReviewOutcome,
 )
 from .rules_identity import age_on, birth_date_of
@@ -45,14 +45,11 @@ URGENCY_PRIORITY = {"immediate": 1, "urgent": 2, "near_term": 3, "planned": None
 ORAL_CONFIRMATION_HOURS = 24
 
 
-class IntakeError(Exception):
+class IntakeError(DomainError):
     """Bad input found after schema validation: names the field, speaks Swedish."""
 
     def __init__(self, field: str, message: str, status: int = 422):
-        super().__init__(message)
-        self.field = field
-        self.message = message
-        self.status = status
+        super().__init__(message, field=field, status=status)
 
 
 @dataclass
@@ -62,7 +59,7 @@ class SubmitResult:
 
 
 def _body_hash(data: RequestIn) -> str:
-    return hashlib.sha256(json.dumps(data.model_dump(mode="json"), sort_keys=True).encode()).hexdigest()
+    return idempotency.body_hash(SUBMIT_ENDPOINT, data.model_dump(mode="json"))
 
 
 def _check_attachments(items: list[AttachmentIn], field: str = "attachments") -> list[tuple[AttachmentIn, bytes, str]]:
@@ -171,6 +168,9 @@ def plan_route(data: RequestIn, organisation_kind: str, now: datetime, *, organi
     return RoutePlan(municipality, region, result, decision, age, birth, files)
 
 
+SUBMIT_ENDPOINT = "requests"
+
+
 def submit_request(actor: Actor, data: RequestIn, *, idempotency_key: str = "", channel: str = Channel.API,
                    now: datetime | None = None) -> SubmitResult:
     if not actor.is_requester or actor.organisation_id is None:
@@ -178,42 +178,32 @@ def submit_request(actor: Actor, data: RequestIn, *, idempotency_key: str = "", 
     now = now or timezone.now()
     if idempotency_key and len(idempotency_key) > 100:
         raise IntakeError("Idempotency-Key", "Idempotency-Key får vara högst 100 tecken.", 400)
-    body_hash = _body_hash(data)
-    if idempotency_key and IdempotencyRecord.objects.filter(organisation_id=actor.organisation_id,
-                                                            key=idempotency_key).exists():
-        return _replay(actor, idempotency_key, body_hash)
+    scope, digest = idempotency.scope_of(actor), _body_hash(data)
+    if idempotency_key:
+        stored = idempotency.lookup(scope, idempotency_key, digest)
+        if stored is not None:
+            return _replay(stored)
     organisation = RequestingOrganisation.objects.get(pk=actor.organisation_id)
     # Validation, the formal review and routing only read: they run before the write transaction, so
     # the write lock (SQLite) and the row locks (PostgreSQL) are held only for the inserts.
     plan = plan_route(data, organisation.kind, now, organisation_name=organisation.name)
-    try:
-        with transaction.atomic():
-            return _submit(actor, organisation, plan, data, idempotency_key, body_hash, channel, now)
-    except IntegrityError:
-        if not idempotency_key:
-            raise
-        # A concurrent submission with the same key won the race: answer with its request.
-        return _replay(actor, idempotency_key, body_hash)
+    with transaction.atomic():
+        if idempotency_key:
+            # Claim the key first so a concurrent twin waits on it and then replays.
+            row, won = idempotency.claim(scope, idempotency_key, SUBMIT_ENDPOINT, digest)
+            if not won:
+                return _replay(row)
+        result = _submit(actor, organisation, plan, data, channel, now)
+        if idempotency_key:
+            idempotency.store(row, 201, {"id": str(result.request.public_id)})
+        return result
 
 
-def _replay(actor: Actor, key: str, body_hash: str) -> SubmitResult:
-    record = IdempotencyRecord.objects.select_related("request").get(organisation_id=actor.organisation_id, key=key)
-    if record.body_hash != body_hash:
-        raise IntakeError("Idempotency-Key",
-                          "Idempotency-Key har redan använts för en annan begäran. Använd en ny nyckel.", 409)
-    return SubmitResult(record.request, replayed=True)
+def _replay(stored) -> SubmitResult:
+    return SubmitResult(AssistanceRequest.objects.get(public_id=stored.response["id"]), replayed=True)
 
 
-def _submit(actor, organisation, plan: RoutePlan, data: RequestIn, key: str, body_hash: str, channel: str,
-            now: datetime) -> SubmitResult:
-    record = None
-    if key:
-        existing = IdempotencyRecord.objects.filter(organisation=organisation, key=key).first()
-        if existing is not None:
-            return _replay(actor, key, body_hash)
-        # Claim the key first so a concurrent twin blocks on it and then replays.
-        record = IdempotencyRecord.objects.create(organisation=organisation, key=key, body_hash=body_hash)
-
+def _submit(actor, organisation, plan: RoutePlan, data: RequestIn, channel: str, now: datetime) -> SubmitResult:
     municipality, region, result, decision, age, birth = (plan.municipality, plan.region, plan.review,
                                                           plan.decision, plan.age, plan.birth)
     entry = result.legal_basis
@@ -253,8 +243,6 @@ def _submit(actor, organisation, plan: RoutePlan, data: RequestIn, key: str, bod
             sha256=hashlib.sha256(content).hexdigest(), file=ContentFile(content, name=item.filename),
         )
     _store_questions(req, result, now)
-    if record is not None:
-        IdempotencyRecord.objects.filter(pk=record.pk).update(request=req)
     audit.record(actor, "request.submitted", obj=req, new={
         "reference_number": case.reference_number, "legal_basis": req.legal_basis_key or req.legal_basis_text,
         "review_outcome": outcome, "unit": unit.pk, "rule": case.routing_rule_name, "priority": case.priority,

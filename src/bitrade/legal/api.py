@@ -13,15 +13,14 @@ from datetime import date
 
 from ninja import Field, Query, Router, Schema
 
+from bitrade.common.errors import ErrorOut
+
 from . import selectors
 from .search import MAX_LIMIT, MAX_QUERY_CHARS, SearchError
 
 router = Router(tags=["Rättskällor"])
 
 
-class ErrorOut(Schema):
-    detail: str
-    errors: list[dict] = []
 
 
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}

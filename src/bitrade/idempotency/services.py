@@ -1,0 +1,95 @@
+"""Carrying out an API write at most once per Idempotency-Key.
+
+The key is claimed first, inside the write's own transaction: a concurrent twin with the same key
+waits on the unique index until the first write commits and then answers with the stored result; a
+write that fails (an exception) rolls back its claim, so the client may retry with the same key.
+A retry with the same key and another body is refused (``IdempotencyConflict``, 409)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from typing import Any
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import IntegrityError, transaction
+
+from bitrade.common.errors import DomainError
+
+from .models import IdempotentResponse
+
+Answer = tuple[int, Any]
+
+
+class IdempotencyConflict(DomainError):
+    """The key was used before for another write."""
+
+    def __init__(self):
+        super().__init__("Idempotency-Key har redan använts för en annan skrivning. Använd en ny nyckel.",
+                         field="Idempotency-Key", status=409)
+
+
+def scope_of(actor) -> str:
+    """Who a key belongs to: the requesting organisation (all its keys and staff share one key space),
+    else the API key, else the person."""
+    if getattr(actor, "organisation_id", None):
+        return f"org:{actor.organisation_id}"
+    if getattr(actor, "api_key_id", None):
+        return f"key:{actor.api_key_id}"
+    return f"person:{actor.person_id}"
+
+
+def body_hash(endpoint: str, body: Any) -> str:
+    raw = json.dumps([endpoint, body], sort_keys=True, cls=DjangoJSONEncoder, ensure_ascii=False)
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def lookup(scope: str, key: str, digest: str) -> IdempotentResponse | None:
+    """The stored answer for this key, or None; a key used for another body is a conflict."""
+    existing = IdempotentResponse.objects.filter(scope=scope, key=key, status__isnull=False).first()
+    if existing is not None and existing.body_hash != digest:
+        raise IdempotencyConflict
+    return existing
+
+
+def claim(scope: str, key: str, endpoint: str, digest: str) -> tuple[IdempotentResponse, bool]:
+    """Claim the key inside the caller's transaction. Returns (row, won): ``won`` is False when a
+    concurrent write with the same key committed first (the row then holds its answer)."""
+    try:
+        with transaction.atomic():
+            return IdempotentResponse.objects.create(scope=scope, key=key, endpoint=endpoint[:200],
+                                                     body_hash=digest), True
+    except IntegrityError:
+        existing = lookup(scope, key, digest)
+        if existing is None:  # claimed but not answered: a write that is still in flight elsewhere
+            raise IdempotencyConflict from None
+        return existing, False
+
+
+def store(row: IdempotentResponse, status: int, response: Any) -> None:
+    row.status = status
+    row.response = json.loads(json.dumps(response, cls=DjangoJSONEncoder))
+    row.save(update_fields=["status", "response"])
+
+
+def run_once(actor, key: str, endpoint: str, body: Any, fn: Callable[[], Answer], *,
+             replay: Callable[[int, Any], Answer] | None = None) -> Answer:
+    """Call ``fn`` (returning status and JSON) once per key; a retry gets the stored answer, or what
+    ``replay(status, stored)`` makes of it (e.g. the object's current state)."""
+    scope, digest = scope_of(actor), body_hash(endpoint, body)
+    replay = replay or (lambda status, stored: (status, stored))
+    existing = lookup(scope, key, digest)
+    if existing is not None:
+        return replay(existing.status, existing.response)
+    with transaction.atomic():
+        row, won = claim(scope, key, endpoint, digest)
+        if not won:
+            return replay(row.status, row.response)
+        status, payload = fn()
+        normalised = json.loads(json.dumps(payload, cls=DjangoJSONEncoder))
+        if status >= 500:
+            transaction.set_rollback(True)
+        else:
+            store(row, status, normalised)
+        return status, normalised
