@@ -71,7 +71,7 @@ def main() -> None:
     for start in range(0, args.cases, batch):
         n = min(batch, args.cases - start)
         cases = Case.objects.bulk_create([
-            Case(reference_number=f"HR-BENCH-{uuid.uuid4().hex[:12]}", case_code="614",
+            Case(kind="assistance", reference_number=f"HR-BENCH-{uuid.uuid4().hex[:12]}", case_code="614",
                  state=states[(start + i) % len(states)], received_at=now - timedelta(minutes=start + i),
                  region=unit.region, unit=unit, priority=[None, 3, 2, 1][(start + i) % 4],
                  ack_due_at=now + timedelta(minutes=(start + i) % 600), routing_reasons=[])

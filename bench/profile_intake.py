@@ -46,7 +46,7 @@ BREAKDOWN = [
     ("      routing selectors: area_names", "bitrade.routing.selectors:area_names"),
     ("      routing engine: route()", "bitrade.routing.rules:route"),
     ("  open_case (the police case, its first event and acknowledgement deadline)",
-     "bitrade.cases.services:open_case"),
+     "bitrade.assistance.services:open_case"),
     ("    next_reference (reference counter, FOR UPDATE)", "bitrade.cases.services:next_reference"),
     ("    routing selectors: ack_thresholds", "bitrade.routing.selectors:ack_thresholds"),
     ("  _next_reference (reference counter, FOR UPDATE)", "bitrade.intake.services:_next_reference"),

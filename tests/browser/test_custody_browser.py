@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from bitrade.cases import rules as case_rules
-from bitrade.cases import services as cases
+from bitrade.assistance import rules as case_rules
+from bitrade.assistance import services as cases
 from bitrade.organisation.actor import actor_for_person
 from bitrade.organisation.models import Person
 from bitrade.transport.models import TransportOrder

@@ -1,18 +1,18 @@
-"""REST endpoints of the police case: read, and act through the same state machine as the UI."""
+"""REST endpoints of the case: the inbox, a case, and its actions — every action of every registered
+kind, taken through the same registry entry as the case page (one documented endpoint per action)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from uuid import UUID
 
-from django.core.exceptions import PermissionDenied
 from ninja import Header, Router, Schema
-from pydantic import Field
+from pydantic import BaseModel
 
-from bitrade.common.errors import ErrorOut
-from bitrade.idempotency.services import IdempotencyConflict, run_once
+from bitrade.common.errors import DomainError, ErrorOut
+from bitrade.idempotency.services import run_once
 
-from . import rules, selectors, services
+from . import kinds, presenters, services
 
 router = Router(tags=["Ärenden"])
 
@@ -20,6 +20,7 @@ router = Router(tags=["Ärenden"])
 class EventOut(Schema):
     at: datetime
     action: str
+    action_label: str
     actor: str
     from_state: str
     to_state: str
@@ -27,8 +28,15 @@ class EventOut(Schema):
     citation: str
 
 
+class ActionOut(Schema):
+    name: str
+    label: str
+
+
 class CaseOut(Schema):
     id: str
+    kind: str
+    kind_label: str
     reference_number: str
     state: str
     state_label: str
@@ -38,101 +46,110 @@ class CaseOut(Schema):
     decision: str
     outcome: str
     allowed_actions: list[str]
+    offered_actions: list[ActionOut]
     timeline: list[EventOut]
 
 
-class ActionIn(Schema):
-    reason: str = Field(default="", max_length=5000)
-    refusal_check: str = Field(default="", max_length=40)
-    question: str = Field(default="", max_length=5000)
-    resource: str = Field(default="", max_length=200)
-    outcome: str = Field(default="", max_length=40)
-    handed_to: str = Field(default="", max_length=200)
-    confirmed_by: str = Field(default="", max_length=200)
-    confirmed_at: datetime | None = None
-    wanted_notice_reference: str = Field(default="", max_length=64)
-    risk_level: str = Field(default="", max_length=16)
-    risk_assessment: str = Field(default="", max_length=5000)
-    priority: int | None = Field(default=None, ge=1, le=3)
-    channel: str = Field(default="", max_length=100)
-    note: str = Field(default="", max_length=5000)
-    notes: str = Field(default="", max_length=5000)
-    patrol_minutes: int | None = Field(default=None, ge=0, le=10000)
+class InboxRowOut(Schema):
+    id: str
+    kind: str
+    kind_label: str
+    reference_number: str
+    received_at: datetime
+    status: str
+    status_label: str
+    priority: int | None = None
+    priority_label: str
+    unit_name: str
+    url: str
+    citation: str | None = ""
+    person_name: str
+    ack_due_at: datetime | None = None
+    acknowledged: bool
+    escalated: bool
 
 
-
-
-API_ACTIONS = {
-    rules.ACKNOWLEDGE: lambda actor, case, p: services.acknowledge(actor, case),
-    rules.GRANT: lambda actor, case, p: services.decide(actor, case, rules.GRANT, reason=p.reason),
-    rules.REFUSE: lambda actor, case, p: services.decide(actor, case, rules.REFUSE, reason=p.reason,
-                                                         refusal_check=p.refusal_check),
-    rules.REQUEST_COMPLETION: lambda actor, case, p: services.decide(actor, case, rules.REQUEST_COMPLETION,
-                                                                     reason=p.question or p.reason),
-    rules.OVERRULE: lambda actor, case, p: services.decide(actor, case, rules.OVERRULE, reason=p.reason,
-                                                           refusal_check=p.refusal_check),
-    "assess_risk": lambda actor, case, p: services.assess_risk(actor, case, level=p.risk_level,
-                                                               assessment=p.risk_assessment, priority=p.priority),
-    rules.ASSIGN: lambda actor, case, p: services.assign(actor, case, resource=p.resource),
-    rules.START_EXECUTION: lambda actor, case, p: services.start_execution(actor, case),
-    rules.RECORD_NOT_FOUND: lambda actor, case, p: services.record_not_found(
-        actor, case, wanted_notice_reference=p.wanted_notice_reference, notes=p.notes),
-    rules.RECORD_OUTCOME: lambda actor, case, p: services.record_outcome(
-        actor, case, outcome=p.outcome, notes=p.notes, confirmed_by=p.confirmed_by, confirmed_at=p.confirmed_at,
-        handed_to=p.handed_to, patrol_minutes=p.patrol_minutes),
-    "inform_requester": lambda actor, case, p: services.inform_requester(actor, case, channel=p.channel, note=p.note),
-    rules.CLOSE: lambda actor, case, p: services.close(actor, case),
-    rules.REOPEN: lambda actor, case, p: services.reopen(actor, case, reason=p.reason),
-}
-
-
-def case_out(case) -> dict:
+def case_out(actor, case) -> dict:
+    spec = kinds.kind_of(case)
+    allowed = [a.name for a in spec.actions
+               if a.transition is None or case.state in spec.transitions.get(a.transition, {})]
     return {
-        "id": str(case.public_id), "reference_number": case.reference_number, "state": case.state,
-        "state_label": case.state_label, "unit": case.unit.name, "priority": case.priority,
-        "case_code": case.case_code, "decision": case.decision, "outcome": case.outcome,
-        "allowed_actions": rules.allowed_actions(case.state),
-        "timeline": [{"at": e.at, "action": e.action, "actor": e.actor_label, "from_state": e.from_state,
-                      "to_state": e.to_state, "text": e.text, "citation": e.citation} for e in case.events.all()],
+        "id": str(case.public_id), "kind": case.kind, "kind_label": spec.label,
+        "reference_number": case.reference_number, "state": case.state, "state_label": spec.state_label(case.state),
+        "unit": case.unit.name, "priority": case.priority, "case_code": case.case_code, "decision": case.decision,
+        "outcome": case.outcome, "allowed_actions": allowed,
+        "offered_actions": [{"name": a.name, "label": a.label} for a in services.offered_actions(actor, case)],
+        "timeline": [{"at": e.at, "action": e.action, "action_label": e.action_label, "actor": e.actor_label,
+                      "from_state": e.from_state, "to_state": e.to_state, "text": e.text, "citation": e.citation}
+                     for e in presenters.timeline(case)],
     }
 
 
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+IDEMPOTENCY = Header(alias="Idempotency-Key", min_length=1, max_length=100, pattern=r"^[!-~]+$",
+                     description="Unik nyckel per skrivning (t.ex. ett UUID); en omsändning ger samma svar.")
 
 
-@router.get("", response={200: list[dict], **ERRORS}, summary="Enhetens inkorg")
+@router.get("", response={200: list[InboxRowOut], **ERRORS}, summary="Enhetens inkorg")
 def inbox(request):
-    rows = selectors.inbox(request.auth)
-    return 200, [{**r, "id": str(r["id"])} for r in rows]
+    actor = request.auth
+    return 200, [{**presenters.inbox_row(actor, c), "id": str(c.public_id)} for c in services.read_inbox(actor)]
 
 
 @router.get("/{case_id}", response={200: CaseOut, **ERRORS}, summary="Läs ett ärende")
 def detail(request, case_id: UUID):
-    return 200, case_out(selectors.get_case(request.auth, case_id))
-
-
-@router.post("/{case_id}/actions/{action}", response={200: CaseOut, **ERRORS}, summary="Utför en åtgärd i ärendet")
-def act(request, case_id: UUID, action: str, payload: ActionIn,
-        idempotency_key: str = Header(alias="Idempotency-Key", min_length=1, max_length=100, pattern=r"^[!-~]+$")):
     actor = request.auth
-    handler = API_ACTIONS.get(action)
-    if handler is None:
-        return 404, {"detail": f"Okänd åtgärd: {action[:40]}. Tillåtna: {', '.join(sorted(API_ACTIONS))}."}
-    case = selectors.get_case(actor, case_id, purpose=action)
+    return 200, case_out(actor, services.read_case(actor, case_id))
+
+
+class UnknownAction(DomainError):
+    status = 404
+
+
+def _take(request, case_id: UUID, name: str, payload: BaseModel, idempotency_key: str):
+    actor = request.auth
+    case = services.read_case(actor, case_id, purpose=name)
+    spec = kinds.kind_of(case)
+    action = spec.action(name)
+    if action is None:
+        raise UnknownAction(f"Åtgärden finns inte för {spec.label.lower()}. Tillåtna: "
+                            f"{', '.join(a.name for a in spec.actions)}.", field="action")
+    data = payload if isinstance(payload, action.schema) else action.schema.model_validate(payload.model_dump())
 
     def run():
-        try:
-            updated = handler(actor, case, payload)
-        except services.CaseError as exc:
-            return exc.status, {"detail": exc.message, "citation": exc.citation,
-                                "errors": [{"code": c.code, "message": c.message, "citation": c.citation}
-                                           for c in exc.checks]}
-        except PermissionDenied as exc:
-            return 403, {"detail": str(exc)}
-        updated.refresh_from_db()
-        return 200, case_out(updated)
+        updated = services.take_action(actor, case, action, data)
+        return 200, case_out(actor, services.selectors.find_case(actor, updated.public_id) or updated)
 
-    try:
-        return run_once(actor, idempotency_key, f"cases/{case_id}/{action}", payload.model_dump(mode="json"), run)
-    except IdempotencyConflict:
-        return 409, {"detail": "Idempotency-Key har redan använts för en annan åtgärd. Använd en ny nyckel."}
+    return run_once(actor, idempotency_key, f"cases/{case_id}/{name}", payload.model_dump(mode="json"), run)
+
+
+def _endpoint(name: str, schema: type[BaseModel], label: str, summary: str):
+    def take(request, case_id: UUID, payload: schema, idempotency_key: str = IDEMPOTENCY):  # type: ignore[valid-type]
+        return _take(request, case_id, name, payload, idempotency_key)
+
+    take.__name__ = f"action_{name}"
+    take.__annotations__ = {**take.__annotations__, "payload": schema, "case_id": UUID, "idempotency_key": str}
+    router.post(f"/{{case_id}}/actions/{name}", response={200: CaseOut, **ERRORS}, summary=label,
+                description=summary or f"Åtgärden ”{label}” i ärendet.", operation_id=f"case_action_{name}")(take)
+
+
+def register_action_endpoints() -> None:
+    """One endpoint per action name of the registered kinds (the registry is filled at start-up)."""
+    seen: set[str] = set()
+    for kind in kinds.all_kinds():
+        for action in kind.actions:
+            if action.name not in seen:
+                seen.add(action.name)
+                _endpoint(action.name, action.schema, action.label, action.summary)
+
+
+register_action_endpoints()
+
+
+@router.post("/{case_id}/actions/{action}", response={404: ErrorOut}, summary="Okänd åtgärd",
+             include_in_schema=False)
+def unknown_action(request, case_id: UUID, action: str):
+    case = services.read_case(request.auth, case_id, purpose="okänd åtgärd")
+    spec = kinds.kind_of(case)
+    raise UnknownAction(f"Okänd åtgärd. Tillåtna för {spec.label.lower()}: "
+                        f"{', '.join(a.name for a in spec.actions)}.", field="action")

@@ -1,5 +1,7 @@
-"""The police case. One row per case, whatever its kind; the kind's own details live in their app
-(a handräckning request in ``intake``; return enforcement and contact bans later)."""
+"""The police case. One row per case, whatever its kind; the kind's own details live in its apps (a
+handräckning request in ``intake``, custody and transport) and the kind registers its states,
+actions and labels in ``cases.kinds``. The kernel's columns are what every police case has: where it
+is handled, a decision, risk and priority, a resource, an outcome and its closure."""
 
 from __future__ import annotations
 
@@ -10,19 +12,15 @@ from django.utils.translation import gettext_lazy as _
 
 from bitrade.organisation.models import Person, PoliceRegion, Unit
 
-from . import rules
-
-
-class CaseKind(models.TextChoices):
-    ASSISTANCE = "assistance", _("Handräckning enligt vårdlagarna")
+from . import kinds
 
 
 class Case(models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    kind = models.CharField(_("ärendetyp"), max_length=32, choices=CaseKind.choices, default=CaseKind.ASSISTANCE)
+    kind = models.CharField(_("ärendetyp"), max_length=32, db_index=True)  # a key registered in cases.kinds
     reference_number = models.CharField(_("diarienummer"), max_length=32, unique=True)
     case_code = models.CharField(_("saknummer"), max_length=8, blank=True)
-    state = models.CharField(_("status"), max_length=32, choices=list(rules.STATE_LABELS.items()), db_index=True)
+    state = models.CharField(_("status"), max_length=32, db_index=True)  # one of the kind's states
     received_at = models.DateTimeField(_("mottagen"), db_index=True)
     updated_at = models.DateTimeField(_("ändrad"), auto_now=True)
 
@@ -77,8 +75,20 @@ class Case(models.Model):
         return self.reference_number
 
     @property
+    def kind_spec(self) -> kinds.CaseKind:
+        return kinds.get(self.kind)
+
+    @property
+    def kind_label(self) -> str:
+        return self.kind_spec.label
+
+    @property
     def state_label(self) -> str:
-        return rules.STATE_LABELS.get(self.state, self.state)
+        return self.kind_spec.state_label(self.state)
+
+    @property
+    def is_open(self) -> bool:
+        return self.kind_spec.is_open(self.state)
 
 
 class CaseEvent(models.Model):

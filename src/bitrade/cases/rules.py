@@ -1,118 +1,15 @@
-"""The police case as pure rules: states and allowed transitions, decision competence, overruling,
-execution outcomes and the closure checklist. No Django here.
-
-Sources: the inspection report's process (handrackning-process.md §2), arbetsordningen's competent
-decision-makers (LVM, LVU: vakthavande befäl, stationsbefäl, chef på nivå två; LPT, LRV: befäl vid
-RLC, stationsbefäl, chef på nivå två), JO 2014/15 s. 122 (no review of the need, no conditions; a
-refusal names the formal check that failed) and JO 2019/20 s. 320 (a request stands until it is
-carried out or the need has ended; telling the person to return on their own is not execution).
-"""
+"""What every case has, as pure rules: a check with its reason, a verdict, a transition table, a
+closure checklist. A kind supplies its own table, labels and checks; these functions apply them.
+No Django here."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 
-from bitrade.legal.citations import format_citation
-
-JO_2014_15 = "JO 2014/15 s. 122"
-JO_2019_20 = "JO 2019/20 s. 320"
-PL_27 = format_citation("PL", "27")
-
-# --------------------------------------------------------------------------- states
-
-RECEIVED = "received"
-COMPLETION_REQUESTED = "completion_requested"
-ACKNOWLEDGED = "acknowledged"
-GRANTED = "granted"
-REFUSED = "refused"
-ASSIGNED = "assigned"
-IN_EXECUTION = "in_execution"
-EXECUTED = "executed"
-NOT_EXECUTED = "not_executed"
-CLOSED = "closed"
-
-STATE_LABELS = {
-    RECEIVED: "Mottagen",
-    COMPLETION_REQUESTED: "Komplettering begärd",
-    ACKNOWLEDGED: "Kvitterad av polisen",
-    GRANTED: "Beviljad",
-    REFUSED: "Avslagen",
-    ASSIGNED: "Resurs tilldelad",
-    IN_EXECUTION: "Verkställs",
-    EXECUTED: "Verkställd",
-    NOT_EXECUTED: "Inte verkställd",
-    CLOSED: "Avslutad",
-}
-OPEN_STATES = frozenset(STATE_LABELS) - {CLOSED}
-
-# --------------------------------------------------------------------------- actions
-
-ACKNOWLEDGE = "acknowledge"
-REQUEST_COMPLETION = "request_completion"
-COMPLETE = "complete"
-GRANT = "grant"
-REFUSE = "refuse"
-OVERRULE = "overrule"
-ASSIGN = "assign"
-START_EXECUTION = "start_execution"
-RECORD_NOT_FOUND = "record_not_found"
-RECORD_OUTCOME = "record_outcome"
-WITHDRAW = "withdraw"
-CLOSE = "close"
-REOPEN = "reopen"
-
-DECIDING = {ACKNOWLEDGED, RECEIVED}
-BEFORE_EXECUTION = {RECEIVED, ACKNOWLEDGED, COMPLETION_REQUESTED, GRANTED, ASSIGNED}
-
-#: The one table of allowed transitions: action -> {from state: to state}.
-#: ``None`` as a target means "decided by the action" (see ``target_state``).
-TRANSITIONS: dict[str, dict[str, str | None]] = {
-    ACKNOWLEDGE: {RECEIVED: ACKNOWLEDGED},
-    REQUEST_COMPLETION: {RECEIVED: COMPLETION_REQUESTED, ACKNOWLEDGED: COMPLETION_REQUESTED},
-    COMPLETE: {COMPLETION_REQUESTED: None},  # back to received, or acknowledged if it was
-    GRANT: {RECEIVED: GRANTED, ACKNOWLEDGED: GRANTED},
-    REFUSE: {RECEIVED: REFUSED, ACKNOWLEDGED: REFUSED, COMPLETION_REQUESTED: REFUSED},
-    OVERRULE: {GRANTED: REFUSED, REFUSED: GRANTED},
-    ASSIGN: {GRANTED: ASSIGNED, ASSIGNED: ASSIGNED},
-    START_EXECUTION: {ASSIGNED: IN_EXECUTION},
-    RECORD_NOT_FOUND: {ASSIGNED: IN_EXECUTION, IN_EXECUTION: IN_EXECUTION},
-    RECORD_OUTCOME: {ASSIGNED: None, IN_EXECUTION: None},
-    WITHDRAW: {s: NOT_EXECUTED for s in BEFORE_EXECUTION | {IN_EXECUTION}},
-    CLOSE: {EXECUTED: CLOSED, NOT_EXECUTED: CLOSED, REFUSED: CLOSED},
-    REOPEN: {CLOSED: ACKNOWLEDGED},
-}
-
-ACTION_LABELS = {
-    ACKNOWLEDGE: "Kvittera", REQUEST_COMPLETION: "Begär komplettering", COMPLETE: "Komplettera",
-    GRANT: "Bevilja", REFUSE: "Avslå", OVERRULE: "Ändra beslut", ASSIGN: "Tilldela resurs",
-    START_EXECUTION: "Påbörja verkställighet", RECORD_NOT_FOUND: "Personen påträffades inte",
-    RECORD_OUTCOME: "Registrera utfall", WITHDRAW: "Återkallad av begärande", CLOSE: "Avsluta",
-    REOPEN: "Återöppna",
-}
-
-# --------------------------------------------------------------------------- outcomes
-
-OUTCOME_EXECUTED = "executed"
-OUTCOME_HEALTH_CARE = "handed_to_health_care"
-OUTCOME_NEED_ENDED = "need_ended"
-OUTCOME_WITHDRAWN = "withdrawn"
-OUTCOME_SELF_RETURN = "told_to_return_on_their_own"
-
-OUTCOME_LABELS = {
-    OUTCOME_EXECUTED: "Verkställd – personen överlämnad till vårdinrättningen",
-    OUTCOME_HEALTH_CARE: "Överlämnad till hälso- och sjukvården (följde med ambulans)",
-    OUTCOME_NEED_ENDED: "Behovet har upphört (bekräftat av begärande myndighet)",
-    OUTCOME_WITHDRAWN: "Återkallad av begärande myndighet",
-}
-OUTCOME_STATE = {
-    OUTCOME_EXECUTED: EXECUTED,
-    OUTCOME_HEALTH_CARE: EXECUTED,
-    OUTCOME_NEED_ENDED: NOT_EXECUTED,
-    OUTCOME_WITHDRAWN: NOT_EXECUTED,
-}
-
-WANTED_NOTICE_CASE_CODE = "444"
+#: action -> {from state: to state}; ``None`` as a target means "decided by the action" (a resolver).
+TransitionTable = Mapping[str, Mapping[str, str | None]]
+Resolver = Callable[[str, str], str | None]
 
 
 @dataclass(frozen=True)
@@ -140,227 +37,49 @@ class Verdict:
         return " ".join(c.message for c in self.refusals)
 
 
-def _verdict(checks: Iterable[Check], target: str | None) -> Verdict:
-    checks = tuple(checks)
-    return Verdict(all(c.ok for c in checks), checks, target if all(c.ok for c in checks) else None)
-
-
-# --------------------------------------------------------------------------- transitions
-
-
-def allowed_actions(state: str) -> list[str]:
-    return [a for a, table in TRANSITIONS.items() if state in table]
-
-
-def target_state(action: str, state: str, *, outcome: str | None = None, acknowledged: bool = False) -> str | None:
-    """The state an action leads to from ``state``, or None if the transition is not allowed."""
-    table = TRANSITIONS.get(action, {})
-    if state not in table:
-        return None
-    target = table[state]
-    if target is not None:
-        return target
-    if action == COMPLETE:
-        return ACKNOWLEDGED if acknowledged else RECEIVED
-    if action == RECORD_OUTCOME:
-        return OUTCOME_STATE.get(outcome or "")
-    return None
-
-
-def check_transition(action: str, state: str, **kw) -> Check:
-    target = target_state(action, state, **kw)
-    if target is None:
-        label = ACTION_LABELS.get(action, action)
-        return Check("transition", False,
-                     f"Åtgärden '{label}' är inte tillåten när ärendet har status '{STATE_LABELS.get(state, state)}'.")
-    return Check("transition", True, f"{STATE_LABELS[state]} → {STATE_LABELS[target]}.")
-
-
-# --------------------------------------------------------------------------- decisions
-
-
-@dataclass(frozen=True)
-class DecisionFacts:
-    action: str  # GRANT, REFUSE, REQUEST_COMPLETION or OVERRULE
-    state: str
-    decider_functions: frozenset[str]
-    competent_functions: frozenset[str]  # from the legal-basis catalogue entry
-    basis_citation: str | None  # the legal basis, for the competence message
-    review_outcome: str  # admissible | needs_completion | inadmissible
-    failed_review_checks: frozenset[str] = frozenset()
-    refusal_check: str = ""  # the formal check a refusal rests on
-    reason: str = ""
-    previous_decider_id: int | None = None
-    decider_id: int | None = None
-    conditions: str = ""  # anything the decider tries to attach
-
-
-FORMAL_CHECKS = {
-    "requesting_party_identified": "det framgår inte vem som är begärande part",
-    "legal_basis_valid": "lagrummet är inte giltigt eller inte preciserat",
-    "requester_competent": "den som begär är inte behörig enligt lagrummet",
-    "measures_described": "det framgår inte vilka åtgärder polisen ska utföra",
-    "conditions_stated": "lagens villkor (polisens befogenheter eller synnerliga skäl) är inte angivna",
-    "documents_attached": "nödvändiga handlingar saknas",
-    "person_identified": "personen är inte identifierad",
-}
-
-FUNCTION_LABELS = {
-    "rlc_commander": "befäl vid RLC", "station_commander": "stationsbefäl", "duty_officer": "vakthavande befäl",
-    "level2_manager": "chef på nivå två", "officer": "polis",
-}
-
-
-def check_competence(decider_functions: Iterable[str], competent: Iterable[str], basis_citation: str | None) -> Check:
-    decider_functions, competent = set(decider_functions), set(competent)
-    names = ", ".join(FUNCTION_LABELS.get(f, f) for f in sorted(competent))
-    if decider_functions & competent:
-        fn = FUNCTION_LABELS.get(sorted(decider_functions & competent)[0], "")
-        return Check("decider_competent", True, f"Beslutet fattas av {fn}, som är behörig ({names}).", basis_citation)
-    return Check("decider_competent", False,
-                 f"Din funktion får inte besluta om handräckning enligt {basis_citation or 'detta lagrum'}; "
-                 f"behöriga är: {names}.", basis_citation)
-
-
-def check_decision(f: DecisionFacts) -> Verdict:
-    checks = [check_transition(f.action, f.state), check_competence(f.decider_functions, f.competent_functions,
-                                                                    f.basis_citation)]
-    if f.conditions.strip():
-        checks.append(Check("no_conditions", False,
-                            "Polisen får inte förena ett beslut om handräckning med villkor.", JO_2014_15))
-    if f.action in (GRANT,) and f.review_outcome != "admissible" and len(f.reason.strip()) < 10:
-        checks.append(Check("reason_when_deviating", False,
-                            "Den formella granskningen är inte uppfylld: ange skälen till att ändå bevilja.", None))
-    refusing = f.action == REFUSE or (f.action == OVERRULE and f.state == GRANTED)
-    if refusing:
-        if f.refusal_check not in FORMAL_CHECKS:
-            checks.append(Check("refusal_names_check", False,
-                                "Ett avslag ska ange vilken formell förutsättning som inte är uppfylld; "
-                                "polisen prövar inte behovet.", JO_2014_15))
-        elif f.review_outcome == "admissible" and f.refusal_check not in f.failed_review_checks and \
-                len(f.reason.strip()) < 10:
-            checks.append(Check("refusal_reason", False,
-                                "Den formella granskningen visar inga brister på den punkten: förklara avslaget.",
-                                JO_2014_15))
-    if f.action == OVERRULE:
-        if len(f.reason.strip()) < 10:
-            checks.append(Check("overrule_reason", False,
-                                "Att ändra ett annat befäls beslut kräver ett skäl, som visas i ärendets tidslinje.",
-                                None))
-    if f.action == REQUEST_COMPLETION and len(f.reason.strip()) < 5:
-        checks.append(Check("completion_question", False, "Skriv frågan till den begärande myndigheten.", None))
-    target = target_state(f.action, f.state)
-    return _verdict(checks, target)
-
-
-# --------------------------------------------------------------------------- execution
-
-
-@dataclass(frozen=True)
-class OutcomeFacts:
-    state: str
-    outcome: str
-    requester_confirmation_by: str = ""  # who at the requester confirmed that the need has ended
-    requester_confirmation_at: object = None
-    withdrawn_by_requester: bool = False
-    person_handed_to: str = ""
-
-
-def check_outcome(f: OutcomeFacts) -> Verdict:
-    checks: list[Check] = []
-    if f.outcome == OUTCOME_SELF_RETURN:
-        checks.append(Check("outcome_lawful", False,
-                            "Att uppmana personen att själv ta sig till vårdinrättningen är inte en verkställd "
-                            "handräckning; begäran gäller tills den är verkställd eller behovet har upphört.",
-                            JO_2019_20))
-        return _verdict(checks, None)
-    if f.outcome not in OUTCOME_STATE:
-        checks.append(Check("outcome_known", False, "Okänt utfall.", None))
-        return _verdict(checks, None)
-    checks.append(check_transition(RECORD_OUTCOME, f.state, outcome=f.outcome))
-    if f.outcome == OUTCOME_NEED_ENDED and not (f.requester_confirmation_by.strip() and f.requester_confirmation_at):
-        checks.append(Check("need_ended_confirmed", False,
-                            "Att behovet har upphört ska bekräftas av den begärande myndigheten: ange vem och när.",
-                            JO_2019_20))
-    if f.outcome == OUTCOME_WITHDRAWN and not f.withdrawn_by_requester:
-        checks.append(Check("withdrawn_by_requester", False,
-                            "Endast den begärande myndigheten kan återkalla begäran.", JO_2019_20))
-    if f.outcome == OUTCOME_HEALTH_CARE and not f.person_handed_to.strip():
-        checks.append(Check("handed_to", False, "Ange vem personen överlämnades till (t.ex. ambulansen).", None))
-    return _verdict(checks, OUTCOME_STATE[f.outcome])
-
-
-def check_not_found(state: str, wanted_notice_reference: str) -> Verdict:
-    checks = [check_transition(RECORD_NOT_FOUND, state)]
-    if not wanted_notice_reference.strip():
-        checks.append(Check("wanted_notice", False,
-                            "Personen påträffades inte: registrera efterlysningen (NEPU-referens); "
-                            "begäran ligger kvar tills den är verkställd.", JO_2019_20))
-    return _verdict(checks, target_state(RECORD_NOT_FOUND, state))
-
-
-# --------------------------------------------------------------------------- closure
-
-
-@dataclass(frozen=True)
-class ClosureFacts:
-    state: str
-    decision_recorded: bool
-    decider_function: str
-    outcome: str
-    open_custody_episodes: int = 0
-    custody_episodes_without_protocol: int = 0
-    open_transports: int = 0
-    requester_informed: bool = False
-    cross_references: dict = field(default_factory=dict)
-
-
 @dataclass(frozen=True)
 class ChecklistItem:
     code: str
     done: bool
     label: str
     citation: str | None = None
+    #: What to say when it is not done (defaults to the label with "saknas").
+    missing: str = ""
 
 
-def closure_checklist(f: ClosureFacts) -> list[ChecklistItem]:
-    items = [
-        ChecklistItem("decision", f.decision_recorded and bool(f.decider_function),
-                      "Beslutet är registrerat med beslutsfattarens funktion"),
-    ]
-    if f.state != REFUSED:
-        items.append(ChecklistItem("outcome", f.outcome in OUTCOME_STATE, "Utfallet är registrerat", JO_2019_20))
-        items.append(ChecklistItem("custody_closed", f.open_custody_episodes == 0,
-                                   "Alla frihetsberövanden är avslutade"))
-        items.append(ChecklistItem("protocols", f.custody_episodes_without_protocol == 0,
-                                   "Protokoll finns för varje frihetsberövande", PL_27))
-        items.append(ChecklistItem("transport", f.open_transports == 0, "Transporten är genomförd eller avbeställd"))
-    label = ("Begärande myndighet är underrättad om att personen följde med hälso- och sjukvården"
-             if f.outcome == OUTCOME_HEALTH_CARE else "Begärande myndighet är underrättad om utfallet")
-    items.append(ChecklistItem("requester_informed", f.requester_informed, label))
-    return items
+def verdict(checks: Iterable[Check], target: str | None) -> Verdict:
+    checks = tuple(checks)
+    ok = all(c.ok for c in checks)
+    return Verdict(ok, checks, target if ok else None)
 
 
-def check_close(f: ClosureFacts) -> Verdict:
-    checks = [check_transition(CLOSE, f.state)]
-    for item in closure_checklist(f):
-        if not item.done:
-            checks.append(Check(f"checklist_{item.code}", False, f"Kan inte avslutas: {item.label.lower()} saknas.",
-                                item.citation))
-    return _verdict(checks, target_state(CLOSE, f.state))
+def allowed_actions(table: TransitionTable, state: str) -> list[str]:
+    return [a for a, row in table.items() if state in row]
 
 
-def check_reopen(state: str, reason: str) -> Verdict:
-    checks = [check_transition(REOPEN, state)]
-    if len(reason.strip()) < 10:
-        checks.append(Check("reopen_reason", False, "Ange varför ärendet öppnas igen.", None))
-    return _verdict(checks, target_state(REOPEN, state))
+def target_state(table: TransitionTable, action: str, state: str, resolve: Resolver | None = None) -> str | None:
+    """The state ``action`` leads to from ``state``, or None if the table does not allow it."""
+    row = table.get(action, {})
+    if state not in row:
+        return None
+    target = row[state]
+    if target is not None:
+        return target
+    return resolve(action, state) if resolve else None
 
 
-def check_assignment(state: str, resource: str, decider_functions: Iterable[str], competent: Iterable[str],
-                     basis_citation: str | None) -> Verdict:
-    checks = [check_transition(ASSIGN, state)]
-    if not resource.strip():
-        checks.append(Check("resource", False, "Ange vilken resurs (patrull, handräckningsgrupp) som tilldelas.", None))
-    checks.append(check_competence(decider_functions, competent, basis_citation))
-    return _verdict(checks, target_state(ASSIGN, state))
+def check_transition(table: TransitionTable, state_labels: Mapping[str, str], action_labels: Mapping[str, str],
+                     action: str, state: str, resolve: Resolver | None = None) -> Check:
+    target = target_state(table, action, state, resolve)
+    state_label = state_labels.get(state, "okänd status")
+    if target is None:
+        label = action_labels.get(action, "åtgärden")
+        return Check("transition", False,
+                     f"Åtgärden '{label}' är inte tillåten när ärendet har status '{state_label}'.")
+    return Check("transition", True, f"{state_label} → {state_labels.get(target, target)}.")
+
+
+def closure_refusals(items: Iterable[ChecklistItem]) -> list[Check]:
+    """The checklist items that are not done, as refusing checks."""
+    return [Check(f"checklist_{i.code}", False, i.missing or f"Kan inte avslutas: {i.label.lower()} saknas.",
+                  i.citation) for i in items if not i.done]

@@ -1,74 +1,53 @@
-"""Reads of police cases, scoped to the actor and audited.
+"""Reads of cases, scoped to the actor: plain data, no display and no audit (the audited reads are
+``services.read_case`` and ``services.read_inbox``).
 
-A police unit sees the cases routed to it; the region's RLC sees every case in its region. Requesting
-organisations read their requests through ``intake.selectors``; analysts see aggregates only.
+A police unit sees the cases routed to it; a kind may widen that (handräckning: the region's RLC sees
+every case in its region). Requesting organisations follow their requests through their kind's own
+selectors; analysts see aggregates only.
 """
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
-from django.http import Http404
-from django.urls import reverse
 
-from bitrade.audit import services as audit
 from bitrade.common.actor import Actor
-from bitrade.organisation.models import UnitKind
 
-from . import rules
+from . import kinds
 from .models import Case
 
-OBJECT_TYPE = "cases.case"
-PRIORITY_LABELS = {1: "1 – omedelbart", 2: "2 – brådskande", 3: "3 – närtid"}
+INBOX_LIMIT = 300
 
 
-def _scope(actor: Actor) -> QuerySet:
+def scope(actor: Actor) -> QuerySet:
+    """Every case the actor may see, of every registered kind."""
     qs = Case.objects.select_related("unit", "region")
-    if actor.is_police and actor.unit_id:
-        if actor.unit_kind == UnitKind.RLC:
-            return qs.filter(Q(unit_id=actor.unit_id) | Q(region_id=actor.region_id))
-        return qs.filter(unit_id=actor.unit_id)
-    return qs.none()
+    if not (actor.is_police and actor.unit_id):
+        return qs.none()
+    visible = Q(unit_id=actor.unit_id)
+    for kind in kinds.all_kinds():
+        extra = kind.scope(actor) if kind.scope else None
+        if extra is not None:
+            visible |= Q(kind=kind.key) & extra
+    return qs.filter(visible)
 
 
-def get_case(actor: Actor, public_id, *, purpose: str = "visning") -> Case:
-    if not actor.is_police:
-        raise PermissionDenied("Ärendet är polisens; begärande myndigheter följer sin begäran.")
-    case = (_scope(actor).select_related("assistance_request", "assistance_request__organisation",
-                                          "assistance_request__location_municipality")
-            .filter(public_id=public_id).first())
-    if case is None:
-        audit.record(actor, "case.read_refused", object_type=OBJECT_TYPE, object_id=str(public_id)[:64],
-                     result="refused", reason="utanför aktörens behörighet eller finns inte")
-        raise Http404("Finns inte")
-    audit.record_read(actor, OBJECT_TYPE, [case.pk], purpose=purpose)
-    return case
+def _related() -> list[str]:
+    return sorted({path for kind in kinds.all_kinds() for path in kind.related})
 
 
-def inbox(actor: Actor, *, include_closed: bool = False) -> list[dict]:
-    """The unit's open cases, most urgent first: priority, then the earliest deadline, then age."""
-    if not actor.is_police:
-        raise PermissionDenied("Inkorgen är polisens.")
-    from bitrade.intake.selectors import person_display
+def find_case(actor: Actor, public_id) -> Case | None:
+    """The case if the actor may see it, else None."""
+    return scope(actor).select_related(*_related()).filter(public_id=public_id).first()
 
-    qs = _scope(actor).select_related("assistance_request")
+
+def inbox_cases(actor: Actor, *, include_closed: bool = False) -> list[Case]:
+    """The cases in the actor's inbox, most urgent first: priority, then the earliest deadline, then age."""
+    qs = scope(actor).select_related(*_related())
     if not include_closed:
-        qs = qs.exclude(state=rules.CLOSED)
-    cases = list(qs.order_by("priority", "ack_due_at", "received_at")[:300])
-    cases.sort(key=lambda c: (c.priority is None, c.priority or 9, c.state not in (rules.RECEIVED,),
+        closed = [(k.key, s) for k in kinds.all_kinds() for s in k.closed_states]
+        for key, state in closed:
+            qs = qs.exclude(kind=key, state=state)
+    cases = list(qs.order_by("priority", "ack_due_at", "received_at")[:INBOX_LIMIT])
+    cases.sort(key=lambda c: (c.priority is None, c.priority or 9, c.acknowledged_at is not None,
                               c.ack_due_at or c.received_at))
-    rows = []
-    for c in cases:
-        req = getattr(c, "assistance_request", None)
-        rows.append({
-            "id": c.public_id, "reference_number": c.reference_number, "received_at": c.received_at,
-            "citation": ((req.review or {}).get("legal_basis") or {}).get("citation") if req else "",
-            "status": c.state, "status_label": c.state_label, "priority": c.priority,
-            "priority_label": PRIORITY_LABELS.get(c.priority, "Polisområdet"), "unit_name": c.unit.name,
-            "url": reverse("cases:detail", args=[c.public_id]),
-            "person_name": person_display(actor, req)["name"] if req else "",
-            "ack_due_at": c.ack_due_at if c.acknowledged_at is None else None,
-            "acknowledged": c.acknowledged_at is not None, "escalated": c.escalation_count > 0,
-        })
-    audit.record_read(actor, OBJECT_TYPE, [c.pk for c in cases], purpose="inkorg")
-    return rows
+    return cases

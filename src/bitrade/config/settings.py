@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "bitrade.intake",
     "bitrade.routing",
     "bitrade.cases",
+    "bitrade.assistance",
     "bitrade.custody",
     "bitrade.transport",
     "bitrade.followup",

@@ -8,8 +8,8 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from bitrade.assistance import rules as case_rules
 from bitrade.audit import services as audit
-from bitrade.cases import rules as case_rules
 from bitrade.cases.services import (
     CaseError,
     _event,

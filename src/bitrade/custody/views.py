@@ -8,7 +8,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from bitrade.cases import selectors as case_selectors
+from bitrade.cases import services as case_services
 from bitrade.common import actor as a
 from bitrade.web.actions import run_and_return
 from bitrade.web.auth import actor_required
@@ -42,7 +42,7 @@ def custody_context(actor, case) -> dict:
 
 
 def _episode(actor, public_id, episode_id) -> CustodyEpisode:
-    case = case_selectors.get_case(actor, public_id, purpose="frihetsberövande")
+    case = case_services.read_case(actor, public_id, purpose="frihetsberövande")
     return get_object_or_404(CustodyEpisode.objects.select_related("case"), pk=episode_id, case=case)
 
 
@@ -51,7 +51,7 @@ def _episode(actor, public_id, episode_id) -> CustodyEpisode:
 @require_POST
 @actor_required(a.POLICE)
 def start(request, actor, public_id):
-    case = case_selectors.get_case(actor, public_id, purpose="frihetsberövande")
+    case = case_services.read_case(actor, public_id, purpose="frihetsberövande")
     p = request.POST
     return run_and_return(request, public_id, lambda: services.start_episode(
         actor, case, ground=p.get("ground", ""), place=p.get("place", ""),

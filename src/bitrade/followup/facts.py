@@ -19,7 +19,7 @@ from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
-from bitrade.cases import rules as case_rules
+from bitrade.assistance import rules as case_rules
 
 from .bulk import bulk_insert
 from .models import ActivityFact, CaseFact, FactState

@@ -50,7 +50,7 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce, Concat
 from django.db.models.lookups import GreaterThan
 
-from bitrade.cases import rules as case_rules
+from bitrade.assistance import rules as case_rules
 
 from . import rules
 from .rules import Bucket, Period

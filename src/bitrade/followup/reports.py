@@ -16,7 +16,7 @@ from functools import cached_property
 
 from django.core.exceptions import PermissionDenied
 
-from bitrade.cases import rules as case_rules
+from bitrade.assistance import rules as case_rules
 from bitrade.custody.rules import GROUNDS, PLACE_TYPES
 from bitrade.transport.rules import NTE_DECLINE_REASONS
 

@@ -20,8 +20,8 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from bitrade.assistance import rules as case_rules
 from bitrade.audit import services as audit
-from bitrade.cases import rules as case_rules
 from bitrade.common import actor as a
 from bitrade.common.actor import Actor
 

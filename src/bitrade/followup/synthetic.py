@@ -34,7 +34,7 @@ from itertools import accumulate
 from django.db import transaction
 from django.utils import timezone
 
-from bitrade.cases import rules as case_rules
+from bitrade.assistance import rules as case_rules
 from bitrade.custody.rules import GROUNDS
 from bitrade.legal.catalogue import load_catalogue
 
@@ -700,7 +700,7 @@ def generate_case(world: World, dice: Dice, stream: Stream, received: datetime, 
             decision_cut = ev[3]
     outcome_cut = outcome if upto(outcome_at) else ""
     case = dict(
-        public_id=dice.uid(), reference_number=seq_ref, case_code=stream.case_code, state=state, received_at=received,
+        public_id=dice.uid(), kind="assistance", reference_number=seq_ref, case_code=stream.case_code, state=state, received_at=received,
         region_id=region_id, unit_id=unit.id, routing_rule_name="Syntetiska data",
         routing_reasons=["Genererat ärende (syntetiska data)."], priority=priority, ack_due_at=ack_due,
         acknowledged_at=upto(acknowledged_at), escalation_count=esc_count, decision=decision_cut,

@@ -1,9 +1,11 @@
 """Carrying out an API write at most once per Idempotency-Key.
 
 The key is claimed first, inside the write's own transaction: a concurrent twin with the same key
-waits on the unique index until the first write commits and then answers with the stored result; a
-write that fails (an exception) rolls back its claim, so the client may retry with the same key.
-A retry with the same key and another body is refused (``IdempotencyConflict``, 409)."""
+waits on the unique index until the first write commits and then answers with the stored result.
+A refusal (a ``DomainError``: 4xx with its reasons) is an answer too: it is stored, and what the
+refusing service put on record (the refusal in the audit trail) is committed with it. A server error
+rolls back the claim, so the client may retry with the same key. A retry with the same key and
+another body is refused (``IdempotencyConflict``, 409)."""
 
 from __future__ import annotations
 
@@ -86,7 +88,12 @@ def run_once(actor, key: str, endpoint: str, body: Any, fn: Callable[[], Answer]
         row, won = claim(scope, key, endpoint, digest)
         if not won:
             return replay(row.status, row.response)
-        status, payload = fn()
+        try:
+            status, payload = fn()
+        except IdempotencyConflict:
+            raise
+        except DomainError as exc:
+            status, payload = exc.status, exc.as_response()
         normalised = json.loads(json.dumps(payload, cls=DjangoJSONEncoder))
         if status >= 500:
             transaction.set_rollback(True)

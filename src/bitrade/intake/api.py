@@ -7,7 +7,7 @@ from uuid import UUID
 from ninja import Header, Router
 from ninja.errors import HttpError
 
-from bitrade.cases import services as cases
+from bitrade.assistance import services as cases
 from bitrade.common.errors import field_path
 from bitrade.idempotency.services import run_once
 

@@ -11,9 +11,9 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from bitrade.assistance import rules as case_rules
+from bitrade.assistance import services as cases
 from bitrade.audit import services as audit
-from bitrade.cases import rules as case_rules
-from bitrade.cases import services as cases
 from bitrade.common.actor import Actor
 from bitrade.common.errors import DomainError
 from bitrade.idempotency import services as idempotency

@@ -11,8 +11,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 from pydantic import ValidationError
 
-from bitrade.cases import rules as case_rules
-from bitrade.cases import services as cases
+from bitrade.assistance import rules as case_rules
+from bitrade.assistance import services as cases
 from bitrade.common import actor as a
 from bitrade.common.errors import swedish_validation_errors
 from bitrade.legal.catalogue import default_catalogue

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from bitrade.audit import services as audit
-from bitrade.cases import selectors as case_selectors
+from bitrade.cases import services as case_services
 from bitrade.cases.services import CaseError
 from bitrade.common import actor as a
 from bitrade.custody.models import CustodyEpisode
@@ -50,7 +50,7 @@ def default_fields(case, episode, pickup_at: datetime | None = None) -> dict:
 @require_POST
 @actor_required(a.POLICE)
 def order(request, actor, public_id):
-    case = case_selectors.get_case(actor, public_id, purpose="transport")
+    case = case_services.read_case(actor, public_id, purpose="transport")
     episode = CustodyEpisode.objects.filter(case=case, ended_at__isnull=True).order_by("-started_at").first()
     fields = default_fields(case, episode, parse_local_datetime(request.POST.get("pickup_at", "")))
     extra = request.POST.get("extra_field", "").strip()
@@ -62,7 +62,7 @@ def order(request, actor, public_id):
 @require_POST
 @actor_required(a.POLICE)
 def plan(request, actor, public_id):
-    case = case_selectors.get_case(actor, public_id, purpose="transport")
+    case = case_services.read_case(actor, public_id, purpose="transport")
     episode = CustodyEpisode.objects.filter(case=case).order_by("-started_at").first()
     p = request.POST
     legs = []
@@ -82,7 +82,7 @@ def plan(request, actor, public_id):
 @require_POST
 @actor_required(a.POLICE)
 def complete(request, actor, public_id, order_id):
-    case = case_selectors.get_case(actor, public_id, purpose="transport")
+    case = case_services.read_case(actor, public_id, purpose="transport")
     order = get_object_or_404(TransportOrder, pk=order_id, case=case)
     return run_and_return(request, public_id, lambda: services.complete_transport(actor, order))
 

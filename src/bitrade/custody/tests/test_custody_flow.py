@@ -10,9 +10,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.exceptions import PermissionDenied
 
+from bitrade.assistance import rules as case_rules
+from bitrade.assistance import services as cases
 from bitrade.audit.models import AuditEvent
-from bitrade.cases import rules as case_rules
-from bitrade.cases import services as cases
 from bitrade.cases.services import CaseError
 from bitrade.custody import services as custody
 from bitrade.custody.models import Holding

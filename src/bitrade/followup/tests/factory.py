@@ -59,7 +59,7 @@ def make_case(*, region, unit, municipality, organisation, received, key="", law
     from bitrade.intake.models import AssistanceRequest
 
     n = next(_seq)
-    case = Case.objects.create(reference_number=f"TEST-FU-{n:05d}", case_code=case_code, state=state,
+    case = Case.objects.create(kind="assistance", reference_number=f"TEST-FU-{n:05d}", case_code=case_code, state=state,
                                received_at=received, region=region, unit=unit, **case_fields)
     AssistanceRequest.objects.create(
         case=case, channel="web", organisation=organisation, requester_name="Test Testsson",

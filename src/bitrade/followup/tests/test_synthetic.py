@@ -47,8 +47,8 @@ def _digest() -> str:
 
 @pytest.mark.django_db
 def test_generate_a_small_slice(demo):
+    from bitrade.assistance import rules as case_rules
     from bitrade.audit.models import AuditEvent
-    from bitrade.cases import rules as case_rules
     from bitrade.cases.models import Case
     from bitrade.intake.models import AssistanceRequest
 

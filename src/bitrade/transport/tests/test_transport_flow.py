@@ -8,8 +8,8 @@ from datetime import timedelta
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from bitrade.cases import rules as case_rules
-from bitrade.cases import services as cases
+from bitrade.assistance import rules as case_rules
+from bitrade.assistance import services as cases
 from bitrade.cases.services import CaseError
 from bitrade.custody import services as custody
 from bitrade.custody.tests.test_custody_flow import T0, _child_case, executing_case

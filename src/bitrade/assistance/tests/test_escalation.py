@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.db import connection
 
+from bitrade.assistance import services as cases
 from bitrade.audit.models import AuditEvent
-from bitrade.cases import services as cases
 from bitrade.cases.models import Case
 from bitrade.deadlines import services as deadlines
 from bitrade.deadlines.models import Deadline

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bitrade.cases import rules as r
+from bitrade.assistance import rules as r
 
 LVU = frozenset({"duty_officer", "station_commander", "level2_manager"})
 LPT = frozenset({"rlc_commander", "station_commander", "level2_manager"})

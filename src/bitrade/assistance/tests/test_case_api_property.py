@@ -11,8 +11,8 @@ from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bitrade.cases import rules
-from bitrade.cases.api import API_ACTIONS
+from bitrade.assistance import rules
+from bitrade.cases import kinds
 from bitrade.cases.models import Case
 from bitrade.intake import services as intake
 from bitrade.intake.schemas import RequestIn
@@ -44,7 +44,7 @@ def police_client(demo):
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                   HealthCheck.too_slow])
-@given(st.lists(st.tuples(st.sampled_from(sorted(API_ACTIONS)), st.sampled_from(OUTCOMES)), min_size=1,
+@given(st.lists(st.tuples(st.sampled_from(sorted(a.name for a in kinds.get("assistance").actions)), st.sampled_from(OUTCOMES)), min_size=1,
                 max_size=12))
 def test_random_actions_through_the_api(police_client, actor_of, steps):
     case = intake.submit_request(actor_of("overlakare.malmo"), RequestIn.model_validate(LPT_RETURN),

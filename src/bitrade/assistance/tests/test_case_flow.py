@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.exceptions import PermissionDenied
 
+from bitrade.assistance import rules
+from bitrade.assistance import services as cases
 from bitrade.audit.models import AuditEvent
-from bitrade.cases import rules
-from bitrade.cases import services as cases
 from bitrade.deadlines import services as deadlines
 from bitrade.intake import services as intake
 from bitrade.intake.schemas import RequestIn

@@ -1,0 +1,144 @@
+"""The actions of a handräckning case, each defined once: its input, who is offered it, the service it
+calls. The case page and ``POST /api/v1/cases/{id}/actions/{name}`` both take them from here."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.utils import timezone
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field
+
+from bitrade.cases.kinds import Action, NoInput
+
+from . import rules, services
+from .rules import check_competence
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+
+
+class GrantIn(_In):
+    reason: str = Field(default="", max_length=5000, description="Kommentar; krävs när granskningen visar brister.")
+    conditions: str = Field(default="", max_length=5000,
+                            description="Villkor – polisen får inte förena beslutet med villkor (JO 2014/15 s. 122).")
+
+
+class RefusalIn(_In):
+    refusal_check: str = Field(default="", max_length=40,
+                               description="Den formella förutsättning som inte är uppfylld.")
+    reason: str = Field(default="", max_length=5000)
+
+
+class QuestionIn(_In):
+    question: str = Field(default="", max_length=5000, validation_alias=AliasChoices("question", "reason"),
+                          description="Frågan till den begärande myndigheten.")
+
+
+class RiskIn(_In):
+    risk_level: str = Field(default="", max_length=16, description="low, medium eller high.")
+    risk_assessment: str = Field(default="", max_length=5000)
+    priority: int | None = Field(default=None, ge=1, le=3)
+
+
+class AssignIn(_In):
+    resource: str = Field(default="", max_length=200)
+
+
+class NotFoundIn(_In):
+    wanted_notice_reference: str = Field(default="", max_length=64)
+    notes: str = Field(default="", max_length=5000)
+
+
+class OutcomeIn(_In):
+    outcome: str = Field(default="", max_length=40)
+    notes: str = Field(default="", max_length=5000)
+    confirmed_by: str = Field(default="", max_length=200)
+    confirmed_at: datetime | None = None
+    handed_to: str = Field(default="", max_length=200)
+    patrol_minutes: int | None = Field(default=None, ge=0, le=10000)
+
+
+class InformIn(_In):
+    channel: str = Field(default="", max_length=100)
+    note: str = Field(default="", max_length=5000)
+
+
+class ReasonIn(_In):
+    reason: str = Field(default="", max_length=5000)
+
+
+class ReferencesIn(_In):
+    storm: str = Field(default="", max_length=32)
+    daf: str = Field(default="", max_length=32)
+    par: str = Field(default="", max_length=32)
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    """A time from a form (Stockholm time without zone) made aware; API times carry their zone."""
+    if moment is not None and timezone.is_naive(moment):
+        return timezone.make_aware(moment)
+    return moment
+
+
+def handling_unit(actor, case) -> bool:
+    return actor.is_police and actor.unit_id == case.unit_id
+
+
+def competent(actor, case) -> bool:
+    if not handling_unit(actor, case):
+        return False
+    entry = services._entry(case)
+    return check_competence(actor.functions, entry.competent_deciders if entry else (),
+                            entry.citation if entry else None).ok
+
+
+def _open_and_handling(actor, case) -> bool:
+    return handling_unit(actor, case) and case.state != rules.CLOSED
+
+
+ACTIONS: tuple[Action, ...] = (
+    Action(rules.ACKNOWLEDGE, "kvittera", "Kvittera", transition=rules.ACKNOWLEDGE,
+           may=lambda actor, case: handling_unit(actor, case) and case.acknowledged_at is None,
+           run=lambda actor, case, d: services.acknowledge(actor, case),
+           summary="Kvittera att enheten har tagit emot ärendet."),
+    Action(rules.GRANT, "bevilja", "Bevilja", GrantIn, transition=rules.GRANT, may=competent,
+           run=lambda actor, case, d: services.decide(actor, case, rules.GRANT, reason=d.reason,
+                                                      conditions=d.conditions)),
+    Action(rules.REFUSE, "avsla", "Avslå", RefusalIn, transition=rules.REFUSE, may=competent,
+           run=lambda actor, case, d: services.decide(actor, case, rules.REFUSE, reason=d.reason,
+                                                      refusal_check=d.refusal_check)),
+    Action(rules.REQUEST_COMPLETION, "komplettering", "Begär komplettering", QuestionIn,
+           transition=rules.REQUEST_COMPLETION, may=competent,
+           run=lambda actor, case, d: services.decide(actor, case, rules.REQUEST_COMPLETION, reason=d.question)),
+    Action(rules.OVERRULE, "andra-beslut", "Ändra beslut", RefusalIn, transition=rules.OVERRULE, may=competent,
+           run=lambda actor, case, d: services.decide(actor, case, rules.OVERRULE, reason=d.reason,
+                                                      refusal_check=d.refusal_check)),
+    Action("assess_risk", "risk", "Hot- och riskbedömning, prioritet", RiskIn, may=_open_and_handling,
+           run=lambda actor, case, d: services.assess_risk(actor, case, level=d.risk_level,
+                                                           assessment=d.risk_assessment, priority=d.priority)),
+    Action(rules.ASSIGN, "tilldela", "Tilldela resurs", AssignIn, transition=rules.ASSIGN, may=competent,
+           run=lambda actor, case, d: services.assign(actor, case, resource=d.resource)),
+    Action(rules.START_EXECUTION, "paborja", "Påbörja verkställighet", transition=rules.START_EXECUTION,
+           may=handling_unit, run=lambda actor, case, d: services.start_execution(actor, case)),
+    Action(rules.RECORD_NOT_FOUND, "ej-patraffad", "Personen påträffades inte", NotFoundIn,
+           transition=rules.RECORD_NOT_FOUND, may=handling_unit,
+           run=lambda actor, case, d: services.record_not_found(
+               actor, case, wanted_notice_reference=d.wanted_notice_reference, notes=d.notes)),
+    Action(rules.RECORD_OUTCOME, "utfall", "Registrera utfall", OutcomeIn, transition=rules.RECORD_OUTCOME,
+           may=handling_unit,
+           run=lambda actor, case, d: services.record_outcome(
+               actor, case, outcome=d.outcome, notes=d.notes, confirmed_by=d.confirmed_by,
+               confirmed_at=_aware(d.confirmed_at), handed_to=d.handed_to, patrol_minutes=d.patrol_minutes)),
+    Action("inform_requester", "underratta", "Underrätta begärande myndighet", InformIn, may=handling_unit,
+           run=lambda actor, case, d: services.inform_requester(actor, case, channel=d.channel, note=d.note)),
+    Action(rules.CLOSE, "avsluta", "Avsluta", transition=rules.CLOSE, may=handling_unit,
+           run=lambda actor, case, d: services.close(actor, case)),
+    Action(rules.REOPEN, "ateroppna", "Återöppna", ReasonIn, transition=rules.REOPEN, may=handling_unit,
+           run=lambda actor, case, d: services.reopen(actor, case, reason=d.reason)),
+    Action("cross_references", "referenser", "Hänvisningar till andra register", ReferencesIn, may=handling_unit,
+           run=lambda actor, case, d: services.set_cross_references(actor, case, storm=d.storm, daf=d.daf,
+                                                                    par=d.par)),
+)
+
+__all__ = ["ACTIONS", "NoInput"]

@@ -1,0 +1,46 @@
+"""Handräckning registered as a case kind: what the kernel needs to know to hold, show and close it."""
+
+from __future__ import annotations
+
+from django.db.models import Q
+
+from bitrade.cases.kinds import CaseKind, Panel
+from bitrade.organisation.models import UnitKind
+
+from . import rules, services, views
+from .actions import ACTIONS
+
+
+def scope(actor) -> Q | None:
+    """Beyond the cases routed to a unit, the region's RLC sees every handräckning case in its region."""
+    if actor.is_police and actor.unit_kind == UnitKind.RLC and actor.region_id:
+        return Q(region_id=actor.region_id)
+    return None
+
+
+def closure_checklist(case):
+    return rules.closure_checklist(services.closure_facts(case))
+
+
+ASSISTANCE = CaseKind(
+    key=services.KIND,
+    label="Handräckning enligt vårdlagarna",
+    reference_prefix="HR",
+    states=rules.STATE_LABELS,
+    closed_states=frozenset({rules.CLOSED}),
+    transitions=rules.TRANSITIONS,
+    actions=ACTIONS,
+    closure_checklist=closure_checklist,
+    timeline_labels=rules.ACTION_LABELS,
+    panels=(
+        Panel("assistance/_request.html", views.request_context),
+        Panel("assistance/_actions.html", views.actions_context, only_handling_unit=True),
+        Panel("custody/_section.html", views.custody_panel, only_handling_unit=True),
+        Panel("transport/_section.html", views.transport_panel, only_handling_unit=True),
+        Panel("assistance/_references.html", only_handling_unit=True),
+    ),
+    scope=scope,
+    related=("assistance_request", "assistance_request__organisation", "assistance_request__location_municipality"),
+    inbox_row=views.inbox_row,
+    notify_requester=services.notify_requester,
+)

@@ -1,0 +1,439 @@
+"""Every change of a handräckning case: one transaction, checked by the pure rules, with its timeline
+event, audit event and outbox messages. The kernel (``bitrade.cases``) owns what every case has; this
+module owns what only a request for assistance has."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+
+from bitrade.audit import services as audit
+from bitrade.cases import services as kernel
+from bitrade.cases.models import Case
+from bitrade.cases.services import (  # noqa: F401 — the kernel's helpers, re-exported for the handräckning apps
+    CaseError,
+    _event,
+    _function,
+    _lock,
+    _require_handling_unit,
+    notify_unit,
+    refusal,
+    refusals_audited,
+    require_handling_unit,
+)
+from bitrade.common.actor import SYSTEM_ACTOR, Actor
+from bitrade.deadlines import services as deadlines
+from bitrade.intake.models import CompletionQuestion
+from bitrade.legal.catalogue import default_catalogue
+from bitrade.organisation.models import Unit
+from bitrade.outbox import services as outbox
+from bitrade.routing import rules as routing_rules
+from bitrade.routing import selectors as routing_selectors
+
+from . import rules
+
+KIND = "assistance"
+ACK_DEADLINE = "case.ack"
+ASSIGN_DEADLINE = "case.assign"
+OBJECT_TYPE = kernel.OBJECT_TYPE
+
+#: How long a granted case may wait for a resource before the region is alerted: the inspection found
+#: granted requests left waiting because no one owned the resource question. Platform defaults, not
+#: law; configurable per deployment.
+DEFAULT_ASSIGN_THRESHOLDS = {1: timedelta(minutes=15), 2: timedelta(hours=1), 3: timedelta(hours=4),
+                             None: timedelta(hours=24)}
+
+
+def _request(case: Case):
+    return getattr(case, "assistance_request", None)
+
+
+def notify_requester(case: Case, event: str, text: str) -> None:
+    req = _request(case)
+    if req is None:
+        return
+    payload = {"id": str(req.public_id), "reference_number": case.reference_number, "status": case.state,
+               "status_label": rules.STATE_LABELS.get(case.state, ""), "event": event}
+    if req.requester_email:
+        outbox.enqueue("email", req.requester_email, event=event, obj=case,
+                       subject=f"Biträde: {text} ({case.reference_number})",
+                       body=f"{text}.\nReferens: {case.reference_number}\nStatus: "
+                            f"{rules.STATE_LABELS.get(case.state, '')}\n")
+    if req.organisation.webhook_url:
+        outbox.enqueue("webhook", req.organisation.webhook_url, event=event, obj=case, payload=payload)
+
+
+def open_case(actor: Actor, *, region, unit: Unit, state: str, case_code: str, priority: int | None,
+              routing_rule_name: str, routing_reasons: list[str], now: datetime) -> Case:
+    """Create the police case for a received request (called inside the intake transaction)."""
+    thresholds = routing_selectors.region_configuration(region.pk, timezone.localtime(now).date())[3]
+    ack_due = routing_rules.ack_deadline(priority, now, thresholds)
+    case = kernel.open_case(
+        actor, KIND, region=region, unit=unit, state=state, now=now,
+        text=f"Begäran mottagen och styrd till {unit.name}.", case_code=case_code, priority=priority,
+        routing_rule_name=routing_rule_name, routing_reasons=routing_reasons, ack_due_at=ack_due,
+    )
+    deadlines.schedule(ACK_DEADLINE, object_type=OBJECT_TYPE, object_id=case.pk, due_at=ack_due,
+                       payload={"unit_id": unit.pk})
+    return case
+
+
+def _entry(case: Case):
+    req = _request(case)
+    if req is None or not req.legal_basis_key:
+        return None
+    return default_catalogue().get(req.legal_basis_key)
+
+
+def acknowledge(actor: Actor, case: Case, now: datetime | None = None) -> Case:
+    _require_handling_unit(actor, case)
+    now = now or timezone.now()
+    with transaction.atomic():
+        case = _lock(case)
+        if case.acknowledged_at is not None:
+            return case
+        old = case.state
+        case.acknowledged_at, case.acknowledged_by_id = now, actor.person_id
+        new_state = rules.target_state(rules.ACKNOWLEDGE, case.state)
+        if new_state:
+            case.state = new_state
+        case.save(update_fields=["acknowledged_at", "acknowledged_by", "state", "updated_at"])
+        deadlines.cancel(ACK_DEADLINE, object_type=OBJECT_TYPE, object_id=case.pk, reason="kvitterad")
+        _event(case, actor, rules.ACKNOWLEDGE, f"Kvitterad av {case.unit.name}.", from_state=old, to_state=case.state,
+               now=now)
+        audit.record(actor, "case.acknowledged", obj=case, old={"state": old}, new={"state": case.state})
+        notify_requester(case, "request.acknowledged", "Polisen har tagit emot begäran")
+    return case
+
+
+def requester_completed(actor: Actor, case: Case, now: datetime, still_incomplete: bool) -> None:
+    """The requester answered; the case goes back to the unit (called inside the intake transaction)."""
+    case = _lock(case)
+    old = case.state
+    if still_incomplete:
+        _event(case, actor, rules.COMPLETE, "Kompletteringen besvarades men begäran är ännu inte fullständig.",
+               from_state=old, to_state=old, now=now)
+        return
+    target = rules.target_state(rules.COMPLETE, case.state, acknowledged=case.acknowledged_at is not None)
+    if target is None:
+        return
+    case.state = target
+    case.save(update_fields=["state", "updated_at"])
+    _event(case, actor, rules.COMPLETE, "Begäran är kompletterad.", from_state=old, to_state=target, now=now)
+    notify_unit(case, case.unit, "request.completed", "Begäran har kompletterats")
+
+
+@refusals_audited("decide")
+def decide(actor: Actor, case: Case, action: str, *, reason: str = "", refusal_check: str = "",
+           conditions: str = "", now: datetime | None = None) -> Case:
+    """Grant, refuse, ask for completion, or overrule an earlier decision."""
+    _require_handling_unit(actor, case)
+    now = now or timezone.now()
+    with transaction.atomic():
+        case = _lock(case)
+        req = _request(case)
+        entry = _entry(case)
+        review = (req.review if req else {}) or {}
+        facts = rules.DecisionFacts(
+            action=action, state=case.state, decider_functions=actor.functions,
+            competent_functions=frozenset(entry.competent_deciders if entry else ()),
+            basis_citation=entry.citation if entry else None,
+            review_outcome=review.get("outcome", ""),
+            failed_review_checks=frozenset(c["code"] for c in review.get("checks", []) if not c.get("ok")),
+            refusal_check=refusal_check, reason=reason, conditions=conditions,
+            previous_decider_id=case.decided_by_id, decider_id=actor.person_id,
+        )
+        verdict = rules.check_decision(facts)
+        if not verdict.allowed:
+            raise CaseError(verdict)
+        old = case.state
+        case.state = verdict.target
+        text = reason
+        citation = ""
+        if action in (rules.GRANT, rules.REFUSE, rules.OVERRULE):
+            case.decision = rules.GRANTED if case.state == rules.GRANTED else rules.REFUSED
+            case.decided_at, case.decided_by_id, case.decided_function = now, actor.person_id, _function(actor)
+            case.refusal_check = refusal_check if case.decision == rules.REFUSED else ""
+            case.decision_reason = reason
+            if case.decision == rules.REFUSED:
+                citation = entry.citation if entry else rules.JO_2014_15
+                text = f"Avslag: {rules.FORMAL_CHECKS.get(refusal_check, refusal_check)}. {reason}".strip()
+            else:
+                text = f"Beviljad. {reason}".strip()
+                citation = entry.citation if entry else ""
+        if action == rules.OVERRULE:
+            case.overrule_count += 1
+            text = f"Beslutet ändrat ({rules.STATE_LABELS[old]} → {rules.STATE_LABELS[case.state]}): {reason}"
+        case.save()
+        if action == rules.REQUEST_COMPLETION and req is not None:
+            CompletionQuestion.objects.create(request=req, check_code="police_question", field="",
+                                              question=reason, asked_at=now)
+        if case.state == rules.GRANTED:
+            due = now + DEFAULT_ASSIGN_THRESHOLDS.get(case.priority, DEFAULT_ASSIGN_THRESHOLDS[None])
+            case.assign_due_at = due
+            case.save(update_fields=["assign_due_at"])
+            deadlines.schedule(ASSIGN_DEADLINE, object_type=OBJECT_TYPE, object_id=case.pk, due_at=due)
+        else:
+            deadlines.cancel(ASSIGN_DEADLINE, object_type=OBJECT_TYPE, object_id=case.pk, reason=case.state)
+        deadlines.cancel(ACK_DEADLINE, object_type=OBJECT_TYPE, object_id=case.pk, reason="beslut fattat")
+        _event(case, actor, action, text, from_state=old, to_state=case.state, citation=citation, now=now)
+        audit.record(actor, f"case.{action}", obj=case, reason=reason, old={"state": old},
+                     new={"state": case.state, "refusal_check": refusal_check, "function": _function(actor)})
+        notify_requester(case, f"case.{case.state}", {
+            rules.GRANTED: "Polisen har beviljat begäran", rules.REFUSED: "Polisen har avslagit begäran",
+            rules.COMPLETION_REQUESTED: "Polisen behöver komplettering",
+        }.get(case.state, "Ärendet har ändrats"))
+    return case
+
+
+@refusals_audited("assess_risk")
+def assess_risk(actor: Actor, case: Case, *, level: str, assessment: str, priority: int | None,
+                now: datetime | None = None) -> Case:
+    _require_handling_unit(actor, case)
+    if level not in ("low", "medium", "high"):
+        raise CaseError("Ange risknivå: låg, medel eller hög.", status=422)
+    if priority not in (1, 2, 3, None):
+        raise CaseError("Prioritet ska vara 1, 2, 3 eller ordinär.", status=422)
+    now = now or timezone.now()
+    with transaction.atomic():
+        case = _lock(case)
+        if case.state not in rules.OPEN_STATES:
+            raise CaseError("Ärendet är avslutat.")
+        old = {"risk_level": case.risk_level, "priority": case.priority}
+        case.risk_level, case.risk_assessment = level, assessment
+        changed_priority = priority != case.priority
+        case.priority = priority
+        case.save(update_fields=["risk_level", "risk_assessment", "priority", "updated_at"])
+        text = f"Hot- och riskbedömning: {dict(low='låg', medium='medel', high='hög')[level]}."
+        if changed_priority:
+            text += f" Prioritet ändrad till {priority or 'ordinär'}."
+        _event(case, actor, "risk_assessed", text, public=False, now=now)
+        audit.record(actor, "case.risk_assessed", obj=case, old=old, new={"risk_level": level, "priority": priority})
+    return case
+
+
+@refusals_audited("assign")
+def assign(actor: Actor, case: Case, *, resource: str, now: datetime | None = None) -> Case:
+    _require_handling_unit(actor, case)
+    now = now or timezone.now()
+    with transaction.atomic():
+        case = _lock(case)
+        entry = _entry(case)
+        verdict = rules.check_assignment(case.state, resource, actor.functions,
+                                         entry.competent_deciders if entry else (), entry.citation if entry else None)
+        if not verdict.allowed:
+            raise CaseError(verdict)
+        old = case.state
+        case.state, case.resource, case.assigned_at = verdict.target, resource.strip(), now
+        case.save(update_fields=["state", "resource", "assigned_at", "updated_at"])
+        deadlines.cancel(ASSIGN_DEADLINE, object_type=OBJECT_TYPE, object_id=case.pk, reason="resurs tilldelad")
+        _event(case, actor, rules.ASSIGN, f"Resurs tilldelad: {case.resource}.", from_state=old, to_state=case.state,
+               now=now)
+        audit.record(actor, "case.assigned", obj=case, new={"resource": case.resource})
+        notify_requester(case, "case.assigned", "Polisen har tilldelat en resurs")
+    return case
+
+
+def start_execution(actor: Actor, case: Case, now: datetime | None = None) -> Case:
+    return kernel.transition(actor, case, rules.START_EXECUTION, "Verkställigheten har påbörjats.", now)
+
+
+@refusals_audited("not_found")
+def record_not_found(actor: Actor, case: Case, *, wanted_notice_reference: str, notes: str = "",
+                     now: datetime | None = None) -> Case:
+    _require_handling_unit(actor, case)
+    now = now or timezone.now()
+    with transaction.atomic():
+        case = _lock(case)
+        verdict = rules.check_not_found(case.state, wanted_notice_reference)
+        if not verdict.allowed:
+            raise CaseError(verdict)
+        old = case.state
+        case.state, case.wanted_notice_reference = verdict.target, wanted_notice_reference.strip()
+        case.save(update_fields=["state", "wanted_notice_reference", "updated_at"])
+        _event(case, actor, rules.RECORD_NOT_FOUND,
+               f"Personen påträffades inte. Efterlysning {case.wanted_notice_reference} (saknummer "
+               f"{rules.WANTED_NOTICE_CASE_CODE}); begäran ligger kvar. {notes}".strip(),
+               from_state=old, to_state=case.state, citation=rules.JO_2019_20, now=now)
+        audit.record(actor, "case.not_found", obj=case, new={"wanted_notice": case.wanted_notice_reference})
+        notify_requester(case, "case.not_found", "Personen har inte påträffats; polisen har efterlyst personen")
+    return case
+
+
+@refusals_audited("outcome")
+def record_outcome(actor: Actor, case: Case, *, outcome: str, notes: str = "", confirmed_by: str = "",
+                   confirmed_at: datetime | None = None, handed_to: str = "", patrol_minutes: int | None = None,
+                   now: datetime | None = None) -> Case:
+    _require_handling_unit(actor, case)
+    now = now or timezone.now()
+    with transaction.atomic():
+        case = _lock(case)
+        verdict = rules.check_outcome(rules.OutcomeFacts(
+            state=case.state, outcome=outcome, requester_confirmation_by=confirmed_by,
+            requester_confirmation_at=confirmed_at, withdrawn_by_requester=False, person_handed_to=handed_to))
+        if not verdict.allowed:
+            raise CaseError(verdict)
+        old = case.state
+        case.state, case.outcome, case.outcome_at = verdict.target, outcome, now
+        case.outcome_notes = "\n".join(x for x in [notes, handed_to and f"Överlämnad till: {handed_to}",
+                                                   confirmed_by and f"Bekräftat av {confirmed_by}"] if x)
+        if patrol_minutes is not None:
+            case.patrol_minutes = patrol_minutes
+        informed = outcome != rules.OUTCOME_HEALTH_CARE
+        if informed:
+            case.requester_informed_at = now
+        case.save()
+        _event(case, actor, rules.RECORD_OUTCOME, rules.OUTCOME_LABELS[outcome] + (f". {notes}" if notes else ""),
+               from_state=old, to_state=case.state, now=now, data={"outcome": outcome})
+        audit.record(actor, "case.outcome", obj=case, new={"outcome": outcome, "state": case.state})
+        notify_requester(case, "case.outcome", rules.OUTCOME_LABELS[outcome])
+    return case
+
+
+@refusals_audited("inform_requester")
+def inform_requester(actor: Actor, case: Case, *, channel: str, note: str, now: datetime | None = None) -> Case:
+    """The explicit report-back (e.g. a phone call when the person went with the ambulance, F15)."""
+    _require_handling_unit(actor, case)
+    if not channel.strip() or not note.strip():
+        raise CaseError("Ange hur och vad den begärande myndigheten underrättades om.", status=422)
+    now = now or timezone.now()
+    with transaction.atomic():
+        case = _lock(case)
+        case.requester_informed_at = now
+        case.save(update_fields=["requester_informed_at", "updated_at"])
+        _event(case, actor, "requester_informed", f"Begärande myndighet underrättad ({channel}): {note}", now=now)
+        audit.record(actor, "case.requester_informed", obj=case, new={"channel": channel})
+    return case
+
+
+@refusals_audited("withdraw")
+def withdraw(actor: Actor, case: Case, *, reason: str, now: datetime | None = None) -> Case:
+    """The requesting organisation withdraws its request."""
+    req = _request(case)
+    if not actor.is_requester or req is None or req.organisation_id != actor.organisation_id:
+        raise PermissionDenied("Endast den begärande organisationen kan återkalla begäran.")
+    now = now or timezone.now()
+    with transaction.atomic():
+        case = _lock(case)
+        check = rules.check_transition(rules.WITHDRAW, case.state)
+        if not check.ok:
+            raise CaseError(check.message)
+        old = case.state
+        case.state, case.outcome, case.outcome_at, case.requester_informed_at = (
+            rules.NOT_EXECUTED, rules.OUTCOME_WITHDRAWN, now, now)
+        case.outcome_notes = reason
+        case.save()
+        for kind in (ACK_DEADLINE, ASSIGN_DEADLINE):
+            deadlines.cancel(kind, object_type=OBJECT_TYPE, object_id=case.pk, reason="återkallad")
+        _event(case, actor, rules.WITHDRAW, f"Begäran återkallad: {reason}", from_state=old, to_state=case.state,
+               now=now)
+        audit.record(actor, "case.withdrawn", obj=case, reason=reason)
+        notify_unit(case, case.unit, "case.withdrawn", "Begäran har återkallats")
+    return case
+
+
+def closure_facts(case: Case) -> rules.ClosureFacts:
+    from bitrade.custody.selectors import custody_counts
+    from bitrade.transport.selectors import open_transport_count
+
+    open_episodes, without_protocol = custody_counts(case)
+    return rules.ClosureFacts(
+        state=case.state, decision_recorded=bool(case.decision), decider_function=case.decided_function,
+        outcome=case.outcome, open_custody_episodes=open_episodes,
+        custody_episodes_without_protocol=without_protocol, open_transports=open_transport_count(case),
+        requester_informed=case.requester_informed_at is not None,
+    )
+
+
+def close(actor: Actor, case: Case, now: datetime | None = None) -> Case:
+    return kernel.close(actor, case, now)
+
+
+@refusals_audited("reopen")
+def reopen(actor: Actor, case: Case, *, reason: str, now: datetime | None = None) -> Case:
+    _require_handling_unit(actor, case)
+    now = now or timezone.now()
+    with transaction.atomic():
+        case = _lock(case)
+        verdict = rules.check_reopen(case.state, reason)
+        if not verdict.allowed:
+            raise CaseError(verdict)
+        case.state, case.closed_at = verdict.target, None
+        case.save(update_fields=["state", "closed_at", "updated_at"])
+        _event(case, actor, rules.REOPEN, f"Återöppnat: {reason}", from_state=rules.CLOSED, to_state=case.state,
+               now=now)
+        audit.record(actor, "case.reopened", obj=case, reason=reason)
+    return case
+
+
+def set_cross_references(actor: Actor, case: Case, *, storm: str = "", daf: str = "", par: str = "") -> Case:
+    _require_handling_unit(actor, case)
+    with transaction.atomic():
+        case = _lock(case)
+        old = {"storm": case.storm_event_number, "daf": case.daf_reference, "par": case.par_reference}
+        case.storm_event_number, case.daf_reference, case.par_reference = storm.strip(), daf.strip(), par.strip()
+        case.save(update_fields=["storm_event_number", "daf_reference", "par_reference", "updated_at"])
+        audit.record(actor, "case.cross_references", obj=case, old=old, new={"storm": storm, "daf": daf, "par": par})
+    return case
+
+
+# --------------------------------------------------------------------------- deadlines
+
+
+@deadlines.register(ACK_DEADLINE)
+def escalate_unacknowledged(deadline, now: datetime) -> str:
+    """Not acknowledged in time: hand the case to the next unit and tell both units — exactly once."""
+    case = Case.objects.select_for_update().select_related("unit", "region").get(pk=int(deadline.object_id))
+    if case.acknowledged_at is not None or case.state not in rules.OPEN_STATES:
+        return "redan kvitterad eller avslutad"
+    if case.unit_id != deadline.payload.get("unit_id"):
+        return "ärendet har redan flyttats"
+    req = _request(case)
+    units = routing_selectors.unit_infos(case.region_id, timezone.localtime(now).date())
+    current = next((u for u in units if u.id == case.unit_id), None)
+    facts = routing_rules.RoutingFacts(
+        region=case.region.code, police_area=req.location_municipality.police_area.code if req else "",
+        law=req.law if req else "", point_key=(req.legal_basis_key or None) if req else None,
+        requested_priority=case.priority, person_age=req.person_age if req else None, at=now,
+    )
+    nxt = routing_rules.next_escalation_unit(current, units, facts) if current else None
+    old_unit = case.unit
+    if nxt is None:
+        audit.record(SYSTEM_ACTOR, "case.escalation_exhausted", obj=case, reason="Ingen enhet att eskalera till.")
+        notify_unit(case, old_unit, "case.overdue", "Ärendet är inte kvitterat i tid")
+        return "ingen nästa enhet"
+    new_unit = Unit.objects.get(pk=nxt.id)
+    reason = (f"Eskalerad {timezone.localtime(now):%Y-%m-%d %H:%M}: {old_unit.name} kvitterade inte i tid; "
+              f"ärendet flyttat till {new_unit.name}.")
+    case.unit = new_unit
+    case.escalation_count += 1
+    case.routing_reasons = [*case.routing_reasons, reason]
+    case.ack_due_at = routing_rules.ack_deadline(case.priority, now, routing_selectors.ack_thresholds())
+    case.save(update_fields=["unit", "escalation_count", "routing_reasons", "ack_due_at", "updated_at"])
+    deadlines.schedule(ACK_DEADLINE, object_type=OBJECT_TYPE, object_id=case.pk, due_at=case.ack_due_at,
+                       payload={"unit_id": new_unit.pk})
+    _event(case, SYSTEM_ACTOR, "escalated", reason, public=False, now=now)
+    audit.record(SYSTEM_ACTOR, "case.escalated", obj=case, reason=reason, old={"unit": old_unit.pk},
+                 new={"unit": new_unit.pk})
+    notify_unit(case, old_unit, "case.escalated", "Ärendet har eskalerats från er enhet")
+    notify_unit(case, new_unit, "case.escalated", "Eskalerat ärende om handräckning")
+    return reason
+
+
+@deadlines.register(ASSIGN_DEADLINE)
+def alert_unassigned(deadline, now: datetime) -> str:
+    """A granted case without a resource: the resource owner must not block it silently (F9, B3)."""
+    case = Case.objects.select_for_update().select_related("unit", "region").get(pk=int(deadline.object_id))
+    if case.state != rules.GRANTED:
+        return "resurs tilldelad eller ärendet har ändrats"
+    rlc = Unit.objects.filter(region=case.region, kind="rlc", active=True).first()
+    text = f"Beviljat ärende utan tilldelad resurs efter {timezone.localtime(now):%H:%M}."
+    _event(case, SYSTEM_ACTOR, "unassigned_alert", text, public=False, now=now)
+    audit.record(SYSTEM_ACTOR, "case.unassigned_alert", obj=case, reason=text)
+    notify_unit(case, case.unit, "case.unassigned", "Beviljat ärende saknar resurs")
+    if rlc and rlc.pk != case.unit_id:
+        notify_unit(case, rlc, "case.unassigned", "Beviljat ärende saknar resurs i regionen")
+    return text
