@@ -222,7 +222,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--runs", type=int, default=20)
-    parser.add_argument("--seeds", default=os.environ.get("BITRADE_SEEDS_DIR", str(REPO.parent / "shared" / "seeds")))
+    parser.add_argument("--seeds", default=os.environ.get("BITRADE_SEEDS_DIR",
+                                                          str(REPO / "src" / "bitrade" / "legal" / "sources")))
     parser.add_argument("--pg-port", type=int, default=54349)
     parser.add_argument("--json", help="also write the raw results to this file")
     parser.add_argument("--child", choices=["sqlite", "postgres"], help=argparse.SUPPRESS)

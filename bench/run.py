@@ -104,9 +104,9 @@ def use_snapshot(commit: str, into: Path) -> Path:
     src = into / "src"
     os.environ["PYTHONPATH"] = os.pathsep.join(p for p in [str(src), os.environ.get("PYTHONPATH", "")] if p)
     sys.path.insert(0, str(src))
-    seeds = REPO.parent / "shared" / "seeds"
-    if seeds.is_dir():
-        os.environ.setdefault("BITRADE_SEEDS_DIR", str(seeds))
+    sources = REPO / "src" / "bitrade" / "legal" / "sources"
+    if not (src / "bitrade" / "legal" / "sources").is_dir() and sources.is_dir():
+        os.environ.setdefault("BITRADE_SEEDS_DIR", str(sources))  # a commit from before the sources moved in
     return src
 
 

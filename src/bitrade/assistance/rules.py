@@ -1,7 +1,7 @@
 """The handräckning case as pure rules: states and allowed transitions, decision competence, overruling,
 execution outcomes and the closure checklist. No Django here.
 
-Sources: the inspection report's process (handrackning-process.md §2), arbetsordningen's competent
+Sources: the inspection report's process (chapters 1 and 3), arbetsordningen's competent
 decision-makers (LVM, LVU: vakthavande befäl, stationsbefäl, chef på nivå två; LPT, LRV: befäl vid
 RLC, stationsbefäl, chef på nivå två), JO 2014/15 s. 122 (no review of the need, no conditions; a
 refusal names the formal check that failed) and JO 2019/20 s. 320 (a request stands until it is

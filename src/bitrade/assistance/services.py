@@ -295,7 +295,7 @@ def record_outcome(actor: Actor, case: Case, *, outcome: str, notes: str = "", c
 
 @refusals_audited("inform_requester")
 def inform_requester(actor: Actor, case: Case, *, channel: str, note: str, now: datetime | None = None) -> Case:
-    """The explicit report-back (e.g. a phone call when the person went with the ambulance, F15)."""
+    """The explicit report-back (e.g. a phone call when the person went with the ambulance: inspection report 3.3)."""
     _require_handling_unit(actor, case)
     if not channel.strip() or not note.strip():
         raise CaseError("Ange hur och vad den begärande myndigheten underrättades om.", status=422)
@@ -425,7 +425,7 @@ def escalate_unacknowledged(deadline, now: datetime) -> str:
 
 @deadlines.register(ASSIGN_DEADLINE)
 def alert_unassigned(deadline, now: datetime) -> str:
-    """A granted case without a resource: the resource owner must not block it silently (F9, B3)."""
+    """A granted case without a resource: the resource owner must not block it silently (inspection report 3.2, 3.5)."""
     case = Case.objects.select_for_update().select_related("unit", "region").get(pk=int(deadline.object_id))
     if case.state != rules.GRANTED:
         return "resurs tilldelad eller ärendet har ändrats"

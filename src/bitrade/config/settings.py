@@ -7,7 +7,7 @@ Environment variables:
   BITRADE_VAR_DIR    where runtime files live (default: <project>/var)
   BITRADE_ALLOWED_HOSTS  comma separated (default: localhost,127.0.0.1)
   BITRADE_OIDC_*     single sign-on, see docs/operations.md
-  BITRADE_SEEDS_DIR  legal corpus directory (default: ../shared/seeds)
+  BITRADE_SEEDS_DIR  legal corpus directory (default: the package's legal/sources)
 """
 
 from __future__ import annotations
@@ -209,7 +209,7 @@ EMAIL_HOST = os.environ.get("BITRADE_EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("BITRADE_EMAIL_PORT", "25"))
 
 # --- Biträde ------------------------------------------------------------------
-BITRADE_SEEDS_DIR = Path(os.environ.get("BITRADE_SEEDS_DIR", BASE_DIR.parent / "shared" / "seeds"))
+BITRADE_SEEDS_DIR = Path(os.environ.get("BITRADE_SEEDS_DIR", PACKAGE_DIR / "legal" / "sources"))
 BITRADE_API_KEY_PREFIX = "btr"
 
 LOGGING = {

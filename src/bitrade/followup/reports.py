@@ -624,7 +624,7 @@ class Report:
         return self._table("patrulltid", "Patrullens arbetstid från tilldelning till slutförd handräckning, "
                                          "inklusive återfärden till tjänstestället.", "Lag", cols, rows,
                            Row("total", "Totalt", cells(total.get(("patrol",)))),
-                           ["Storm registrerar inte återfärden; här ingår den (F40)."],
+                           ["Storm registrerar inte återfärden; här ingår den (tillsynsrapporten, avsnitt 6.2)."],
                            Chart("bars", ("mean",), "Patrulltid per ärende, medel (h)"))
 
     def utfall(self) -> Table:

@@ -465,7 +465,7 @@ THRESHOLDS: Mapping[str, Threshold] = MappingProxyType({t.key: t for t in (
               "Plattformens standardvärde för ärenden som blivit liggande."),
     Threshold("report_back_hours", "Återrapportering: timmar efter utfall eller avslag utan att "
               "begärande myndighet underrättats", 24, "timmar",
-              "Plattformens standardvärde; tillsynen (F15) fann att begärande myndighet inte kontaktas."),
+              "Plattformens standardvärde; tillsynen (avsnitt 3.3) fann att begärande myndighet inte kontaktas."),
     Threshold("unassigned_grace_minutes", "Beviljat men inte tilldelat: minuter efter tilldelningsfristen", 0,
               "minuter", "Fristen sätts vid beviljandet per prioritet (cases.services.DEFAULT_ASSIGN_THRESHOLDS); "
               "0 betyder att fristen själv gäller."),

@@ -1,12 +1,12 @@
 """Deterministic, realistic national data for the follow-up: `bitrade generate --years N --seed S`.
 
-Calibrated on the figures of the supervision report (handrackning-process.md §4):
+Calibrated on the figures of the supervision report (section 6.1, "Uppföljning"):
 
-* S2/S3: about 32,350 handräckning cases closed in 2023, about 25,000 of them under the care laws;
+* PÄR: about 32,350 handräckning cases closed in 2023, about 25,000 of them under the care laws;
   the rest (~7,350) are other handräckning registered on the same case codes;
-* S7: LPT is the largest group and grew by about 13 % from 2021 to 2023;
-* S5: case code 614 fell by about 38 % from 2016 to 2023;
-* S6: about 4 hours of patrol time per case from assignment to completion, *excluding* the drive back;
+* DAF: LPT is the largest group and grew by about 13 % from 2021 to 2023;
+* PÄR: case code 614 fell by about 38 % from 2016 to 2023;
+* Storm: about 4 hours of patrol time per case from assignment to completion, *excluding* the drive back;
 * regional volumes proportional to the population of the municipality where the person is.
 
 Every other assumption (shares per law and point, refusal and completion rates, holding durations, the
@@ -48,11 +48,11 @@ DEFAULT_UNTIL = date(2026, 1, 1)  # ten years back from here: 2016–2025, which
 # --------------------------------------------------------------------------- calibration (sources)
 
 BASE_YEAR = 2023
-CLOSED_BASE_YEAR = 32_350  # S2: closed in PÄR in 2023
-CARE_LAW_BASE_YEAR = 25_000  # S3: of which under the care laws
-LPT_GROWTH_2021_2023 = 1.13  # S7
-CODE_614_2016_2023 = 0.62  # S5: "drygt 38 procent" down
-PATROL_MEAN_MINUTES = 240.0  # S6: mean, assignment to completion, excluding the drive back
+CLOSED_BASE_YEAR = 32_350  # closed in PÄR in 2023
+CARE_LAW_BASE_YEAR = 25_000  # of which under the care laws
+LPT_GROWTH_2021_2023 = 1.13  # DAF: LPT cases up by just over 13 % from 2021 to 2023
+CODE_614_2016_2023 = 0.62  # case code 614: "drygt 38 procent" down
+PATROL_MEAN_MINUTES = 240.0  # Storm: mean, assignment to completion, excluding the drive back
 
 # --------------------------------------------------------------------------- assumptions (documented)
 
@@ -96,7 +96,7 @@ NOT_FOUND_RATE = 0.09
 OUTCOME_SHARES = ((case_rules.OUTCOME_EXECUTED, 0.83), (case_rules.OUTCOME_HEALTH_CARE, 0.10),
                   (case_rules.OUTCOME_NEED_ENDED, 0.07))
 PATROL_SIGMA = 0.65
-RETURN_DRIVE_MEDIAN = 35.0  # minutes; the drive back that Storm does not register (F40)
+RETURN_DRIVE_MEDIAN = 35.0  # minutes; the drive back that Storm does not register (report, section 6.2)
 PATROL_MISSING = 0.03
 EPISODE_RATE = {"LPT-47-2-1": 0.3}  # share of executed cases with a deprivation of liberty; default below
 EPISODE_RATE_DEFAULT = 0.9
@@ -115,7 +115,7 @@ NTE_DECLINE_RATE = 0.28
 NTE_DECLINE_REASONS = (("no_capacity", 0.40), ("short_notice", 0.35), ("no_nte_presence", 0.12), ("other", 0.13))
 TRANSPORT_CANCELLED = 0.03
 RELAY_RATE = 0.03
-REPORT_BACK_LATE = {case_rules.OUTCOME_HEALTH_CARE: 0.30}  # F15: the requester is often not told
+REPORT_BACK_LATE = {case_rules.OUTCOME_HEALTH_CARE: 0.30}  # report 3.3: the requester is often not told
 REPORT_BACK_LATE_DEFAULT = 0.05
 NEVER_CLOSED = 0.002
 PRIORITY_SHARES = {
@@ -189,7 +189,7 @@ def _614_rate(y: int) -> float:
 
 
 def trend_index(law: str, case_code: str, year: int) -> float:
-    """Volume of a stream in ``year`` relative to 2023. 614 streams follow S5, LPT follows S7."""
+    """Volume of a stream in ``year`` relative to 2023. 614 streams follow the 614 decline, LPT its growth."""
     years = range(min(year, BASE_YEAR) - 1, max(year, BASE_YEAR) + 2)
     if case_code == "614":
         return _chain({y: _614_rate(y) for y in years}, year)

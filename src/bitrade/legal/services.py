@@ -104,7 +104,7 @@ def import_corpus(actor: Actor, directory: str | Path | None = None, *, force_in
     path = Path(directory) if directory is not None else Path(settings.BITRADE_SEEDS_DIR)
     if not path.is_dir():
         raise LegalImportError(f"Katalogen {path} finns inte. Ange katalogen med rättskällorna, t.ex. "
-                               f"`bitrade legal import ../shared/seeds`.")
+                               f"`bitrade legal import /sökväg/till/rättskällor`.")
     result = ImportResult(directory=str(path))
     parsed: list[tuple[Path, str, ParsedDocument]] = []
     seen: dict[str, str] = {}

@@ -16,11 +16,11 @@ from bitrade.followup.models import ActivityFact, CaseFact
 def test_volume_model_meets_the_figures_of_the_report():
     years = synthetic.expected_by_year(range(2016, 2026))
     y2023 = years[2023]
-    assert y2023["total"] == pytest.approx(32_350, rel=0.005)  # S2: closed in 2023
+    assert y2023["total"] == pytest.approx(32_350, rel=0.005)  # closed in 2023
     care = sum(y2023[law] for law in ("LPT", "LRV", "LVM", "LVU"))
-    assert care == pytest.approx(25_000, rel=0.005)  # S3: of which under the care laws
-    assert years[2023]["LPT"] / years[2021]["LPT"] == pytest.approx(1.13, abs=0.002)  # S7
-    assert years[2023]["614"] / years[2016]["614"] == pytest.approx(0.62, abs=0.002)  # S5
+    assert care == pytest.approx(25_000, rel=0.005)  # of which under the care laws
+    assert years[2023]["LPT"] / years[2021]["LPT"] == pytest.approx(1.13, abs=0.002)  # LPT +13 % 2021-2023
+    assert years[2023]["614"] / years[2016]["614"] == pytest.approx(0.62, abs=0.002)  # code 614 -38 % 2016-2023
     for row in years.values():
         assert row["LPT"] == max(row[law] for law in ("LPT", "LRV", "LVM", "LVU"))
 
@@ -32,7 +32,7 @@ def test_patrol_time_model_has_a_four_hour_mean_before_the_drive_back():
     dice = synthetic.Dice("patrol")
     mu = synthetic.PATROL_MEAN_MINUTES * math.exp(-synthetic.PATROL_SIGMA ** 2 / 2)
     draws = [dice.lognormal_median(mu, synthetic.PATROL_SIGMA) for _ in range(20000)]
-    assert statistics.mean(draws) == pytest.approx(240, rel=0.03)  # S6
+    assert statistics.mean(draws) == pytest.approx(240, rel=0.03)  # about 4 hours
 
 
 def _digest() -> str:
