@@ -21,6 +21,7 @@ demo: $(STAMP)
 ## test: install everything (Chromium via apt when missing) and run the whole suite
 test: $(STAMP) system-packages
 	$(BIN)/ruff check src tests conftest.py
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/pytest -q
 
 ## test-pg: the same suite against a throw-away PostgreSQL 15 on loopback

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 
-from bitrade.organisation.actor import Actor
+from bitrade.common.actor import Actor
 
 from .models import AuditChainHead, AuditEvent
 from .rules import HASHED_FIELDS, ChainReport, verify_chain

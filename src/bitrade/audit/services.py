@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.utils import timezone
 
-from bitrade.organisation.actor import Actor
+from bitrade.common.actor import Actor
 
 from .context import current_request_id
 from .models import AuditChainHead, AuditEvent

@@ -11,7 +11,7 @@ from pydantic import ValidationError
 
 from bitrade.common import actor as a
 from bitrade.common.errors import swedish_validation_errors
-from bitrade.web.auth import actor_required
+from bitrade.organisation.auth import actor_required
 
 from . import kinds, presenters, services
 
@@ -70,6 +70,18 @@ def act(request, actor, public_id, action):
         return redirect("cases:detail", public_id)
     try:
         services.take_action(actor, case, entry, data)
+    except services.CaseError as exc:
+        messages.error(request, exc.message + (f" ({exc.citation})" if exc.citation else ""))
+    else:
+        messages.success(request, "Sparat.")
+    return redirect("cases:detail", public_id)
+
+
+def run_and_return(request, public_id, fn):
+    """Run a case step from a kind's own form (custody, transport …); show its refusal (with the
+    citation) or "Sparat", then back to the case page."""
+    try:
+        fn()
     except services.CaseError as exc:
         messages.error(request, exc.message + (f" ({exc.citation})" if exc.citation else ""))
     else:

@@ -11,8 +11,8 @@ from ninja.security import APIKeyHeader, HttpBearer, SessionAuth
 from bitrade.audit import services as audit
 from bitrade.common.errors import DomainError, swedish_validation_errors
 from bitrade.organisation.actor import actor_for_api_key
+from bitrade.organisation.auth import request_actor
 from bitrade.organisation.services import authenticate_api_key
-from bitrade.web.auth import request_actor
 
 
 def _api_key_actor(request, token: str):

@@ -30,3 +30,16 @@ def custody_counts(case) -> tuple[int, int]:
 def episodes_for(case) -> list[CustodyEpisode]:
     return list(CustodyEpisode.objects.filter(case=case).select_related("decided_by", "forman")
                 .prefetch_related("holdings", "reassessments").order_by("started_at"))
+
+
+def episode_of(case, episode_id) -> CustodyEpisode | None:
+    """One custody episode of the case (None if it is not the case's)."""
+    return CustodyEpisode.objects.select_related("case").filter(pk=episode_id, case=case).first()
+
+
+def latest_episode(case, *, open_only: bool = False) -> CustodyEpisode | None:
+    """The case's most recent custody episode (the ongoing one, with ``open_only``)."""
+    qs = CustodyEpisode.objects.filter(case=case)
+    if open_only:
+        qs = qs.filter(ended_at__isnull=True)
+    return qs.order_by("-started_at").first()

@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from bitrade.cases import services as case_services
+from bitrade.cases.views import run_and_return
 from bitrade.common import actor as a
-from bitrade.web.actions import run_and_return
-from bitrade.web.auth import actor_required
+from bitrade.organisation.auth import actor_required
 
-from . import rules, services
-from .models import CustodyEpisode
+from . import rules, selectors, services
 from .selectors import episodes_for, time_limit_config
 
 
@@ -41,9 +39,12 @@ def custody_context(actor, case) -> dict:
             "place_types": rules.PLACE_TYPES}
 
 
-def _episode(actor, public_id, episode_id) -> CustodyEpisode:
+def _episode(actor, public_id, episode_id):
     case = case_services.read_case(actor, public_id, purpose="frihetsberövande")
-    return get_object_or_404(CustodyEpisode.objects.select_related("case"), pk=episode_id, case=case)
+    episode = selectors.episode_of(case, episode_id)
+    if episode is None:
+        raise Http404("Finns inte")
+    return episode
 
 
 

@@ -12,7 +12,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from bitrade.audit import services as audit
-from bitrade.web.auth import actor_required
+from bitrade.organisation.auth import actor_required
 
 from . import charts, exports, rules, selectors
 from .reports import ALL_VIEW, VIEWS, Report

@@ -12,7 +12,6 @@ from bitrade.common.errors import field_path
 from bitrade.idempotency.services import run_once
 
 from . import selectors, services
-from .models import Channel
 from .schemas import CompletionIn, ErrorOut, RequestIn, RequestOut
 from .serializers import request_out
 
@@ -29,7 +28,7 @@ IDEMPOTENCY = Header(alias="Idempotency-Key", min_length=1, max_length=100, patt
 def submit(request, payload: RequestIn, idempotency_key: str = IDEMPOTENCY):
     """Tar emot, granskar formellt och styr begäran till rätt enhet. Samma Idempotency-Key ger samma ärende."""
     actor = request.auth
-    result = services.submit_request(actor, payload, idempotency_key=idempotency_key, channel=Channel.API)
+    result = services.submit_request(actor, payload, idempotency_key=idempotency_key, channel=services.Channel.API)
     # A new request's own submission event covers the response; a replay is a read and is audited.
     return (200 if result.replayed else 201), request_out(actor, result.request, audit_read=result.replayed)
 

@@ -16,11 +16,10 @@ from bitrade.assistance import services as cases
 from bitrade.common import actor as a
 from bitrade.common.errors import swedish_validation_errors
 from bitrade.legal.catalogue import default_catalogue
-from bitrade.organisation.models import Municipality, Person, StaffMembership
-from bitrade.web.auth import actor_required
+from bitrade.organisation import selectors as org_selectors
+from bitrade.organisation.auth import actor_required
 
 from . import selectors, services
-from .models import Channel
 from .schemas import ATTACHMENT_KIND_LABELS, RISK_LABELS, CompletionIn, RequestIn, UrgencyIn
 
 URGENCY_LABELS = {"immediate": "Omedelbart", "urgent": "Brådskande (inom timmar)",
@@ -57,7 +56,7 @@ def _form_to_payload(post, files, actor, person) -> tuple[dict, dict]:
     """The web form's fields carry the schema's own paths, so one schema validates both channels."""
     cat = default_catalogue()
     entry = cat.get(post.get("legal_basis_key", ""))
-    staff = StaffMembership.objects.filter(person=person, organisation_id=actor.organisation_id, role=actor.role).first()
+    role = org_selectors.staff_role(actor)
     attachments = []
     errors = {}
     for i in range(1, ATTACHMENT_SLOTS + 1):
@@ -81,7 +80,7 @@ def _form_to_payload(post, files, actor, person) -> tuple[dict, dict]:
             return v
 
     payload = {
-        "requester": {"name": person.get_full_name() or person.username, "role": staff.role if staff else "",
+        "requester": {"name": person.get_full_name() or person.username, "role": role,
                       "phone": post.get("requester.phone", ""), "email": post.get("requester.email", "")},
         "legal_basis": entry.citation if entry else post.get("legal_basis_key", ""),
         "person": {"identity_number": post.get("person.identity_number", ""), "name": post.get("person.name", ""),
@@ -109,12 +108,12 @@ def _form_to_payload(post, files, actor, person) -> tuple[dict, dict]:
 
 def _form_context(actor, post=None, errors=None):
     cat, groups = _entries_by_law()
-    person = Person.objects.get(pk=actor.person_id)
+    person = org_selectors.person_of(actor)
     org = selectors_org(actor)
     key = (post or {}).get("legal_basis_key", "")
     return {
         "groups": groups, "laws": {e.law: e for e in cat},
-        "municipalities": Municipality.objects.select_related("county").order_by("county__code", "name"),
+        "municipalities": org_selectors.municipalities(),
         "urgencies": [(u.value, URGENCY_LABELS[u.value]) for u in UrgencyIn],
         "risks": RISK_LABELS, "attachment_kinds": ATTACHMENT_KIND_LABELS, "slots": range(1, ATTACHMENT_SLOTS + 1),
         "post": post or {}, "errors": errors or {}, "person": person, "organisation": org,
@@ -126,15 +125,13 @@ def _form_context(actor, post=None, errors=None):
 
 
 def selectors_org(actor):
-    from bitrade.organisation.selectors import organisation_for
-
-    return organisation_for(actor)
+    return org_selectors.organisation_for(actor)
 
 
 @actor_required(a.REQUESTER)
 def new_request(request, actor):
     if request.method == "POST":
-        person = Person.objects.get(pk=actor.person_id)
+        person = org_selectors.person_of(actor)
         payload, errors = _form_to_payload(request.POST, request.FILES, actor, person)
         data = None
         try:
@@ -145,7 +142,7 @@ def new_request(request, actor):
         if data is not None and not errors:
             try:
                 result = services.submit_request(actor, data, idempotency_key=f"web-{request.POST.get('form_token', '')}",
-                                                 channel=Channel.WEB)
+                                                 channel=services.Channel.WEB)
             except services.IntakeError as exc:
                 errors[exc.field] = exc.message
             else:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin
 
-from bitrade.web.admin_audit import AuditedAdmin, admin_actor
+from bitrade.audit.admin_mixins import AuditedAdmin, admin_actor
 
 from . import services
 from .catalogue import default_catalogue

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.shortcuts import render
 
-from bitrade.web.auth import actor_required
+from bitrade.organisation.auth import actor_required
 
 from . import selectors
 from .search import KIND_LABELS, MAX_QUERY_CHARS, SearchError

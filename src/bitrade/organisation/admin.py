@@ -5,7 +5,7 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import ValidationError
 
-from bitrade.web.admin_audit import AuditedAdmin, admin_actor
+from bitrade.audit.admin_mixins import AuditedAdmin, admin_actor
 
 from . import services
 from .models import (

@@ -50,3 +50,24 @@ def admin_counts(actor: Actor) -> dict:
         "organisations": RequestingOrganisation.objects.count(),
         "people": Person.objects.count(),
     }
+
+
+def person_of(actor: Actor) -> Person:
+    """The logged-in person behind the actor."""
+    if actor.person_id is None:
+        raise PermissionDenied("Du är inte inloggad som en person.")
+    return Person.objects.get(pk=actor.person_id)
+
+
+def staff_role(actor: Actor) -> str:
+    """The actor's role at their requesting organisation ("" if none)."""
+    from .models import StaffMembership
+
+    staff = (StaffMembership.objects.filter(person_id=actor.person_id, organisation_id=actor.organisation_id,
+                                            role=actor.role).first())
+    return staff.role if staff else ""
+
+
+def municipalities():
+    """Every municipality, by county, for choosing where the person is."""
+    return Municipality.objects.select_related("county").order_by("county__code", "name")

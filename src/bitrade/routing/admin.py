@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from bitrade.web.admin_audit import AuditedAdmin
+from bitrade.audit.admin_mixins import AuditedAdmin
 
 from .models import AckThreshold, RoutingRule
 

@@ -9,3 +9,11 @@ OPEN = (TransportState.REQUESTED, TransportState.ACCEPTED, TransportState.PLANNE
 
 def open_transport_count(case) -> int:
     return TransportOrder.objects.filter(case=case, state__in=OPEN).count()
+
+
+def orders_for_case(case) -> list[TransportOrder]:
+    return list(TransportOrder.objects.filter(case=case).prefetch_related("legs").select_related("nte_organisation"))
+
+
+def order_of(case, order_id) -> TransportOrder | None:
+    return TransportOrder.objects.filter(pk=order_id, case=case).first()

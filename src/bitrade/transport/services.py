@@ -189,3 +189,20 @@ def cancel_transport(actor: Actor, order: TransportOrder, *, reason: str, now: d
         _event(order.case, actor, "transport_cancelled", f"Transporten avbeställd: {reason}", public=False, now=now)
         audit.record(actor, "transport.cancelled", obj=order, reason=reason)
     return order
+
+
+def order_fields(case, episode, pickup_at: datetime | None = None) -> dict:
+    """What the order to Kriminalvården is built from: whitelisted categories only."""
+    req = getattr(case, "assistance_request", None)
+    fields = {"reference_number": case.reference_number, "ordering_unit": case.unit.name,
+              "pickup_at": pickup_at.isoformat() if pickup_at else ""}
+    if req is not None:
+        fields.update({
+            "person_name": req.person_name, "person_birth_date": req.person_birth_date.isoformat()
+            if req.person_birth_date else "", "legal_basis": (req.review.get("legal_basis") or {}).get("citation", ""),
+            "destination_facility": req.destination, "pickup_place": episode.place if episode else "",
+            "risk_notes": req.risk_notes, "medication_to_hand_over": req.medication_handover,
+        })
+        if req.person_identity_number:
+            fields["person_identity_number"] = req.person_identity_number
+    return {k: v for k, v in fields.items() if v not in ("", None)}

@@ -2,27 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from django.contrib import messages
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from bitrade.audit import services as audit
 from bitrade.cases import services as case_services
 from bitrade.cases.services import CaseError
+from bitrade.cases.views import run_and_return
 from bitrade.common import actor as a
-from bitrade.custody.models import CustodyEpisode
-from bitrade.web.actions import parse_local_datetime, run_and_return
-from bitrade.web.auth import actor_required
+from bitrade.common.forms import parse_local_datetime
+from bitrade.custody import selectors as custody_selectors
+from bitrade.organisation.auth import actor_required
 
-from . import rules, services
-from .models import TransportOrder
+from . import rules, selectors, services
 
 
 def transport_context(actor, case) -> dict:
-    return {"transports": list(TransportOrder.objects.filter(case=case).prefetch_related("legs")
-                               .select_related("nte_organisation")),
+    return {"transports": selectors.orders_for_case(case),
             "decline_reasons": rules.NTE_DECLINE_REASONS}
 
 
@@ -30,29 +28,12 @@ def transport_context(actor, case) -> dict:
 
 
 
-def default_fields(case, episode, pickup_at: datetime | None = None) -> dict:
-    """What the order to Kriminalvården is built from: whitelisted categories only."""
-    req = getattr(case, "assistance_request", None)
-    fields = {"reference_number": case.reference_number, "ordering_unit": case.unit.name,
-              "pickup_at": pickup_at.isoformat() if pickup_at else ""}
-    if req is not None:
-        fields.update({
-            "person_name": req.person_name, "person_birth_date": req.person_birth_date.isoformat()
-            if req.person_birth_date else "", "legal_basis": (req.review.get("legal_basis") or {}).get("citation", ""),
-            "destination_facility": req.destination, "pickup_place": episode.place if episode else "",
-            "risk_notes": req.risk_notes, "medication_to_hand_over": req.medication_handover,
-        })
-        if req.person_identity_number:
-            fields["person_identity_number"] = req.person_identity_number
-    return {k: v for k, v in fields.items() if v not in ("", None)}
-
-
 @require_POST
 @actor_required(a.POLICE)
 def order(request, actor, public_id):
     case = case_services.read_case(actor, public_id, purpose="transport")
-    episode = CustodyEpisode.objects.filter(case=case, ended_at__isnull=True).order_by("-started_at").first()
-    fields = default_fields(case, episode, parse_local_datetime(request.POST.get("pickup_at", "")))
+    episode = custody_selectors.latest_episode(case, open_only=True)
+    fields = services.order_fields(case, episode, parse_local_datetime(request.POST.get("pickup_at", "")))
     extra = request.POST.get("extra_field", "").strip()
     if extra:  # a field someone tries to add by hand is checked against the whitelist too
         fields[extra] = request.POST.get("extra_value", "")
@@ -63,7 +44,7 @@ def order(request, actor, public_id):
 @actor_required(a.POLICE)
 def plan(request, actor, public_id):
     case = case_services.read_case(actor, public_id, purpose="transport")
-    episode = CustodyEpisode.objects.filter(case=case).order_by("-started_at").first()
+    episode = custody_selectors.latest_episode(case)
     p = request.POST
     legs = []
     for i in range(1, 4):
@@ -83,7 +64,9 @@ def plan(request, actor, public_id):
 @actor_required(a.POLICE)
 def complete(request, actor, public_id, order_id):
     case = case_services.read_case(actor, public_id, purpose="transport")
-    order = get_object_or_404(TransportOrder, pk=order_id, case=case)
+    order = selectors.order_of(case, order_id)
+    if order is None:
+        raise Http404("Finns inte")
     return run_and_return(request, public_id, lambda: services.complete_transport(actor, order))
 
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 from django.urls import reverse
 
 from bitrade.organisation.actor import KIND_LABELS, capacities
+from bitrade.organisation.auth import request_actor
 
-from .auth import request_actor
 from .navigation import NAVIGATION
 
 

@@ -18,8 +18,7 @@ from bitrade.common import actor as a
 from bitrade.intake import selectors as intake_selectors
 from bitrade.organisation import selectors as org_selectors
 from bitrade.organisation.actor import capacities
-
-from .auth import SESSION_CAPACITY, actor_required
+from bitrade.organisation.auth import SESSION_CAPACITY, actor_required
 
 
 class SwedishAuthenticationForm(AuthenticationForm):

@@ -11,7 +11,7 @@ from bitrade.audit import services
 from bitrade.audit.models import AppendOnlyError, AuditEvent
 from bitrade.audit.rules import GENESIS_HASH, event_hash, verify_chain
 from bitrade.audit.selectors import verify
-from bitrade.organisation.actor import SYSTEM_ACTOR
+from bitrade.common.actor import SYSTEM_ACTOR
 
 pytestmark = pytest.mark.django_db
 

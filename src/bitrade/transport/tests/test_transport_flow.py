@@ -17,7 +17,7 @@ from bitrade.organisation.models import OrganisationKind, RequestingOrganisation
 from bitrade.outbox.models import OutboxMessage
 from bitrade.transport import services as transport
 from bitrade.transport.models import TransportOrder
-from bitrade.transport.views import default_fields
+from bitrade.transport.services import order_fields as default_fields
 
 pytestmark = pytest.mark.django_db
 
