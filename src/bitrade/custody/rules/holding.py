@@ -270,11 +270,8 @@ def check_holding(facts: HoldingFacts, config: HoldingConfig = DEFAULT_HOLDING_C
     * reason: one of the listed reasons, "other" with a text;
     * necessity for order or security (17 § PL) and last resort (8 § PL): recorded statements.
     """
-    checks: list[Check] = []
-    tasks: list[RequiredTask] = []
     p17 = _cite("PL", "17")
     minimum = config.min_statement_chars
-
     age = classify_age(
         facts.age,
         age_basis=facts.age_basis,
@@ -282,30 +279,11 @@ def check_holding(facts: HoldingFacts, config: HoldingConfig = DEFAULT_HOLDING_C
         assessed_at_least_15=facts.assessed_at_least_15,
         unknown_minor_category=config.unknown_minor_category,
     )
-
-    ground = GROUNDS.get(facts.ground)
-    if ground is None:
-        checks.append(Check(HOLDING_GROUND, False, f"Okänd grund för frihetsberövandet: {facts.ground!r}.", None))
-    elif not ground.is_custody:
-        checks.append(
-            Check(HOLDING_GROUND, False,
-                  f"{ground.title} ({ground.citation}) är inte ett omhändertagande; förvar förutsätter att "
-                  "personen är omhändertagen.", p17)
-        )
-    else:
-        checks.append(Check(HOLDING_GROUND, True, f"Grund: {ground.title} ({ground.citation}).", ground.citation,
-                            severity="info"))
-        if ground.family == "external":
-            checks.append(
-                Check(HOLDING_EXTERNAL_RULES, False,
-                      f"{ground.title} har egna bestämmelser om förvar ({ground.citation}); kontrollera dem.",
-                      ground.citation, severity="warning")
-            )
+    checks = _ground_checks(facts.ground, p17)
 
     if facts.place_type not in PLACE_TYPES:
         checks.append(Check(HOLDING_PLACE, False, f"Okänd platstyp: {facts.place_type!r}.", None))
         return HoldingDecision(False, tuple(checks), (), True, age)
-
     if facts.place_type in config.non_holding_place_types:
         checks.append(
             Check(HOLDING_PLACE, True,
@@ -315,10 +293,46 @@ def check_holding(facts: HoldingFacts, config: HoldingConfig = DEFAULT_HOLDING_C
         )
         allowed = not any(c.blocking for c in checks)
         return HoldingDecision(allowed, tuple(checks), (), False, age)
-
     checks.append(Check(HOLDING_PLACE, True, f"Förvar i {PLACE_TYPES[facts.place_type]}.", p17, severity="info"))
 
-    # --- age: the children's rules
+    checks.extend(_child_checks(facts, age, minimum, p17))
+    checks.append(_competence_check(facts.decided_by_function, config.competence, p17))
+    checks.append(_reason_check(facts, minimum, p17))
+    checks.extend(_necessity_checks(facts, minimum, p17))
+
+    allowed = not any(c.blocking for c in checks)
+    tasks: tuple[RequiredTask, ...] = ()
+    if allowed and age.category == "minor_15_17":
+        tasks = (_notify_social_services(facts, config),)
+    return HoldingDecision(allowed, tuple(checks), tasks, True, age)
+
+
+def _ground_checks(code: str, p17: str) -> list[Check]:
+    """Förvar presupposes a custody; grounds with rules of their own (LOB) are flagged."""
+    ground = GROUNDS.get(code)
+    if ground is None:
+        return [Check(HOLDING_GROUND, False, f"Okänd grund för frihetsberövandet: {code!r}.", None)]
+    if not ground.is_custody:
+        return [
+            Check(HOLDING_GROUND, False,
+                  f"{ground.title} ({ground.citation}) är inte ett omhändertagande; förvar förutsätter att "
+                  "personen är omhändertagen.", p17)
+        ]
+    checks = [Check(HOLDING_GROUND, True, f"Grund: {ground.title} ({ground.citation}).", ground.citation,
+                    severity="info")]
+    if ground.family == "external":
+        checks.append(
+            Check(HOLDING_EXTERNAL_RULES, False,
+                  f"{ground.title} har egna bestämmelser om förvar ({ground.citation}); kontrollera dem.",
+                  ground.citation, severity="warning")
+        )
+    return checks
+
+
+def _child_checks(facts: HoldingFacts, age: AgeAssessment, minimum: int, p17: str) -> list[Check]:
+    """The children's rules: never under 15 (17 § PL); 15–17 only when absolutely necessary, with a
+    recorded best-interest assessment."""
+    checks: list[Check] = []
     if age.category == "under_15":
         checks.append(
             Check(HOLDING_UNDER_15, False,
@@ -329,89 +343,83 @@ def check_holding(facts: HoldingFacts, config: HoldingConfig = DEFAULT_HOLDING_C
         checks.append(Check(HOLDING_UNDER_15, True, "Personen är inte under 15 år.", p17, severity="info"))
     if age.uncertain and age.minor:
         checks.append(Check(HOLDING_AGE_UNCERTAIN, False, age.message, p17, severity="warning"))
+    if age.category != "minor_15_17":
+        return checks
 
-    if age.category == "minor_15_17":
-        necessary_citation = format_citation("PL", "17", applied=Citation.of(LUL_SFS, "6 a"))
-        ok = len(_text(facts.absolutely_necessary_justification)) >= minimum
-        checks.append(
-            Check(HOLDING_CHILD_NECESSARY, ok,
-                  "Skriftlig motivering av att förvar av den unge är absolut nödvändigt finns."
-                  if ok else
-                  "Den som är under 18 år får tas i förvar endast om det är absolut nödvändigt. "
-                  "En skriftlig motivering krävs.",
-                  necessary_citation, source=_CHILD_SOURCES)
-        )
-        ok = len(_text(facts.child_best_interest_assessment)) >= minimum
-        checks.append(
-            Check(HOLDING_CHILD_BEST_INTEREST, ok,
-                  "Bedömningen av barnets bästa är dokumenterad."
-                  if ok else
-                  "En dokumenterad bedömning av barnets bästa krävs innan den unge tas i förvar "
-                  "(överväg t.ex. aktivitetsrum).",
-                  p17, source=_CHILD_SOURCES)
-        )
+    necessary_citation = format_citation("PL", "17", applied=Citation.of(LUL_SFS, "6 a"))
+    ok = len(_text(facts.absolutely_necessary_justification)) >= minimum
+    checks.append(
+        Check(HOLDING_CHILD_NECESSARY, ok,
+              "Skriftlig motivering av att förvar av den unge är absolut nödvändigt finns."
+              if ok else
+              "Den som är under 18 år får tas i förvar endast om det är absolut nödvändigt. "
+              "En skriftlig motivering krävs.",
+              necessary_citation, source=_CHILD_SOURCES)
+    )
+    ok = len(_text(facts.child_best_interest_assessment)) >= minimum
+    checks.append(
+        Check(HOLDING_CHILD_BEST_INTEREST, ok,
+              "Bedömningen av barnets bästa är dokumenterad."
+              if ok else
+              "En dokumenterad bedömning av barnets bästa krävs innan den unge tas i förvar "
+              "(överväg t.ex. aktivitetsrum).",
+              p17, source=_CHILD_SOURCES)
+    )
+    return checks
 
-    # --- competence
-    function = facts.decided_by_function
-    allowed_functions = config.competence.functions(HOLDING_DECISION)
-    names = ", ".join(FUNCTION_NAMES.get(f, f) for f in allowed_functions)
-    if config.competence.allows(HOLDING_DECISION, function):
-        checks.append(
-            Check(HOLDING_COMPETENCE, True,
-                  f"Beslutet fattas av {FUNCTION_NAMES.get(function, function)}, som är behörig att besluta om förvar.",
-                  p17, severity="info", source=_ARBETSORDNING)
-        )
-    else:
-        checks.append(
-            Check(HOLDING_COMPETENCE, False,
-                  f"{FUNCTION_NAMES.get(function, function or 'Okänd funktion').capitalize()} får inte besluta om "
-                  f"förvar. Behöriga: {names}.", p17, source=_ARBETSORDNING)
-        )
 
-    # --- reason
+def _competence_check(function: str, competence: CompetenceMatrix, p17: str) -> Check:
+    """The decider's police function must be competent for förvar (the arbetsordning)."""
+    if competence.allows(HOLDING_DECISION, function):
+        return Check(HOLDING_COMPETENCE, True,
+                     f"Beslutet fattas av {FUNCTION_NAMES.get(function, function)}, som är behörig att besluta "
+                     "om förvar.", p17, severity="info", source=_ARBETSORDNING)
+    names = ", ".join(FUNCTION_NAMES.get(f, f) for f in competence.functions(HOLDING_DECISION))
+    return Check(HOLDING_COMPETENCE, False,
+                 f"{FUNCTION_NAMES.get(function, function or 'Okänd funktion').capitalize()} får inte besluta om "
+                 f"förvar. Behöriga: {names}.", p17, source=_ARBETSORDNING)
+
+
+def _reason_check(facts: HoldingFacts, minimum: int, p17: str) -> Check:
+    """One of the listed reasons; "other" with a description."""
     if facts.reason not in HOLDING_REASONS:
-        checks.append(
-            Check(HOLDING_REASON, False,
-                  f"Ange skälet till förvaret: {', '.join(v for k, v in HOLDING_REASONS.items() if k != 'other')} "
-                  "eller annat skäl med beskrivning.", p17)
-        )
-    elif facts.reason == "other" and len(_text(facts.reason_text)) < minimum:
-        checks.append(Check(HOLDING_REASON, False, "Vid annat skäl ska skälet beskrivas.", p17))
-    else:
-        label = _text(facts.reason_text) if facts.reason == "other" else HOLDING_REASONS[facts.reason]
-        checks.append(Check(HOLDING_REASON, True, f"Skäl: {label}.", p17, severity="info"))
+        return Check(HOLDING_REASON, False,
+                     f"Ange skälet till förvaret: {', '.join(v for k, v in HOLDING_REASONS.items() if k != 'other')} "
+                     "eller annat skäl med beskrivning.", p17)
+    if facts.reason == "other" and len(_text(facts.reason_text)) < minimum:
+        return Check(HOLDING_REASON, False, "Vid annat skäl ska skälet beskrivas.", p17)
+    label = _text(facts.reason_text) if facts.reason == "other" else HOLDING_REASONS[facts.reason]
+    return Check(HOLDING_REASON, True, f"Skäl: {label}.", p17, severity="info")
 
-    # --- necessity (17 § PL) and last resort (8 § PL)
-    ok = len(_text(facts.necessity)) >= minimum
-    checks.append(
-        Check(HOLDING_NECESSITY, ok,
+
+def _necessity_checks(facts: HoldingFacts, minimum: int, p17: str) -> list[Check]:
+    """Necessity for order or security (17 § PL) and last resort (8 § PL): recorded statements."""
+    necessary = len(_text(facts.necessity)) >= minimum
+    considered = len(_text(facts.alternatives_considered)) >= minimum
+    return [
+        Check(HOLDING_NECESSITY, necessary,
               "Det är dokumenterat varför förvar är nödvändigt med hänsyn till ordning eller säkerhet."
-              if ok else
+              if necessary else
               "Förvar får användas endast om det är nödvändigt med hänsyn till ordning eller säkerhet. "
-              "Beskriv varför.", p17)
-    )
-    ok = len(_text(facts.alternatives_considered)) >= minimum
-    checks.append(
-        Check(HOLDING_LAST_RESORT, ok,
+              "Beskriv varför.", p17),
+        Check(HOLDING_LAST_RESORT, considered,
               "Det är dokumenterat att mindre ingripande alternativ har övervägts."
-              if ok else
+              if considered else
               "Förvar är en sista utväg för kortast möjliga tid. Dokumentera vilka alternativ som övervägts "
-              "och varför de inte räcker.", _cite("PL", "8", 1))
-    )
+              "och varför de inte räcker.", _cite("PL", "8", 1)),
+    ]
 
-    allowed = not any(c.blocking for c in checks)
-    if allowed and age.category == "minor_15_17":
-        base = _aware_utc(facts.decided_at, "beslutstiden") if facts.decided_at else None
-        tasks.append(
-            RequiredTask(
-                "notify_social_services",
-                "Underrätta socialtjänsten om att den unge har tagits i förvar",
-                "decider",
-                base + config.notify_social_services_sla if base else None,
-                config.notify_social_services_sla,
-                _cite("PL", "6", 2),
-                "snarast",
-                _SLA_SOURCE,
-            )
-        )
-    return HoldingDecision(allowed, tuple(checks), tuple(tasks), True, age)
+
+def _notify_social_services(facts: HoldingFacts, config: HoldingConfig) -> RequiredTask:
+    """6 § andra stycket PL: social services are told "snarast" when a 15–17-year-old is held."""
+    base = _aware_utc(facts.decided_at, "beslutstiden") if facts.decided_at else None
+    return RequiredTask(
+        "notify_social_services",
+        "Underrätta socialtjänsten om att den unge har tagits i förvar",
+        "decider",
+        base + config.notify_social_services_sla if base else None,
+        config.notify_social_services_sla,
+        _cite("PL", "6", 2),
+        "snarast",
+        _SLA_SOURCE,
+    )

@@ -8,7 +8,7 @@ from typing import Literal
 
 from .base import Check, RequiredTask, _aware_utc, _cite, _local, _text
 from .duties import _SLA_SOURCE, DEFAULT_TASK_SLAS, TaskSlaConfig
-from .grounds import get_ground
+from .grounds import CustodyGround, get_ground
 
 # ---------------------------------------------------------------------------------------------
 # 17 a § PL: next-of-kin notification
@@ -76,44 +76,12 @@ def next_of_kin_notification(facts: NextOfKinFacts, slas: TaskSlaConfig = DEFAUL
     """
     g = get_ground(facts.ground)
     start = _aware_utc(facts.started_at, "starttiden")
-    p1, p2, p3 = _cite("PL", "17 a", 1), _cite("PL", "17 a", 2), _cite("PL", "17 a", 3)
+    p1, p2 = _cite("PL", "17 a", 1), _cite("PL", "17 a", 2)
+    settled = _settled_without_task(facts, g)
+    if settled is not None:
+        return settled
 
-    if not g.is_custody:
-        return NextOfKinDecision(
-            "not_in_scope", None,
-            (Check("next_of_kin_scope", True, f"{g.title} är inte ett omhändertagande; {_cite('PL', '17 a')} gäller inte.",
-                   _cite("PL", "17 a"), severity="info"),),
-        )
-    if facts.notified_at is not None:
-        return NextOfKinDecision(
-            "notified", None,
-            (Check("next_of_kin_notified", True, f"Anhörig underrättades {_local(facts.notified_at)}.", p1,
-                   severity="info"),),
-        )
-    if facts.measure_ended:
-        return NextOfKinDecision(
-            "not_required_measure_ended", None,
-            (Check("next_of_kin_measure_ended", True,
-                   "Åtgärden har upphört; underrättelse behöver inte lämnas.", p3, severity="info"),),
-        )
-    if facts.person_objects and not _text(facts.exceptional_reasons):
-        return NextOfKinDecision(
-            "not_notified_person_objects", None,
-            (Check("next_of_kin_objection", True,
-                   "Personen motsätter sig att någon underrättas. Underrättelse får lämnas bara om det finns "
-                   "synnerliga skäl, och inga sådana är dokumenterade. Dokumentera invändningen.", p2,
-                   severity="info"),),
-        )
-
-    reasons = []
-    if facts.person_requests:
-        reasons.append("personen begär det")
-    if _text(facts.other_reason):
-        reasons.append(f"annat skäl: {_text(facts.other_reason)}")
-    if facts.is_minor:
-        reasons.append("personen är under 18 år")
-    if facts.person_unable_to_express_wish:
-        reasons.append("personen kan inte själv framföra en begäran")
+    reasons = _reasons(facts)
     checks: list[Check] = []
     if facts.person_objects:
         checks.append(
@@ -154,3 +122,50 @@ def next_of_kin_notification(facts: NextOfKinFacts, slas: TaskSlaConfig = DEFAUL
         (*checks, Check("next_of_kin_reason", True, f"Underrättelse ska lämnas: {', '.join(reasons)}.", p1,
                         severity="info")),
     )
+
+
+def _settled_without_task(facts: NextOfKinFacts, g: CustodyGround) -> NextOfKinDecision | None:
+    """Steps before the reasons are weighed: out of scope, already notified, ended, or an objection
+    without "synnerliga skäl".  None when none of them settles the matter."""
+    p1, p2, p3 = _cite("PL", "17 a", 1), _cite("PL", "17 a", 2), _cite("PL", "17 a", 3)
+    if not g.is_custody:
+        return NextOfKinDecision(
+            "not_in_scope", None,
+            (Check("next_of_kin_scope", True, f"{g.title} är inte ett omhändertagande; {_cite('PL', '17 a')} gäller inte.",
+                   _cite("PL", "17 a"), severity="info"),),
+        )
+    if facts.notified_at is not None:
+        return NextOfKinDecision(
+            "notified", None,
+            (Check("next_of_kin_notified", True, f"Anhörig underrättades {_local(facts.notified_at)}.", p1,
+                   severity="info"),),
+        )
+    if facts.measure_ended:
+        return NextOfKinDecision(
+            "not_required_measure_ended", None,
+            (Check("next_of_kin_measure_ended", True,
+                   "Åtgärden har upphört; underrättelse behöver inte lämnas.", p3, severity="info"),),
+        )
+    if facts.person_objects and not _text(facts.exceptional_reasons):
+        return NextOfKinDecision(
+            "not_notified_person_objects", None,
+            (Check("next_of_kin_objection", True,
+                   "Personen motsätter sig att någon underrättas. Underrättelse får lämnas bara om det finns "
+                   "synnerliga skäl, och inga sådana är dokumenterade. Dokumentera invändningen.", p2,
+                   severity="info"),),
+        )
+    return None
+
+
+def _reasons(facts: NextOfKinFacts) -> list[str]:
+    """The recorded reasons for notification (a request, another reason, a minor, a person who cannot ask)."""
+    reasons = []
+    if facts.person_requests:
+        reasons.append("personen begär det")
+    if _text(facts.other_reason):
+        reasons.append(f"annat skäl: {_text(facts.other_reason)}")
+    if facts.is_minor:
+        reasons.append("personen är under 18 år")
+    if facts.person_unable_to_express_wish:
+        reasons.append("personen kan inte själv framföra en begäran")
+    return reasons

@@ -22,7 +22,7 @@ from .base import (
     format_duration,
 )
 from .grounds import CustodyGround, get_ground
-from .time_config import DEFAULT_TIME_LIMIT_CONFIG, TimeLimitConfig
+from .time_config import DEFAULT_TIME_LIMIT_CONFIG, ReviewThresholds, TimeLimitConfig
 
 _TWELVE_HOURS_ONLY_14 = (
     f"Förlängning till tolv timmar finns bara vid omhändertagande för identifiering ({_cite('PL', '14')})"
@@ -87,27 +87,6 @@ def time_limit(
 
     if hard is not None:
         citation = g.limit_citation or g.citation
-        if g.code == "pl_14" and identification_of_special_importance:
-            message = (
-                f"Omhändertagande för identifiering ({g.citation}): högst {format_duration(hard)} eftersom det "
-                f"är av synnerlig vikt att personen identifieras ({citation}). Personen ska friges omedelbart "
-                "när identiteten är fastställd."
-            )
-        elif g.code == "pl_14":
-            message = (
-                f"Omhändertagande för identifiering ({g.citation}): högst {format_duration(hard)} ({citation}), "
-                "tolv timmar endast om det är av synnerlig vikt att personen identifieras. Personen ska friges "
-                "omedelbart när identiteten är fastställd."
-            )
-        elif g.kind == "removal":
-            message = (
-                f"{g.title} ({g.citation}): rörelsefriheten får inte inskränkas längre tid än "
-                f"{format_duration(hard)} ({citation})."
-            )
-        else:
-            message = f"{g.title} ({g.citation}): ingen får hållas kvar längre än {format_duration(hard)} ({citation})."
-        if g.verify:
-            message += " Tidsgränsen kommer inte från källtexterna och ska kontrolleras mot SFS."
         return TimeLimit(
             ground=g.code,
             hard_limit=hard,
@@ -116,10 +95,50 @@ def time_limit(
             review_horizon=None,
             reassessment_interval=thresholds.reassessment_interval,
             alert_fractions=thresholds.alert_fractions,
-            message=message,
+            message=_statutory_message(g, hard, citation, identification_of_special_importance),
             verify=g.verify,
         )
+    return TimeLimit(
+        ground=g.code,
+        hard_limit=None,
+        citation=g.citation,
+        statutory=False,
+        review_horizon=thresholds.review_horizon,
+        reassessment_interval=thresholds.reassessment_interval,
+        alert_fractions=thresholds.alert_fractions,
+        message=_review_message(g, thresholds),
+        verify=g.verify,
+    )
 
+
+def _statutory_message(g: CustodyGround, hard: timedelta, citation: str, special_importance: bool) -> str:
+    """The message of a ground with a statutory hard limit."""
+    if g.code == "pl_14" and special_importance:
+        message = (
+            f"Omhändertagande för identifiering ({g.citation}): högst {format_duration(hard)} eftersom det "
+            f"är av synnerlig vikt att personen identifieras ({citation}). Personen ska friges omedelbart "
+            "när identiteten är fastställd."
+        )
+    elif g.code == "pl_14":
+        message = (
+            f"Omhändertagande för identifiering ({g.citation}): högst {format_duration(hard)} ({citation}), "
+            "tolv timmar endast om det är av synnerlig vikt att personen identifieras. Personen ska friges "
+            "omedelbart när identiteten är fastställd."
+        )
+    elif g.kind == "removal":
+        message = (
+            f"{g.title} ({g.citation}): rörelsefriheten får inte inskränkas längre tid än "
+            f"{format_duration(hard)} ({citation})."
+        )
+    else:
+        message = f"{g.title} ({g.citation}): ingen får hållas kvar längre än {format_duration(hard)} ({citation})."
+    if g.verify:
+        message += " Tidsgränsen kommer inte från källtexterna och ska kontrolleras mot SFS."
+    return message
+
+
+def _review_message(g: CustodyGround, thresholds: ReviewThresholds) -> str:
+    """The message of a ground without hours: the platform's re-assessment interval and review horizon."""
     horizon = thresholds.review_horizon
     parts = [f"{g.title} ({g.citation}): lagen anger ingen tidsgräns i timmar."]
     if thresholds.reassessment_interval is not None:
@@ -137,17 +156,7 @@ def time_limit(
         f"Värdena är plattformens standardval, inte lag. Frihetsberövandet ska vara så kortvarigt som möjligt "
         f"({_cite('PL', '8')})."
     )
-    return TimeLimit(
-        ground=g.code,
-        hard_limit=None,
-        citation=g.citation,
-        statutory=False,
-        review_horizon=horizon,
-        reassessment_interval=thresholds.reassessment_interval,
-        alert_fractions=thresholds.alert_fractions,
-        message=" ".join(parts),
-        verify=g.verify,
-    )
+    return " ".join(parts)
 
 
 #: How far ahead re-assessments are planned when a ground has neither a hard limit nor a horizon.
@@ -176,55 +185,7 @@ def deadlines_for_episode(
     g = get_ground(ground)
     start = _aware_utc(started_at, "starttiden")
     limit = time_limit(g, identification_of_special_importance=identification_of_special_importance, config=config)
-    span = limit.span
-    out: list[PlannedDeadline] = []
-
-    if span is not None:
-        for fraction in limit.alert_fractions:
-            due = start + span * fraction
-            if fraction >= 1:
-                if limit.hard_limit is not None:
-                    continue  # the hard-limit deadline below is the 100 % alert
-                out.append(
-                    PlannedDeadline(
-                        kind=DEADLINE_REVIEW_HORIZON,
-                        due_at=due,
-                        severity="critical",
-                        message=(
-                            f"{g.title}: personen har varit frihetsberövad i {format_duration(span)}, plattformens "
-                            f"granskningshorisont. Lagen anger ingen tidsgräns, men ansvarigt befäl ska nu pröva och "
-                            f"dokumentera om frihetsberövandet och ett eventuellt förvar ska bestå och varför "
-                            f"({_cite('PL', '8')}: kortast möjliga tid)."
-                        ),
-                        citation=g.citation,
-                        key="review_horizon",
-                    )
-                )
-                continue
-            remaining = span - span * fraction
-            if limit.hard_limit is not None:
-                message = (
-                    f"{g.title}: {_percent(fraction)} av tidsgränsen ({format_duration(span)}, {limit.citation}) har "
-                    f"gått. Personen ska friges senast {_local(start + span)}; {format_duration(remaining)} återstår."
-                )
-                citation = limit.citation
-            else:
-                message = (
-                    f"{g.title}: {_percent(fraction)} av granskningshorisonten ({format_duration(span)}, plattformens "
-                    f"standardval) har gått. Pröva om frihetsberövandet fortfarande behövs och kan avslutas."
-                )
-                citation = g.citation
-            out.append(
-                PlannedDeadline(
-                    kind=DEADLINE_ALERT,
-                    due_at=due,
-                    severity="info" if fraction < 0.75 else "warning",
-                    message=message,
-                    citation=citation,
-                    key=f"alert_{round(fraction * 100)}",
-                )
-            )
-
+    out = _alert_deadlines(g, start, limit)
     if limit.hard_limit is not None:
         out.append(
             PlannedDeadline(
@@ -239,30 +200,90 @@ def deadlines_for_episode(
                 key="hard_limit",
             )
         )
+    out.extend(_reassessment_deadlines(g, start, limit))
+    out.sort(key=lambda d: (d.due_at, _KIND_ORDER[d.kind], d.key))
+    return out
 
-    interval = limit.reassessment_interval
-    if interval is not None:
-        end = start + (span if span is not None else _PLANNING_WINDOW)
-        n = 1
-        while start + interval * n < end:
-            due = start + interval * n
+
+def _alert_deadlines(g: CustodyGround, start: datetime, limit: TimeLimit) -> list[PlannedDeadline]:
+    """The alerts at each fraction of the span; at 100 % of a review horizon, the horizon itself (the
+    100 % alert of a hard limit is the hard-limit deadline)."""
+    span = limit.span
+    out: list[PlannedDeadline] = []
+    if span is None:
+        return out
+    for fraction in limit.alert_fractions:
+        due = start + span * fraction
+        if fraction >= 1:
+            if limit.hard_limit is not None:
+                continue  # the hard-limit deadline is the 100 % alert
             out.append(
                 PlannedDeadline(
-                    kind=DEADLINE_REASSESSMENT,
+                    kind=DEADLINE_REVIEW_HORIZON,
                     due_at=due,
-                    severity="warning",
+                    severity="critical",
                     message=(
-                        f"{g.title}: dokumenterad omprövning nummer {n} krävs nu "
-                        f"(intervall {format_duration(interval)}, plattformens standardval). Pröva om frihetsberövandet "
-                        f"och ett eventuellt förvar ska bestå ({_cite('PL', '8')})."
+                        f"{g.title}: personen har varit frihetsberövad i {format_duration(span)}, plattformens "
+                        f"granskningshorisont. Lagen anger ingen tidsgräns, men ansvarigt befäl ska nu pröva och "
+                        f"dokumentera om frihetsberövandet och ett eventuellt förvar ska bestå och varför "
+                        f"({_cite('PL', '8')}: kortast möjliga tid)."
                     ),
                     citation=g.citation,
-                    key=f"reassessment_{n}",
+                    key="review_horizon",
                 )
             )
-            n += 1
+            continue
+        remaining = span - span * fraction
+        if limit.hard_limit is not None:
+            message = (
+                f"{g.title}: {_percent(fraction)} av tidsgränsen ({format_duration(span)}, {limit.citation}) har "
+                f"gått. Personen ska friges senast {_local(start + span)}; {format_duration(remaining)} återstår."
+            )
+            citation = limit.citation
+        else:
+            message = (
+                f"{g.title}: {_percent(fraction)} av granskningshorisonten ({format_duration(span)}, plattformens "
+                f"standardval) har gått. Pröva om frihetsberövandet fortfarande behövs och kan avslutas."
+            )
+            citation = g.citation
+        out.append(
+            PlannedDeadline(
+                kind=DEADLINE_ALERT,
+                due_at=due,
+                severity="info" if fraction < 0.75 else "warning",
+                message=message,
+                citation=citation,
+                key=f"alert_{round(fraction * 100)}",
+            )
+        )
+    return out
 
-    out.sort(key=lambda d: (d.due_at, _KIND_ORDER[d.kind], d.key))
+
+def _reassessment_deadlines(g: CustodyGround, start: datetime, limit: TimeLimit) -> list[PlannedDeadline]:
+    """A forced re-assessment every interval before the end of the span (or of the planning window)."""
+    interval = limit.reassessment_interval
+    out: list[PlannedDeadline] = []
+    if interval is None:
+        return out
+    span = limit.span
+    end = start + (span if span is not None else _PLANNING_WINDOW)
+    n = 1
+    while start + interval * n < end:
+        out.append(
+            PlannedDeadline(
+                kind=DEADLINE_REASSESSMENT,
+                due_at=start + interval * n,
+                severity="warning",
+                message=(
+                    f"{g.title}: dokumenterad omprövning nummer {n} krävs nu "
+                    f"(intervall {format_duration(interval)}, plattformens standardval). Pröva om frihetsberövandet "
+                    f"och ett eventuellt förvar ska bestå ({_cite('PL', '8')})."
+                ),
+                citation=g.citation,
+                key=f"reassessment_{n}",
+            )
+        )
+        n += 1
     return out
 
 
@@ -345,84 +366,96 @@ def check_duration(
         special = reason_ok
 
     limit = time_limit(g, identification_of_special_importance=special, config=config)
-    elapsed = at - start
-
     if limit.hard_limit is not None:
-        deadline = start + limit.hard_limit
-        if elapsed >= limit.hard_limit:
-            checks.append(
-                Check(
-                    DURATION_HARD_LIMIT,
-                    False,
-                    f"Tidsgränsen {format_duration(limit.hard_limit)} nåddes {_local(deadline)} "
-                    f"({format_duration(elapsed)} har gått). Personen ska friges nu.",
-                    limit.citation,
-                    hard=True,
-                )
-            )
-        else:
-            checks.append(
-                Check(
-                    DURATION_HARD_LIMIT,
-                    True,
-                    f"{format_duration(elapsed)} av högst {format_duration(limit.hard_limit)} har gått; personen ska "
-                    f"friges senast {_local(deadline)}.",
-                    limit.citation,
-                    severity="info",
-                )
-            )
-            warn_at = max((f for f in limit.alert_fractions if f < 1), default=None)
-            if warn_at is not None and elapsed >= limit.hard_limit * warn_at:
-                checks.append(
-                    Check(
-                        DURATION_APPROACHING,
-                        False,
-                        f"Mer än {_percent(warn_at)} av tidsgränsen har gått; "
-                        f"{format_duration(deadline - at)} återstår till {_local(deadline)}.",
-                        limit.citation,
-                        severity="warning",
-                    )
-                )
+        checks.extend(_hard_limit_checks(limit, start, at))
     elif limit.review_horizon is not None:
-        horizon_at = start + limit.review_horizon
-        passed = elapsed >= limit.review_horizon
-        checks.append(
-            Check(
-                DURATION_REVIEW_HORIZON,
-                not passed,
-                (
-                    f"{format_duration(elapsed)} har gått, granskningshorisonten {format_duration(limit.review_horizon)} "
-                    f"passerades {_local(horizon_at)}. Lagen anger ingen tidsgräns, men ansvarigt befäl ska dokumentera "
-                    f"varför frihetsberövandet fortsätter; det ska vara så kortvarigt som möjligt ({_cite('PL', '8')})."
-                )
-                if passed
-                else (
-                    f"{format_duration(elapsed)} har gått av granskningshorisonten {format_duration(limit.review_horizon)} "
-                    "(plattformens standardval, inte lag)."
-                ),
-                g.citation,
-                severity="warning" if passed else "info",
-                source="Plattformens standardvärde (TimeLimitConfig)",
-            )
-        )
-
+        checks.append(_review_horizon_check(g, limit, start, at))
     if limit.reassessment_interval is not None:
-        last = _aware_utc(last_reassessment_at, "tidpunkten för omprövningen") if last_reassessment_at else start
-        if last < start or last > at:
-            raise ValueError("omprövningen måste ligga mellan frihetsberövandets början och now")
-        due = last + limit.reassessment_interval
-        overdue = at >= due
+        checks.append(_reassessment_check(g, limit, start, at, last_reassessment_at))
+    return checks
+
+
+def _hard_limit_checks(limit: TimeLimit, start: datetime, at: datetime) -> list[Check]:
+    """Against a statutory limit: reached (hard error: release now), approaching (warning) or within."""
+    elapsed = at - start
+    deadline = start + limit.hard_limit
+    if elapsed >= limit.hard_limit:
+        return [
+            Check(
+                DURATION_HARD_LIMIT,
+                False,
+                f"Tidsgränsen {format_duration(limit.hard_limit)} nåddes {_local(deadline)} "
+                f"({format_duration(elapsed)} har gått). Personen ska friges nu.",
+                limit.citation,
+                hard=True,
+            )
+        ]
+    checks = [
+        Check(
+            DURATION_HARD_LIMIT,
+            True,
+            f"{format_duration(elapsed)} av högst {format_duration(limit.hard_limit)} har gått; personen ska "
+            f"friges senast {_local(deadline)}.",
+            limit.citation,
+            severity="info",
+        )
+    ]
+    warn_at = max((f for f in limit.alert_fractions if f < 1), default=None)
+    if warn_at is not None and elapsed >= limit.hard_limit * warn_at:
         checks.append(
             Check(
-                DURATION_REASSESSMENT,
-                not overdue,
-                f"En dokumenterad omprövning skulle ha gjorts senast {_local(due)} "
-                f"(intervall {format_duration(limit.reassessment_interval)})."
-                if overdue
-                else f"Nästa dokumenterade omprövning senast {_local(due)}.",
-                g.citation,
-                severity="warning" if overdue else "info",
-                source="Plattformens standardvärde (TimeLimitConfig)",
+                DURATION_APPROACHING,
+                False,
+                f"Mer än {_percent(warn_at)} av tidsgränsen har gått; "
+                f"{format_duration(deadline - at)} återstår till {_local(deadline)}.",
+                limit.citation,
+                severity="warning",
             )
         )
     return checks
+
+
+def _review_horizon_check(g: CustodyGround, limit: TimeLimit, start: datetime, at: datetime) -> Check:
+    """Against the platform's review horizon (grounds without hours): a warning once it has passed."""
+    elapsed = at - start
+    horizon_at = start + limit.review_horizon
+    passed = elapsed >= limit.review_horizon
+    return Check(
+        DURATION_REVIEW_HORIZON,
+        not passed,
+        (
+            f"{format_duration(elapsed)} har gått, granskningshorisonten {format_duration(limit.review_horizon)} "
+            f"passerades {_local(horizon_at)}. Lagen anger ingen tidsgräns, men ansvarigt befäl ska dokumentera "
+            f"varför frihetsberövandet fortsätter; det ska vara så kortvarigt som möjligt ({_cite('PL', '8')})."
+        )
+        if passed
+        else (
+            f"{format_duration(elapsed)} har gått av granskningshorisonten {format_duration(limit.review_horizon)} "
+            "(plattformens standardval, inte lag)."
+        ),
+        g.citation,
+        severity="warning" if passed else "info",
+        source="Plattformens standardvärde (TimeLimitConfig)",
+    )
+
+
+def _reassessment_check(
+    g: CustodyGround, limit: TimeLimit, start: datetime, at: datetime, last_reassessment_at: datetime | None
+) -> Check:
+    """Whether the recorded re-assessment is overdue (counted from the last one, else from the start)."""
+    last = _aware_utc(last_reassessment_at, "tidpunkten för omprövningen") if last_reassessment_at else start
+    if last < start or last > at:
+        raise ValueError("omprövningen måste ligga mellan frihetsberövandets början och now")
+    due = last + limit.reassessment_interval
+    overdue = at >= due
+    return Check(
+        DURATION_REASSESSMENT,
+        not overdue,
+        f"En dokumenterad omprövning skulle ha gjorts senast {_local(due)} "
+        f"(intervall {format_duration(limit.reassessment_interval)})."
+        if overdue
+        else f"Nästa dokumenterade omprövning senast {_local(due)}.",
+        g.citation,
+        severity="warning" if overdue else "info",
+        source="Plattformens standardvärde (TimeLimitConfig)",
+    )
