@@ -14,9 +14,9 @@ from django.utils import timezone
 from ..rules import STOCKHOLM
 from .calibration import DEFAULT_UNTIL, HOUR_WEIGHTS, MONTH_WEIGHTS, REFERENCE_PREFIX, WEEKDAY_WEIGHTS
 from .dice import Dice
-from .simulation import generate_case
-from .volume import expected_volume, streams
-from .world import build_world
+from .simulation import Generated, generate_case
+from .volume import Stream, expected_volume, streams
+from .world import World, build_world
 from .writing import _models, _write, delete_synthetic, synthetic_exists
 
 
@@ -78,17 +78,7 @@ def generate(*, years: int = 10, seed: int = 1, scale: float = 1.0, until: date 
         raise ValueError("Antalet år måste vara mellan 1 och 30.")
     if not 0 < scale <= 10:
         raise ValueError("Skalan måste vara större än 0 och högst 10.")
-    if until is None:
-        until = DEFAULT_UNTIL
-    if isinstance(until, datetime):
-        until_dt = until if timezone.is_aware(until) else until.replace(tzinfo=STOCKHOLM)
-    else:
-        until_dt = datetime.combine(until, time(0), STOCKHOLM)
-    local_until = until_dt.astimezone(STOCKHOLM)
-    try:
-        start = local_until.replace(year=local_until.year - years)
-    except ValueError:  # 29 February
-        start = local_until.replace(year=local_until.year - years, day=28)
+    start, until_dt = _period(years, until)
     if synthetic_exists():
         if not replace:
             raise ValueError("Det finns redan genererade ärenden (SYN-…). Använd --replace för att ersätta dem.")
@@ -119,25 +109,7 @@ def generate(*, years: int = 10, seed: int = 1, scale: float = 1.0, until: date 
                 atomic.__enter__()
                 current_year = local.year
             dice = Dice(f"{seed}:{local.year}:{local.month}:{scale}")
-            month_start = datetime.combine(date(local.year, local.month, 1), time(0), STOCKHOLM)
-            next_month = datetime.combine(date(local.year + (local.month == 12), local.month % 12 + 1, 1), time(0),
-                                          STOCKHOLM)
-            fraction = (hi - lo) / (next_month - month_start)
-            month_weight = MONTH_WEIGHTS[local.month - 1] / sum(MONTH_WEIGHTS) * fraction
-            weights = [expected_volume(s, local.year, scale) * month_weight for s in all_streams]
-            expected = sum(weights)
-            n = int(expected) + (1 if dice.random() < expected - int(expected) else 0)
-            times = _received_times(dice, lo, hi, n)
-            cum = list(accumulate(weights))
-            generated = []
-            for received in times:
-                stream = all_streams[bisect(cum, dice.random() * cum[-1])]
-                g = generate_case(world, dice, stream, received, "", until_dt)
-                key = (g.case["region_id"], received.astimezone(STOCKHOLM).year)
-                counters[key] = counters.get(key, 0) + 1
-                g.case["reference_number"] = (f"{REFERENCE_PREFIX}{world.regions[g.case['region_id']].code.upper()}-"
-                                           f"{key[1]}-{counters[key]:06d}")
-                generated.append(g)
+            generated = _month(world, dice, all_streams, lo, hi, scale, counters, until_dt)
             for k, v in _write(world, generated, models, dice, events).items():
                 totals[k] = totals.get(k, 0) + v
             if bar is not None:
@@ -157,6 +129,49 @@ def generate(*, years: int = 10, seed: int = 1, scale: float = 1.0, until: date 
                  new={"years": years, "seed": seed, "scale": scale, "start": start.isoformat(),
                       "until": until_dt.isoformat(), "care_laws_only": care_laws_only, "counts": totals})
     return Result(totals, start, until_dt, seed, scale, years)
+
+
+def _period(years: int, until: date | datetime | None) -> tuple[datetime, datetime]:
+    """The start and the end of the generated period (a naive ``until`` is Stockholm time)."""
+    if until is None:
+        until = DEFAULT_UNTIL
+    if isinstance(until, datetime):
+        until_dt = until if timezone.is_aware(until) else until.replace(tzinfo=STOCKHOLM)
+    else:
+        until_dt = datetime.combine(until, time(0), STOCKHOLM)
+    local_until = until_dt.astimezone(STOCKHOLM)
+    try:
+        start = local_until.replace(year=local_until.year - years)
+    except ValueError:  # 29 February
+        start = local_until.replace(year=local_until.year - years, day=28)
+    return start, until_dt
+
+
+def _month(world: World, dice: Dice, all_streams: list[Stream], lo: datetime, hi: datetime, scale: float,
+           counters: dict[tuple[int, int], int], until_dt: datetime) -> list[Generated]:
+    """The cases received in [lo, hi): their number drawn from the expected volume, each with its
+    reference number (``SYN-<region>-<year>-<serial>``)."""
+    local = lo.astimezone(STOCKHOLM)
+    month_start = datetime.combine(date(local.year, local.month, 1), time(0), STOCKHOLM)
+    next_month = datetime.combine(date(local.year + (local.month == 12), local.month % 12 + 1, 1), time(0),
+                                  STOCKHOLM)
+    fraction = (hi - lo) / (next_month - month_start)
+    month_weight = MONTH_WEIGHTS[local.month - 1] / sum(MONTH_WEIGHTS) * fraction
+    weights = [expected_volume(s, local.year, scale) * month_weight for s in all_streams]
+    expected = sum(weights)
+    n = int(expected) + (1 if dice.random() < expected - int(expected) else 0)
+    times = _received_times(dice, lo, hi, n)
+    cum = list(accumulate(weights))
+    generated = []
+    for received in times:
+        stream = all_streams[bisect(cum, dice.random() * cum[-1])]
+        g = generate_case(world, dice, stream, received, "", until_dt)
+        key = (g.case["region_id"], received.astimezone(STOCKHOLM).year)
+        counters[key] = counters.get(key, 0) + 1
+        g.case["reference_number"] = (f"{REFERENCE_PREFIX}{world.regions[g.case['region_id']].code.upper()}-"
+                                      f"{key[1]}-{counters[key]:06d}")
+        generated.append(g)
+    return generated
 
 
 def load_demo_data(now: datetime | None = None) -> Result | None:

@@ -32,7 +32,51 @@ def _models() -> dict:
 
 
 def _write(world: World, generated: list[Generated], models: dict, dice: Dice, events: bool) -> dict[str, int]:
+    """Insert one month of generated cases and everything that hangs on them, in dependency order."""
     M = models
+    case_facts, n_questions = _write_cases(generated, M)
+    n_events = _write_events(generated, M) if events else 0
+    activity = {g.case["id"]: {"episodes": [], "holdings": [], "orders": []} for g in generated}
+    episodes, owners = _write_episodes(world, generated, M)
+    holdings, protocols, orders, order_legs = [], [], [], []
+    until_cut = world.until
+    for episode, (g, ep) in zip(episodes, owners, strict=True):
+        activity[g.case["id"]]["episodes"].append(episode)
+        decider = world.deciders[ep["region_id"]].pk
+        for row in _holding_rows(episode, ep, decider, until_cut):
+            holdings.append(row)
+            activity[g.case["id"]]["holdings"].append(row)
+        if g.case["closed_at"] is not None and episode["ended_at"] is not None:
+            protocols.append(dict(
+                episode_id=episode["id"], decided_by_text="Syntetisk beslutsfattare",
+                ground_and_time=f"{GROUNDS[ep['ground']].citation}, {ep['started']:%Y-%m-%d %H:%M}",
+                decider_signed_at=episode["ended_at"], forman_signed_at=episode["ended_at"] + timedelta(hours=1)))
+        for o in ep["orders"]:
+            if o["ordered"] > until_cut:
+                continue
+            order = _order_row(dice, o, g, episode, ep, decider, until_cut)
+            orders.append(order)
+            order_legs.append(o["legs"])
+            activity[g.case["id"]]["orders"].append(order)
+    bulk_insert(M["Holding"], holdings)
+    bulk_insert(M["Protocol"], protocols)
+    bulk_insert(M["TransportOrder"], orders)
+    n_legs = _write_legs(orders, order_legs, until_cut, M)
+    for order, leg_list in zip(orders, order_legs, strict=True):
+        order["legs"] = [(leg["seq"], leg["from"], leg["to"]) for leg in leg_list]
+    activities = []
+    for fact in case_facts:
+        activities.extend(facts.activities_for(fact, **activity[fact["case_id"]]))
+    bulk_insert(M["ActivityFact"], activities)
+    for order in orders:
+        del order["legs"]
+    return {"cases": len(generated), "requests": len(generated), "events": n_events, "questions": n_questions,
+            "episodes": len(episodes), "holdings": len(holdings), "protocols": len(protocols),
+            "transports": len(orders), "legs": n_legs}
+
+
+def _write_cases(generated: list[Generated], M: dict) -> tuple[list[dict], int]:
+    """Cases, their requests and completion questions, and one follow-up fact per case."""
     bulk_insert(M["Case"], [g.case for g in generated])
     for g in generated:
         g.request["case_id"] = g.case["id"]
@@ -48,17 +92,21 @@ def _write(world: World, generated: list[Generated], models: dict, dice: Dice, e
          "point": g.request["legal_basis_key"], "age": g.request["person_age"], "police_area_id": g.police_area_id},
         completion=bool(g.questions)) for g in generated]
     bulk_insert(M["CaseFact"], case_facts)
-    n_events = 0
-    if events:
-        rows = []
-        for g in generated:
-            for at, action, frm, to, text, actor, function, public in g.events:
-                rows.append(dict(case_id=g.case["id"], at=at, action=action, actor_label=actor or "Biträde",
-                                           actor_function=function, from_state=frm, to_state=to, text=text,
-                                           public=public))
-        bulk_insert(M["CaseEvent"], rows)
-        n_events = len(rows)
-    activity = {g.case["id"]: {"episodes": [], "holdings": [], "orders": []} for g in generated}
+    return case_facts, len(questions)
+
+
+def _write_events(generated: list[Generated], M: dict) -> int:
+    rows = []
+    for g in generated:
+        for at, action, frm, to, text, actor, function, public in g.events:
+            rows.append(dict(case_id=g.case["id"], at=at, action=action, actor_label=actor or "Biträde",
+                             actor_function=function, from_state=frm, to_state=to, text=text, public=public))
+    bulk_insert(M["CaseEvent"], rows)
+    return len(rows)
+
+
+def _write_episodes(world: World, generated: list[Generated], M: dict) -> tuple[list[dict], list[tuple]]:
+    """The custody episodes, each with the generated case and episode it came from."""
     episodes, owners = [], []
     until_cut = world.until
     for g in generated:
@@ -71,47 +119,42 @@ def _write(world: World, generated: list[Generated], models: dict, dice: Dice, e
                 end_reason="Överlämnad till vårdinrättningen" if ended else ""))
             owners.append((g, ep))
     bulk_insert(M["CustodyEpisode"], episodes)
-    holdings, protocols, orders, order_legs = [], [], [], []
-    for episode, (g, ep) in zip(episodes, owners, strict=True):
-        activity[g.case["id"]]["episodes"].append(episode)
-        decider = world.deciders[ep["region_id"]].pk
-        for place, reason, start, end in ep["holdings"]:
-            if start > until_cut:
-                continue
-            holdings.append(dict(
-                episode_id=episode["id"], decided_by_id=decider, decider_function="station_commander", reason=reason,
-                alternatives_considered="Syntetiska data: alternativ övervägda.", place_type=place,
-                child_justification="Syntetiska data: absolut nödvändigt." if ep["child"] and
-                place != "activity_room" else "",
-                best_interest_assessment="Syntetiska data: barnets bästa bedömt." if ep["child"] else "",
-                started_at=start, ended_at=end if end <= until_cut else None))
-            activity[g.case["id"]]["holdings"].append(holdings[-1])
-        if g.case["closed_at"] is not None and episode["ended_at"] is not None:
-            protocols.append(dict(
-                episode_id=episode["id"], decided_by_text="Syntetisk beslutsfattare",
-                ground_and_time=f"{GROUNDS[ep['ground']].citation}, {ep['started']:%Y-%m-%d %H:%M}",
-                decider_signed_at=episode["ended_at"], forman_signed_at=episode["ended_at"] + timedelta(hours=1)))
-        for o in ep["orders"]:
-            if o["ordered"] > until_cut:
-                continue
-            state = o["state"]
-            responded = o["responded"] if o["responded"] and o["responded"] <= until_cut else None
-            completed = o["completed"] if o["completed"] and o["completed"] <= until_cut else None
-            if o["executor"] == "kriminalvarden" and responded is None:
-                state = "requested"
-            elif state == "completed" and completed is None:
-                state = "accepted" if o["executor"] == "kriminalvarden" else "planned"
-            order = dict(
-                public_id=dice.uid(), case_id=g.case["id"], episode_id=episode["id"], executor=o["executor"], state=state,
-                destination="Vårdinrättningen enligt begäran", pickup_place=ep["place"], pickup_at=o["ordered"],
-                ordered_at=o["ordered"], ordered_by_id=decider, responded_at=responded,
-                decline_reason=o["decline_reason"] if state == "declined" else "", completed_at=completed)
-            orders.append(order)
-            order_legs.append(o["legs"])
-            activity[g.case["id"]]["orders"].append(order)
-    bulk_insert(M["Holding"], holdings)
-    bulk_insert(M["Protocol"], protocols)
-    bulk_insert(M["TransportOrder"], orders)
+    return episodes, owners
+
+
+def _holding_rows(episode: dict, ep: dict, decider, until_cut) -> list[dict]:
+    rows = []
+    for place, reason, start, end in ep["holdings"]:
+        if start > until_cut:
+            continue
+        rows.append(dict(
+            episode_id=episode["id"], decided_by_id=decider, decider_function="station_commander", reason=reason,
+            alternatives_considered="Syntetiska data: alternativ övervägda.", place_type=place,
+            child_justification="Syntetiska data: absolut nödvändigt." if ep["child"] and
+            place != "activity_room" else "",
+            best_interest_assessment="Syntetiska data: barnets bästa bedömt." if ep["child"] else "",
+            started_at=start, ended_at=end if end <= until_cut else None))
+    return rows
+
+
+def _order_row(dice: Dice, o: dict, g: Generated, episode: dict, ep: dict, decider, until_cut) -> dict:
+    """A transport order as it stands at ``until``: not yet answered, accepted or planned where the later
+    steps have not happened."""
+    state = o["state"]
+    responded = o["responded"] if o["responded"] and o["responded"] <= until_cut else None
+    completed = o["completed"] if o["completed"] and o["completed"] <= until_cut else None
+    if o["executor"] == "kriminalvarden" and responded is None:
+        state = "requested"
+    elif state == "completed" and completed is None:
+        state = "accepted" if o["executor"] == "kriminalvarden" else "planned"
+    return dict(
+        public_id=dice.uid(), case_id=g.case["id"], episode_id=episode["id"], executor=o["executor"], state=state,
+        destination="Vårdinrättningen enligt begäran", pickup_place=ep["place"], pickup_at=o["ordered"],
+        ordered_at=o["ordered"], ordered_by_id=decider, responded_at=responded,
+        decline_reason=o["decline_reason"] if state == "declined" else "", completed_at=completed)
+
+
+def _write_legs(orders: list[dict], order_legs: list[list], until_cut, M: dict) -> int:
     legs = []
     for order, leg_list in zip(orders, order_legs, strict=True):
         for leg in leg_list:
@@ -122,17 +165,7 @@ def _write(world: World, generated: list[Generated], models: dict, dice: Dice, e
                 handed_over_at=leg["arrives"] if leg["arrives"] <= until_cut else None,
                 handed_to="Nästa patrull" if len(leg_list) > 1 else "Vårdinrättningen"))
     bulk_insert(M["TransportLeg"], legs)
-    for order, leg_list in zip(orders, order_legs, strict=True):
-        order["legs"] = [(leg["seq"], leg["from"], leg["to"]) for leg in leg_list]
-    activities = []
-    for fact in case_facts:
-        activities.extend(facts.activities_for(fact, **activity[fact["case_id"]]))
-    bulk_insert(M["ActivityFact"], activities)
-    for order in orders:
-        del order["legs"]
-    return {"cases": len(generated), "requests": len(generated), "events": n_events, "questions": len(questions),
-            "episodes": len(episodes), "holdings": len(holdings), "protocols": len(protocols),
-            "transports": len(orders), "legs": len(legs)}
+    return len(legs)
 
 
 def synthetic_exists() -> bool:
