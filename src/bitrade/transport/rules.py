@@ -144,10 +144,6 @@ class TransportWhitelist:
                     raise ValueError(f"fältet {name!r} finns i både {seen[name]} och {category.code}")
                 seen[name] = category.code
 
-    @property
-    def field_category(self) -> Mapping[str, TransportCategory]:
-        return MappingProxyType({name: c for c in self.categories for name in c.fields})
-
     def category_of(self, name: str) -> TransportCategory | None:
         for category in self.categories:
             if name in category.fields:
