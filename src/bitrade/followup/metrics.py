@@ -435,9 +435,6 @@ class Context:
     def buckets(self) -> list[Bucket]:
         return self.period.buckets(self.series)
 
-    def with_period(self, period: Period) -> Context:
-        return Context(period, self.case_filter, self.series, self.now, self.thresholds)
-
 
 def _in_period(source: Source, anchor: str, period: Period) -> Q:
     lo, hi = period.days

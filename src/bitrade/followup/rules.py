@@ -488,7 +488,7 @@ def parse_thresholds(data: Mapping, stored: Mapping[str, int]) -> dict[str, int]
 
 # --------------------------------------------------------------------------- formatting
 
-COUNT, SHARE, RATE, HOURS, MINUTES, TEXT, NUMBER = "count", "share", "rate", "hours", "minutes", "text", "number"
+COUNT, SHARE, RATE, HOURS, TEXT = "count", "share", "rate", "hours", "text"
 SUPPRESSED_MARK = "x"
 NO_DATA_MARK = "–"
 

@@ -184,16 +184,54 @@ def deviations(actor: Actor, data: Mapping, *, now: datetime | None = None) -> D
     rep = Report(scope, params, now=now, thresholds=limits)  # validates level and filters against the scope
     live = Q(kind="assistance") & Q(**{LIVE_FILTER[k]: v for k, v in rep.ctx.case_filter.items()})
 
-    def t(key: str) -> timedelta:
-        return rules.THRESHOLDS[key].delta(limits[key])
-
     # Open cases and open holdings are few; find them first by themselves (the state index, a small scan),
     # so the planner does not walk a whole region's history to find them.
     open_ids = list(Case.objects.filter(state__in=OPEN).values_list("pk", flat=True))
     cases = Case.objects.filter(live, pk__in=open_ids)
-    decision_limit, open_limit, report_limit = t("decision_hours"), t("open_days"), t("report_back_hours")
-    grace = t("unassigned_grace_minutes")
-    specs = [
+    specs = _case_specs(cases, limits, now)
+    open_holdings = list(Holding.objects.filter(ended_at__isnull=True).exclude(place_type="activity_room")
+                         .values_list("pk", flat=True))
+    holdings = Holding.objects.filter(
+        Q(episode__case__kind="assistance"),
+        Q(**{f"episode__case__{LIVE_FILTER[k]}": v for k, v in rep.ctx.case_filter.items()}), pk__in=open_holdings)
+    hold_specs = _holding_specs(holdings, limits, now)
+    level = params.level
+    group_path = {rules.NATION: None, rules.REGION: "region_id", rules.POLICE_AREA: LIVE_FILTER["police_area_id"],
+                  rules.UNIT: "unit_id", rules.ORGANISATION: LIVE_FILTER["organisation_id"]}[level]
+    kinds: list[DeviationKind] = []
+    counts: dict[str, dict[str, int]] = {}
+    listed_ids: list[int] = []
+    for key, label, threshold, since_label, qs, since_field in specs:
+        kind = DeviationKind(key, label, threshold, since_label)
+        counts[key] = _grouped_counts(qs, group_path)
+        kind.count = sum(counts[key].values())
+        if scope.case_access:
+            listed_ids.extend(_list_cases(kind, qs, since_field, now))
+        kinds.append(kind)
+    for key, label, threshold, since_label, qs in hold_specs:
+        kind = DeviationKind(key, label, threshold, since_label)
+        counts[key] = _grouped_counts(qs, f"episode__case__{group_path}" if group_path else None)
+        kind.count = sum(counts[key].values())
+        if scope.case_access:
+            listed_ids.extend(_list_holdings(kind, qs, now))
+        kinds.append(kind)
+    if listed_ids:
+        audit.record_read(actor, "cases.case", sorted(set(listed_ids)), purpose="uppföljning: avvikelser")
+    summary = _deviation_summary(rep, kinds, counts, level, now)
+    if scope.suppress:
+        summary.suppress()
+    return Deviations(now, scope, kinds, summary, limits, scope.case_access)
+
+
+def _limit(limits: Mapping, key: str) -> timedelta:
+    return rules.THRESHOLDS[key].delta(limits[key])
+
+
+def _case_specs(cases, limits: Mapping, now: datetime) -> list[tuple]:
+    """(key, label, threshold, since label, open cases past it, the field the age is counted from)."""
+    decision_limit, open_limit = _limit(limits, "decision_hours"), _limit(limits, "open_days")
+    report_limit, grace = _limit(limits, "report_back_hours"), _limit(limits, "unassigned_grace_minutes")
+    return [
         ("ack_overdue", "Inte kvitterade i tid", "kvitteringsfristen enligt prioritet (styrningens trösklar)",
          "Kvitteras senast", cases.filter(state=case_rules.RECEIVED, acknowledged_at__isnull=True,
                                           ack_due_at__lt=now), "ack_due_at"),
@@ -213,70 +251,61 @@ def deviations(actor: Actor, data: Mapping, *, now: datetime | None = None) -> D
              Q(outcome__gt="", outcome_at__lt=now - report_limit)
              | Q(state=case_rules.REFUSED, decided_at__lt=now - report_limit)), "outcome_or_decided"),
     ]
-    open_holdings = list(Holding.objects.filter(ended_at__isnull=True).exclude(place_type="activity_room")
-                         .values_list("pk", flat=True))
-    holdings = Holding.objects.filter(
-        Q(episode__case__kind="assistance"),
-        Q(**{f"episode__case__{LIVE_FILTER[k]}": v for k, v in rep.ctx.case_filter.items()}), pk__in=open_holdings)
-    hold_specs = [
+
+
+def _holding_specs(holdings, limits: Mapping, now: datetime) -> list[tuple]:
+    """(key, label, threshold, since label, open holdings past it)."""
+    return [
         ("holding_over", "Förvar över tröskeln", f"{limits['holding_hours']} timmar i förvar", "Förvar sedan",
-         holdings.filter(started_at__lt=now - t("holding_hours"))),
+         holdings.filter(started_at__lt=now - _limit(limits, "holding_hours"))),
         ("children_held", "Barn i förvar", "varje pågående förvar av någon under 18 år", "Förvar sedan",
          holdings.filter(episode__person_age__lt=18)),
     ]
-    level = params.level
-    group_path = {rules.NATION: None, rules.REGION: "region_id", rules.POLICE_AREA: LIVE_FILTER["police_area_id"],
-                  rules.UNIT: "unit_id", rules.ORGANISATION: LIVE_FILTER["organisation_id"]}[level]
-    kinds: list[DeviationKind] = []
-    counts: dict[str, dict[str, int]] = {}
-    listed_ids: list[int] = []
-    for key, label, threshold, since_label, qs, since_field in specs:
-        kind = DeviationKind(key, label, threshold, since_label)
-        grouped = qs.values_list(group_path) if group_path else None
-        if grouped is not None:
-            from django.db.models import Count
 
-            counts[key] = {str(g): n for g, n in grouped.annotate(n=Count("pk")).order_by()}
-        else:
-            counts[key] = {"": qs.count()}
-        kind.count = sum(counts[key].values())
-        if scope.case_access:
-            for c in (qs.select_related("unit").only("pk", "public_id", "reference_number", "state", "unit__name",
-                                                      "received_at", "ack_due_at", "assign_due_at", "outcome_at",
-                                                      "decided_at")
-                      .order_by("received_at")[:LIST_LIMIT]):
-                since = (c.outcome_at or c.decided_at) if since_field == "outcome_or_decided" else getattr(
-                    c, since_field)
-                kind.items.append({"reference_number": c.reference_number, "url": reverse("cases:detail",
-                                                                                          args=[c.public_id]),
-                                   "unit": c.unit.name, "state": c.state_label, "since": since,
-                                   "age": _fmt(now - since) if since else ""})
-                listed_ids.append(c.pk)
-        kinds.append(kind)
-    for key, label, threshold, since_label, qs in hold_specs:
-        kind = DeviationKind(key, label, threshold, since_label)
-        path = f"episode__case__{group_path}" if group_path else None
-        if path:
-            from django.db.models import Count
 
-            counts[key] = {str(g): n for g, n in qs.values_list(path).annotate(n=Count("pk")).order_by()}
-        else:
-            counts[key] = {"": qs.count()}
-        kind.count = sum(counts[key].values())
-        if scope.case_access:
-            for h in (qs.select_related("episode__case__unit")
-                      .only("pk", "started_at", "place_type", "episode__case__public_id",
-                            "episode__case__reference_number", "episode__case__unit__name")
-                      .annotate(age=F("episode__person_age")).order_by("started_at")[:LIST_LIMIT]):
-                c = h.episode.case
-                kind.items.append({"reference_number": c.reference_number,
-                                   "url": reverse("cases:detail", args=[c.public_id]), "unit": c.unit.name,
-                                   "state": f"{h.place_type}, {h.age if h.age is not None else '?'} år",
-                                   "since": h.started_at, "age": _fmt(now - h.started_at)})
-                listed_ids.append(c.pk)
-        kinds.append(kind)
-    if listed_ids:
-        audit.record_read(actor, "cases.case", sorted(set(listed_ids)), purpose="uppföljning: avvikelser")
+def _grouped_counts(qs, path: str | None) -> dict[str, int]:
+    """Counts per group of the chosen level (one count for the nation)."""
+    if path is None:
+        return {"": qs.count()}
+    from django.db.models import Count
+
+    return {str(g): n for g, n in qs.values_list(path).annotate(n=Count("pk")).order_by()}
+
+
+def _list_cases(kind: DeviationKind, qs, since_field: str, now: datetime) -> list[int]:
+    """The oldest cases of a deviation, listed for those who may open cases; returns their ids."""
+    listed = []
+    for c in (qs.select_related("unit").only("pk", "public_id", "reference_number", "state", "unit__name",
+                                              "received_at", "ack_due_at", "assign_due_at", "outcome_at",
+                                              "decided_at")
+              .order_by("received_at")[:LIST_LIMIT]):
+        since = (c.outcome_at or c.decided_at) if since_field == "outcome_or_decided" else getattr(c, since_field)
+        kind.items.append({"reference_number": c.reference_number, "url": reverse("cases:detail", args=[c.public_id]),
+                           "unit": c.unit.name, "state": c.state_label, "since": since,
+                           "age": _fmt(now - since) if since else ""})
+        listed.append(c.pk)
+    return listed
+
+
+def _list_holdings(kind: DeviationKind, qs, now: datetime) -> list[int]:
+    """The oldest holdings of a deviation, with their cases; returns the case ids."""
+    listed = []
+    for h in (qs.select_related("episode__case__unit")
+              .only("pk", "started_at", "place_type", "episode__case__public_id",
+                    "episode__case__reference_number", "episode__case__unit__name")
+              .annotate(age=F("episode__person_age")).order_by("started_at")[:LIST_LIMIT]):
+        c = h.episode.case
+        kind.items.append({"reference_number": c.reference_number,
+                           "url": reverse("cases:detail", args=[c.public_id]), "unit": c.unit.name,
+                           "state": f"{h.place_type}, {h.age if h.age is not None else '?'} år",
+                           "since": h.started_at, "age": _fmt(now - h.started_at)})
+        listed.append(c.pk)
+    return listed
+
+
+def _deviation_summary(rep: Report, kinds: list[DeviationKind], counts: dict[str, dict[str, int]], level: str,
+                       now: datetime) -> Table:
+    """One row per group of the level, one column per deviation."""
     seen = set()
     for v in counts.values():
         seen |= set(v)
@@ -284,10 +313,7 @@ def deviations(actor: Actor, data: Mapping, *, now: datetime | None = None) -> D
     rows = [Row(gk or "nation", label, {k.key: count_cell(counts[k.key].get(gk, 0)) for k in kinds})
             for gk, label in rep.group_labels(seen)]
     total = Row("total", "Totalt", {k.key: count_cell(k.count) for k in kinds}) if level != rules.NATION else None
-    summary = Table("avvikelser_nu", "Avvikelser just nu",
-                    f"Öppna avvikelser {timezone.localtime(now):%Y-%m-%d %H:%M}, per {rules.LEVELS[level].lower()}.",
-                    rules.LEVELS[level], cols, rows, total,
-                    notes=[f"{k.label}: {k.threshold}." for k in kinds])
-    if scope.suppress:
-        summary.suppress()
-    return Deviations(now, scope, kinds, summary, limits, scope.case_access)
+    return Table("avvikelser_nu", "Avvikelser just nu",
+                 f"Öppna avvikelser {timezone.localtime(now):%Y-%m-%d %H:%M}, per {rules.LEVELS[level].lower()}.",
+                 rules.LEVELS[level], cols, rows, total,
+                 notes=[f"{k.label}: {k.threshold}." for k in kinds])

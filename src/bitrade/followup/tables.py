@@ -191,10 +191,6 @@ class Table:
         }
 
 
-def text_cell(value: str) -> Cell:
-    return Cell(value)
-
-
 def count_cell(n: int | None) -> Cell:
     n = int(n or 0)
     return Cell(n, (n,))

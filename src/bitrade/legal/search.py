@@ -138,10 +138,6 @@ class SearchResult:
     message: str = ""
     citations: list[str] = field(default_factory=list)
 
-    @property
-    def exact_count(self) -> int:
-        return sum(1 for h in self.hits if h.exact)
-
 
 # --------------------------------------------------------------------------- input
 

@@ -4,6 +4,7 @@ organisations, and one login per persona. Idempotent: running it twice changes n
 from __future__ import annotations
 
 from datetime import time
+from typing import NamedTuple
 
 from django.db import transaction
 
@@ -83,8 +84,37 @@ def _org(name, kind, *, parent=None, municipality=None, email="", phone="") -> R
 def load_demo() -> list[dict]:
     load_police_structure()
     regions = {r.code: r for r in PoliceRegion.objects.all()}
-    # Every region: an RLC (24/7, with RLC commanders and duty officers); every police area: a station
-    # commander desk (24/7).
+    units = _police_units(regions)
+    personas: list[dict] = []
+
+    def persona(username, first, last, what, **kw):
+        p = _person(username, first, last, **kw)
+        personas.append({"username": username, "name": f"{first} {last}", "persona": what})
+        return p
+
+    _police_people(persona, regions, units)
+    soc_malmo = _requesting_organisations(persona)
+    persona("analytiker", "Ingrid", "Dahl", "Nationell analytiker", national_function="analyst")
+    persona("processagare", "Göran", "Bäck", "Nationell processägare", national_function="process_owner")
+    persona("admin", "Alva", "Rask", "Administratör", national_function="administrator", superuser=True)
+
+    prefix, secret = DEMO_API_KEY.split("_", 2)[1:]
+    ApiKey.objects.get_or_create(prefix=prefix, defaults={
+        "organisation": soc_malmo, "name": "Demonyckel (offentlig)", "key_hash": _hash_secret(secret)})
+    audit.record(SYSTEM_ACTOR, "demo.loaded", object_type="organisation.demo", new={"personas": len(personas)})
+    return personas
+
+
+class _PoliceUnits(NamedTuple):
+    rlc: dict
+    sb: dict
+    hg_malmo: Unit
+    city_area: PoliceArea | None
+
+
+def _police_units(regions: dict) -> _PoliceUnits:
+    """Every region: an RLC (24/7, with RLC commanders and duty officers); every police area: a station
+    commander desk (24/7); two assistance groups and a few other units."""
     rlc = {}
     for code, region in regions.items():
         short = region.name.removeprefix("Region ")
@@ -109,17 +139,14 @@ def load_demo() -> list[dict]:
     admin_syd = _unit("Administrativt stöd Syd", "admin_support", regions["syd"])
     _hours(admin_syd, [(d, time(8), time(16, 30)) for d in WEEKDAYS])
     _unit("Gränspolisen Syd", "border_police", regions["syd"], always_open=True)
+    return _PoliceUnits(rlc, sb, hg_malmo, city_area)
 
+
+def _police_people(persona, regions: dict, units: _PoliceUnits) -> None:
+    """The police personas, each in its unit with its function."""
+    rlc, sb, hg_malmo, city_area = units
     nord_first_area = Municipality.objects.get(code="2580").police_area  # Luleå
     stockholm_any_area = city_area or PoliceArea.objects.filter(region=regions["stockholm"]).first()
-
-    # People of the Police
-    personas: list[dict] = []
-
-    def persona(username, first, last, what, **kw):
-        p = _person(username, first, last, **kw)
-        personas.append({"username": username, "name": f"{first} {last}", "persona": what})
-        return p
 
     _member(persona("sb.malmo", "Karin", "Lind", "Stationsbefäl, Polisområde Malmö"), sb["syd-malmo"],
             "station_commander")
@@ -138,7 +165,10 @@ def load_demo() -> list[dict]:
                 sb[nord_first_area.code], "station_commander")
     _member(persona("rlc.nord", "Maria", "Öberg", "RLC-befäl, Region Nord"), rlc["nord"], "rlc_commander")
 
-    # Requesting organisations and their staff
+
+def _requesting_organisations(persona) -> RequestingOrganisation:
+    """Requesting organisations and their staff, SiS, courts and Kriminalvården; returns the social services
+    of Malmö (the owner of the demo API key)."""
     def muni(code):
         return Municipality.objects.get(code=code)
 
@@ -185,13 +215,4 @@ def load_demo() -> list[dict]:
     nte = _org("Kriminalvården, nationella transportenheten Syd", "prison_probation_nte",
                email="nte.syd@kriminalvarden.example", phone="010-000 00 00")
     _staff(persona("nte.syd", "Fredrik", "Hall", "Transportplanerare, NTE Syd"), nte, "nte_planner")
-
-    persona("analytiker", "Ingrid", "Dahl", "Nationell analytiker", national_function="analyst")
-    persona("processagare", "Göran", "Bäck", "Nationell processägare", national_function="process_owner")
-    persona("admin", "Alva", "Rask", "Administratör", national_function="administrator", superuser=True)
-
-    prefix, secret = DEMO_API_KEY.split("_", 2)[1:]
-    ApiKey.objects.get_or_create(prefix=prefix, defaults={
-        "organisation": soc_malmo, "name": "Demonyckel (offentlig)", "key_hash": _hash_secret(secret)})
-    audit.record(SYSTEM_ACTOR, "demo.loaded", object_type="organisation.demo", new={"personas": len(personas)})
-    return personas
+    return soc_malmo

@@ -173,10 +173,6 @@ class GeoData:
         area_codes = {p.code for p in self.police_areas_in_region(region_code)}
         return tuple(m for m in self.municipalities.values() if m.police_area_code in area_codes)
 
-    def population_of_police_area(self, police_area_code: str) -> int:
-        """Approximate population (see module docstring)."""
-        return sum(m.population for m in self.municipalities_in_police_area(police_area_code))
-
     def population_of_region(self, region_code: str) -> int:
         """Approximate population (see module docstring)."""
         return sum(m.population for m in self.municipalities_in_region(region_code))

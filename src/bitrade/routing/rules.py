@@ -216,11 +216,6 @@ class RoutingRule:
         if bad:
             raise ValueError(f"unknown priorities {bad!r}; expected 1, 2, 3 or None")
 
-    def in_force_on(self, day: date) -> bool:
-        return (self.valid_from is None or day >= self.valid_from) and (
-            self.valid_to is None or day <= self.valid_to
-        )
-
 
 @dataclass(frozen=True, slots=True)
 class RoutingFacts:

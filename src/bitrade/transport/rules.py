@@ -34,6 +34,7 @@ from bitrade.custody.rules import (
     DEFAULT_HOLDING_CONFIG,
     GROUNDS,
     PLACE_TYPES,
+    AgeAssessment,
     Check,
     HoldingConfig,
     classify_age,
@@ -143,10 +144,6 @@ class TransportWhitelist:
                 if name in seen:
                     raise ValueError(f"fältet {name!r} finns i både {seen[name]} och {category.code}")
                 seen[name] = category.code
-
-    @property
-    def field_category(self) -> Mapping[str, TransportCategory]:
-        return MappingProxyType({name: c for c in self.categories for name in c.fields})
 
     def category_of(self, name: str) -> TransportCategory | None:
         for category in self.categories:
@@ -519,16 +516,7 @@ def check_transport_plan(
     )
     child = age.minor
 
-    # --- leg validity
-    problems = []
-    for index, leg in enumerate(legs, start=1):
-        if leg.executor not in EXECUTORS:
-            problems.append(f"sträcka {index} har okänd utförare {leg.executor!r}")
-        start, end = _aware_utc(leg.start_at, "starttiden"), _aware_utc(leg.end_at, "sluttiden")
-        if end <= start:
-            problems.append(f"sträcka {index} slutar innan den börjar")
-        if index > 1 and start < _aware_utc(legs[index - 2].end_at, "sluttiden"):
-            problems.append(f"sträcka {index} börjar innan sträcka {index - 1} har slutat")
+    problems = _leg_problems(legs)
     if problems:
         checks.append(Check("transport_legs", False, "Transportplanen är inte giltig: " + "; ".join(problems) + ".",
                             None))
@@ -541,8 +529,30 @@ def check_transport_plan(
     if first < at:
         checks.append(Check("transport_start_passed", False,
                             f"Planerad start {_local(first)} har redan passerat.", None, severity="warning"))
+    checks.extend(_relay_and_length_checks(legs, duration, child, requester_dialogue, config))
+    checks.extend(_wait_and_night_checks(legs, child, config))
+    checks.extend(_overnight_checks(legs, age, holding_config))
+    return checks
 
-    # --- handovers and relay
+
+def _leg_problems(legs: Sequence[TransportLeg]) -> list[str]:
+    """What makes the legs invalid: an unknown executor, a leg ending before it starts, overlapping legs."""
+    problems = []
+    for index, leg in enumerate(legs, start=1):
+        if leg.executor not in EXECUTORS:
+            problems.append(f"sträcka {index} har okänd utförare {leg.executor!r}")
+        start, end = _aware_utc(leg.start_at, "starttiden"), _aware_utc(leg.end_at, "sluttiden")
+        if end <= start:
+            problems.append(f"sträcka {index} slutar innan den börjar")
+        if index > 1 and start < _aware_utc(legs[index - 2].end_at, "sluttiden"):
+            problems.append(f"sträcka {index} börjar innan sträcka {index - 1} har slutat")
+    return problems
+
+
+def _relay_and_length_checks(legs: Sequence[TransportLeg], duration: timedelta, child: bool,
+                             requester_dialogue: str, config: TransportPlanConfig) -> list[Check]:
+    """Handovers, relay transport, long transport and the dialogue with the requester they require."""
+    checks: list[Check] = []
     handovers, relay = count_handovers(legs)
     checks.append(Check("transport_handovers", True,
                         f"Planen har {handovers} överlämningar, varav {relay} mellan polisregioner.",
@@ -578,8 +588,12 @@ def check_transport_plan(
             severity="info" if recorded else ("error" if child else "warning"),
             source=NATIONAL_ROUTINE_LONG_TRANSPORTS,
         ))
+    return checks
 
-    # --- waits between legs, night driving
+
+def _wait_and_night_checks(legs: Sequence[TransportLeg], child: bool, config: TransportPlanConfig) -> list[Check]:
+    """Long waits between legs (often förvar) and driving at night."""
+    checks: list[Check] = []
     for index, (before, after) in enumerate(zip(legs, legs[1:], strict=False), start=1):
         wait = _aware_utc(after.start_at, "starttiden") - _aware_utc(before.end_at, "sluttiden")
         if not before.overnight_stop and wait > config.max_handover_wait:
@@ -592,8 +606,12 @@ def check_transport_plan(
         checks.append(Check("transport_at_night", False,
                             f"Transporten körs delvis mellan kl. {config.night_start:%H:%M} och {config.night_end:%H:%M}.",
                             None, severity="warning" if child else "info"))
+    return checks
 
-    # --- overnight holding
+
+def _overnight_checks(legs: Sequence[TransportLeg], age: AgeAssessment, holding_config: HoldingConfig) -> list[Check]:
+    """An overnight stop is holding: linked to the custody episode, and never förvar for a child under 15."""
+    checks: list[Check] = []
     p17 = format_citation("PL", "17")
     for index, leg in enumerate(legs, start=1):
         if not leg.overnight_stop:

@@ -179,15 +179,26 @@ def complete_transport(actor: Actor, order: TransportOrder, now: datetime | None
 
 
 def cancel_transport(actor: Actor, order: TransportOrder, *, reason: str, now: datetime | None = None) -> TransportOrder:
+    """The handling unit cancels a transport that has not been carried out (the person was released, the
+    care facility came for the person ...).  Kriminalvården is told when the order was theirs."""
     require_handling_unit(actor, order.case)
     if order.state in (TransportState.COMPLETED, TransportState.CANCELLED):
         raise CaseError("Transporten är redan avslutad.")
+    if order.state == TransportState.DECLINED:
+        raise CaseError("Kriminalvården har redan avböjt transporten; den behöver inte avbeställas.")
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise CaseError("Ange varför transporten avbeställs.", status=422)
     now = now or timezone.now()
     with transaction.atomic():
         order.state = TransportState.CANCELLED
         order.save(update_fields=["state"])
         _event(order.case, actor, "transport_cancelled", f"Transporten avbeställd: {reason}", public=False, now=now)
         audit.record(actor, "transport.cancelled", obj=order, reason=reason)
+        if order.executor == "nte" and order.nte_organisation is not None:
+            outbox.enqueue("email", order.nte_organisation.email, event="transport.cancelled", obj=order,
+                           subject=f"Biträde: transportuppdrag {order.case.reference_number} avbeställt",
+                           body="Polisen har avbeställt ett transportuppdrag. Se Biträde.")
     return order
 
 

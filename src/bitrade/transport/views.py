@@ -70,6 +70,15 @@ def complete(request, actor, public_id, order_id):
     return run_and_return(request, public_id, lambda: services.complete_transport(actor, order))
 
 
+@require_POST
+@actor_required(a.POLICE)
+def cancel(request, actor, public_id, order_id):
+    case = case_selectors.get_case(actor, public_id, purpose="transport")
+    order = get_object_or_404(TransportOrder, pk=order_id, case=case)
+    return run_and_return(request, public_id, lambda: services.cancel_transport(
+        actor, order, reason=request.POST.get("reason", "")))
+
+
 @actor_required(a.KRIMINALVARDEN)
 def nte_orders(request, actor):
     orders = list(services.orders_for_kriminalvarden(actor).order_by("-ordered_at")[:200])

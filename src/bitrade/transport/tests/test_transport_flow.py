@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.urls import reverse
 
 from bitrade.assistance import rules as case_rules
 from bitrade.assistance import services as cases
@@ -107,3 +108,50 @@ def test_completed_transport_lets_the_case_close(demo, actor_of):
         cases.close(gc, case)
     transport.complete_transport(actor_of("nte.syd"), order)
     assert cases.close(gc, case).state == case_rules.CLOSED
+
+
+def test_police_cancel_an_open_transport_on_the_case_page_and_the_case_can_close(demo, actor_of, login_client):
+    case, gc, episode = _held(actor_of)
+    order = transport.order_nte(gc, case, episode=episode, fields=default_fields(case, episode, T0 + timedelta(hours=1)), now=T0)
+    transport.nte_respond(actor_of("nte.syd"), order, accepted=True, now=T0 + timedelta(minutes=5))
+    client = login_client("gc.malmo")
+    page = client.get(reverse("cases:detail", args=[case.public_id])).content.decode()
+    assert reverse("transport:cancel", args=[case.public_id, order.pk]) in page and "Avbeställ transporten" in page
+
+    url = reverse("transport:cancel", args=[case.public_id, order.pk])
+    r = client.post(url, {"reason": "  "}, follow=True)
+    assert "Ange varför transporten avbeställs." in r.content.decode()
+    order.refresh_from_db()
+    assert order.state == "accepted"
+
+    client.post(url, {"reason": "Vårdinrättningen hämtar patienten själv."})
+    order.refresh_from_db()
+    assert order.state == "cancelled"
+    assert "Vårdinrättningen hämtar patienten själv" in case.events.get(action="transport_cancelled").text
+    assert OutboxMessage.objects.filter(event="transport.cancelled", recipient="nte.syd@kriminalvarden.example").exists()
+    assert reverse("transport:cancel", args=[case.public_id, order.pk]) not in client.get(
+        reverse("cases:detail", args=[case.public_id])).content.decode()
+
+    custody.end_episode(gc, episode, reason="Överlämnad till vårdinrättningen.", ended_at=T0 + timedelta(hours=1))
+    custody.save_protocol(gc, episode, fields={
+        "decided_by_text": "Johan Ek", "ground_and_time": "47 § andra stycket 3 LPT, 10:00",
+        "participants": "Johan Ek", "subjects": "Patient Exempelsson", "intervention_time": "10:00–11:00",
+        "other_events": "Inget övrigt."}, sign_as="decider")
+    custody.save_protocol(gc, episode, fields={}, sign_as="forman")
+    case = cases.record_outcome(gc, case, outcome=case_rules.OUTCOME_EXECUTED)
+    assert cases.close(gc, case).state == case_rules.CLOSED
+
+
+def test_a_finished_or_declined_transport_cannot_be_cancelled(demo, actor_of):
+    case, gc, episode = _held(actor_of)
+    declined = transport.order_nte(gc, case, episode=episode, fields=default_fields(case, episode, T0 + timedelta(hours=1)), now=T0)
+    transport.nte_respond(actor_of("nte.syd"), declined, accepted=False, reason="no_capacity", now=T0 + timedelta(minutes=5))
+    with pytest.raises(CaseError, match="avböjt"):
+        transport.cancel_transport(gc, declined, reason="Behövs inte längre.")
+    legs = [{"region": "syd", "from_place": "Arresten Malmö", "to_place": "Vuxenpsykiatri Malmö",
+             "start_at": T0 + timedelta(hours=1), "end_at": T0 + timedelta(hours=2)}]
+    planned = transport.plan_police_transport(gc, case, episode=episode, legs=legs, now=T0)
+    transport.complete_transport(gc, planned)
+    with pytest.raises(CaseError, match="redan avslutad"):
+        transport.cancel_transport(gc, planned, reason="Behövs inte längre.")
+    assert not case.events.filter(action="transport_cancelled").exists()

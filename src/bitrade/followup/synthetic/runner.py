@@ -1,0 +1,182 @@
+"""The run: month by month, one transaction per year, with a progress bar; and the demo slice."""
+
+from __future__ import annotations
+
+from bisect import bisect
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from itertools import accumulate
+
+from django.db import transaction
+from django.utils import timezone
+
+from ..rules import STOCKHOLM
+from .calibration import DEFAULT_UNTIL, HOUR_WEIGHTS, MONTH_WEIGHTS, REFERENCE_PREFIX, WEEKDAY_WEIGHTS
+from .dice import Dice
+from .simulation import Generated, generate_case
+from .volume import Stream, expected_volume, streams
+from .world import World, build_world
+from .writing import _models, _write, delete_synthetic, synthetic_exists
+
+
+def _month_starts(start: datetime, until: datetime) -> Iterator[tuple[datetime, datetime]]:
+    local = start.astimezone(STOCKHOLM)
+    d = date(local.year, local.month, 1)
+    while True:
+        lo = datetime.combine(d, time(0), STOCKHOLM)
+        nxt = date(d.year + (d.month == 12), d.month % 12 + 1, 1)
+        hi = datetime.combine(nxt, time(0), STOCKHOLM)
+        if lo >= until:
+            return
+        yield max(lo, start), min(hi, until)
+        d = nxt
+
+
+def _received_times(dice: Dice, lo: datetime, hi: datetime, n: int) -> list[datetime]:
+    """``n`` arrival times in [lo, hi), weighted by weekday and hour (Stockholm time)."""
+    days = []
+    d = lo.astimezone(STOCKHOLM).date()
+    while datetime.combine(d, time(0), STOCKHOLM) < hi:
+        days.append(d)
+        d += timedelta(days=1)
+    weights = [WEEKDAY_WEIGHTS[x.weekday()] for x in days]
+    out = []
+    hours = list(range(24))
+    while len(out) < n:
+        day = dice.choices(days, weights)[0]
+        hour = dice.choices(hours, HOUR_WEIGHTS)[0]
+        at = datetime.combine(day, time(hour, dice.randint(0, 59), dice.randint(0, 59)), STOCKHOLM)
+        if lo <= at < hi:
+            out.append(at.astimezone(UTC))
+    out.sort()
+    return out
+
+
+@dataclass
+class Result:
+    counts: dict[str, int]
+    start: datetime
+    until: datetime
+    seed: int
+    scale: float
+    years: int
+
+
+def generate(*, years: int = 10, seed: int = 1, scale: float = 1.0, until: date | datetime | None = None,
+             care_laws_only: bool = False, events: bool = True, replace: bool = False,
+             progress: bool = False, log: Callable[[str], None] | None = None) -> Result:
+    """Generate ``years`` years of national data ending at ``until`` (default 2026-01-01, Stockholm time).
+
+    ``scale`` multiplies every volume (1.0 = the whole country). Raises ``ValueError`` when generated data
+    already exists and ``replace`` is false.
+    """
+    from bitrade.audit import services as audit
+    from bitrade.common.actor import SYSTEM_ACTOR
+
+    if years < 1 or years > 30:
+        raise ValueError("Antalet år måste vara mellan 1 och 30.")
+    if not 0 < scale <= 10:
+        raise ValueError("Skalan måste vara större än 0 och högst 10.")
+    start, until_dt = _period(years, until)
+    if synthetic_exists():
+        if not replace:
+            raise ValueError("Det finns redan genererade ärenden (SYN-…). Använd --replace för att ersätta dem.")
+        removed = delete_synthetic()
+        if log:
+            log(f"Tog bort {removed} tidigare genererade ärenden.")
+    world = build_world()
+    world.until = until_dt
+    models = _models()
+    all_streams = streams(care_laws_only)
+    totals: dict[str, int] = {}
+    counters: dict[tuple[int, int], int] = {}
+    months = list(_month_starts(start, until_dt))
+    bar = None
+    if progress:
+        from tqdm import tqdm
+
+        bar = tqdm(total=len(months), unit="mån", desc="Genererar", dynamic_ncols=True)
+    current_year = None
+    atomic = None
+    try:
+        for lo, hi in months:
+            local = lo.astimezone(STOCKHOLM)
+            if local.year != current_year:
+                if atomic is not None:
+                    atomic.__exit__(None, None, None)
+                atomic = transaction.atomic()
+                atomic.__enter__()
+                current_year = local.year
+            dice = Dice(f"{seed}:{local.year}:{local.month}:{scale}")
+            generated = _month(world, dice, all_streams, lo, hi, scale, counters, until_dt)
+            for k, v in _write(world, generated, models, dice, events).items():
+                totals[k] = totals.get(k, 0) + v
+            if bar is not None:
+                bar.update(1)
+                bar.set_postfix(ärenden=totals.get("cases", 0))
+        if atomic is not None:
+            atomic.__exit__(None, None, None)
+            atomic = None
+    except BaseException as exc:
+        if atomic is not None:
+            atomic.__exit__(type(exc), exc, exc.__traceback__)
+        raise
+    finally:
+        if bar is not None:
+            bar.close()
+    audit.record(SYSTEM_ACTOR, "followup.generated", object_type="followup.synthetic",
+                 new={"years": years, "seed": seed, "scale": scale, "start": start.isoformat(),
+                      "until": until_dt.isoformat(), "care_laws_only": care_laws_only, "counts": totals})
+    return Result(totals, start, until_dt, seed, scale, years)
+
+
+def _period(years: int, until: date | datetime | None) -> tuple[datetime, datetime]:
+    """The start and the end of the generated period (a naive ``until`` is Stockholm time)."""
+    if until is None:
+        until = DEFAULT_UNTIL
+    if isinstance(until, datetime):
+        until_dt = until if timezone.is_aware(until) else until.replace(tzinfo=STOCKHOLM)
+    else:
+        until_dt = datetime.combine(until, time(0), STOCKHOLM)
+    local_until = until_dt.astimezone(STOCKHOLM)
+    try:
+        start = local_until.replace(year=local_until.year - years)
+    except ValueError:  # 29 February
+        start = local_until.replace(year=local_until.year - years, day=28)
+    return start, until_dt
+
+
+def _month(world: World, dice: Dice, all_streams: list[Stream], lo: datetime, hi: datetime, scale: float,
+           counters: dict[tuple[int, int], int], until_dt: datetime) -> list[Generated]:
+    """The cases received in [lo, hi): their number drawn from the expected volume, each with its
+    reference number (``SYN-<region>-<year>-<serial>``)."""
+    local = lo.astimezone(STOCKHOLM)
+    month_start = datetime.combine(date(local.year, local.month, 1), time(0), STOCKHOLM)
+    next_month = datetime.combine(date(local.year + (local.month == 12), local.month % 12 + 1, 1), time(0),
+                                  STOCKHOLM)
+    fraction = (hi - lo) / (next_month - month_start)
+    month_weight = MONTH_WEIGHTS[local.month - 1] / sum(MONTH_WEIGHTS) * fraction
+    weights = [expected_volume(s, local.year, scale) * month_weight for s in all_streams]
+    expected = sum(weights)
+    n = int(expected) + (1 if dice.random() < expected - int(expected) else 0)
+    times = _received_times(dice, lo, hi, n)
+    cum = list(accumulate(weights))
+    generated = []
+    for received in times:
+        stream = all_streams[bisect(cum, dice.random() * cum[-1])]
+        g = generate_case(world, dice, stream, received, "", until_dt)
+        key = (g.case["region_id"], received.astimezone(STOCKHOLM).year)
+        counters[key] = counters.get(key, 0) + 1
+        g.case["reference_number"] = (f"{REFERENCE_PREFIX}{world.regions[g.case['region_id']].code.upper()}-"
+                                      f"{key[1]}-{counters[key]:06d}")
+        generated.append(g)
+    return generated
+
+
+def load_demo_data(now: datetime | None = None) -> Result | None:
+    """The small slice the demo set-up loads so the dashboards have content: one year up to now, 2 % of the
+    national volume (about 650 cases), seed 1. Does nothing when generated data already exists."""
+    if synthetic_exists():
+        return None
+    return generate(years=1, scale=0.02, seed=1, until=now or timezone.now())
