@@ -73,8 +73,10 @@ def complete(request, actor, public_id, order_id):
 @require_POST
 @actor_required(a.POLICE)
 def cancel(request, actor, public_id, order_id):
-    case = case_selectors.get_case(actor, public_id, purpose="transport")
-    order = get_object_or_404(TransportOrder, pk=order_id, case=case)
+    case = case_services.read_case(actor, public_id, purpose="transport")
+    order = selectors.order_of(case, order_id)
+    if order is None:
+        raise Http404("Finns inte")
     return run_and_return(request, public_id, lambda: services.cancel_transport(
         actor, order, reason=request.POST.get("reason", "")))
 
