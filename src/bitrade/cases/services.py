@@ -20,7 +20,7 @@ from bitrade.routing import rules as routing_rules
 from bitrade.routing import selectors as routing_selectors
 
 from . import rules
-from .models import Case, CaseEvent, ReferenceCounter
+from .models import Case, CaseEvent
 
 ACK_DEADLINE = "case.ack"
 ASSIGN_DEADLINE = "case.assign"
@@ -105,10 +105,9 @@ def notify_unit(case: Case, unit: Unit, event: str, text: str) -> None:
 
 
 def next_reference(region, now: datetime) -> str:
-    year = timezone.localtime(now).year
-    counter, _ = ReferenceCounter.objects.select_for_update().get_or_create(region=region, year=year)
-    ReferenceCounter.objects.filter(pk=counter.pk).update(last=counter.last + 1)
-    return f"HR-{region.code.upper()}-{year}-{counter.last + 1:05d}"
+    from .references import next_reference as allocate  # a sequence per region and year on PostgreSQL
+
+    return allocate(region, now)
 
 
 def open_case(actor: Actor, *, region, unit: Unit, state: str, case_code: str, priority: int | None,
