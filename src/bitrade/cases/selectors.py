@@ -70,5 +70,5 @@ def inbox(actor: Actor, *, include_closed: bool = False) -> list[dict]:
             "ack_due_at": c.ack_due_at if c.acknowledged_at is None else None,
             "acknowledged": c.acknowledged_at is not None, "escalated": c.escalation_count > 0,
         })
-    audit.record_read(actor, OBJECT_TYPE, [c.pk for c in cases], purpose="inkorg")
+    audit.record_read(actor, OBJECT_TYPE, [c.pk for c in cases], purpose="inkorg", fingerprint=True)
     return rows
