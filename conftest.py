@@ -4,6 +4,35 @@ from __future__ import annotations
 
 import pytest
 
+# The test database is emptied between transactional tests (DELETE on SQLite, TRUNCATE on PostgreSQL),
+# which the append-only audit tables refuse unless the connection opts in (bitrade/audit/guards.py).
+from bitrade.audit import guards
+
+guards.ALLOW_TEST_FLUSH = True
+
+
+@pytest.fixture(autouse=True)
+def _fresh_reference_sequences(request, django_db_blocker):
+    """A flush empties tables but keeps PostgreSQL sequences: drop the reference-number ones as well."""
+    yield
+    if "transactional_db" not in request.fixturenames:
+        return
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cur:
+        cur.execute("SELECT sequence_name FROM information_schema.sequences "
+                    "WHERE sequence_name LIKE 'cases_reference_%%'")
+        for (name,) in cur.fetchall():
+            cur.execute(f'DROP SEQUENCE IF EXISTS "{name}"')
+
+
+@pytest.fixture(autouse=True)
+def _audit_checkpoint_dir(settings, tmp_path_factory):
+    """Each test has its own checkpoint file (checkpoints of rolled-back test transactions do not leak)."""
+    settings.BITRADE_AUDIT_CHECKPOINT_DIR = tmp_path_factory.mktemp("audit-checkpoints")
+
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):

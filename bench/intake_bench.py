@@ -163,8 +163,8 @@ def _sql_leaf(leaf: str) -> bool:
 _FRAME = re.compile(r"([\w.<>]+) \((?:[^;]*/)?(bitrade/[^:;]+:\d+)\)")
 SQL_HINTS = {
     "authenticate_api_key": "API key check: SELECT + UPDATE last_used_at in autocommit",
-    "record": "audit event: audit chain head row FOR UPDATE, INSERT, UPDATE",
-    "next_reference": "reference counter row FOR UPDATE",
+    "record": "audit event: one INSERT (sealed later by the sealer)",
+    "next_reference": "reference number: sequence nextval (PostgreSQL) / counter row (SQLite)",
     "unit_infos": "routing configuration: units and office hours",
     "routing_rules": "routing configuration: rules",
 }
@@ -358,6 +358,7 @@ def run(db: str, *, levels: list[int], duration_s: float, max_requests: int, war
         server = None
 
         rows = _count_rows(db, env)
+        _bitrade(env, "audit", "seal", timeout=600)  # what the worker's sealer does continuously
         verify = _bitrade(env, "audit", "verify", "--json", timeout=600)
         try:
             audit_report = json.loads(verify.stdout.strip().splitlines()[-1])

@@ -120,10 +120,10 @@ def child(engine: str, runs: int, seeds: str) -> dict:
     from django.core.management import call_command
     from django.db import connection
 
+    from bitrade.common.actor import SYSTEM_ACTOR
     from bitrade.legal.models import SearchEntry, Unit
     from bitrade.legal.search import search
     from bitrade.legal.services import import_corpus, rebuild_index
-    from bitrade.common.actor import SYSTEM_ACTOR
 
     call_command("migrate", verbosity=0)
     started = time.perf_counter()

@@ -47,7 +47,7 @@ BREAKDOWN = [
     ("      routing engine: route()", "bitrade.routing.rules:route"),
     ("  open_case (the police case, its first event and acknowledgement deadline)",
      "bitrade.assistance.services:open_case"),
-    ("    next_reference (reference counter, FOR UPDATE)", "bitrade.cases.services:next_reference"),
+    ("    next_reference (sequence on PostgreSQL, counter row on SQLite)", "bitrade.cases.services:next_reference"),
     ("    routing selectors: ack_thresholds", "bitrade.routing.selectors:ack_thresholds"),
     ("  _next_reference (reference counter, FOR UPDATE)", "bitrade.intake.services:_next_reference"),
     ("  attachments: file write to MEDIA_ROOT", "django.core.files.storage.filesystem:FileSystemStorage._save"),

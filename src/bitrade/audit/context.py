@@ -18,3 +18,25 @@ def set_request_id(value: str | None = None) -> contextvars.Token:
 
 def reset_request_id(token: contextvars.Token) -> None:
     _request_id.reset(token)
+
+
+# Whether a refusal was already recorded while serving this request (the 403 hook then adds none).
+_refusal: contextvars.ContextVar[list | None] = contextvars.ContextVar("bitrade_audit_refusal", default=None)
+
+
+def track_refusals() -> contextvars.Token:
+    return _refusal.set([])
+
+
+def note_refusal() -> None:
+    box = _refusal.get()
+    if box is not None:
+        box.append(True)
+
+
+def refusal_recorded() -> bool:
+    return bool(_refusal.get())
+
+
+def untrack_refusals(token: contextvars.Token) -> None:
+    _refusal.reset(token)

@@ -1,16 +1,28 @@
-"""Reading the audit trail (administrators only) and verifying the chain."""
+"""Reading the audit trail (administrators only), verifying it and proving that an event is in it."""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 
-from bitrade.common.actor import Actor
+from . import checkpoint_file, keys
+from .models import AuditCheckpoint, AuditEvent
+from .rules import (
+    HASHED_FIELDS,
+    ChainReport,
+    Checkpoint,
+    event_leaf,
+    inclusion_proof,
+    verify_inclusion,
+    verify_log,
+)
 
-from .models import AuditChainHead, AuditEvent
-from .rules import HASHED_FIELDS, ChainReport, verify_chain
+if TYPE_CHECKING:
+    from bitrade.organisation.actor import Actor
 
-_CHAIN_FIELDS = ("seq", "prev_hash", "hash", *HASHED_FIELDS)
+_CHAIN_FIELDS = ("prev_hash", "hash", *HASHED_FIELDS)
 
 
 def audit_events(actor: Actor, *, object_type: str = "", object_id: str = "", action: str = "") -> QuerySet:
@@ -27,12 +39,41 @@ def audit_events(actor: Actor, *, object_type: str = "", object_id: str = "", ac
 
 
 def verify() -> ChainReport:
-    rows = AuditEvent.objects.order_by("seq").values(*_CHAIN_FIELDS).iterator(chunk_size=2000)
-    report = verify_chain(rows)
-    head = AuditChainHead.objects.filter(id=1).first()
-    if report.ok and head is not None and head.last_seq:
-        last = AuditEvent.objects.order_by("-seq").values("seq", "hash").first()
-        if last is None or last["seq"] != head.last_seq or last["hash"] != head.last_hash:
-            return ChainReport(False, report.checked, head.last_seq,
-                               "kedjans sista händelse saknas (loggen har trunkerats eller kortats)")
-    return report
+    """Check every sealed event, the chain and the checkpoints in the file (outside the database) and in
+    the database. Events not yet sealed are counted, not judged."""
+    trusted = keys.trusted_keys()
+
+    def signature_ok(cp: Checkpoint) -> str:
+        return keys.check_signature(trusted, cp.key_id, cp.body, cp.signature)
+
+    rows = (AuditEvent.objects.filter(position__isnull=False).order_by("position").values(*_CHAIN_FIELDS)
+            .iterator(chunk_size=2000))
+    db_cps = [Checkpoint.parse(r.body, r.signature) for r in AuditCheckpoint.objects.order_by("number")]
+    unsealed = AuditEvent.objects.filter(position__isnull=True).count()
+    return verify_log(rows, checkpoint_file.read(), db_cps, signature_ok, unsealed=unsealed)
+
+
+def prove(seq: int) -> dict:
+    """An RFC 6962 inclusion proof of event `seq` in its sealed batch, with the signed checkpoint."""
+    event = AuditEvent.objects.filter(seq=seq).values("seq", "position", "hash").first()
+    if event is None:
+        raise LookupError(f"Händelse #{seq} finns inte.")
+    if event["position"] is None:
+        raise LookupError(f"Händelse #{seq} är inte förseglad ännu.")
+    row = AuditCheckpoint.objects.filter(first_position__lte=event["position"],
+                                         last_position__gte=event["position"]).first()
+    if row is None:
+        raise LookupError(f"Ingen kontrollpunkt omfattar händelse #{seq}.")
+    hashes = list(AuditEvent.objects.filter(position__gte=row.first_position, position__lte=row.last_position)
+                  .order_by("position").values_list("hash", flat=True))
+    leaves = [event_leaf(h) for h in hashes]
+    index = event["position"] - row.first_position
+    proof = inclusion_proof(index, leaves)
+    cp = Checkpoint.parse(row.body, row.signature)
+    in_file = any(c.body == cp.body and c.signature == cp.signature for c in checkpoint_file.read())
+    ok = (verify_inclusion(index, len(leaves), event_leaf(event["hash"]), proof, bytes.fromhex(cp.root))
+          and not keys.check_signature(keys.trusted_keys(), cp.key_id, cp.body, cp.signature) and in_file)
+    return {"seq": seq, "position": event["position"], "event_hash": event["hash"],
+            "leaf_index": index, "tree_size": len(leaves), "proof": [p.hex() for p in proof],
+            "checkpoint": {"number": cp.number, "body": cp.body, "signature": cp.signature, "key_id": cp.key_id},
+            "in_checkpoint_file": in_file, "verified": ok}

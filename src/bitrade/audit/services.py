@@ -1,19 +1,50 @@
-"""Writing audit events. Call inside the transaction of the change being described."""
+"""Writing audit events, and sealing them into the signed chain.
+
+`record` is called inside the transaction of the change being described. It only inserts a row (the
+database assigns `seq`): no row shared by all writers is locked, so audited requests do not queue behind
+each other. `seal_pending` (the worker, or `bitrade audit seal --follow`) later links committed events into
+the hash chain in batches and signs a checkpoint over each batch; see docs/architecture.md "Audit trail".
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import contextlib
+import fcntl
+import hashlib
+import logging
+import os
+from collections.abc import Iterable, Iterator
+from datetime import timedelta
+from typing import TYPE_CHECKING
 
-from django.db import transaction
+from django.conf import settings
+from django.db import connection, transaction
 from django.utils import timezone
 
-from bitrade.common.actor import Actor
+from . import checkpoint_file, keys
+from .context import current_request_id, note_refusal
+from .models import AuditCheckpoint, AuditEvent, ReadMark
+from .rules import (
+    GENESIS_HASH,
+    HASHED_FIELDS,
+    Checkpoint,
+    checkpoint_body,
+    checkpoint_digest,
+    event_hash,
+    event_leaf,
+    merkle_root,
+    normalise,
+)
 
-from .context import current_request_id
-from .models import AuditChainHead, AuditEvent
-from .rules import GENESIS_HASH, event_hash, normalise
+if TYPE_CHECKING:  # an actor is anything with audit_fields() (bitrade.organisation.actor.Actor)
+    from bitrade.organisation.actor import Actor
+
+log = logging.getLogger("bitrade.audit")
 
 READ = "read"
+REFUSED = "refused"
+# pg_advisory_lock key of the sealer ("bitrade" seal): one sealer at a time across hosts.
+SEAL_LOCK_KEY = 0x0B17ADE5EA1
 
 
 def record(
@@ -32,35 +63,171 @@ def record(
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or obj.pk
-    fields = {
+    if result == REFUSED:
+        note_refusal()
+    return AuditEvent.objects.create(
         **actor.audit_fields(),
-        "occurred_at": timezone.now(),
-        "action": action,
-        "object_type": object_type,
-        "object_id": str(object_id or ""),
-        "result": result,
-        "reason": reason or "",
-        "old": normalise(old) if old is not None else None,
-        "new": normalise(new) if new is not None else None,
-        "request_id": request_id if request_id is not None else current_request_id(),
-    }
-    with transaction.atomic():
-        head, _ = AuditChainHead.objects.select_for_update().get_or_create(
-            id=1, defaults={"last_hash": GENESIS_HASH}
-        )
-        prev = head.last_hash
-        digest = event_hash(prev, fields)
-        event = AuditEvent.objects.create(prev_hash=prev, hash=digest, **fields)
-        AuditChainHead.objects.filter(id=1).update(last_seq=event.seq, last_hash=digest)
-    return event
+        occurred_at=timezone.now(),
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id or "")[:64],
+        result=result,
+        reason=reason or "",
+        old=normalise(old) if old is not None else None,
+        new=normalise(new) if new is not None else None,
+        request_id=request_id if request_id is not None else current_request_id(),
+    )
 
 
-def record_read(actor: Actor, object_type: str, ids: Iterable, *, purpose: str = "") -> AuditEvent | None:
-    """Log that personal data of these objects was shown to the actor (one event per read)."""
+def _actor_key(actor: Actor) -> str:
+    f = actor.audit_fields()
+    return ":".join(str(f.get(k) or "") for k in ("actor_kind", "actor_person_id", "actor_unit_id",
+                                                   "actor_organisation_id", "actor_api_key_id"))[:120]
+
+
+def _read_changed(actor: Actor, purpose: str, fingerprint: str) -> bool:
+    """Remember what this actor saw through this view; True when it differs from last time (or is old)."""
+    now = timezone.now()
+    key = _actor_key(actor)
+    mark = ReadMark.objects.filter(actor_key=key, purpose=purpose).values("fingerprint", "logged_at").first()
+    repeat = timedelta(seconds=settings.BITRADE_AUDIT_READ_REPEAT_SECONDS)
+    if mark and mark["fingerprint"] == fingerprint and now - mark["logged_at"] < repeat:
+        return False
+    ReadMark.objects.update_or_create(actor_key=key, purpose=purpose,
+                                      defaults={"fingerprint": fingerprint, "logged_at": now})
+    return True
+
+
+def record_read(actor: Actor, object_type: str, ids: Iterable, *, purpose: str = "",
+                fingerprint: str | bool | None = None) -> AuditEvent | None:
+    """Log that personal data of these objects was shown to the actor.
+
+    Without a fingerprint every call is one event. A self-refreshing view passes `fingerprint=True` (what it
+    shows is the list of ids) or its own string: the read is then logged only when the fingerprint differs
+    from what this actor last saw through this purpose, or when that was logged more than
+    BITRADE_AUDIT_READ_REPEAT_SECONDS ago.
+    """
     ids = [str(i) for i in ids]
+    if fingerprint is not None:
+        if fingerprint is True or fingerprint is False:
+            fingerprint = hashlib.sha256("\n".join([object_type, *sorted(ids)]).encode()).hexdigest()
+        if not _read_changed(actor, f"{object_type}:{purpose}"[:120], str(fingerprint)[:64]):
+            return None
     if not ids:
         return None
     return record(
         actor, READ, object_type=object_type, object_id=ids[0] if len(ids) == 1 else "",
         reason=purpose, new={"ids": ids[:500], "count": len(ids)},
     )
+
+
+# --- Sealing ----------------------------------------------------------------------------------------------
+
+_CONTENT_FIELDS = tuple(f for f in HASHED_FIELDS if f != "position")
+
+
+def _as_checkpoint(row: AuditCheckpoint) -> Checkpoint:
+    return Checkpoint.parse(row.body, row.signature)
+
+
+@contextlib.contextmanager
+def _sealer_lock() -> Iterator[bool]:
+    """One sealer at a time: a file lock next to the checkpoint file, and on PostgreSQL an advisory lock."""
+    lock_path = checkpoint_file.path().with_suffix(".lock")
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o640)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        pg = connection.vendor == "postgresql"
+        if pg:
+            with connection.cursor() as cur:
+                cur.execute("SELECT pg_try_advisory_lock(%s)", [SEAL_LOCK_KEY])
+                if not cur.fetchone()[0]:
+                    yield False
+                    return
+        try:
+            yield True
+        finally:
+            if pg:
+                with connection.cursor() as cur:
+                    cur.execute("SELECT pg_advisory_unlock(%s)", [SEAL_LOCK_KEY])
+    finally:
+        os.close(fd)
+
+
+def _sync_checkpoint_file() -> int:
+    """Append checkpoints committed to the database but not yet to the file (a crash between the two)."""
+    in_file = checkpoint_file.last_number()
+    missing = [_as_checkpoint(r) for r in AuditCheckpoint.objects.filter(number__gt=in_file).order_by("number")]
+    checkpoint_file.append(missing)
+    return len(missing)
+
+
+def _seal_batch(batch_size: int) -> tuple[int, Checkpoint | None]:
+    with transaction.atomic():
+        pending = list(AuditEvent.objects.filter(position__isnull=True).order_by("seq")
+                       .values(*_CONTENT_FIELDS)[:batch_size])
+        if not pending:
+            return 0, None
+        last = AuditEvent.objects.filter(position__isnull=False).order_by("-position").values("position", "hash").first()
+        last_cp = AuditCheckpoint.objects.order_by("-number").values("number", "body").first()
+        position, prev = (last["position"], last["hash"]) if last else (0, GENESIS_HASH)
+        first_position = position + 1
+        now = timezone.now()
+        sealed_at = connection.ops.adapt_datetimefield_value(now)
+        rows, leaves = [], []
+        for e in pending:
+            position += 1
+            e["position"] = position
+            digest = event_hash(prev, e)
+            rows.append((position, prev, digest, sealed_at, e["seq"]))
+            leaves.append(event_leaf(digest))
+            prev = digest
+        with connection.cursor() as cur:
+            cur.executemany("UPDATE audit_auditevent SET position = %s, prev_hash = %s, hash = %s, sealed_at = %s "
+                            "WHERE seq = %s AND position IS NULL", rows)
+        number = (last_cp["number"] if last_cp else 0) + 1
+        key = keys.key_id(keys.signing_key().public_key())
+        body = checkpoint_body(number=number, first_position=first_position, last_position=position,
+                               first_seq=pending[0]["seq"], last_seq=pending[-1]["seq"],
+                               root=merkle_root(leaves).hex(), head=prev,
+                               previous=checkpoint_digest(last_cp["body"]) if last_cp else GENESIS_HASH,
+                               created_at=now, key_id=key)
+        _, signature = keys.sign(body)
+        cp = Checkpoint.parse(body, signature)
+        AuditCheckpoint.objects.create(number=number, first_position=first_position, last_position=position,
+                                       first_seq=cp.first_seq, last_seq=cp.last_seq, root=cp.root, head=cp.head,
+                                       key_id=key, body=body, signature=signature, created_at=now)
+    return len(pending), cp
+
+
+def seal_pending(*, batch_size: int | None = None, max_batches: int | None = None) -> int:
+    """Seal every committed, unsealed event in `seq` order, in batches; returns how many were sealed.
+
+    Each batch is one transaction: positions, links and hashes of its events, and a signed checkpoint over
+    them (Merkle root of the batch, hash of its last event, digest of the previous checkpoint). After the
+    commit the checkpoint is appended to the checkpoint file. Only one sealer runs at a time; a second
+    caller returns 0 at once. Safe to kill at any point: an interrupted batch rolls back, and a checkpoint
+    committed but not yet in the file is appended by the next run.
+    """
+    batch_size = batch_size or settings.BITRADE_AUDIT_SEAL_BATCH
+    total = batches = 0
+    with _sealer_lock() as mine:
+        if not mine:
+            return 0
+        _sync_checkpoint_file()
+        while True:
+            n, cp = _seal_batch(batch_size)
+            if cp is not None:
+                checkpoint_file.append([cp])
+            total += n
+            batches += 1
+            if n < batch_size or (max_batches and batches >= max_batches):
+                break
+    if total:
+        log.debug("sealed %s audit events", total)
+    return total

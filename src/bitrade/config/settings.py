@@ -8,6 +8,7 @@ Environment variables:
   BITRADE_ALLOWED_HOSTS  comma separated (default: localhost,127.0.0.1)
   BITRADE_OIDC_*     single sign-on, see docs/operations.md
   BITRADE_SEEDS_DIR  legal corpus directory (default: the package's legal/sources)
+  BITRADE_AUDIT_*    audit signing key and checkpoint directory, see docs/operations.md
 """
 
 from __future__ import annotations
@@ -81,6 +82,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "bitrade.web.audit_hooks.AuditRefusalMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -211,6 +213,18 @@ EMAIL_PORT = int(os.environ.get("BITRADE_EMAIL_PORT", "25"))
 # --- Biträde ------------------------------------------------------------------
 BITRADE_SEEDS_DIR = Path(os.environ.get("BITRADE_SEEDS_DIR", PACKAGE_DIR / "legal" / "sources"))
 BITRADE_API_KEY_PREFIX = "btr"
+
+# --- Audit trail (docs/architecture.md "Audit trail", docs/operations.md) ---------------------
+# Signed checkpoints are appended to a file here, outside the database (put it on other storage).
+BITRADE_AUDIT_CHECKPOINT_DIR = Path(os.environ.get("BITRADE_AUDIT_CHECKPOINT_DIR", VAR_DIR / "audit-checkpoints"))
+# The Ed25519 signing key: BITRADE_AUDIT_SIGNING_KEY (PEM or base64 of the 32-byte seed) or
+# BITRADE_AUDIT_SIGNING_KEY_FILE; outside production a key is generated into var/ if none is configured.
+BITRADE_AUDIT_SIGNING_KEY_FILE = os.environ.get("BITRADE_AUDIT_SIGNING_KEY_FILE", "")
+# Public keys of retired signing keys ("<key id> <base64 public key>" per line), for verification.
+BITRADE_AUDIT_TRUSTED_KEYS_FILE = os.environ.get("BITRADE_AUDIT_TRUSTED_KEYS_FILE", "")
+BITRADE_AUDIT_SEAL_BATCH = int(os.environ.get("BITRADE_AUDIT_SEAL_BATCH", "2000"))
+# A self-refreshing view logs an unchanged read again after this many seconds.
+BITRADE_AUDIT_READ_REPEAT_SECONDS = int(os.environ.get("BITRADE_AUDIT_READ_REPEAT_SECONDS", "3600"))
 
 LOGGING = {
     "version": 1,

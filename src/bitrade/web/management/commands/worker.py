@@ -8,6 +8,7 @@ import time
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections, connection
 
+from bitrade.audit.services import seal_pending
 from bitrade.deadlines.services import sweep
 from bitrade.outbox.services import deliver_due
 
@@ -15,12 +16,14 @@ log = logging.getLogger("bitrade.worker")
 
 
 class Command(BaseCommand):
-    help = ("Background worker: fires due deadlines (escalations) exactly once, delivers the outbox "
-            "(e-mail, webhooks) with retries, and runs queued django-tasks.")
+    help = ("Background worker: seals the audit trail (signed checkpoints), fires due deadlines (escalations) "
+            "exactly once, delivers the outbox (e-mail, webhooks) with retries, and runs queued django-tasks.")
 
     def add_arguments(self, parser):
         parser.add_argument("--interval", type=float, default=2.0, help="seconds between sweeps")
         parser.add_argument("--once", action="store_true", help="one sweep, then exit")
+        parser.add_argument("--seal-interval", type=float, default=0.5,
+                            help="seconds between audit sealing runs (a thread of its own; 0: only on sweeps)")
         parser.add_argument("--no-tasks", action="store_true", help="do not run the django-tasks db_worker")
 
     def handle(self, *args, **options):
@@ -33,6 +36,9 @@ class Command(BaseCommand):
         if not options["no_tasks"]:
             # django-tasks' db_worker installs signal handlers, so it runs as a child process.
             tasks = subprocess.Popen([sys.executable, "-m", "bitrade.config.cli", "db_worker", "--no-reload"])
+        if options["seal_interval"] > 0:
+            threading.Thread(target=self._seal_loop, args=(stop, options["seal_interval"]), daemon=True,
+                             name="audit-sealer").start()
         self.stdout.write("Biträde worker running (Ctrl-C to stop).")
         try:
             while not stop.is_set():
@@ -45,9 +51,25 @@ class Command(BaseCommand):
                 tasks.terminate()
                 tasks.wait(timeout=10)
 
+    def _seal_loop(self, stop: threading.Event, interval: float) -> None:
+        """Seal the audit trail within about `interval` seconds of each commit."""
+        while not stop.is_set():
+            close_old_connections()
+            try:
+                seal_pending()
+            except Exception:  # noqa: BLE001 — retried on the next run
+                log.exception("audit sealing failed")
+                stop.wait(1)
+            stop.wait(interval)
+        connection.close()
+
     def _tick(self):
         if not connection.in_atomic_block:
             close_old_connections()
+        try:
+            seal_pending()
+        except Exception:  # noqa: BLE001 — sealing is retried on the next tick
+            log.exception("audit sealing failed")
         try:
             fired = sweep()
             sent = deliver_due()
