@@ -28,7 +28,7 @@ from .models import TransportLeg, TransportOrder, TransportState
 
 def nte_for(region) -> RequestingOrganisation | None:
     """The NTE unit serving the region (by name), or any NTE unit."""
-    qs = RequestingOrganisation.objects.filter(kind=OrganisationKind.PRISON_PROBATION_NTE, active=True)
+    qs = RequestingOrganisation.objects.filter(kind=OrganisationKind.KRIMINALVARDEN, active=True)
     short = region.name.removeprefix("Region ")
     return qs.filter(name__icontains=short).first() or qs.order_by("id").first()
 
