@@ -13,10 +13,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from bitrade.audit import services as audit
-from bitrade.deadlines import duties
-from bitrade.deadlines import services as deadlines
 from bitrade.cases import rules as case_rules
 from bitrade.cases import services as cases
+from bitrade.deadlines import duties
+from bitrade.deadlines import services as deadlines
 from bitrade.legal.catalogue import default_catalogue
 from bitrade.legal.citations import CitationSyntaxError, parse_citation
 from bitrade.organisation.actor import Actor
