@@ -219,6 +219,13 @@ def _episode_tasks(episode: CustodyEpisode) -> dict:
         ground=episode.ground, started_at=episode.started_at, is_minor=minor))}
 
 
+def recordable_tasks(episode: CustodyEpisode) -> list[dict]:
+    """The 15–16 §§ PL duties of the episode that are recorded with :func:`record_task`, with their state."""
+    return [{"code": t.code, "title": t.title, "citation": t.citation or "", "due_at": t.due_at,
+             "done": episode.tasks_done.get(t.code)}
+            for t in _episode_tasks(episode).values() if t.code in RECORDABLE_TASKS]
+
+
 @refusals_audited("custody_task")
 def record_task(actor: Actor, episode: CustodyEpisode, *, code: str, note: str = "",
                 now: datetime | None = None) -> CustodyEpisode:

@@ -114,3 +114,18 @@ def test_a_signed_protocol_cancels_its_deadline(demo, actor_of):
     assert Deadline.objects.get(kind=custody.PROTOCOL_DEADLINE, object_id=str(episode.pk)).state == "cancelled"
     deadlines.sweep(now=T0 + timedelta(days=2))
     assert not case.events.filter(action="protocol_overdue").exists()
+
+
+def test_the_case_page_lists_the_duties_and_records_one(demo, actor_of, login_client):
+    case, _, episode = _pl11(actor_of)
+    client = login_client("gc.malmo")
+    page = client.get(f"/arenden/{case.public_id}/").content.decode()
+    assert "Uppgifter (15–16 §§ PL)" in page and "Förhör den omhändertagne" in page
+    r = client.post(f"/arenden/{case.public_id}/frihetsberovande/{episode.pk}/uppgift/",
+                    {"code": "interview", "note": "Förhör hållet."})
+    assert r.status_code in (200, 302)
+    episode.refresh_from_db()
+    assert "interview" in episode.tasks_done
+    assert set(_task(episode, "interview").values_list("state", flat=True)) == {"cancelled"}
+    r = client.post(f"/arenden/{case.public_id}/frihetsberovande/{episode.pk}/uppgift/", {"code": "nonsense"})
+    assert r.status_code < 500

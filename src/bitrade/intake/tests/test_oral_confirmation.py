@@ -60,3 +60,20 @@ def test_the_written_confirmation_cancels_the_reminder(demo, actor_of):
     assert req.case.events.filter(action="oral_confirmed", public=False).count() == 1
     deadlines.sweep(now=req.oral_confirmation_due_at + timedelta(hours=1))
     assert not req.case.events.filter(action__startswith="oral_unconfirmed").exists()
+
+
+def test_the_requester_confirms_through_the_api(demo, client):
+    from bitrade.intake.tests.test_intake_api import post
+    from bitrade.organisation.demo import DEMO_API_KEY
+
+    created = post(client, body(LVU_CARE, oral_request=True))
+    assert created.status_code == 201, created.json()
+    request_id = created.json()["id"]
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {DEMO_API_KEY}"}
+    r = client.post(f"/api/v1/requests/{request_id}/oral-confirmation", **auth)
+    assert r.status_code == 200, r.json()
+    d = Deadline.objects.get(kind=services.ORAL_CONFIRMATION_DEADLINE)
+    assert d.state == "cancelled"
+    written = post(client, LVU_CARE).json()["id"]
+    r = client.post(f"/api/v1/requests/{written}/oral-confirmation", **auth)
+    assert r.status_code == 409 and r.json()["errors"][0]["field"] == "oral_request"
