@@ -3,7 +3,8 @@
 The owning app schedules the deadline where the duty arises (:func:`schedule_duty`), cancels it where
 the duty is done (:func:`bitrade.deadlines.services.cancel`), and registers a handler that calls
 :func:`remind_then_escalate` with whether the duty is done. The reminder writes a timeline event (not
-public), an audit event and an e-mail to the handling unit through the outbox, and schedules the
+public, action ``event``), an audit event and an e-mail to the handling unit through the outbox (both
+named ``audit_action``), and schedules the
 escalation stage of the same kind; if the duty is still not done then, the region's RLC is told (or,
 without an RLC, the unit again). Nothing happens once the duty is done.
 """
@@ -46,7 +47,7 @@ def remind_then_escalate(deadline: Deadline, now: datetime, *, case, done: bool,
     if payload.get("stage", REMINDER) == REMINDER:
         _event(case, SYSTEM_ACTOR, event, text, citation=citation, public=False, now=now)
         audit.record(SYSTEM_ACTOR, audit_action, obj=audit_obj, reason=text, new={"deadline": deadline.pk, "stage": REMINDER})
-        notify_unit(case, case.unit, event, text)
+        notify_unit(case, case.unit, audit_action, text)
         after = timedelta(seconds=int(payload.get("escalate_after_s", DEFAULT_ESCALATE_AFTER.total_seconds())))
         services.schedule(deadline.kind, object_type=deadline.object_type, object_id=deadline.object_id,
                           due_at=now + after, payload={**payload, "stage": ESCALATION})
@@ -57,5 +58,5 @@ def remind_then_escalate(deadline: Deadline, now: datetime, *, case, done: bool,
     _event(case, SYSTEM_ACTOR, f"{event}_escalated", escalated, citation=citation, public=False, now=now)
     audit.record(SYSTEM_ACTOR, f"{audit_action}_escalated", obj=audit_obj, reason=escalated,
                  new={"deadline": deadline.pk, "stage": ESCALATION, "unit": target.pk})
-    notify_unit(case, target, f"{event}_escalated", f"Eskalerat: {text}")
+    notify_unit(case, target, f"{audit_action}_escalated", f"Eskalerat: {text}")
     return escalated

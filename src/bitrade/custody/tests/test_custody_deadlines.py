@@ -44,7 +44,7 @@ def test_an_overdue_interview_reminds_the_unit_then_escalates_once_to_the_rlc(de
     deadlines.sweep(now=due + timedelta(minutes=1))
     reminder = case.events.get(action="custody_task_overdue", text__icontains="Förhör")
     assert reminder.public is False and reminder.citation.startswith("16 §")
-    assert OutboxMessage.objects.filter(event="custody_task_overdue", recipient=UNIT_MAIL,
+    assert OutboxMessage.objects.filter(event="custody.task_overdue", recipient=UNIT_MAIL,
                                         subject__icontains="Förhör").count() == 1
     escalation = _task(episode, "interview").get(payload__stage="escalation", state="pending")
     assert escalation.due_at == due + timedelta(minutes=31)
@@ -52,7 +52,7 @@ def test_an_overdue_interview_reminds_the_unit_then_escalates_once_to_the_rlc(de
     deadlines.sweep(now=due + timedelta(hours=3))
     escalated = case.events.filter(action="custody_task_overdue_escalated", text__icontains="Förhör")
     assert escalated.count() == 1 and "RLC Syd" in escalated.get().text
-    assert OutboxMessage.objects.filter(event="custody_task_overdue_escalated", recipient=RLC_MAIL,
+    assert OutboxMessage.objects.filter(event="custody.task_overdue_escalated", recipient=RLC_MAIL,
                                         subject__icontains="Förhör").count() == 1
     assert case.events.filter(action="custody_task_overdue", text__icontains="Förhör").count() == 1
 
@@ -97,10 +97,10 @@ def test_an_unsigned_protocol_reminds_then_escalates(demo, actor_of):
     assert d.due_at == T0 + timedelta(hours=26) and d.payload["citation"].startswith("27 §")
     deadlines.sweep(now=d.due_at)
     assert case.events.filter(action="protocol_overdue", public=False).count() == 1
-    assert OutboxMessage.objects.filter(event="protocol_overdue", recipient=UNIT_MAIL).count() == 1
+    assert OutboxMessage.objects.filter(event="custody.protocol_overdue", recipient=UNIT_MAIL).count() == 1
     deadlines.sweep(now=d.due_at + timedelta(hours=1))
     assert case.events.filter(action="protocol_overdue_escalated").count() == 1
-    assert OutboxMessage.objects.filter(event="protocol_overdue_escalated", recipient=RLC_MAIL).count() == 1
+    assert OutboxMessage.objects.filter(event="custody.protocol_overdue_escalated", recipient=RLC_MAIL).count() == 1
 
 
 def test_a_signed_protocol_cancels_its_deadline(demo, actor_of):

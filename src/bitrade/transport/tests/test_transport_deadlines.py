@@ -42,12 +42,12 @@ def test_an_unanswered_order_reminds_the_unit_then_the_rlc_once(demo, actor_of):
     deadlines.sweep(now=d.due_at)
     event = case.events.get(action="transport_unanswered")
     assert event.public is False and "inte svarat" in event.text
-    assert OutboxMessage.objects.filter(event="transport_unanswered",
+    assert OutboxMessage.objects.filter(event="transport.unanswered",
                                         recipient="handrackning.malmo@polisen.example").count() == 1
     deadlines.sweep(now=d.due_at + timedelta(minutes=30))
     deadlines.sweep(now=d.due_at + timedelta(hours=5))
     assert case.events.filter(action="transport_unanswered_escalated").count() == 1
-    assert OutboxMessage.objects.filter(event="transport_unanswered_escalated",
+    assert OutboxMessage.objects.filter(event="transport.unanswered_escalated",
                                         recipient="rlc.syd@polisen.example").count() == 1
 
 
