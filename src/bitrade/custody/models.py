@@ -30,6 +30,8 @@ class CustodyEpisode(models.Model):
     next_of_kin_notified_at = models.DateTimeField(null=True, blank=True)
     next_of_kin_exception = models.CharField(max_length=48, blank=True)
     end_reason = models.CharField(max_length=200, blank=True)
+    #: 15–16 §§ PL duties recorded as done: {code: {"at": ISO time, "by": person id, "note": text}}.
+    tasks_done = models.JSONField(_("utförda uppgifter"), default=dict, blank=True)
     notes = models.TextField(blank=True)
 
     class Meta:

@@ -34,6 +34,7 @@ def custody_context(actor, case) -> dict:
             "elapsed": rules.format_duration((e.ended_at or now) - e.started_at),
             "protocol": getattr(e, "protocol", None),
             "protocol_checks": services.protocol_checks(e),
+            "tasks": services.recordable_tasks(e),
         })
     return {"episodes": rows, "grounds": rules.GROUNDS, "holding_reasons": rules.HOLDING_REASONS,
             "place_types": rules.PLACE_TYPES}
@@ -71,6 +72,7 @@ EPISODE_ACTIONS = {
     "forman": lambda actor, e, p: services.forman_review(actor, e, decision=p.get("decision", "")),
     "narstaende": lambda actor, e, p: services.next_of_kin(actor, e, notified=p.get("notified") == "yes",
                                                            exception=p.get("exception", "")),
+    "uppgift": lambda actor, e, p: services.record_task(actor, e, code=p.get("code", ""), note=p.get("note", "")),
     "avsluta": lambda actor, e, p: services.end_episode(actor, e, reason=p.get("reason", "") or "Överlämnad."),
     "protokoll": lambda actor, e, p: services.save_protocol(
         actor, e, fields={k: p.get(k, "") for k in services.PROTOCOL_FIELDS}, sign_as=p.get("sign_as", "")),
