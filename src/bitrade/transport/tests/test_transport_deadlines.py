@@ -12,8 +12,8 @@ from bitrade.deadlines.models import Deadline
 from bitrade.outbox.models import OutboxMessage
 from bitrade.transport import rules
 from bitrade.transport import services as transport
-from bitrade.transport.tests.test_transport_flow import T0, _held
 from bitrade.transport.services import order_fields as default_fields
+from bitrade.transport.tests.test_transport_flow import T0, _held
 
 pytestmark = pytest.mark.django_db
 
