@@ -58,20 +58,20 @@ SOC_STOCKHOLM = {"name": "Omar Said", "role": "social_services_official", "phone
 DEMO_REQUESTS = [
     # (key, requester login, body, what the police have done so far)
     ("demo-case-1", "overlakare.malmo",
-     _lpt("Karin Demosson", "Södra Förstadsgatan 12, Malmö",
+     _lpt("Karin Demosson", "Södra Förstadsgatan 12",
           "Eftersöka och återföra patienten som har avvikit från avdelningen."), []),
     ("demo-case-2", "soc.malmo",
-     _lvu("Leo Demosson", "2011-02-03", "Rosengårdsvägen 5, Malmö", "1280", SOC_MALMO,
+     _lvu("Leo Demosson", "2011-02-03", "Rosengårdsvägen 5", "1280", SOC_MALMO,
           legal_basis="43 § LVU"), []),
     ("demo-case-3", "overlakare.malmo",
-     _lpt("Sven Demosson", "Ystadvägen 44, Malmö",
+     _lpt("Sven Demosson", "Ystadvägen 44",
           "Föra patienten till avdelningen för vård enligt LPT.", urgency="planned"), ["acknowledge", "grant"]),
     ("demo-case-4", "overlakare.malmo",
-     _lpt("Maja Demosson", "Lorensborgsgatan 9, Malmö",
+     _lpt("Maja Demosson", "Lorensborgsgatan 9",
           "Eftersöka och återföra patienten som uteblivit från permission."),
      ["acknowledge", "grant", "assign", "start_execution"]),
     ("demo-case-5", "soc.stockholm",
-     _lvu("Nora Demosson", "2009-09-09", "Sveavägen 100, Stockholm", "0180", SOC_STOCKHOLM), []),
+     _lvu("Nora Demosson", "2009-09-09", "Sveavägen 100", "0180", SOC_STOCKHOLM), []),
 ]
 
 
