@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 
 from django.http import HttpResponse, HttpResponseNotModified
+from django.middleware.csrf import get_token
 
 #: Bumped when a representation changes shape, so old validators never match new pages.
 REPRESENTATION_VERSION = "1"
@@ -59,6 +60,7 @@ def not_modified(request, etag: str, cache_control: str = NO_STORE) -> HttpRespo
 def page_scope(request) -> str:
     """What else a whole HTML page depends on: its CSRF token (a page kept from before a new login must not
     be reused) and its language."""
+    get_token(request)  # the page's forms need it anyway; a first visit gets its secret here, not later
     return f"{request.META.get('CSRF_COOKIE', '')}|{getattr(request, 'LANGUAGE_CODE', '')}"
 
 
