@@ -11,25 +11,30 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-from django.db.models import Case as SqlCase
-from django.db.models import Count, IntegerField, Max, Q, QuerySet, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Max, Q, QuerySet
 
 from bitrade.common.actor import Actor
+from bitrade.common.errors import DomainError
 
 from . import kinds
 from .models import Case, CaseEvent
 
+
+class InvalidCursor(DomainError):
+    status = 422
+
+
 #: Rows on the inbox page (the most urgent first); the API pages through all of them with a cursor.
 INBOX_LIMIT = 100
 #: The inbox's order, most urgent first: a priority before none, the higher first; not yet acknowledged
-#: before acknowledged; then the earliest acknowledgement deadline (or arrival); the public id breaks ties.
-INBOX_ORDER = ("_no_priority", "_priority", "_acknowledged", "_due", "public_id")
+#: before acknowledged (``inbox_urgency``); then the earliest acknowledgement deadline or arrival
+#: (``inbox_due``); the public id breaks ties. Both are stored columns with an index per unit.
+INBOX_ORDER = ("inbox_urgency", "inbox_due", "public_id")
 
 
-def scope(actor: Actor) -> QuerySet:
+def scope(actor: Actor, *, related: tuple[str, ...] = ("unit", "region")) -> QuerySet:
     """Every case the actor may see, of every registered kind."""
-    qs = Case.objects.select_related("unit", "region")
+    qs = Case.objects.select_related(*related)
     if not (actor.is_police and actor.unit_id):
         return qs.none()
     visible = Q(unit_id=actor.unit_id)
@@ -50,7 +55,7 @@ def find_case(actor: Actor, public_id) -> Case | None:
 
 
 def _inbox_scope(actor: Actor, include_closed: bool) -> QuerySet:
-    qs = scope(actor)
+    qs = scope(actor, related=("unit",))
     if not include_closed:
         closed = [(k.key, s) for k in kinds.all_kinds() for s in k.closed_states]
         for key, state in closed:
@@ -58,24 +63,17 @@ def _inbox_scope(actor: Actor, include_closed: bool) -> QuerySet:
     return qs
 
 
-def _urgency(qs: QuerySet) -> QuerySet:
-    return qs.annotate(
-        _no_priority=SqlCase(When(priority__isnull=True, then=Value(1)), default=Value(0), output_field=IntegerField()),
-        _priority=Coalesce("priority", Value(9)),
-        _acknowledged=SqlCase(When(acknowledged_at__isnull=False, then=Value(1)), default=Value(0),
-                              output_field=IntegerField()),
-        _due=Coalesce("ack_due_at", "received_at"),
-    )
-
-
 def inbox_key(case: Case) -> list:
     """The sort key of an inbox case, as a cursor carries it."""
-    return [case._no_priority, case._priority, case._acknowledged, case._due.isoformat(), str(case.public_id)]
+    return [case.inbox_urgency, case.inbox_due.isoformat(), str(case.public_id)]
 
 
 def _after(qs: QuerySet, key: list) -> QuerySet:
     """Keyset condition: strictly after ``key`` in INBOX_ORDER (all ascending)."""
-    values = [int(key[0]), int(key[1]), int(key[2]), datetime.fromisoformat(key[3]), UUID(key[4])]
+    try:
+        values = [int(key[0]), datetime.fromisoformat(str(key[1])), UUID(str(key[2]))]
+    except (TypeError, ValueError):
+        raise InvalidCursor("Ogiltig markör: använd värdet från föregående svar.", field="cursor") from None
     condition = Q()
     for i, name in enumerate(INBOX_ORDER):
         step = Q(**{f"{name}__gt": values[i]})
@@ -85,11 +83,16 @@ def _after(qs: QuerySet, key: list) -> QuerySet:
     return qs.filter(condition)
 
 
+def _inbox_related() -> list[str]:
+    return sorted({path for kind in kinds.all_kinds()
+                   for path in (kind.inbox_related if kind.inbox_related is not None else kind.related)})
+
+
 def inbox_cases(actor: Actor, *, include_closed: bool = False, limit: int = INBOX_LIMIT,
                 after: list | None = None) -> list[Case]:
     """The cases in the actor's inbox, most urgent first (INBOX_ORDER), ``limit`` of them after the key
     ``after`` (a cursor's). One query whatever the page size: every kind's related rows are joined."""
-    qs = _urgency(_inbox_scope(actor, include_closed).select_related(*_related()))
+    qs = _inbox_scope(actor, include_closed).select_related(*_inbox_related())
     if after is not None:
         qs = _after(qs, after)
     return list(qs.order_by(*INBOX_ORDER)[:limit])
@@ -99,9 +102,9 @@ def inbox_version(actor: Actor, *, include_closed: bool = False) -> str:
     """A cheap fingerprint of everything the inbox can show this actor: how many cases and the latest
     change among them (every change of a case saves ``updated_at``; a case that leaves the inbox lowers
     the count). One aggregate query; no rows are loaded."""
-    agg = _inbox_scope(actor, include_closed).aggregate(n=Count("pk"), changed=Max("updated_at"), last=Max("pk"))
+    agg = _inbox_scope(actor, include_closed).aggregate(n=Count("*"), changed=Max("updated_at"))
     changed = agg["changed"].isoformat() if agg["changed"] else ""
-    return f"{agg['n']}:{agg['last']}:{changed}"
+    return f"{agg['n']}:{changed}"
 
 
 def case_version(actor: Actor, public_id) -> str | None:
