@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from ninja import Header, Query, Router
 from ninja.errors import HttpError
@@ -50,12 +51,14 @@ def list_requests(request, response: HttpResponse,
     """Nyast först, en sida i taget: varje post är det listan visar plus länken till detaljen (`url`).
     Nästa sida får du med markören i svarets `Link`-huvud."""
     actor = request.auth
-    after = paging.decode_cursor(cursor, 2)
-    items, next_key = selectors.page_requests(actor, limit=limit, offset=offset, after=after)
+    after = paging.decode_cursor(cursor, 1)
+    if actor.sees_aggregates_only:
+        raise PermissionDenied("Analytiker ser endast sammanställningar, inte enskilda ärenden.")
     etag = conditional.weak_etag("requests", conditional.actor_scope(actor), limit, cursor or "", offset,
-                                 *(f"{r.pk}:{r.case.updated_at.isoformat()}" for r in items))
+                                 selectors.page_version(actor, limit=limit, offset=offset, after=after))
     if unchanged := conditional.not_modified(request, etag):
         return unchanged
+    items, next_key = selectors.page_requests(actor, limit=limit, offset=offset, after=after)
     selectors.log_list_read(actor, items)
     conditional.tag(response, etag)
     paging.page_headers(response, request.path, limit, paging.encode_cursor(next_key) if next_key else None)

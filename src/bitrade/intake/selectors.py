@@ -8,16 +8,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from uuid import UUID
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet, Subquery
 from django.http import Http404
 from django.urls import reverse
 
 from bitrade.audit import services as audit
-from bitrade.common import conditional
+from bitrade.common import conditional, paging
 from bitrade.common.actor import Actor
 from bitrade.organisation.models import UnitKind
 
@@ -91,13 +90,14 @@ def requester_rows(actor: Actor) -> list[dict]:
     return _rows(actor, _scope(actor), "intake:detail")
 
 
-#: The order of the request list: newest first, the public id breaking ties.
-LIST_ORDER = ("-case__received_at", "-public_id")
+#: The order of the request list: as they arrived, newest first (an index serves it; no sort of every
+#: request the actor may see).
+LIST_ORDER = ("-pk",)
 
 
 def list_key(req: AssistanceRequest) -> list:
-    """The sort key of a request in the list, as a cursor carries it."""
-    return [req.case.received_at.isoformat(), str(req.public_id)]
+    """Where the next page starts, as a cursor carries it: the public id of the last request shown."""
+    return [str(req.public_id)]
 
 
 def page_requests(actor: Actor, *, limit: int = 50, offset: int = 0,
@@ -108,15 +108,32 @@ def page_requests(actor: Actor, *, limit: int = 50, offset: int = 0,
     serves the page (a 304 shows nothing)."""
     if actor.sees_aggregates_only:
         raise PermissionDenied("Analytiker ser endast sammanställningar, inte enskilda ärenden.")
-    qs = _scope(actor).order_by(*LIST_ORDER)
+    qs = _page(actor, after)
     if after is not None:
-        received, public_id = datetime.fromisoformat(after[0]), UUID(after[1])
-        qs = qs.filter(Q(case__received_at__lt=received) | Q(case__received_at=received, public_id__lt=public_id))
         offset = 0
     items = list(qs[offset:offset + limit + 1])
     more = len(items) > limit
     items = items[:limit]
     return items, (list_key(items[-1]) if more and items else None)
+
+
+def _page(actor: Actor, after: list | None) -> QuerySet:
+    qs = _scope(actor).order_by(*LIST_ORDER)
+    if after is not None:
+        try:
+            last = UUID(str(after[0]))
+        except ValueError:
+            raise paging.PagingError("Ogiltig markör: använd värdet från föregående svar.", field="cursor") from None
+        qs = qs.filter(pk__lt=Subquery(AssistanceRequest.objects.filter(public_id=last).values("pk")[:1]))
+    return qs
+
+
+def page_version(actor: Actor, *, limit: int, offset: int = 0, after: list | None = None) -> str:
+    """A cheap fingerprint of a page of the list (its requests and when their cases last changed): the
+    page's own query, reading two columns."""
+    start = 0 if after is not None else offset
+    rows = _page(actor, after).values_list("pk", "case__updated_at")[start:start + limit + 1]
+    return ";".join(f"{pk}:{changed.isoformat()}" for pk, changed in rows)
 
 
 def log_list_read(actor: Actor, items: list[AssistanceRequest]) -> None:
