@@ -73,7 +73,9 @@ def _after(qs: QuerySet, key: list) -> QuerySet:
     try:
         values = [int(key[0]), datetime.fromisoformat(str(key[1])), UUID(str(key[2]))]
     except (TypeError, ValueError):
-        raise InvalidCursor("Ogiltig markör: använd värdet från föregående svar.", field="cursor") from None
+        values = None
+    if values is None or not (0 <= values[0] <= 10_000_000) or values[1].tzinfo is None:
+        raise InvalidCursor("Ogiltig markör: använd värdet från föregående svar.", field="cursor")
     condition = Q()
     for i, name in enumerate(INBOX_ORDER):
         step = Q(**{f"{name}__gt": values[i]})
