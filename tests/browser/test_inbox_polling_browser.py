@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from bitrade.cases.tests.bulk import open_cases
+from bitrade.assistance.tests.bulk import open_cases
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -11,9 +11,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from bitrade.assistance import services as assistance
+from bitrade.assistance.tests.bulk import open_cases
 from bitrade.audit.models import AuditEvent
 from bitrade.cases.models import Case
-from bitrade.cases.tests.bulk import open_cases
 from bitrade.intake.models import AssistanceRequest, CompletionQuestion
 
 pytestmark = pytest.mark.django_db

@@ -10,8 +10,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from bitrade.assistance.tests.bulk import open_cases
 from bitrade.audit.models import AuditEvent
-from bitrade.cases.tests.bulk import open_cases
 from bitrade.organisation.models import Person, RequestingOrganisation
 from bitrade.transport.models import TransportOrder
 

@@ -10,11 +10,10 @@ from django.test.utils import CaptureQueriesContext
 from django.utils.html import escape
 
 from bitrade.assistance import services as assistance
+from bitrade.assistance.tests.bulk import open_cases
 from bitrade.audit.models import AuditEvent
 from bitrade.cases import services as case_services
 from bitrade.cases.models import Case
-
-from .bulk import open_cases
 
 pytestmark = pytest.mark.django_db
 
