@@ -21,7 +21,17 @@ def _api_key_actor(request, token: str):
         return None
     actor = actor_for_api_key(key)
     request.actor = actor
-    audit.record(actor, "api_key.used", obj=key, new={"method": request.method, "path": request.path})
+
+    def on_record():
+        audit.record(actor, "api_key.used", obj=key, new={"method": request.method, "path": request.path})
+
+    # A read's key use goes on record with the answer, unless the answer is 304 Not Modified (nothing was
+    # shown); bitrade.web.middleware.ConditionalKeyUseMiddleware writes it. Writes record it at once.
+    deferred = getattr(request, "_bitrade_deferred_audit", None)
+    if request.method in ("GET", "HEAD") and deferred is not None:
+        deferred.append(on_record)
+    else:
+        on_record()
     return actor
 
 

@@ -76,7 +76,11 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Compresses HTML and JSON answers (not static files: WhiteNoise serves those precompressed); see
+    # docs/operations.md "Compression" on BREACH.
+    "django.middleware.gzip.GZipMiddleware",
     "bitrade.web.middleware.RequestIdMiddleware",
+    "bitrade.web.middleware.ConditionalKeyUseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
