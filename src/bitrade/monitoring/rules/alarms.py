@@ -38,7 +38,7 @@ ALARM_STATE_LABELS = {
 }
 ALARM_TRANSITIONS: dict[str, dict[str, str]] = {
     "acknowledge": {RAISED: RLC_HANDLING, BOPS_QUEUED: BOPS_HANDLING},
-    "reclassify_immediate": {BOPS_QUEUED: RLC_HANDLING, BOPS_HANDLING: RLC_HANDLING},
+    "reclassify_immediate": {BOPS_QUEUED: RAISED, BOPS_HANDLING: RAISED},  # new at the RLC
     "close": {RLC_HANDLING: CLOSED, BOPS_HANDLING: CLOSED},
 }
 

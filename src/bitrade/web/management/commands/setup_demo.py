@@ -20,6 +20,9 @@ class Command(BaseCommand):
         from bitrade.followup.synthetic import load_demo_data
 
         load_demo_data()  # a small national slice so the follow-up dashboards have content
+        from bitrade.monitoring.demo import load_monitoring_demo
+
+        personas += load_monitoring_demo()  # contact bans: BOPS groups, contact persons, a case in every state
         if options["quiet"]:
             return
         self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD})\n")
