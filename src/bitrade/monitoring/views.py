@@ -8,7 +8,7 @@ import time
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db import close_old_connections, connection
+from django.db import connection
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -178,7 +178,6 @@ def _events(unit_id: int, after: int, seconds: float):
         if listening:
             with connection.cursor() as cursor:
                 cursor.execute("UNLISTEN em_alarms")
-        close_old_connections()
 
 
 def _wait_notify(timeout: float) -> None:
