@@ -484,7 +484,7 @@ def record_received(system: MonitoringSystem, results: list[dict]) -> None:
 
 
 def _alarm_for(actor: Actor, alarm_pk: int) -> Alarm:
-    alarm = Alarm.objects.select_for_update().select_related("contact_ban__case").filter(pk=alarm_pk).first()
+    alarm = Alarm.objects.select_for_update(of=("self",)).select_related("contact_ban__case").filter(pk=alarm_pk).first()
     if alarm is None or not actor.is_police or actor.unit_id != alarm.unit_id:
         raise PermissionDenied("Larmet hanteras av en annan enhet.")
     return alarm
