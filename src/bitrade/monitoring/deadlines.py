@@ -1,4 +1,4 @@
-"""The contact-ban kind's stored deadlines: every time requirement of the rules (T1 … T12) becomes a
+"""The contact-ban kind's stored deadlines: every time requirement of the rules becomes a
 reminder (at 80 % of the time) and a due deadline that escalates; every alarm the RLC handles gets a
 deadline for informing the contact persons (20 §)."""
 

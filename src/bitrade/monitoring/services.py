@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import time
 from datetime import datetime
 
 from django.core.exceptions import PermissionDenied
@@ -364,6 +365,7 @@ def attach_device(actor: Actor, case: Case, *, system: MonitoringSystem, device_
     cases.require_handling_unit(actor, case)
     ban = ContactBan.objects.get(case_id=case.pk)
     device, _ = Device.objects.update_or_create(system=system, device_id=device_id, defaults={"contact_ban": ban})
+    _CACHE.pop(("device", system.pk, device_id), None)
     audit.record(actor, "contact_ban.device", obj=device)
     return device
 
@@ -375,8 +377,6 @@ _CACHE_SECONDS = 5.0
 
 
 def _cached(key, load):
-    import time
-
     hit = _CACHE.get(key)
     if hit is not None and time.monotonic() - hit[0] < _CACHE_SECONDS:
         return hit[1]
@@ -429,14 +429,18 @@ def ingest(system: MonitoringSystem, alarm, *, now: datetime | None = None) -> d
         return {"alarm_id": alarm.alarm_id, "status": "duplicate"}
     try:
         with transaction.atomic():
-            device, ban = _device_ban(system, alarm.device_id, alarm.case)
+            key = ("device", system.pk, alarm.device_id)
+            found = _CACHE.get(key)
+            if found is None or found[1][1] is None or time.monotonic() - found[0] > _CACHE_SECONDS:
+                found = (time.monotonic(), _device_ban(system, alarm.device_id, alarm.case))
+                _CACHE[key] = found  # a device moved to another case is seen within _CACHE_SECONDS
+            device, ban = found[1]
             if ban is None:
                 raise MonitoringError("Enheten är inte kopplad till något ärende om kontaktförbud.", status=422,
                                       field="device_id")
-            late = alarm.sequence <= device.last_sequence
-            if not late:
-                Device.objects.filter(pk=device.pk, last_sequence__lt=alarm.sequence).update(
-                    last_sequence=alarm.sequence)
+            # order per device: one conditional UPDATE; nothing updated means an old number arrived late
+            late = not Device.objects.filter(pk=device.pk, last_sequence__lt=alarm.sequence).update(
+                last_sequence=alarm.sequence)
             route = route_for(ban, alarm.type, alarm.raised_at)
             unit = ban.rlc if route.handled_by == "rlc" else ban.case.unit
             row = Alarm.objects.create(

@@ -91,6 +91,9 @@ def simulate(*, cases: int, alarms_per_hour: float, seed: int, hours: float = 1.
         device, _ = Device.objects.update_or_create(system=system, device_id=f"SIM-{seed}-{i}",
                                                     defaults={"contact_ban": ban})
         devices.append(device.device_id)
+    from .services import clear_caches
+
+    clear_caches()
     start = start or timezone.now()
     alarms = plan(devices, alarms_per_hour=alarms_per_hour, hours=hours, seed=seed, start=start)
     post = _poster(url, key, secret)

@@ -26,7 +26,7 @@ ALARM_TYPES = {
     "device_offline": "Enheten är inte ansluten",
 }
 
-# The alarm's own states (A0 … A4).
+# The alarm's own states.
 RAISED = "raised"
 RLC_HANDLING = "rlc_handling"
 BOPS_QUEUED = "bops_queued"
@@ -81,7 +81,7 @@ class Classification:
 
 
 def classify(alarm_type: str, at: datetime, table: Iterable[AlarmRule] = DEFAULT_TABLE) -> Classification:
-    """CB-19: the category and procedure of an alarm type on the day it was raised."""
+    """the category and procedure of an alarm type on the day it was raised."""
     day = at.date()
     rows = sorted((r for r in table if r.alarm_type == alarm_type and r.valid_on(day)),
                   key=lambda r: r.valid_from)
@@ -110,7 +110,7 @@ class Route:
 
 def route(classification: Classification, at: datetime, *, rlc: str, bops: str,
           bops_opens: Callable[[datetime], datetime]) -> Route:
-    """CB-19 / CB-20: immediate → the responsible RLC at once, any hour; not immediate → BOPS from its
+    """immediate → the responsible RLC at once, any hour; not immediate → BOPS from its
     next working hour (held and shown as queued until then). ``bops_opens(at)`` is ``at`` when BOPS is at
     work, else when it next opens. The RLC informs the contact persons of every alarm it handles (20 §)."""
     if classification.category == IMMEDIATE:
@@ -132,12 +132,12 @@ def alarm_target(action: str, state: str) -> str | None:
 
 
 def contact_persons_informed(listed: Iterable[str], informed: Iterable[str]) -> tuple[bool, list[str]]:
-    """CB-20: every contact person on PM 438.3 informed; the ones still to inform."""
+    """every contact person on PM 438.3 informed; the ones still to inform."""
     informed = {p.strip() for p in informed}
     missing = [p for p in listed if p.strip() and p.strip() not in informed]
     return not missing, missing
 
 
 def national_overview_access(functions: Iterable[str], unit_kind: str = "") -> bool:
-    """CB-21: NOA (the national operations department) has read access to the national overview."""
+    """NOA (the national operations department) has read access to the national overview."""
     return "noa" in set(functions) or unit_kind == "noa"

@@ -1,4 +1,4 @@
-"""Every guard of the contact-ban case (the numbers CB-01 … CB-27 name the testable rules).
+"""Every guard of the contact-ban case, one function per rule of the regulation.
 
 Each function returns ``Check``s; a binding one cites a föreskrift ("ska"), a non-binding one the
 allmänt råd of that paragraf. Only a 26 § exception lets a step past a failed binding check.
@@ -16,10 +16,10 @@ def _done(at: datetime | None) -> bool:
     return at is not None
 
 
-# --------------------------------------------------------------------------- the application (CB-01 … CB-04)
+# --------------------------------------------------------------------------- the application
 
 def decision_maker(facts: CaseFacts) -> Check:
-    """CB-01: only a prosecutor or a court decides a contact ban with electronic monitoring."""
+    """only a prosecutor or a court decides a contact ban with electronic monitoring."""
     ok = facts.decided_by_type in DECISION_MAKERS
     return Check("decision_maker", ok, True,
                  "Beslutet är fattat av åklagare eller domstol." if ok else
@@ -28,7 +28,7 @@ def decision_maker(facts: CaseFacts) -> Check:
 
 
 def application_form(facts: CaseFacts) -> Check:
-    """CB-02: the application is drawn up on form PM 438.2."""
+    """the application is drawn up on form PM 438.2."""
     ok = facts.application_form == APPLICATION_FORM
     return Check("application_form", ok, True,
                  "Ansökan är upprättad på blankett PM 438.2." if ok else
@@ -36,7 +36,7 @@ def application_form(facts: CaseFacts) -> Check:
 
 
 def other_measures(facts: CaseFacts) -> Check:
-    """CB-03: the need for other protective measures is assessed (contact person with BOPS)."""
+    """the need for other protective measures is assessed (contact person with BOPS)."""
     ok = not facts.eo_requested or (_done(facts.other_measures_assessed_at) and facts.other_measures_bops_consulted)
     return Check("other_measures", ok, True,
                  "Behovet av andra skyddsåtgärder är bedömt i samråd med BOPS." if ok else
@@ -45,7 +45,7 @@ def other_measures(facts: CaseFacts) -> Check:
 
 
 def ban_area(facts: CaseFacts) -> Check:
-    """CB-04: the ban area is both marked on a map and described in text."""
+    """the ban area is both marked on a map and described in text."""
     ok = not facts.eo_requested or (facts.area_count > 0 and len(facts.area_text.strip()) >= 10)
     return Check("ban_area", ok, True,
                  "Förbudsområdet är markerat på karta och beskrivet i text." if ok else
@@ -56,10 +56,10 @@ def send_guards(facts: CaseFacts) -> list[Check]:
     return [application_form(facts), other_measures(facts), ban_area(facts)]
 
 
-# --------------------------------------------------------------------------- the investigation (CB-05 … CB-07, CB-13)
+# --------------------------------------------------------------------------- the investigation
 
 def directives_done(facts: CaseFacts) -> Check:
-    """CB-05 (first part): the measures of the prosecutor's directives are carried out."""
+    """the measures of the prosecutor's directives are carried out."""
     open_ = [d.measure for d in facts.directives if d.done_at is None]
     return Check("directives_done", not open_, True,
                  "Direktivens utredningsåtgärder är genomförda." if not open_ else
@@ -68,7 +68,7 @@ def directives_done(facts: CaseFacts) -> Check:
 
 
 def oral_before_written(facts: CaseFacts) -> Check:
-    """CB-05 (second part): presented orally first, then sent in writing."""
+    """presented orally first, then sent in writing."""
     ok = (_done(facts.oral_presented_at) and _done(facts.written_sent_at)
           and facts.oral_presented_at <= facts.written_sent_at)
     return Check("oral_before_written", ok, True,
@@ -78,7 +78,7 @@ def oral_before_written(facts: CaseFacts) -> Check:
 
 
 def investigation_checklist(facts: CaseFacts) -> Check:
-    """CB-06: the allmänt råd checklist of the investigation (four items, and counsel before interview)."""
+    """the allmänt råd checklist of the investigation (four items, and counsel before interview)."""
     missing = []
     if not _done(facts.protected_asked_about_area_at):
         missing.append("skyddspersonen har inte tillfrågats om förbudsområdets utformning")
@@ -96,7 +96,7 @@ def investigation_checklist(facts: CaseFacts) -> Check:
 
 
 def mount_proposal(facts: CaseFacts) -> Check:
-    """CB-07: the time and place for mounting are proposed together with the report."""
+    """the time and place for mounting are proposed together with the report."""
     ok = _done(facts.proposed_mount_at) and bool(facts.proposed_mount_place.strip())
     return Check("mount_proposal", ok, True,
                  "Tid och plats för montering är föreslagna." if ok else
@@ -104,7 +104,7 @@ def mount_proposal(facts: CaseFacts) -> Check:
 
 
 def equipment_prepared(facts: CaseFacts) -> Check:
-    """CB-13 (first part): BOPS prepares the equipment when the investigation opens."""
+    """BOPS prepares the equipment when the investigation opens."""
     ok = _done(facts.equipment_prepared_at)
     return Check("equipment_prepared", ok, True,
                  "Utrustningen är förberedd." if ok else
@@ -121,10 +121,10 @@ def decision_guards(facts: CaseFacts) -> list[Check]:
     return [decision_maker(facts)]
 
 
-# --------------------------------------------------------------------------- preparing the start (CB-08 … CB-17, CB-26)
+# --------------------------------------------------------------------------- preparing the start
 
 def mount_place(facts: CaseFacts) -> Check:
-    """CB-08: mounting at police premises unless special reasons are recorded."""
+    """mounting at police premises unless special reasons are recorded."""
     ok = facts.mount_place == POLICE_PREMISES or len(facts.mount_special_reasons.strip()) >= 10
     return Check("mount_place", ok, True,
                  "Monteringen sker i polisens lokaler eller med antecknade särskilda skäl." if ok else
@@ -133,7 +133,7 @@ def mount_place(facts: CaseFacts) -> Check:
 
 
 def mount_within_two_days(facts: CaseFacts, mount_at: datetime | None) -> Check:
-    """CB-09 (allmänt råd): mounting should normally happen within two days of the decision."""
+    """Allmänt råd: mounting should normally happen within two days of the decision."""
     from .timing import MOUNT_WITHIN
 
     ok = facts.decided_at is None or mount_at is None or mount_at <= facts.decided_at + MOUNT_WITHIN
@@ -144,7 +144,7 @@ def mount_within_two_days(facts: CaseFacts, mount_at: datetime | None) -> Check:
 
 
 def contact_persons(facts: CaseFacts) -> Check:
-    """CB-10: at the decision, BOPS appoints two contact persons (for each party)."""
+    """at the decision, BOPS appoints two contact persons (for each party)."""
     ok = bool(facts.contact_person_protected.strip() and facts.contact_person_prohibited.strip())
     return Check("contact_persons", ok, True,
                  "Kontaktpersoner för skyddspersonen och förbudspersonen är utsedda." if ok else
@@ -152,7 +152,7 @@ def contact_persons(facts: CaseFacts) -> Check:
 
 
 def talk_prohibited(facts: CaseFacts, mount_at: datetime | None) -> Check:
-    """CB-11: the clarification talk with the prohibited person at the latest at mounting."""
+    """the clarification talk with the prohibited person at the latest at mounting."""
     ok = _done(facts.talk_prohibited_at) and (mount_at is None or facts.talk_prohibited_at <= mount_at)
     return Check("talk_prohibited", ok, True,
                  "Klargörandesamtal med förbudspersonen är hållet." if ok else
@@ -161,7 +161,7 @@ def talk_prohibited(facts: CaseFacts, mount_at: datetime | None) -> Check:
 
 
 def talk_protected(facts: CaseFacts, mount_at: datetime | None) -> Check:
-    """CB-12: the clarification talk with the protected person at the latest at mounting."""
+    """the clarification talk with the protected person at the latest at mounting."""
     ok = _done(facts.talk_protected_at) and (mount_at is None or facts.talk_protected_at <= mount_at)
     return Check("talk_protected", ok, True,
                  "Klargörandesamtal med skyddspersonen är hållet." if ok else
@@ -170,7 +170,7 @@ def talk_protected(facts: CaseFacts, mount_at: datetime | None) -> Check:
 
 
 def approved_equipment(facts: CaseFacts) -> Check:
-    """CB-13 (second part): only equipment approved by the Police Authority."""
+    """only equipment approved by the Police Authority."""
     ok = bool(facts.equipment_model) and facts.equipment_model in facts.approved_models
     return Check("approved_equipment", ok, True,
                  "Utrustningen är av en godkänd modell." if ok else
@@ -179,7 +179,7 @@ def approved_equipment(facts: CaseFacts) -> Check:
 
 
 def pm438_3_sent(facts: CaseFacts) -> Check:
-    """CB-14: form PM 438.3 is sent to the RLC at the decision, listing the contact persons."""
+    """form PM 438.3 is sent to the RLC at the decision, listing the contact persons."""
     listed = {p.strip() for p in facts.pm438_3_contact_persons if p.strip()}
     needed = {p.strip() for p in (facts.contact_person_protected, facts.contact_person_prohibited) if p.strip()}
     ok = _done(facts.pm438_3_sent_at) and bool(listed) and needed <= listed
@@ -190,7 +190,7 @@ def pm438_3_sent(facts: CaseFacts) -> Check:
 
 
 def equipment_tested(facts: CaseFacts, mount_at: datetime | None) -> Check:
-    """CB-16 (first part): the equipment is tested before mounting."""
+    """the equipment is tested before mounting."""
     ok = _done(facts.equipment_tested_at) and (mount_at is None or facts.equipment_tested_at <= mount_at)
     return Check("equipment_tested", ok, True,
                  "Utrustningen är testad före monteringen." if ok else
@@ -199,7 +199,7 @@ def equipment_tested(facts: CaseFacts, mount_at: datetime | None) -> Check:
 
 
 def reserve_equipment(facts: CaseFacts) -> Check:
-    """CB-16 (second part): reserve equipment is available during the ban period."""
+    """reserve equipment is available during the ban period."""
     ok = facts.reserve_available
     return Check("reserve_equipment", ok, True,
                  "Reservutrustning finns tillgänglig." if ok else
@@ -208,7 +208,7 @@ def reserve_equipment(facts: CaseFacts) -> Check:
 
 def fitting_team(people, code: str = "fitting_team", citation: str = "18 § första stycket PMFS 2020:1",
                  what: str = "monteringen") -> Check:
-    """CB-17 / CB-24: at least two persons assessed suitable."""
+    """at least two persons assessed suitable."""
     suitable = [p for p in people if p.suitable and p.name.strip()]
     ok = len({p.name.strip() for p in suitable}) >= 2
     return Check(code, ok, True,
@@ -217,7 +217,7 @@ def fitting_team(people, code: str = "fitting_team", citation: str = "18 § för
 
 
 def residence_area_informed(facts: CaseFacts) -> Check:
-    """CB-26: if the prohibited person lives in another police area, that area is informed."""
+    """if the prohibited person lives in another police area, that area is informed."""
     ok = not facts.residence_other_area or _done(facts.residence_area_informed_at)
     return Check("residence_area_informed", ok, True,
                  "Polisområdet där förbudspersonen bor är informerat (eller berörs inte)." if ok else
@@ -225,7 +225,7 @@ def residence_area_informed(facts: CaseFacts) -> Check:
 
 
 def mount_guards(facts: CaseFacts, mount_at: datetime | None = None) -> list[Check]:
-    """The guards on mounting (S5 → S6), in the order the form shows them."""
+    """The guards on mounting (preparing the start → mounted), in the order the form shows them."""
     mount_at = mount_at or facts.mount_at
     return [
         contact_persons(facts), pm438_3_sent(facts), residence_area_informed(facts),
@@ -236,7 +236,7 @@ def mount_guards(facts: CaseFacts, mount_at: datetime | None = None) -> list[Che
 
 
 def start_documented(facts: CaseFacts) -> Check:
-    """CB-17 (second part): the start is documented: time, place and who mounted."""
+    """the start is documented: time, place and who mounted."""
     ok = _done(facts.mount_at) and bool(facts.mount_place) and len(facts.mounted_by) >= 2
     return Check("start_documented", ok, True,
                  "Monteringen är dokumenterad med tid, plats och vem som monterade." if ok else
@@ -254,7 +254,7 @@ def activation_guards(facts: CaseFacts) -> list[Check]:
 
 
 def obstacle_consulted(facts: CaseFacts) -> Check:
-    """CB-18: an obstacle to starting on time → the prosecutor is consulted promptly."""
+    """an obstacle to starting on time → the prosecutor is consulted promptly."""
     ok = facts.obstacle_at is None or _done(facts.prosecutor_consulted_at)
     return Check("obstacle_consulted", ok, True,
                  "Åklagaren är konsulterad om hindret." if ok else
@@ -262,10 +262,10 @@ def obstacle_consulted(facts: CaseFacts) -> Check:
                  "18 § tredje stycket PMFS 2020:1")
 
 
-# --------------------------------------------------------------------------- the end (CB-22 … CB-24)
+# --------------------------------------------------------------------------- the end
 
 def rlc_notified_of_end(facts: CaseFacts) -> Check:
-    """CB-23: the contact person of the prohibited person notifies the RLC immediately of a decision to end."""
+    """the contact person of the prohibited person notifies the RLC immediately of a decision to end."""
     ok = facts.end_decision_at is None or _done(facts.rlc_notified_of_end_at)
     return Check("rlc_notified_of_end", ok, True,
                  "Regionledningscentralen är underrättad om beslutet att avsluta." if ok else
@@ -274,7 +274,7 @@ def rlc_notified_of_end(facts: CaseFacts) -> Check:
 
 
 def closing_talks(facts: CaseFacts) -> Check:
-    """CB-22: closing talks with both parties and a needs assessment."""
+    """closing talks with both parties and a needs assessment."""
     ok = all(_done(x) for x in (facts.closing_talk_protected_at, facts.closing_talk_prohibited_at,
                                 facts.needs_assessed_at))
     return Check("closing_talks", ok, True,
@@ -292,7 +292,7 @@ def deactivated_both(facts: CaseFacts) -> Check:
 
 
 def dismounted(facts: CaseFacts) -> list[Check]:
-    """CB-24: at least two suitable persons dismount the anklet and uninstall the equipment."""
+    """at least two suitable persons dismount the anklet and uninstall the equipment."""
     done = _done(facts.dismount_at) and _done(facts.uninstalled_at)
     return [
         Check("dismounted", done, True,
@@ -303,7 +303,7 @@ def dismounted(facts: CaseFacts) -> list[Check]:
 
 
 def summons_in_time(facts: CaseFacts) -> Check:
-    """CB-25 (allmänt råd): the summons to dismounting at least two weeks before the planned end."""
+    """Allmänt råd: the summons to dismounting at least two weeks before the planned end."""
     from .timing import SUMMONS_BEFORE
 
     due = facts.eo_end_at - SUMMONS_BEFORE if facts.eo_end_at else None

@@ -1,4 +1,4 @@
-"""The case's state machine (S0 … S9) and which guards each step has."""
+"""The case's state machine and which guards each step has."""
 
 from __future__ import annotations
 
