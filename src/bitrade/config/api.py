@@ -132,6 +132,7 @@ def _register_routers() -> None:
     from bitrade.followup.api import router as followup_router
     from bitrade.intake.api import router as intake_router
     from bitrade.legal.api import router as legal_router
+    from bitrade.monitoring.api import router as monitoring_router
     from bitrade.organisation.api import router as organisation_router
 
     api.add_router("/requests", intake_router)
@@ -139,6 +140,7 @@ def _register_routers() -> None:
     api.add_router("/legal", legal_router)
     api.add_router("/followup", followup_router)
     api.add_router("/organisation", organisation_router)
+    api.add_router("/em", monitoring_router)
 
 
 _register_routers()

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "bitrade.assistance",
     "bitrade.custody",
     "bitrade.transport",
+    "bitrade.monitoring",
     "bitrade.followup",
 ]
 

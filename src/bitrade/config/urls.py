@@ -17,6 +17,7 @@ urlpatterns = [
     path("arenden/", include("bitrade.transport.urls")),
     path("arenden/", include("bitrade.cases.urls")),
     path("rattskallor/", include("bitrade.legal.urls")),
+    path("larmkonsol/", include("bitrade.monitoring.urls")),
     path("uppfoljning/", include("bitrade.followup.urls")),
     path("", include("bitrade.web.urls")),
 ]
