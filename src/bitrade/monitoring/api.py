@@ -9,6 +9,8 @@ from __future__ import annotations
 from ninja import Router, Schema
 from ninja.security import APIKeyHeader
 
+from bitrade.common.errors import ErrorOut
+
 from . import services
 from .schemas import AlarmBatchIn, AlarmIn
 
@@ -29,6 +31,7 @@ class SystemKey(APIKeyHeader):
 
 
 router = Router(tags=["Elektronisk övervakning"], auth=SystemKey())
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 413: ErrorOut, 422: ErrorOut}
 
 
 class AlarmOut(Schema):
@@ -47,7 +50,7 @@ class BatchOut(Schema):
     results: list[AlarmOut]
 
 
-@router.post("/alarms", response={202: AlarmOut}, summary="Ta emot ett larm")
+@router.post("/alarms", response={202: AlarmOut, **ERRORS}, summary="Ta emot ett larm")
 def post_alarm(request, payload: AlarmIn):
     """Store, classify and route one alarm (immediate → the RLC at once; not immediate → BOPS in its working
     hours). Answered 202 as soon as the alarm is stored."""
@@ -56,7 +59,7 @@ def post_alarm(request, payload: AlarmIn):
     return 202, result
 
 
-@router.post("/alarms/batch", response={202: BatchOut}, summary="Ta emot en kö av larm (återuppspelning)")
+@router.post("/alarms/batch", response={202: BatchOut, **ERRORS}, summary="Ta emot en kö av larm (återuppspelning)")
 def post_alarms(request, payload: AlarmBatchIn):
     """Replay a backlog (at most 1 000 alarms per request): each alarm is handled as if posted alone,
     in order per device; a bad alarm is answered ``rejected`` without stopping the rest."""
