@@ -123,12 +123,14 @@ def _register_routers() -> None:
     from bitrade.intake.api import router as intake_router
     from bitrade.legal.api import router as legal_router
     from bitrade.organisation.api import router as organisation_router
+    from bitrade.returns.api import router as returns_router
 
     api.add_router("/requests", intake_router)
     api.add_router("/cases", cases_router)
     api.add_router("/legal", legal_router)
     api.add_router("/followup", followup_router)
     api.add_router("/organisation", organisation_router)
+    api.add_router("/returns", returns_router)
 
 
 _register_routers()

@@ -16,6 +16,7 @@ urlpatterns = [
     path("arenden/", include("bitrade.transport.urls")),
     path("arenden/", include("bitrade.cases.urls")),
     path("rattskallor/", include("bitrade.legal.urls")),
+    path("atervandande/", include("bitrade.returns.urls")),
     path("uppfoljning/", include("bitrade.followup.urls")),
     path("", include("bitrade.web.urls")),
 ]

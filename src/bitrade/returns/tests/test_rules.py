@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -182,15 +182,15 @@ def test_status_changes():
 
 
 # Detention: 10 kap. 4, 5 och 9 §§ UtlL; counsel 18 kap. 1 § UtlL ---------------------------------------
-T0 = datetime(2025, 1, 31, 10, 0, tzinfo=timezone.utc)
+T0 = datetime(2025, 1, 31, 10, 0, tzinfo=UTC)
 
 
 @pytest.mark.parametrize("kind, child, crime, limit, top", [
     ("investigation", False, False, T0 + timedelta(hours=48), T0 + timedelta(hours=48)),
-    ("before_decision", False, False, T0 + timedelta(days=14), datetime(2025, 4, 30, 10, tzinfo=timezone.utc)),
-    ("enforcement", False, False, datetime(2025, 3, 31, 10, tzinfo=timezone.utc),    # two calendar months
-     datetime(2026, 1, 31, 10, tzinfo=timezone.utc)),
-    ("enforcement", False, True, datetime(2025, 3, 31, 10, tzinfo=timezone.utc), None),  # crime expulsion
+    ("before_decision", False, False, T0 + timedelta(days=14), datetime(2025, 4, 30, 10, tzinfo=UTC)),
+    ("enforcement", False, False, datetime(2025, 3, 31, 10, tzinfo=UTC),    # two calendar months
+     datetime(2026, 1, 31, 10, tzinfo=UTC)),
+    ("enforcement", False, True, datetime(2025, 3, 31, 10, tzinfo=UTC), None),  # crime expulsion
     ("enforcement", True, False, T0 + timedelta(hours=72), T0 + timedelta(hours=144)),
     ("investigation", True, False, T0 + timedelta(hours=6), T0 + timedelta(hours=12)),
 ])
@@ -201,8 +201,8 @@ def test_detention_clock(kind, child, crime, limit, top):
 
 
 def test_two_months_from_the_last_of_december_end_on_the_last_of_february():
-    start = datetime(2024, 12, 31, 8, tzinfo=timezone.utc)
-    assert r.detention_clock("enforcement", start).limit_at == datetime(2025, 2, 28, 8, tzinfo=timezone.utc)
+    start = datetime(2024, 12, 31, 8, tzinfo=UTC)
+    assert r.detention_clock("enforcement", start).limit_at == datetime(2025, 2, 28, 8, tzinfo=UTC)
 
 
 def _codes(checks):
@@ -210,15 +210,15 @@ def _codes(checks):
 
 
 @pytest.mark.parametrize("kind, child, ext, failed", [
-    ("enforcement", False, r.Extension(datetime(2025, 4, 30, 10, tzinfo=timezone.utc), "Resehandling väntas",
+    ("enforcement", False, r.Extension(datetime(2025, 4, 30, 10, tzinfo=UTC), "Resehandling väntas",
                                        counsel="Adv. A", interpreter="Tolk B"), []),
-    ("enforcement", False, r.Extension(datetime(2025, 4, 30, 10, tzinfo=timezone.utc), "",
+    ("enforcement", False, r.Extension(datetime(2025, 4, 30, 10, tzinfo=UTC), "",
                                        counsel="Adv. A", interpreter="Tolk B"), ["exceptional"]),
-    ("enforcement", False, r.Extension(datetime(2025, 4, 30, 10, tzinfo=timezone.utc), "skäl"),
+    ("enforcement", False, r.Extension(datetime(2025, 4, 30, 10, tzinfo=UTC), "skäl"),
      ["counsel", "interpreter"]),
-    ("enforcement", False, r.Extension(datetime(2025, 6, 30, 10, tzinfo=timezone.utc), "skäl",
+    ("enforcement", False, r.Extension(datetime(2025, 6, 30, 10, tzinfo=UTC), "skäl",
                                        counsel="A", interpreter="behövs inte"), ["ceiling"]),
-    ("enforcement", False, r.Extension(datetime(2025, 6, 30, 10, tzinfo=timezone.utc), "skäl", True,
+    ("enforcement", False, r.Extension(datetime(2025, 6, 30, 10, tzinfo=UTC), "skäl", True,
                                        counsel="A", interpreter="behövs inte"), []),
     ("enforcement", True, r.Extension(T0 + timedelta(hours=145), "skäl", counsel="A", interpreter="B"),
      ["ceiling"]),
@@ -232,17 +232,17 @@ def test_check_extension(kind, child, ext, failed):
 
 
 def test_extension_must_be_later_than_the_current_limit():
-    first = r.Extension(datetime(2025, 4, 30, 10, tzinfo=timezone.utc), "skäl", counsel="A", interpreter="B")
-    again = r.Extension(datetime(2025, 4, 15, 10, tzinfo=timezone.utc), "skäl", counsel="A", interpreter="B")
+    first = r.Extension(datetime(2025, 4, 30, 10, tzinfo=UTC), "skäl", counsel="A", interpreter="B")
+    again = r.Extension(datetime(2025, 4, 15, 10, tzinfo=UTC), "skäl", counsel="A", interpreter="B")
     assert _codes(r.check_extension("enforcement", T0, again, previous=(first,))) == ["later"]
 
 
 # Supervision reporting ------------------------------------------------------------------------------------
 def test_next_report_due():
-    mon = datetime(2025, 6, 2, 9, tzinfo=timezone.utc)  # a Monday
-    assert r.next_report_due(mon, (0, 3)) == datetime(2025, 6, 2, 12, tzinfo=timezone.utc)
-    assert r.next_report_due(mon.replace(hour=13), (0, 3)) == datetime(2025, 6, 5, 12, tzinfo=timezone.utc)
-    assert r.next_report_due(mon.replace(hour=13), (0,)) == datetime(2025, 6, 9, 12, tzinfo=timezone.utc)
+    mon = datetime(2025, 6, 2, 9, tzinfo=UTC)  # a Monday
+    assert r.next_report_due(mon, (0, 3)) == datetime(2025, 6, 2, 12, tzinfo=UTC)
+    assert r.next_report_due(mon.replace(hour=13), (0, 3)) == datetime(2025, 6, 5, 12, tzinfo=UTC)
+    assert r.next_report_due(mon.replace(hour=13), (0,)) == datetime(2025, 6, 9, 12, tzinfo=UTC)
 
 
 # Transport orders: avsnitt 6.6.5 --------------------------------------------------------------------------

@@ -1,0 +1,179 @@
+"""Reads of return cases, scoped to the actor. The ``read_*`` functions are the audited entry points for the
+pages and the API (every read of a person is on record); the rest return plain data for them.
+
+Boundaries: the Police's handling unit (and the region's border police) see the case through the kernel;
+Migrationsverket sees the status of the cases it handed over and nothing police-internal; Kriminalvården
+sees the transport orders addressed to it and nothing else of the case."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from bitrade.audit import services as audit
+from bitrade.common.actor import KRIMINALVARDEN, Actor
+from bitrade.organisation.models import OrganisationKind
+
+from . import rules
+from .models import ReturnCase, TransportOrder, WantedNotice
+
+OBJECT_TYPE = "returns.returncase"
+
+
+def return_case_of(case) -> ReturnCase | None:
+    """The detail of a case the actor already read through the kernel (``cases.services.read_case``)."""
+    return ReturnCase.objects.select_related("case", "case__unit", "whereabouts_municipality",
+                                             "source_organisation", "previous__case").filter(case=case).first()
+
+
+def panel_data(rc: ReturnCase) -> dict:
+    detentions = list(rc.detentions.prefetch_related("extensions").order_by("-started_at"))
+    open_detention = next((d for d in detentions if d.ended_at is None), None)
+    return {
+        "notes": list(rc.notes.all()),
+        "status_changes": list(rc.status_changes.all()),
+        "handovers": list(rc.handovers.order_by("received_at")),
+        "supervision": rc.supervisions.filter(ended_at__isnull=True).first(),
+        "missed_reports": [r for s in rc.supervisions.all() for r in s.reports.filter(missed=True)],
+        "detentions": detentions,
+        "open_detention": open_detention,
+        "notices": list(rc.wanted_notices.order_by("-issued_at")),
+        "orders": list(rc.transport_orders.select_related("organisation").order_by("-ordered_at")),
+        "reopened": list(rc.reopened.select_related("case")),
+    }
+
+
+def read_detail(actor: Actor, case) -> ReturnCase | None:
+    """The person's data on the case page (the kernel logged the case read; this logs the person read)."""
+    rc = return_case_of(case)
+    if rc is not None:
+        audit.record_read(actor, OBJECT_TYPE, [rc.pk], purpose="återvändandeärende")
+    return rc
+
+
+# --------------------------------------------------------------------------- Migrationsverket
+
+
+def _mv_org(actor: Actor) -> int:
+    if actor.organisation_kind != OrganisationKind.MIGRATION_AGENCY or not actor.organisation_id:
+        raise PermissionDenied("Endast Migrationsverket följer överlämnade ärenden.")
+    return actor.organisation_id
+
+
+def mv_handover(actor: Actor, case_public_id) -> ReturnCase:
+    """A case MV handed over (else 404: another agency's or another organisation's case does not exist)."""
+    org = _mv_org(actor)
+    rc = ReturnCase.objects.select_related("case").filter(case__public_id=case_public_id,
+                                                          source_organisation_id=org).first()
+    if rc is None:
+        audit.record(actor, "returns.status_read_refused", object_type=OBJECT_TYPE,
+                     object_id=str(case_public_id)[:64], result="refused", reason="inte överlämnat av organisationen")
+        raise Http404("Finns inte")
+    return rc
+
+
+def read_status_for_mv(actor: Actor, case_public_id) -> dict:
+    """The case's status at the Police as MV may see it: no notes, detention, wanted notice or transport."""
+    rc = mv_handover(actor, case_public_id)
+    audit.record_read(actor, OBJECT_TYPE, [rc.pk], purpose="status för Migrationsverket")
+    return status_out(rc)
+
+
+def status_out(rc: ReturnCase) -> dict:
+    case = rc.case
+    from bitrade.cases import kinds
+
+    assessment = rc.assessment or {}
+    return {
+        "id": str(case.public_id),
+        "reference_number": case.reference_number,
+        "mv_case_id": rc.source_reference,
+        "state": case.state,
+        "state_label": kinds.kind_of(case).state_label(case.state),
+        "active": not assessment.get("inactive_reasons"),
+        "inactive_reasons": [r["message"] for r in assessment.get("inactive_reasons", [])],
+        "lapses_on": rc.lapses_on,
+        "against_agreement": rc.against_agreement,
+        "outcome": case.outcome,
+        "outcome_label": rules.OUTCOMES.get(case.outcome, ""),
+        "closed": case.closed_at is not None,
+        "updated_at": case.updated_at,
+    }
+
+
+# --------------------------------------------------------------------------- Kriminalvården
+
+
+def _kv_org(actor: Actor) -> int:
+    if actor.organisation_kind != OrganisationKind.PRISON_PROBATION_NTE or not actor.organisation_id:
+        raise PermissionDenied("Endast Kriminalvårdens transportenhet ser transportbeställningar.")
+    return actor.organisation_id
+
+
+def kv_orders(actor: Actor) -> QuerySet:
+    return TransportOrder.objects.filter(organisation_id=_kv_org(actor)).order_by("planned_on", "id")
+
+
+def read_orders_for_kv(actor: Actor) -> list[dict]:
+    orders = list(kv_orders(actor))
+    audit.record_read(actor, "returns.transportorder", [o.pk for o in orders], purpose="transportbeställningar",
+                      fingerprint=True)
+    return [order_out(o) for o in orders]
+
+
+def kv_order(actor: Actor, public_id) -> TransportOrder:
+    order = kv_orders(actor).filter(public_id=public_id).first()
+    if order is None:
+        raise Http404("Finns inte")
+    return order
+
+
+def order_out(o: TransportOrder) -> dict:
+    """Only what the trip needs (no police-internal notes, no case history)."""
+    return {
+        "id": str(o.public_id), "ordered_at": o.ordered_at, "trip_type": o.trip_type,
+        "trip_type_label": rules.TRIP_TYPES.get(o.trip_type, ""), "planned_on": o.planned_on,
+        "destination_country": o.destination_country, "traveller_name": o.traveller_name,
+        "traveller_date_of_birth": o.traveller_date_of_birth, "travel_document_kind": o.travel_document_kind,
+        "travel_document_valid_until": o.travel_document_valid_until,
+        "document_valid_on_planned_date": (o.travel_document_valid_until is None
+                                           or o.travel_document_valid_until >= o.planned_on),
+        "escort_needed": o.escort_needed, "notes_for_kv": o.notes_for_kv, "status": o.status,
+        "milestones": o.milestones, "deviations": o.deviations,
+    }
+
+
+def is_kv(actor: Actor) -> bool:
+    return actor.kind == KRIMINALVARDEN or actor.organisation_kind == OrganisationKind.PRISON_PROBATION_NTE
+
+
+# --------------------------------------------------------------------------- officers in the field
+
+
+def read_notice(actor: Actor, public_id) -> WantedNotice:
+    """A wanted notice for an officer who found the person: the name, the instruction, nothing else."""
+    if not actor.is_police:
+        raise PermissionDenied("Endast polisen.")
+    notice = WantedNotice.objects.select_related("return_case__case").filter(public_id=public_id).first()
+    if notice is None:
+        raise Http404("Finns inte")
+    audit.record_read(actor, OBJECT_TYPE, [notice.return_case_id], purpose="efterlysning")
+    return notice
+
+
+def open_notices(actor: Actor) -> list[WantedNotice]:
+    """The open wanted notices of the officer's region (for the phone page's list)."""
+    if not actor.is_police:
+        raise PermissionDenied("Endast polisen.")
+    qs = WantedNotice.objects.select_related("return_case__case").filter(
+        found_at__isnull=True, cancelled_at__isnull=True, return_case__case__region_id=actor.region_id)
+    notices = list(qs.order_by("-issued_at")[:100])
+    audit.record_read(actor, OBJECT_TYPE, [n.return_case_id for n in notices], purpose="efterlysningar",
+                      fingerprint=True)
+    return notices
+
+
+def today():
+    return timezone.localdate()

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "returns"
+
+urlpatterns = [
+    path("efterlysningar/", views.notices, name="notices"),
+    path("efterlysningar/<uuid:public_id>/", views.found, name="found"),
+]
