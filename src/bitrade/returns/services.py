@@ -79,6 +79,10 @@ class HandoverIncomplete(ReturnError):
                          + " ".join(c.message for c in checks), field=checks[0].code, checks=tuple(checks),
                          citation=checks[0].citation)
 
+    def errors(self) -> list[dict]:
+        return [{"field": c.code, "code": "missing", "message": c.message, "citation": c.citation}
+                for c in self.checks]
+
 
 def law_settings() -> rules.LawSettings:
     return rules.LawSettings(lapse_years=getattr(settings, "BITRADE_RETURNS_LAPSE_YEARS", 4))
