@@ -177,3 +177,50 @@ def open_notices(actor: Actor) -> list[WantedNotice]:
 
 def today():
     return timezone.localdate()
+
+
+# --------------------------------------------------------------------------- follow-up (aggregates only)
+
+
+def _aggregate_reader(actor: Actor) -> None:
+    if not (actor.sees_aggregates_only or actor.is_police):
+        raise PermissionDenied("Uppföljningen är för polisen, analytiker och processägare.")
+
+
+def stock_and_flow(actor: Actor, year: int) -> dict:
+    """The definitions of docs/returns.md: stock = open on 31 December; inflow = opened in the year (by source
+    and, for MV handovers, by reason); outflow = closed in the year by outcome; all per category and region.
+    Counts only, no person."""
+    from collections import Counter
+
+    _aggregate_reader(actor)
+    end = timezone.make_aware(timezone.datetime(year + 1, 1, 1))
+    start = timezone.make_aware(timezone.datetime(year, 1, 1))
+    rows = ReturnCase.objects.values_list("origin", "reason", "police_category", "case__region__code",
+                                          "case__received_at", "case__closed_at", "case__outcome")
+    stock, inflow, reasons, outflow = Counter(), Counter(), Counter(), Counter()
+    cohort_cases = []
+    for origin, reason, category, region, received, closed, outcome in rows:
+        if received < end and (closed is None or closed >= end):
+            stock[(origin, category, region)] += 1
+        if start <= received < end:
+            inflow[(origin, category, region)] += 1
+            if origin == "mv":
+                reasons[reason] += 1
+        if closed is not None and start <= closed < end:
+            outflow[outcome] += 1
+        cohort_cases.append(rules.CohortCase(timezone.localtime(received).date(),
+                                             timezone.localtime(closed).date() if closed else None, outcome))
+    c = rules.cohort(cohort_cases, year - 4)
+
+    def flat(counter):
+        return [{"origin": o, "category": k, "region": r, "count": n} for (o, k, r), n in sorted(counter.items())]
+
+    return {
+        "year": year, "stock": flat(stock), "inflow": flat(inflow),
+        "mv_handovers_by_reason": dict(sorted(reasons.items())), "outflow_by_outcome": dict(sorted(outflow.items())),
+        "cohort": {"opened_year": c.year, "opened": c.opened, "departed": c.departed, "lapsed": c.lapsed,
+                   "permit": c.permit, "open_after_four_years": c.open_after,
+                   "share_departed": c.share(c.departed), "share_lapsed": c.share(c.lapsed),
+                   "share_permit": c.share(c.permit)},
+    }

@@ -165,3 +165,13 @@ def test_other_origins_are_registered_with_their_source(demo, actor_of):
     rc = services.register_case(gm, facts, unit=Unit.objects.get(name="Gränspolisen Syd"),
                                 source_reference="B 1234-25")
     assert rc.lapses_on is None and rc.priority_group == 1 and rc.origin == "court"
+
+
+def test_demo_cases_load_once(demo):
+    from bitrade.returns.demo import load_return_demo
+
+    assert load_return_demo() == 4
+    assert load_return_demo() == 0
+    states = set(ReturnCase.objects.values_list("case__state", flat=True))
+    assert {"received", "assigned", "transport"} <= states
+    assert ReturnCase.objects.filter(against_agreement=True).count() == 1
