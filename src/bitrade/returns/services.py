@@ -284,7 +284,8 @@ def change_status(actor: Actor, rc: ReturnCase, kind: str, *, valid_until: date 
     if kind == "temporary_permit" and valid_until is None:
         raise ReturnError("Ange hur länge tillståndet gäller.", field="valid_until")
     with transaction.atomic():
-        rc = ReturnCase.objects.select_for_update().select_related("case", "whereabouts_municipality").get(pk=rc.pk)
+        rc = ReturnCase.objects.select_for_update(of=("self",)).select_related(
+            "case", "whereabouts_municipality").get(pk=rc.pk)
         _apply_facts(rc, rules.with_status(facts_of(rc), kind, valid_until))
         StatusChange.objects.create(return_case=rc, at=now, kind=kind, valid_until=valid_until, text=text,
                                     by_organisation=org)
@@ -303,8 +304,8 @@ def change_status(actor: Actor, rc: ReturnCase, kind: str, *, valid_until: date 
 
 def _locked(actor: Actor, rc: ReturnCase) -> ReturnCase:
     cases.require_handling_unit(actor, rc.case)
-    return ReturnCase.objects.select_for_update().select_related("case", "case__unit", "whereabouts_municipality") \
-        .get(pk=rc.pk)
+    return ReturnCase.objects.select_for_update(of=("self",)).select_related(
+        "case", "case__unit", "whereabouts_municipality").get(pk=rc.pk)
 
 
 def _step(actor: Actor, rc: ReturnCase, action: str, text: str, now: datetime, *, transition: str | None = None,
