@@ -169,3 +169,5 @@ def test_found_report_from_the_phone_page(client, demo, handover_body, actor_of,
     assert res.status_code == 302
     notice.refresh_from_db()
     assert notice.found_context == "Arbetsplatsinspektion"
+    reads = AuditEvent.objects.filter(object_type="returns.returncase", action="read", actor_label__contains="Holm")
+    assert {"efterlysningar", "efterlysning"} <= set(reads.values_list("reason", flat=True))

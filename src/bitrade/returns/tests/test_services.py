@@ -175,3 +175,20 @@ def test_demo_cases_load_once(demo):
     states = set(ReturnCase.objects.values_list("case__state", flat=True))
     assert {"received", "assigned", "transport"} <= states
     assert ReturnCase.objects.filter(against_agreement=True).count() == 1
+
+
+def test_lapse_warning_fires_before_the_lapse(handed_over):
+    # final 2025-03-03 → lapses 2029-03-03 → warned 90 days before
+    warn = Deadline.objects.get(kind="returns.lapse_warning", object_id=str(handed_over.pk))
+    assert timezone.localtime(warn.due_at).date() == date(2028, 12, 3)
+    assert deadlines.sweep(warn.due_at - timedelta(minutes=1)) == 0
+    deadlines.sweep(warn.due_at)
+    assert Case.objects.get(pk=handed_over.case_id).events.filter(action="lapse_warning").count() == 1
+
+
+def test_a_new_final_date_reschedules_the_lapse_warning(handed_over, actor_of):
+    rc = ReturnCase.objects.get(pk=handed_over.pk)
+    rc.final_on = date(2025, 6, 1)
+    services.refresh(rc, timezone.now())
+    pending = Deadline.objects.filter(kind="returns.lapse_warning", object_id=str(rc.pk), state="pending")
+    assert [timezone.localtime(d.due_at).date() for d in pending] == [date(2029, 3, 3)]
