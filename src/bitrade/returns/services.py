@@ -142,8 +142,10 @@ def refresh(rc: ReturnCase, now: datetime, *, save: bool = True) -> rules.Assess
     return result
 
 
-def _schedule_lapse_warning(rc: ReturnCase) -> None:
-    deadlines.cancel("returns.lapse_warning", object_type=OBJECT_TYPE, object_id=rc.pk, reason="ny preskriptionsdag")
+def _schedule_lapse_warning(rc: ReturnCase, *, fresh: bool = False) -> None:
+    if not fresh:
+        deadlines.cancel("returns.lapse_warning", object_type=OBJECT_TYPE, object_id=rc.pk,
+                         reason="ny preskriptionsdag")
     if rc.lapses_on is None:
         return
     warn_on = rc.lapses_on - timedelta(days=law_settings().lapse_warning_days)
@@ -184,10 +186,11 @@ def _region_for(data: HandoverIn) -> tuple[PoliceRegion, Municipality | None]:
 # --------------------------------------------------------------------------- handover from MV
 
 
-def require_migration_agency(actor: Actor) -> RequestingOrganisation:
+def require_migration_agency(actor: Actor) -> int:
+    """The id of the actor's Migrationsverket organisation (from the key or the staff membership)."""
     if actor.organisation_kind != OrganisationKind.MIGRATION_AGENCY or not actor.organisation_id:
         raise PermissionDenied("Endast Migrationsverket kan överlämna ärenden för verkställighet.")
-    return RequestingOrganisation.objects.get(pk=actor.organisation_id)
+    return actor.organisation_id
 
 
 def receive_handover(actor: Actor, data: HandoverIn, now: datetime | None = None) -> ReturnCase:
@@ -205,15 +208,17 @@ def receive_handover(actor: Actor, data: HandoverIn, now: datetime | None = None
     unit = border_police_unit(region)
     with transaction.atomic():
         duplicate = ReturnCase.objects.filter(origin="mv", source_reference=data.mv_case_id,
-                                              source_organisation=org).exclude(case__state=CLOSED).first()
+                                              source_organisation_id=org).exclude(case__state=CLOSED).first()
         if duplicate is not None:
             raise ReturnError(f"Ärendet är redan överlämnat ({duplicate.case.reference_number}).", field="mv_case_id",
                               status=409)
         case = cases.open_case(actor, KIND, region=region, unit=unit, state=RECEIVED, now=now,
-                               text=f"Överlämnat av {org.name} för verkställighet ({rules.REASONS[data.reason]}).")
+                               priority=rules.priority_group(facts, timezone.localtime(now).date())[0],
+                               text=f"Överlämnat av Migrationsverket för verkställighet "
+                                    f"({rules.REASONS[data.reason].lower()}).")
         rc = _create(case, facts, origin="mv", source_reference=data.mv_case_id, organisation=org, muni=muni,
                      whereabouts_text=_whereabouts_text(data), sex=data.person.sex, now=now)
-        Handover.objects.create(return_case=rc, received_at=now, organisation=org, api_key_id=actor.api_key_id,
+        Handover.objects.create(return_case=rc, received_at=now, organisation_id=org, api_key_id=actor.api_key_id,
                                 reason=data.reason, category_at_handover=rc.police_category,
                                 against_agreement=rc.against_agreement, body=data.model_dump(mode="json"))
         if rc.against_agreement:
@@ -236,19 +241,20 @@ def _whereabouts_text(data: HandoverIn) -> str:
 
 
 def _create(case: Case, facts: rules.Facts, *, origin: str, source_reference: str = "",
-            organisation: RequestingOrganisation | None = None, muni: Municipality | None = None,
+            organisation: int | None = None, muni: Municipality | None = None,
             whereabouts_text: str = "", sex: str = "", previous: ReturnCase | None = None,
             now: datetime) -> ReturnCase:
-    rc = ReturnCase(case=case, origin=origin, source_reference=source_reference, source_organisation=organisation,
+    rc = ReturnCase(case=case, origin=origin, source_reference=source_reference, source_organisation_id=organisation,
                     whereabouts_municipality=muni, whereabouts_text=whereabouts_text, sex=sex, previous=previous,
                     police_category=3, priority_group=3)
     _apply_facts(rc, facts)
     rc.whereabouts_known = facts.whereabouts_known
     refresh(rc, now, save=False)
     rc.save()
-    case.priority = rc.priority_group
-    case.save(update_fields=["priority", "updated_at"])
-    _schedule_lapse_warning(rc)
+    if case.priority != rc.priority_group:
+        case.priority = rc.priority_group
+        case.save(update_fields=["priority", "updated_at"])
+    _schedule_lapse_warning(rc, fresh=True)
     return rc
 
 
@@ -279,7 +285,7 @@ def change_status(actor: Actor, rc: ReturnCase, kind: str, *, valid_until: date 
                   now: datetime | None = None) -> ReturnCase:
     now = _now(now)
     org = require_migration_agency(actor)
-    if rc.source_organisation_id != org.pk:
+    if rc.source_organisation_id != org:
         raise PermissionDenied("Ärendet är inte överlämnat av er myndighet.")
     if kind == "temporary_permit" and valid_until is None:
         raise ReturnError("Ange hur länge tillståndet gäller.", field="valid_until")
@@ -288,7 +294,7 @@ def change_status(actor: Actor, rc: ReturnCase, kind: str, *, valid_until: date 
             "case", "whereabouts_municipality").get(pk=rc.pk)
         _apply_facts(rc, rules.with_status(facts_of(rc), kind, valid_until))
         StatusChange.objects.create(return_case=rc, at=now, kind=kind, valid_until=valid_until, text=text,
-                                    by_organisation=org)
+                                    by_organisation_id=org)
         refresh(rc, now)
         label = rules.STATUS_CHANGES[kind]
         until = f" (till {valid_until.isoformat()})" if valid_until else ""
