@@ -7,4 +7,5 @@ app_name = "returns"
 urlpatterns = [
     path("efterlysningar/", views.notices, name="notices"),
     path("efterlysningar/<uuid:public_id>/", views.found, name="found"),
+    path("transporter/", views.kv_orders, name="kv_orders"),
 ]

@@ -4,6 +4,7 @@ page for wanted notices ("found" reports)."""
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
@@ -76,3 +77,21 @@ def found(request, actor, public_id):
             return redirect("returns:notices")
     return render(request, "returns/found.html", {"notice": notice,
                                                   "instruction": notice.INSTRUCTIONS[notice.instruction]})
+
+
+@actor_required(a.KRIMINALVARDEN)
+def kv_orders(request, actor):
+    """Kriminalvården's transport unit: the return transport orders addressed to it, and their milestones."""
+    if request.method == "POST":
+        try:
+            order = selectors.kv_order(actor, request.POST.get("order", ""))
+            services.kv_milestone(actor, order, request.POST.get("step", ""), request.POST.get("note", ""))
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        except ValidationError:
+            messages.error(request, "Okänd beställning.")
+        else:
+            messages.success(request, "Sparat.")
+        return redirect("returns:kv_orders")
+    return render(request, "returns/kv_orders.html", {"orders": selectors.read_orders_for_kv(actor),
+                                                      "steps": services.KV_STEPS})

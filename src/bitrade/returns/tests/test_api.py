@@ -171,3 +171,23 @@ def test_found_report_from_the_phone_page(client, demo, handover_body, actor_of,
     assert notice.found_context == "Arbetsplatsinspektion"
     reads = AuditEvent.objects.filter(object_type="returns.returncase", action="read", actor_label__contains="Holm")
     assert {"efterlysningar", "efterlysning"} <= set(reads.values_list("reason", flat=True))
+
+
+def test_kv_page_lists_its_orders_and_records_a_milestone(client, demo, handover_body, actor_of, login_client):
+    case_id = post(client, URL, handover_body).json()["id"]
+    rc = ReturnCase.objects.get(case__public_id=case_id)
+    gm = actor_of("gp.syd")
+    services.assign(gm, rc, "Kemal Aydin")
+    services.screen(gm, rc, "transport", "")
+    order = services.order_transport(gm, rc, "charter", date(2025, 9, 1))
+    kv = login_client("nte.syd")
+    page = kv.get("/atervandande/transporter/")
+    assert page.status_code == 200 and "Karim Haddad" in page.content.decode()
+    res = kv.post("/atervandande/transporter/", {"order": str(order.public_id), "step": "deviation", "note": ""})
+    assert res.status_code == 302
+    order.refresh_from_db()
+    assert order.deviations == []  # a deviation needs a note
+    kv.post("/atervandande/transporter/", {"order": str(order.public_id), "step": "accepted"})
+    order.refresh_from_db()
+    assert order.status == "accepted"
+    assert login_client("gp.syd").get("/atervandande/transporter/").status_code == 403
