@@ -224,3 +224,51 @@ def stock_and_flow(actor: Actor, year: int) -> dict:
                    "share_departed": c.share(c.departed), "share_lapsed": c.share(c.lapsed),
                    "share_permit": c.share(c.permit)},
     }
+
+
+# --------------------------------------------------------------------------- the group manager's overview
+
+
+def region_cases(actor: Actor, *, category: int | None = None, only: str = "") -> list[dict]:
+    """The open return cases the actor's unit handles — for the region's border police, every one in the
+    region — most urgent first (priority group, then the lapse date), as rows for the overview. ``only``:
+    ``inactive``, ``enforceable``, ``lapse_soon``, ``detained`` or ``against_agreement``. The read is on record."""
+    from datetime import timedelta
+
+    from bitrade.cases import kinds
+    from bitrade.cases.selectors import scope
+
+    if not actor.is_police:
+        raise PermissionDenied("Endast polisen.")
+    qs = ReturnCase.objects.filter(case__in=scope(actor).filter(kind="return").exclude(state="closed")) \
+        .select_related("case", "case__unit").order_by("priority_group", "lapses_on", "case__received_at")
+    if category in (1, 2, 3):
+        qs = qs.filter(police_category=category)
+    today = timezone.localdate()
+    soon = today + timedelta(days=90)
+    if only == "lapse_soon":
+        qs = qs.filter(lapses_on__lte=soon)
+    elif only == "detained":
+        qs = qs.filter(detained=True)
+    elif only == "against_agreement":
+        qs = qs.filter(against_agreement=True)
+    rows = []
+    for rc in qs[:500]:
+        a = rc.assessment or {}
+        inactive = [r["message"] for r in a.get("inactive_reasons", [])]
+        if only == "inactive" and not inactive:
+            continue
+        if only == "enforceable" and not a.get("enforceable_now"):
+            continue
+        rows.append({
+            "id": rc.case.public_id, "reference_number": rc.case.reference_number, "person_name": rc.person_name,
+            "origin": rules.ORIGINS.get(rc.origin, ""), "category": rc.police_category,
+            "priority_group": rc.priority_group, "state_label": kinds.kind_of(rc.case).state_label(rc.case.state),
+            "inactive_reasons": inactive, "enforceable_now": a.get("enforceable_now", False),
+            "voluntary_departure_deadline": a.get("voluntary_departure_deadline"), "lapses_on": rc.lapses_on,
+            "lapse_soon": bool(rc.lapses_on and rc.lapses_on <= soon), "detained": rc.detained,
+            "against_agreement": rc.against_agreement, "assigned_to": rc.assigned_to, "unit": rc.case.unit.name,
+        })
+    audit.record_read(actor, OBJECT_TYPE, [r["reference_number"] for r in rows], purpose="återvändande översikt",
+                      fingerprint=True)
+    return rows

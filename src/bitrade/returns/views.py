@@ -95,3 +95,19 @@ def kv_orders(request, actor):
         return redirect("returns:kv_orders")
     return render(request, "returns/kv_orders.html", {"orders": selectors.read_orders_for_kv(actor),
                                                       "steps": services.KV_STEPS})
+
+
+FILTERS = {"": "Alla öppna", "enforceable": "Kan verkställas nu", "inactive": "Inaktiva", "lapse_soon":
+           "Preskriberas inom 90 dagar", "detained": "I förvar", "against_agreement": "I strid med överenskommelsen"}
+
+
+@actor_required(a.POLICE)
+def overview(request, actor):
+    """The group manager's overview of the region's return cases: category, priority group, active or inactive
+    with the reasons, the voluntary-departure deadline and the lapse date, with filters."""
+    only = request.GET.get("visa", "")
+    category = request.GET.get("kategori", "")
+    rows = selectors.region_cases(actor, category=int(category) if category in ("1", "2", "3") else None,
+                                  only=only if only in FILTERS else "")
+    return render(request, "returns/overview.html", {"rows": rows, "filters": FILTERS, "only": only,
+                                                     "category": category})

@@ -191,3 +191,20 @@ def test_kv_page_lists_its_orders_and_records_a_milestone(client, demo, handover
     order.refresh_from_db()
     assert order.status == "accepted"
     assert login_client("gp.syd").get("/atervandande/transporter/").status_code == 403
+
+
+def test_group_managers_overview_filters_and_is_on_record(client, demo, handover_body, login_client, mv_actor):
+    post(client, URL, handover_body)
+    other = {**handover_body, "mv_case_id": "MV-2", "destination": {"country": "ER", "stance": "voluntary_only"},
+             "person": {**handover_body["person"], "name": "Dawit Tesfaye"}}
+    post(client, URL, other)
+    gm = login_client("handl.syd")
+    page = gm.get("/atervandande/").content.decode()
+    assert "Karim Haddad" in page and "Dawit Tesfaye" in page
+    only3 = gm.get("/atervandande/?kategori=3").content.decode()
+    assert "Dawit Tesfaye" in only3 and "Karim Haddad" not in only3
+    against = gm.get("/atervandande/?visa=against_agreement").content.decode()
+    assert "Dawit Tesfaye" in against and "Karim Haddad" not in against
+    assert AuditEvent.objects.filter(object_type="returns.returncase", reason="återvändande översikt").exists()
+    # another region's police see none of them
+    assert "Karim Haddad" not in login_client("rlc.stockholm").get("/atervandande/").content.decode()
