@@ -481,6 +481,10 @@ def with_status(facts: Facts, change: str, value: date | None = None) -> Facts:
             return replace(facts, pending_permit_application=False)
         case "permit_granted":
             return replace(facts, permit_granted=True)
+        case "deadline_extended":
+            if value is None:
+                raise ValueError(change)
+            return replace(facts, deadline_extended_to=(*facts.deadline_extended_to, value))
     raise ValueError(change)
 
 
@@ -493,6 +497,7 @@ STATUS_CHANGES = {
     "permit_application": "Ansökan om uppehållstillstånd",
     "permit_application_decided": "Ansökan om uppehållstillstånd avgjord (avslag)",
     "permit_granted": "Uppehållstillstånd beviljat",
+    "deadline_extended": "Tidsfristen för frivillig avresa förlängd",
 }
 
 

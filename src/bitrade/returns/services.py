@@ -287,8 +287,8 @@ def change_status(actor: Actor, rc: ReturnCase, kind: str, *, valid_until: date 
     org = require_migration_agency(actor)
     if rc.source_organisation_id != org:
         raise PermissionDenied("Ärendet är inte överlämnat av er myndighet.")
-    if kind == "temporary_permit" and valid_until is None:
-        raise ReturnError("Ange hur länge tillståndet gäller.", field="valid_until")
+    if kind in ("temporary_permit", "deadline_extended") and valid_until is None:
+        raise ReturnError("Ange till vilken dag det gäller.", field="valid_until")
     with transaction.atomic():
         rc = ReturnCase.objects.select_for_update(of=("self",)).select_related(
             "case", "whereabouts_municipality").get(pk=rc.pk)

@@ -177,6 +177,8 @@ def test_status_changes():
     f = r.with_status(BASE, "stay_granted")
     assert f.stay_of_enforcement and not r.with_status(f, "stay_lifted").stay_of_enforcement
     assert r.with_status(BASE, "temporary_permit", date(2026, 1, 1)).temporary_permit_until == date(2026, 1, 1)
+    extended = r.with_status(BASE, "deadline_extended", date(2025, 5, 1))
+    assert r.voluntary_departure_deadline(extended) == date(2025, 5, 1)
     with pytest.raises(ValueError):
         r.with_status(BASE, "nonsense")
 
