@@ -711,6 +711,41 @@ def check_outcome(code: str, facts: Facts, on: date, *, destination: str = "", v
 # --------------------------------------------------------------------------- follow-up
 
 
+def stage_days(transitions: list[tuple[datetime, str]], until: datetime) -> dict[str, float]:
+    """Days spent in each state, from the timeline's state changes ``(at, new state)`` in time order, the
+    last state counted to ``until`` (now, or when the case closed)."""
+    out: dict[str, float] = {}
+    for (at, state), nxt in zip(transitions, [*transitions[1:], (until, "")], strict=True):
+        out[state] = out.get(state, 0.0) + max((nxt[0] - at).total_seconds(), 0) / 86400
+    return out
+
+
+def inactive_days(changes: list[tuple[date, str, date | None]], until: date) -> dict[str, int]:
+    """Days inactive by reason from MV's status changes ``(on, kind, valid_until)`` in time order: a stay from
+    granted to lifted, an impediment or permit application from filed to decided, a temporary permit to its
+    last day. Reasons overlap, so the days of several reasons can cover the same calendar days."""
+    starts = {"stay_granted": ("stay", True), "stay_lifted": ("stay", False),
+              "impediment_application": ("impediment", True), "impediment_decided": ("impediment", False),
+              "permit_application": ("permit_application", True),
+              "permit_application_decided": ("permit_application", False)}
+    open_since: dict[str, date] = {}
+    out: dict[str, int] = {}
+    for on, kind, valid_until in changes:
+        if kind == "temporary_permit" and valid_until is not None:
+            out["temporary_permit"] = out.get("temporary_permit", 0) + max((min(valid_until, until) - on).days, 0)
+            continue
+        if kind not in starts:
+            continue
+        reason, opening = starts[kind]
+        if opening:
+            open_since.setdefault(reason, on)
+        elif reason in open_since:
+            out[reason] = out.get(reason, 0) + (on - open_since.pop(reason)).days
+    for reason, since in open_since.items():
+        out[reason] = out.get(reason, 0) + max((until - since).days, 0)
+    return out
+
+
 @dataclass(frozen=True)
 class CohortCase:
     opened_on: date

@@ -17,7 +17,7 @@ from bitrade.common.actor import KRIMINALVARDEN, Actor
 from bitrade.organisation.models import OrganisationKind
 
 from . import rules
-from .models import ReturnCase, TransportOrder, WantedNotice
+from .models import ReturnCase, StatusChange, TransportOrder, WantedNotice
 
 OBJECT_TYPE = "returns.returncase"
 
@@ -272,3 +272,42 @@ def region_cases(actor: Actor, *, category: int | None = None, only: str = "") -
     audit.record_read(actor, OBJECT_TYPE, [r["reference_number"] for r in rows], purpose="återvändande översikt",
                       fingerprint=True)
     return rows
+
+
+def stage_and_inactive_times(actor: Actor, year: int) -> dict:
+    """For the cases received in ``year``: the mean days in each state (to closure, or to the end of the year
+    if still open), and the mean days inactive per reason among the cases that had that reason. Counts only."""
+    from collections import defaultdict
+
+    from bitrade.cases.models import CaseEvent
+
+    _aggregate_reader(actor)
+    start = timezone.make_aware(timezone.datetime(year, 1, 1))
+    end = timezone.make_aware(timezone.datetime(year + 1, 1, 1))
+    cases = {rc.case_id: rc for rc in ReturnCase.objects.select_related("case").filter(
+        case__received_at__gte=start, case__received_at__lt=end)}
+    steps = defaultdict(list)
+    for case_id, at, to_state in CaseEvent.objects.filter(case_id__in=cases).exclude(to_state="") \
+            .order_by("at", "id").values_list("case_id", "at", "to_state"):
+        steps[case_id].append((at, to_state))
+    changes = defaultdict(list)
+    for rc_id, at, kind, valid_until in StatusChange.objects.filter(
+            return_case__case_id__in=cases).order_by("at", "id").values_list("return_case_id", "at", "kind",
+                                                                             "valid_until"):
+        changes[rc_id].append((timezone.localtime(at).date(), kind, valid_until))
+    stage_total, stage_n = defaultdict(float), defaultdict(int)
+    inactive_total, inactive_n = defaultdict(int), defaultdict(int)
+    for case_id, rc in cases.items():
+        until = rc.case.closed_at or min(end, timezone.now())
+        for state, days in rules.stage_days(steps[case_id], until).items():
+            stage_total[state] += days
+            stage_n[state] += 1
+        for reason, days in rules.inactive_days(changes[rc.pk], timezone.localtime(until).date()).items():
+            inactive_total[reason] += days
+            inactive_n[reason] += 1
+    return {
+        "year": year, "cases": len(cases),
+        "mean_days_in_state": {s: round(stage_total[s] / stage_n[s], 1) for s in sorted(stage_total)},
+        "mean_days_inactive_by_reason": {r: round(inactive_total[r] / inactive_n[r], 1) for r in sorted(inactive_total)},
+        "cases_inactive_by_reason": dict(sorted(inactive_n.items())),
+    }

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied
@@ -46,3 +46,18 @@ def test_stock_flow_and_cohort(demo, mv_actor, handover_body, actor_of):
 def test_follow_up_is_not_for_requesters(demo, actor_of):
     with pytest.raises(PermissionDenied):
         selectors.stock_and_flow(actor_of("soc.malmo"), 2023)
+
+
+def test_time_in_each_stage_and_inactive_time(demo, mv_actor, handover_body, actor_of):
+    t0 = timezone.make_aware(datetime(2024, 3, 1, 10))
+    rc = _handover(mv_actor, handover_body, "S", t0)
+    gm = actor_of("gp.syd")
+    services.assign(gm, rc, "Kemal Aydin", now=t0 + timedelta(days=4))
+    services.change_status(mv_actor, rc, "stay_granted", now=t0 + timedelta(days=10))
+    services.change_status(mv_actor, rc, "stay_lifted", now=t0 + timedelta(days=40))
+    services.record_outcome(gm, rc, "uppehallstillstand", now=t0 + timedelta(days=50))
+    services.close_case(gm, rc, now=t0 + timedelta(days=50))
+    got = selectors.stage_and_inactive_times(actor_of("analytiker"), 2024)
+    assert got["cases"] == 1
+    assert got["mean_days_in_state"] == {"assigned": 46.0, "closed": 0.0, "concluded": 0.0, "received": 4.0}
+    assert got["mean_days_inactive_by_reason"] == {"stay": 30.0}

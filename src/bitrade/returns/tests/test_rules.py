@@ -295,3 +295,17 @@ def test_cohort_after_four_years():
     row = r.cohort(cases, 2019)
     assert (row.opened, row.departed, row.lapsed, row.permit, row.open_after) == (5, 1, 1, 1, 2)
     assert row.share(row.departed) == 0.2
+
+
+# Time in each stage and inactive time by reason (report avsnitt 7.3.4: how long cases are inactive) -------
+def test_stage_days():
+    t = datetime(2025, 1, 1, tzinfo=UTC)
+    got = r.stage_days([(t, "received"), (t + timedelta(days=2), "assigned"), (t + timedelta(days=5), "received"),
+                        (t + timedelta(days=6), "assigned")], t + timedelta(days=10))
+    assert got == {"received": 3.0, "assigned": 7.0}
+
+
+def test_inactive_days_overlap_and_run_to_the_end():
+    changes = [(date(2025, 1, 1), "stay_granted", None), (date(2025, 1, 11), "impediment_application", None),
+               (date(2025, 1, 21), "stay_lifted", None), (date(2025, 2, 1), "temporary_permit", date(2025, 2, 11))]
+    assert r.inactive_days(changes, date(2025, 3, 1)) == {"stay": 20, "impediment": 49, "temporary_permit": 10}
