@@ -43,3 +43,12 @@ def test_assess_refuses_a_malformed_body(tmp_path):
     path.write_text('{"mv_case_id": "x", "mv_category": 9}', encoding="utf-8")
     with pytest.raises(CommandError):
         call_command("return", "assess", str(path), stdout=StringIO())
+
+
+@pytest.mark.django_db
+def test_generate_verb(demo):
+    out = StringIO()
+    call_command("return", "generate", "--years", "2018-2019", "--scale", "0.01", stdout=out)
+    assert json.loads(out.getvalue())["cases"] > 0
+    with pytest.raises(CommandError):
+        call_command("return", "generate", "--years", "2030", stdout=StringIO())
