@@ -17,6 +17,7 @@ from bitrade.common.actor import KRIMINALVARDEN, Actor
 from bitrade.organisation.models import OrganisationKind
 
 from . import rules
+from .facts import current
 from .models import ReturnCase, StatusChange, TransportOrder, WantedNotice
 
 OBJECT_TYPE = "returns.returncase"
@@ -85,7 +86,7 @@ def status_out(rc: ReturnCase) -> dict:
     case = rc.case
     from bitrade.cases import kinds
 
-    assessment = rc.assessment or {}
+    assessment = current(rc)
     return {
         "id": str(case.public_id),
         "reference_number": case.reference_number,
@@ -253,8 +254,8 @@ def region_cases(actor: Actor, *, category: int | None = None, only: str = "") -
     elif only == "against_agreement":
         qs = qs.filter(against_agreement=True)
     rows = []
-    for rc in qs[:500]:
-        a = rc.assessment or {}
+    for rc in qs.select_related("whereabouts_municipality")[:500]:
+        a = current(rc, today)
         inactive = [r["message"] for r in a.get("inactive_reasons", [])]
         if only == "inactive" and not inactive:
             continue

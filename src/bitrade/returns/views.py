@@ -13,13 +13,14 @@ from bitrade.common.errors import DomainError
 from bitrade.organisation.auth import actor_required
 
 from . import rules, selectors, services
+from .facts import current
 
 
 def overview_context(actor, case) -> dict:
     rc = selectors.read_detail(actor, case)
     if rc is None:
         return {"rc": None}
-    assessment = rc.assessment or {}
+    assessment = current(rc)
     return {
         "rc": rc, "assessment": assessment, "origin_label": rules.ORIGINS.get(rc.origin, ""),
         "decision_label": rules.DECISION_TYPES.get(rc.decision_type, ""),
@@ -48,7 +49,10 @@ def inbox_row(actor, case) -> dict:
     rc = getattr(case, "return_case", None)
     if rc is None:
         return {}
-    inactive = (rc.assessment or {}).get("inactive_reasons") or []
+    inactive = rules.inactive_reasons(rules.Facts(
+        temporary_permit_until=rc.temporary_permit_until, stay_of_enforcement=rc.stay_of_enforcement,
+        pending_impediment=rc.pending_impediment, pending_permit_application=rc.pending_permit_application,
+        pending_family_asylum=rc.pending_family_asylum), timezone.localdate())
     label = f"Kategori {rc.police_category} · {rules.PRIORITY_LABELS.get(rc.priority_group, '')}"
     if inactive:
         label += " · inaktivt"

@@ -208,3 +208,14 @@ def test_group_managers_overview_filters_and_is_on_record(client, demo, handover
     assert AuditEvent.objects.filter(object_type="returns.returncase", reason="återvändande översikt").exists()
     # another region's police see none of them
     assert "Karim Haddad" not in login_client("rlc.stockholm").get("/atervandande/").content.decode()
+
+
+def test_status_is_assessed_as_of_today_not_when_stored(client, demo, handover_body):
+    """A temporary permit that has ended no longer makes the case inactive, whatever was stored then."""
+    case_id = post(client, URL, handover_body).json()["id"]
+    rc = ReturnCase.objects.get(case__public_id=case_id)
+    rc.temporary_permit_until = date(2020, 1, 1)
+    rc.assessment = {"inactive_reasons": [{"code": "temporary_permit", "message": "gammal", "citation": ""}]}
+    rc.save()
+    read = client.get(f"{URL}/{case_id}", HTTP_AUTHORIZATION=f"Bearer {DEMO_MV_API_KEY}").json()
+    assert read["active"] is True and read["inactive_reasons"] == []
