@@ -134,6 +134,7 @@ def _register_routers() -> None:
     from bitrade.legal.api import router as legal_router
     from bitrade.monitoring.api import router as monitoring_router
     from bitrade.organisation.api import router as organisation_router
+    from bitrade.returns.api import router as returns_router
 
     api.add_router("/requests", intake_router)
     api.add_router("/cases", cases_router)
@@ -141,6 +142,7 @@ def _register_routers() -> None:
     api.add_router("/followup", followup_router)
     api.add_router("/organisation", organisation_router)
     api.add_router("/em", monitoring_router)
+    api.add_router("/returns", returns_router)
 
 
 _register_routers()

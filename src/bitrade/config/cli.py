@@ -8,6 +8,7 @@ Project commands:
   worker               run the background worker (deadlines, outbox, tasks)
   review FILE.json     formal review of a request body, as JSON on stdout
   route FILE.json --at ISO-TIME   routing decision for the demo organisation, as JSON
+  return assess FILE.json --at TIME   return enforcement: category, deadlines, lapse date, as JSON
   audit verify         walk the audit hash chain; exit 1 on the first tampered event
   load-organisation    load regions, police areas and all 290 municipalities
   legal import [DIR]   import the legal corpus (default BITRADE_SEEDS_DIR); also: legal reindex, legal status

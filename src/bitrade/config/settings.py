@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "bitrade.custody",
     "bitrade.transport",
     "bitrade.monitoring",
+    "bitrade.returns",
     "bitrade.followup",
 ]
 
@@ -223,6 +224,9 @@ EMAIL_PORT = int(os.environ.get("BITRADE_EMAIL_PORT", "25"))
 # --- Biträde ------------------------------------------------------------------
 BITRADE_SEEDS_DIR = Path(os.environ.get("BITRADE_SEEDS_DIR", PACKAGE_DIR / "legal" / "sources"))
 BITRADE_API_KEY_PREFIX = "btr"
+# Return enforcement: years until a removal decision not made by a general court lapses (12 kap. 22 § UtlL;
+# docs/legal-readings.md).
+BITRADE_RETURNS_LAPSE_YEARS = int(os.environ.get("BITRADE_RETURNS_LAPSE_YEARS", "4"))
 
 # --- Audit trail (docs/architecture.md "Audit trail", docs/operations.md) ---------------------
 # Signed checkpoints are appended to a file here, outside the database (put it on other storage).

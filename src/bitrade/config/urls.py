@@ -18,6 +18,7 @@ urlpatterns = [
     path("arenden/", include("bitrade.cases.urls")),
     path("rattskallor/", include("bitrade.legal.urls")),
     path("larmkonsol/", include("bitrade.monitoring.urls")),
+    path("atervandande/", include("bitrade.returns.urls")),
     path("uppfoljning/", include("bitrade.followup.urls")),
     path("", include("bitrade.web.urls")),
 ]

@@ -28,6 +28,8 @@ from .services import _hash_secret, load_police_structure
 DEMO_PASSWORD = "biträde-demo"
 # A fixed, public demo key so the README can show an API call. Never used outside the demo.
 DEMO_API_KEY = "btr_demo0001_malmo-socialtjanst-demonyckel"
+# Migrationsverket's case system hands return cases over with this public demo key.
+DEMO_MV_API_KEY = "btr_demo0002_migrationsverket-demonyckel"
 
 WEEKDAYS = range(5)
 
@@ -101,6 +103,7 @@ def load_demo() -> list[dict]:
     prefix, secret = DEMO_API_KEY.split("_", 2)[1:]
     ApiKey.objects.get_or_create(prefix=prefix, defaults={
         "organisation": soc_malmo, "name": "Demonyckel (offentlig)", "key_hash": _hash_secret(secret)})
+    _return_enforcement(persona, regions)
     audit.record(SYSTEM_ACTOR, "demo.loaded", object_type="organisation.demo", new={"personas": len(personas)})
     return personas
 
@@ -216,3 +219,19 @@ def _requesting_organisations(persona) -> RequestingOrganisation:
                email="nte.syd@kriminalvarden.example", phone="010-000 00 00")
     _staff(persona("nte.syd", "Fredrik", "Hall", "Transportplanerare, NTE Syd"), nte, "nte_planner")
     return soc_malmo
+
+
+def _return_enforcement(persona, regions: dict) -> None:
+    """Return enforcement: a border-police group in every region (a group manager and a caseworker in Syd),
+    Migrationsverket's return caseworker and its case system's API key."""
+    border = {code: _unit(f"Gränspolisen {region.name.removeprefix('Region ')}", "border_police", region,
+                          always_open=True, email=f"granspolisen.{code}@polisen.example")
+              for code, region in regions.items()}
+    _member(persona("gp.syd", "Hanna", "Strand", "Gruppchef, Gränspolisen Syd"), border["syd"], "level2_manager")
+    _member(persona("handl.syd", "Kemal", "Aydin", "Handläggare, Gränspolisen Syd"), border["syd"], "officer")
+    mv = _org("Migrationsverket", "migration_agency", email="atervandande@migrationsverket.example")
+    _staff(persona("mv.syd", "Sofia", "Berglund", "Återvändandehandläggare, Migrationsverket"), mv,
+           "migration_officer")
+    prefix, secret = DEMO_MV_API_KEY.split("_", 2)[1:]
+    ApiKey.objects.get_or_create(prefix=prefix, defaults={
+        "organisation": mv, "name": "Migrationsverkets ärendesystem (demo)", "key_hash": _hash_secret(secret)})

@@ -1,7 +1,7 @@
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from bitrade.organisation.demo import DEMO_API_KEY, DEMO_PASSWORD, load_demo
+from bitrade.organisation.demo import DEMO_API_KEY, DEMO_MV_API_KEY, DEMO_PASSWORD, load_demo
 
 
 class Command(BaseCommand):
@@ -26,6 +26,9 @@ class Command(BaseCommand):
         from bitrade.monitoring.demo import load_monitoring_demo
 
         personas += load_monitoring_demo()  # contact bans: BOPS groups, contact persons, a case in every state
+        from bitrade.returns.demo import load_return_demo
+
+        load_return_demo()  # a few return cases handed over by Migrationsverket
         if options["quiet"]:
             return
         self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD})\n")
@@ -33,3 +36,4 @@ class Command(BaseCommand):
         for p in personas:
             self.stdout.write(f"  {p['username']:<{width}}  {p['name']:<20}  {p['persona']}")
         self.stdout.write(f"\nDemo API key (Socialnämnden Malmö stad): {DEMO_API_KEY}\n")
+        self.stdout.write(f"Demo API key (Migrationsverket, återvändande): {DEMO_MV_API_KEY}\n")
