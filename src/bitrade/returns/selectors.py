@@ -108,7 +108,7 @@ def status_out(rc: ReturnCase) -> dict:
 
 
 def _kv_org(actor: Actor) -> int:
-    if actor.organisation_kind != OrganisationKind.PRISON_PROBATION_NTE or not actor.organisation_id:
+    if actor.organisation_kind != OrganisationKind.KRIMINALVARDEN or not actor.organisation_id:
         raise PermissionDenied("Endast Kriminalvårdens transportenhet ser transportbeställningar.")
     return actor.organisation_id
 
@@ -147,7 +147,7 @@ def order_out(o: TransportOrder) -> dict:
 
 
 def is_kv(actor: Actor) -> bool:
-    return actor.kind == KRIMINALVARDEN or actor.organisation_kind == OrganisationKind.PRISON_PROBATION_NTE
+    return actor.kind == KRIMINALVARDEN or actor.organisation_kind == OrganisationKind.KRIMINALVARDEN
 
 
 # --------------------------------------------------------------------------- officers in the field

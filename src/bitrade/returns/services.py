@@ -688,7 +688,7 @@ def order_transport(actor: Actor, rc: ReturnCase, trip_type: str, planned_on: da
             raise ReturnError(" ".join(c.message for c in failed), field=failed[0].code, checks=tuple(failed),
                               citation=failed[0].citation)
         kv = organisation or RequestingOrganisation.objects.filter(
-            kind=OrganisationKind.PRISON_PROBATION_NTE, active=True).order_by("id").first()
+            kind=OrganisationKind.KRIMINALVARDEN, active=True).order_by("id").first()
         if kv is None:
             raise ReturnError("Ingen transportenhet vid Kriminalvården finns registrerad.", field="organisation")
         order = TransportOrder.objects.create(

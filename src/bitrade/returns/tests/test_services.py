@@ -112,7 +112,7 @@ def test_transport_outcome_closure_and_found_again(handed_over, actor_of):
     with pytest.raises(services.ReturnError):  # the passport expires before the trip
         services.order_transport(gm, rc, "escorted", date(2030, 3, 1))
     order = services.order_transport(gm, rc, "escorted", date(2025, 9, 1), escort=True)
-    assert order.organisation.kind == "prison_probation_nte" and order.traveller_name == "Karim Haddad"
+    assert order.organisation.kind == "kriminalvarden" and order.traveller_name == "Karim Haddad"
     services.kv_milestone(actor_of("nte.syd"), order, "done")
     with pytest.raises(services.ReturnError):  # an own departure must be verified
         services.record_outcome(gm, rc, "egen_utresa", destination="IQ")
