@@ -40,4 +40,5 @@ CONTACT_BAN = CaseKind(
     scope=scope,
     related=("contact_ban", "contact_ban__rlc", "contact_ban__police_area"),
     inbox_row=views.inbox_row,
+    generic_action_forms=False,  # the kind's own panel has its forms
 )

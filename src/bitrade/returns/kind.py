@@ -49,4 +49,5 @@ RETURN = CaseKind(
     scope=scope,
     related=("return_case",),
     inbox_row=views.inbox_row,
+    generic_action_forms=False,  # the kind's own panel has its forms
 )
