@@ -489,6 +489,16 @@ def _tuples(ctx: Context, queryset) -> list[tuple]:
     return rep.rows(queryset)[1]
 
 
+def _compile(ctx: Context, queryset) -> tuple[str, list]:
+    """The SQL of a query for the engine it runs on."""
+    if ctx.on_duckdb:
+        from . import duck
+
+        return duck.compile_query(queryset)
+    sql, params = queryset.query.sql_with_params()
+    return sql, list(params)
+
+
 def _key(value) -> str:
     return "" if value is None else str(value)
 
@@ -616,7 +626,7 @@ def _duration_parts(ctx: Context, keys: Iterable[str], dims: tuple[str, ...],
         annotations["x"] = _value_expr(metric)
         limit = over.get(key)
         annotations["thr"] = Value(int(limit.total_seconds()) if limit else -1, output_field=IntegerField())
-        sql, p = qs.annotate(**annotations).order_by().values(*columns).query.sql_with_params()
+        sql, p = _compile(ctx, qs.annotate(**annotations).order_by().values(*columns))
         parts.append(f"SELECT * FROM ({sql}) AS part_{len(parts)}")
         params.extend(p)
     return parts, params, columns
@@ -757,7 +767,10 @@ def _durations_aggregate(ctx: Context, keys: list[str], dims: tuple[str, ...],
 
 def default_method(ctx: Context | None = None) -> str:
     if ctx is not None and ctx.on_duckdb:
-        return "aggregate"  # DuckDB's quantile_cont
+        # The ranks by window functions, interpolated with ``rules.rank_positions`` like ``fetch``: the same
+        # floating-point figures to the last digit (``quantile_cont`` may differ in the last bit, which
+        # can tip a rounding).
+        return "window"
     return "aggregate" if connection.vendor == "postgresql" else "fetch"
 
 
@@ -808,13 +821,22 @@ def durations(ctx: Context, keys: Iterable[str], dims: Iterable[str] = (), *,
         f"FROM ({union}) AS t) AS w WHERE rn = 1 OR {ranks}"
     )
     groups: dict[tuple[str, ...], dict] = {}
-    with connection.cursor() as cur:
-        cur.execute(sql, params)
-        for row in cur.fetchall():
-            *key, x, rn, cnt, sm, ov = row
-            key = tuple(_key(k) for k in key)
-            g = groups.setdefault(key, {"cnt": int(cnt), "sm": int(sm), "ov": int(ov), "ranks": {}})
-            g["ranks"][int(rn)] = int(x)
+    if ctx.on_duckdb:
+        from . import duck
+
+        rep = duck.replica()
+        if not ctx.synced:
+            rep.ensure()
+        fetched = rep.cursor().execute(sql, params).fetchall()
+    else:
+        with connection.cursor() as cur:
+            cur.execute(sql, params)
+            fetched = cur.fetchall()
+    for row in fetched:
+        *key, x, rn, cnt, sm, ov = row
+        key = tuple(_key(k) for k in key)
+        g = groups.setdefault(key, {"cnt": int(cnt), "sm": int(sm), "ov": int(ov), "ranks": {}})
+        g["ranks"][int(rn)] = int(x)
     return {key: _stats(g["cnt"], g["sm"], g["ov"], g["ranks"]) for key, g in groups.items()}
 
 
