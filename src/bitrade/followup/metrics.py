@@ -588,9 +588,16 @@ def _value_expr(metric: Metric):
     return Seconds(F(metric.end), F(metric.start))
 
 
+def _exact(seconds: float | None) -> float | None:
+    """A percentile of whole seconds interpolated at a tenth (the median at a half) is a multiple of 0.1 s;
+    the engines compute it with floating-point formulas that may differ in the last bit, which could tip a
+    rounding on the screen. Snapped to the tenth, every engine and method gives the same number."""
+    return None if seconds is None else round(seconds, 1)
+
+
 def _stats(n: int, total: int, over: int, ranked: Mapping[int, int]) -> Stats:
-    med = rules.interpolate(ranked, n, rules.MEDIAN)
-    p90 = rules.interpolate(ranked, n, rules.P90)
+    med = _exact(rules.interpolate(ranked, n, rules.MEDIAN))
+    p90 = _exact(rules.interpolate(ranked, n, rules.P90))
     return Stats(n=n, median=None if med is None else med / 60, p90=None if p90 is None else p90 / 60,
                  mean=total / n / 60 if n else None, total=total / 60, over=over)
 
@@ -758,7 +765,7 @@ def _durations_aggregate(ctx: Context, keys: list[str], dims: tuple[str, ...],
                 n = int(row[f"n_{i}"] or 0)
                 if not n:
                     continue
-                p50, p90 = (float(x) for x in row[f"p_{i}"].strip("{}[]").split(","))
+                p50, p90 = (_exact(float(x)) for x in row[f"p_{i}"].strip("{}[]").split(","))
                 total = int(row[f"s_{i}"] or 0)
                 out[(m.key, *key)] = Stats(n=n, median=p50 / 60, p90=p90 / 60, mean=total / n / 60, total=total / 60,
                                            over=int(row.get(f"o_{i}") or 0))
@@ -767,10 +774,7 @@ def _durations_aggregate(ctx: Context, keys: list[str], dims: tuple[str, ...],
 
 def default_method(ctx: Context | None = None) -> str:
     if ctx is not None and ctx.on_duckdb:
-        # The ranks by window functions, interpolated with ``rules.rank_positions`` like ``fetch``: the same
-        # floating-point figures to the last digit (``quantile_cont`` may differ in the last bit, which
-        # can tip a rounding).
-        return "window"
+        return "aggregate"  # DuckDB's quantile_cont
     return "aggregate" if connection.vendor == "postgresql" else "fetch"
 
 
