@@ -101,9 +101,14 @@ def compile_query(queryset) -> tuple[str, list]:
 
 
 def _models():
+    """The fact tables the replica holds: the follow-up's own, then those of other kinds' feeds
+    (``facts.register_feed``), each with ``case_id`` and ``seq`` columns."""
+    from django.apps import apps
+
+    from .facts import FEEDS
     from .models import ActivityFact, CaseFact
 
-    return CaseFact, ActivityFact
+    return (CaseFact, ActivityFact, *(apps.get_model(t) for feed in FEEDS.values() for t in feed.tables))
 
 
 _TYPES = {
@@ -273,7 +278,7 @@ class Replica:
         """Copy the fact rows with a change number in (since, upto], a chunk of cases per DuckDB transaction.
         Each chunk replaces whole cases (their case row and all their activity rows), so a chunk applied
         twice, or a run cut short and done again, leaves the same table."""
-        case_model, activity_model = _models()
+        case_model, activity_model, *others = _models()
         case_cols = [a for _, a, _ in _columns(case_model)]
         act_cols = [a for _, a, _ in _columns(activity_model)]
         last = 0
@@ -295,6 +300,21 @@ class Replica:
                                     "(SELECT case_id FROM changed_ids)")
                 _insert(con, case_model, chunk)
                 _insert(con, activity_model, acts)
+        for model in others:  # other kinds' fact tables: whole cases replaced, chunk by chunk
+            cols = [a for _, a, _ in _columns(model)]
+            last = 0
+            while True:
+                ids = list(model.objects.filter(seq__gt=since, seq__lte=upto, case_id__gt=last).order_by("case_id")
+                           .values_list("case_id", flat=True).distinct()[:CHUNK])
+                if not ids:
+                    break
+                last = ids[-1]
+                rows = list(model.objects.filter(case_id__in=ids).order_by().values_list(*cols))
+                with self._transaction() as con:
+                    if since >= 0:
+                        con.execute(f'DELETE FROM "{model._meta.db_table}" WHERE case_id IN '
+                                    "(SELECT unnest(?::BIGINT[]))", [ids])
+                    _insert(con, model, rows)
 
 
 _REPLICA: Replica | None = None

@@ -10,7 +10,7 @@ read, so the figures are at most ``BITRADE_FOLLOWUP_REFRESH_SECONDS`` old (defau
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -226,6 +226,32 @@ def _recently_active(now: datetime) -> set[int]:
 
 
 @dataclass(frozen=True)
+class Feed:
+    """Another kind's facts fed through the same path (the hook for return enforcement and contact bans).
+
+    A kind keeps its own narrow fact tables (``tables``: ``"app_label.Model"``, each with a ``case_id`` and a
+    ``seq`` column like ``CaseFact``) and registers a feed from its AppConfig.ready(). ``refresh`` is called
+    inside every refresh's transaction with the time to look from (None: everything), now and the change
+    number to stamp the rows it writes; ``rebuild`` at the end of the full rebuild with a change number.
+    Both return the number of cases whose rows they rewrote (0: nothing changed, the number is not used).
+    They must write only rows that differ, and replace a case's rows whole (delete, then insert), so that
+    the analytics replica, which copies every registered table by change number, stays exact. Measures over
+    these tables are ``metrics.Metric`` entries with a ``metrics.Source`` naming the table."""
+
+    key: str
+    tables: tuple[str, ...]
+    refresh: Callable[[datetime | None, datetime, int], int]
+    rebuild: Callable[[int], int]
+
+
+FEEDS: dict[str, Feed] = {}
+
+
+def register_feed(feed: Feed) -> None:
+    FEEDS[feed.key] = feed
+
+
+@dataclass(frozen=True)
 class Refresh:
     refreshed: int
     skipped: bool
@@ -280,6 +306,9 @@ def refresh(*, full: bool = False, max_age: timedelta | None = None, now: dateti
             total += n
             if latest is not None and (newest is None or latest > newest):
                 newest = latest
+        since = None if locked.source_watermark is None else locked.source_watermark - MARGIN
+        for feed in FEEDS.values():
+            total += feed.refresh(since, now, seq)
         if total:
             locked.seq = seq
         locked.refreshed_at = now
@@ -310,6 +339,8 @@ def rebuild(*, now: datetime | None = None, batch: int = BATCH, batches: int | N
             if not ids:
                 if _remove_orphans():
                     locked.generation = new_generation()
+                if sum(feed.rebuild(locked.seq + 1) for feed in FEEDS.values()):
+                    locked.seq += 1
                 locked.rebuild_after = None
                 locked.full_rebuild_at = locked.refreshed_at = now
                 locked.save()

@@ -272,3 +272,28 @@ def test_rebuild_is_resumable_and_rewrites_only_what_differs(demo):
     state = FactState.objects.get()
     assert state.rebuild_after is None and state.full_rebuild_at is not None and state.seq == seq + 1
     assert CaseFact.objects.get(pk=max(before)).patrol_minutes == 999
+
+
+def test_other_kinds_feed_through_the_same_refresh_and_rebuild(demo):
+    """The hook for return enforcement and contact bans: a registered feed is called inside each refresh
+    with the change number, and at the end of the full rebuild."""
+    calls = []
+
+    def refresh(since, now, seq):
+        calls.append(("refresh", since is None, seq))
+        return 1  # rewrote one case: the refresh takes the change number
+
+    def rebuild(seq):
+        calls.append(("rebuild", seq))
+        return 0
+
+    facts.register_feed(facts.Feed("test", (), refresh, rebuild))
+    try:
+        factory.build()
+        facts.refresh(full=True)
+        seq = FactState.objects.get().seq
+        facts.refresh(now=timezone.now())
+    finally:
+        del facts.FEEDS["test"]
+    assert calls == [("rebuild", seq + 1), ("refresh", False, seq + 1)]
+    assert FactState.objects.get().seq == seq + 1
