@@ -3,9 +3,12 @@
 ``fact_for`` is the one place where a case and its request become a fact row (and where the lead-time
 durations are computed, in whole seconds). ``refresh`` brings the table up to date: the cases whose
 ``updated_at`` is at or after the watermark (minus a margin for transactions that committed late) and the
-cases that have no fact yet; ``refresh(full=True)`` rebuilds everything (for example at night, or after
-data was changed outside the services). The follow-up selectors call ``refresh(max_age=...)`` before they
-read, so the figures are at most ``BITRADE_FOLLOWUP_REFRESH_SECONDS`` old (default 60).
+cases that have no fact yet; only cases whose rows differ are rewritten, stamped with the next change number
+(``FactState.seq``) that the analytics replica (``duck``) copies by. ``rebuild`` (``refresh(full=True)``)
+recomputes everything in batches that commit one by one and resumes where an interrupted one stopped (the
+worker runs it each night, ``schedule``). The follow-up selectors call ``refresh(max_age=...)`` before they
+read, so the figures are at most ``BITRADE_FOLLOWUP_REFRESH_SECONDS`` old (default 60); the worker refreshes
+every ``BITRADE_FOLLOWUP_SYNC_SECONDS``.
 """
 
 from __future__ import annotations
