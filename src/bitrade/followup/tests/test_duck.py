@@ -297,3 +297,28 @@ def test_other_kinds_feed_through_the_same_refresh_and_rebuild(demo):
         del facts.FEEDS["test"]
     assert calls == [("rebuild", seq + 1), ("refresh", False, seq + 1)]
     assert FactState.objects.get().seq == seq + 1
+
+
+def test_worker_tick_refreshes_snapshots_and_rebuilds_each_night(demo, settings, tmp_path):
+    from bitrade.followup import schedule
+
+    settings.BITRADE_FOLLOWUP_SNAPSHOT_DIR = tmp_path
+    settings.BITRADE_FOLLOWUP_REBUILD_HOUR = 3
+    factory.build()
+    night = factory.at("2025-02-01 03:30")
+    assert schedule.rebuild_due(None, night) is False
+    first = schedule.tick(now=night)  # a new system: the refresh builds everything
+    assert first.refreshed == 7 and first.snapshot and first.rebuilt == 0
+    state = FactState.objects.get()
+    assert state.full_rebuild_at is None and schedule.rebuild_due(state, night)
+    second = schedule.tick(now=night)  # never rebuilt: due; nothing differs
+    state = FactState.objects.get()
+    assert second.rebuilt == 0 and state.full_rebuild_at == night and state.rebuild_after is None
+    assert duck.read_manifest()["seq"] == state.seq == first.seq
+    assert not schedule.rebuild_due(state, factory.at("2025-02-01 23:00"))
+    assert not schedule.rebuild_due(state, factory.at("2025-02-02 02:59"))
+    assert schedule.rebuild_due(state, factory.at("2025-02-02 03:00"))
+    state.rebuild_after = 0  # an interrupted rebuild is due at once
+    assert schedule.rebuild_due(state, factory.at("2025-02-01 12:00"))
+    again = schedule.tick(now=factory.at("2025-02-01 12:00"))
+    assert (again.rebuilt, again.refreshed, again.snapshot) == (0, 0, False)
