@@ -9,6 +9,7 @@ Environment variables:
   BITRADE_OIDC_*     single sign-on, see docs/operations.md
   BITRADE_SEEDS_DIR  legal corpus directory (default: the package's legal/sources)
   BITRADE_AUDIT_*    audit signing key and checkpoint directory, see docs/operations.md
+  BITRADE_FOLLOWUP_* follow-up analytics engine, refresh and rebuild schedule, see docs/followup.md
 """
 
 from __future__ import annotations
@@ -231,6 +232,14 @@ BITRADE_RETURNS_LAPSE_YEARS = int(os.environ.get("BITRADE_RETURNS_LAPSE_YEARS", 
 # --- Audit trail (docs/architecture.md "Audit trail", docs/operations.md) ---------------------
 # Signed checkpoints are appended to a file here, outside the database (put it on other storage).
 BITRADE_AUDIT_CHECKPOINT_DIR = Path(os.environ.get("BITRADE_AUDIT_CHECKPOINT_DIR", VAR_DIR / "audit-checkpoints"))
+
+# Follow-up analytics (docs/followup.md): the figures are computed on an in-process DuckDB replica of the
+# fact tables ("duckdb") or on the database ("orm"); the worker refreshes the facts every
+# BITRADE_FOLLOWUP_SYNC_SECONDS and rebuilds them fully each night at BITRADE_FOLLOWUP_REBUILD_HOUR (local).
+BITRADE_FOLLOWUP_ENGINE = os.environ.get("BITRADE_FOLLOWUP_ENGINE", "duckdb")
+BITRADE_FOLLOWUP_SYNC_SECONDS = int(os.environ.get("BITRADE_FOLLOWUP_SYNC_SECONDS", "15"))
+BITRADE_FOLLOWUP_REBUILD_HOUR = int(os.environ.get("BITRADE_FOLLOWUP_REBUILD_HOUR", "3"))
+BITRADE_FOLLOWUP_SNAPSHOT_DIR = Path(os.environ.get("BITRADE_FOLLOWUP_SNAPSHOT_DIR", VAR_DIR / "followup"))
 # The Ed25519 signing key: BITRADE_AUDIT_SIGNING_KEY (PEM or base64 of the 32-byte seed) or
 # BITRADE_AUDIT_SIGNING_KEY_FILE; outside production a key is generated into var/ if none is configured.
 BITRADE_AUDIT_SIGNING_KEY_FILE = os.environ.get("BITRADE_AUDIT_SIGNING_KEY_FILE", "")

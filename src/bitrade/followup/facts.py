@@ -3,14 +3,17 @@
 ``fact_for`` is the one place where a case and its request become a fact row (and where the lead-time
 durations are computed, in whole seconds). ``refresh`` brings the table up to date: the cases whose
 ``updated_at`` is at or after the watermark (minus a margin for transactions that committed late) and the
-cases that have no fact yet; ``refresh(full=True)`` rebuilds everything (for example at night, or after
-data was changed outside the services). The follow-up selectors call ``refresh(max_age=...)`` before they
-read, so the figures are at most ``BITRADE_FOLLOWUP_REFRESH_SECONDS`` old (default 60).
+cases that have no fact yet; only cases whose rows differ are rewritten, stamped with the next change number
+(``FactState.seq``) that the analytics replica (``duck``) copies by. ``rebuild`` (``refresh(full=True)``)
+recomputes everything in batches that commit one by one and resumes where an interrupted one stopped (the
+worker runs it each night, ``schedule``). The follow-up selectors call ``refresh(max_age=...)`` before they
+read, so the figures are at most ``BITRADE_FOLLOWUP_REFRESH_SECONDS`` old (default 60); the worker refreshes
+every ``BITRADE_FOLLOWUP_SYNC_SECONDS``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -134,8 +137,19 @@ def _completion_exists():
     return Exists(CompletionQuestion.objects.filter(request__case_id=OuterRef("pk")))
 
 
-def _build(ids: list[int]) -> tuple[int, datetime | None]:
-    """(Re)build the case and activity facts of these cases."""
+def _normalised(model, row: Mapping) -> tuple:
+    """A fact row as a tuple of every field but the id and the change number (defaults filled in)."""
+    return tuple(row[f.attname] if f.attname in row else f.get_default() for f in _compared_fields(model))
+
+
+def _compared_fields(model) -> list:
+    return [f for f in model._meta.concrete_fields if f.attname not in ("id", "seq")]
+
+
+def _build(ids: list[int], seq: int = 0) -> tuple[int, datetime | None]:
+    """(Re)build the case and activity facts of these cases; rows that would not change are left as they
+    are. The cases whose facts change (or go away) are rewritten whole, stamped with ``seq``. Returns the
+    number of cases rewritten and the newest ``updated_at`` seen."""
     from bitrade.cases.models import Case
     from bitrade.custody.models import CustodyEpisode, Holding
     from bitrade.transport.models import TransportLeg, TransportOrder
@@ -162,13 +176,26 @@ def _build(ids: list[int]) -> tuple[int, datetime | None]:
         orders[leg[0]]["legs"].append(leg[1:])
     for o in orders.values():
         by_case[o["case_id"]]["orders"].append(o)
-    activities = []
+    new_acts: dict[int, list[dict]] = {r["case_id"]: activities_for(r, **by_case[r["case_id"]]) for r in rows}
+    # What is there now, to write only what changes (the replica copies what was written).
+    old_cases = {r["case_id"]: _normalised(CaseFact, r) for r in CaseFact.objects.filter(case_id__in=ids).values()}
+    old_acts: dict[int, list[tuple]] = {}
+    for a in ActivityFact.objects.filter(case_id__in=ids).values():
+        old_acts.setdefault(a["case_id"], []).append(_normalised(ActivityFact, a))
+    changed = []
     for r in rows:
-        activities.extend(activities_for(r, **by_case[r["case_id"]]))
-    _delete(ids)
-    bulk_insert(CaseFact, rows)
-    bulk_insert(ActivityFact, activities)
-    return len(rows), newest
+        cid = r["case_id"]
+        if old_cases.get(cid) != _normalised(CaseFact, r) or sorted(old_acts.get(cid, [])) != sorted(
+                _normalised(ActivityFact, a) for a in new_acts[cid]):
+            changed.append(cid)
+    gone = [cid for cid in old_cases if cid not in new_acts]
+    if not changed and not gone:
+        return 0, newest
+    keep = set(changed)
+    _delete(changed + gone)
+    bulk_insert(CaseFact, [{**r, "seq": seq} for r in rows if r["case_id"] in keep])
+    bulk_insert(ActivityFact, [{**a, "seq": seq} for cid in changed for a in new_acts[cid]])
+    return len(changed) + len(gone), newest
 
 
 def _delete(case_ids: list[int] | None) -> None:
@@ -202,6 +229,32 @@ def _recently_active(now: datetime) -> set[int]:
 
 
 @dataclass(frozen=True)
+class Feed:
+    """Another kind's facts fed through the same path (the hook for return enforcement and contact bans).
+
+    A kind keeps its own narrow fact tables (``tables``: ``"app_label.Model"``, each with a ``case_id`` and a
+    ``seq`` column like ``CaseFact``) and registers a feed from its AppConfig.ready(). ``refresh`` is called
+    inside every refresh's transaction with the time to look from (None: everything), now and the change
+    number to stamp the rows it writes; ``rebuild`` at the end of the full rebuild with a change number.
+    Both return the number of cases whose rows they rewrote (0: nothing changed, the number is not used).
+    They must write only rows that differ, and replace a case's rows whole (delete, then insert), so that
+    the analytics replica, which copies every registered table by change number, stays exact. Measures over
+    these tables are ``metrics.Metric`` entries with a ``metrics.Source`` naming the table."""
+
+    key: str
+    tables: tuple[str, ...]
+    refresh: Callable[[datetime | None, datetime, int], int]
+    rebuild: Callable[[int], int]
+
+
+FEEDS: dict[str, Feed] = {}
+
+
+def register_feed(feed: Feed) -> None:
+    FEEDS[feed.key] = feed
+
+
+@dataclass(frozen=True)
 class Refresh:
     refreshed: int
     skipped: bool
@@ -225,41 +278,109 @@ def max_age() -> timedelta:
 
 def refresh(*, full: bool = False, max_age: timedelta | None = None, now: datetime | None = None) -> Refresh:
     """Bring the fact table up to date. With ``max_age``, do nothing if it was refreshed more recently.
+    ``full``: the full rebuild (``rebuild``), run to the end.
 
     Runs in one transaction holding the state row (``SELECT … FOR UPDATE SKIP LOCKED`` on PostgreSQL, so a
-    second process that finds a refresh running serves what is there instead of waiting).
+    second process that finds a refresh running serves what is there instead of waiting). The rows it writes
+    carry the next change number; if the process dies the transaction is rolled back whole, and the next
+    refresh does the same work again.
     """
     from bitrade.cases.models import Case
 
+    if full:
+        return rebuild(now=now)
     now = now or timezone.now()
     state = _state()
-    if not full and max_age is not None and state.refreshed_at and now - state.refreshed_at < max_age:
+    if max_age is not None and state.refreshed_at and now - state.refreshed_at < max_age:
         return Refresh(0, True, state.refreshed_at)
     with transaction.atomic():
         locked = FactState.objects.select_for_update(skip_locked=True).filter(pk=1).first()
         if locked is None:
             return Refresh(0, True, state.refreshed_at)
         cases = Case.objects.filter(kind="assistance")
-        if full:
-            _delete(None)
-            ids = list(cases.order_by("pk").values_list("pk", flat=True))
-        else:
-            changed = Q(followup_fact__isnull=True)
-            if locked.source_watermark is not None:
-                changed |= Q(updated_at__gte=locked.source_watermark - MARGIN)
-            ids = sorted(set(cases.filter(changed).values_list("pk", flat=True)) | _recently_active(now))
+        changed = Q(followup_fact__isnull=True)
+        if locked.source_watermark is not None:
+            changed |= Q(updated_at__gte=locked.source_watermark - MARGIN)
+        ids = sorted(set(cases.filter(changed).values_list("pk", flat=True)) | _recently_active(now))
         total, newest = 0, locked.source_watermark
+        seq = locked.seq + 1
         for i in range(0, len(ids), BATCH):
-            n, latest = _build(ids[i:i + BATCH])
+            n, latest = _build(ids[i:i + BATCH], seq)
             total += n
             if latest is not None and (newest is None or latest > newest):
                 newest = latest
+        since = None if locked.source_watermark is None else locked.source_watermark - MARGIN
+        for feed in FEEDS.values():
+            total += feed.refresh(since, now, seq)
+        if total:
+            locked.seq = seq
         locked.refreshed_at = now
         locked.source_watermark = newest
-        if full:
-            locked.full_rebuild_at = now
         locked.save()
     return Refresh(total, False, now)
+
+
+def rebuild(*, now: datetime | None = None, batch: int = BATCH, batches: int | None = None) -> Refresh:
+    """The full rebuild: every case's facts computed again from the cases, in batches of case ids, each
+    batch its own transaction that also records how far the rebuild has come (``FactState.rebuild_after``).
+    A rebuild that was interrupted (the worker killed, the machine restarted) goes on from there the next
+    time; only rows that differ are rewritten. At the end the facts of cases that are gone are removed.
+    ``batches``: stop after that many (the worker spreads a rebuild over its ticks); ``skipped`` then tells
+    that it is not finished."""
+    from bitrade.cases.models import Case
+
+    now = now or timezone.now()
+    _state()
+    total, done = 0, 0
+    while batches is None or done < batches:
+        with transaction.atomic():
+            locked = FactState.objects.select_for_update().get(pk=1)
+            if locked.rebuild_after is None:
+                locked.rebuild_after, locked.rebuild_started_at = 0, now
+            ids = list(Case.objects.filter(kind="assistance", pk__gt=locked.rebuild_after).order_by("pk")
+                       .values_list("pk", flat=True)[:batch])
+            if not ids:
+                if _remove_orphans():
+                    locked.generation = new_generation()
+                if sum(feed.rebuild(locked.seq + 1) for feed in FEEDS.values()):
+                    locked.seq += 1
+                locked.rebuild_after = None
+                locked.full_rebuild_at = locked.refreshed_at = now
+                locked.save()
+                return Refresh(total, False, now)
+            n, latest = _build(ids, locked.seq + 1)
+            if n:
+                locked.seq += 1
+            if latest is not None and (locked.source_watermark is None or latest > locked.source_watermark):
+                locked.source_watermark = latest
+            locked.rebuild_after = ids[-1]
+            locked.save()
+        total += n
+        done += 1
+    return Refresh(total, True, now)
+
+
+def _remove_orphans() -> int:
+    """Delete the facts of cases that no longer exist as handräckning cases; returns how many."""
+    from bitrade.cases.models import Case
+
+    gone = list(CaseFact.objects.exclude(case_id__in=Case.objects.filter(kind="assistance").values("pk"))
+                .values_list("case_id", flat=True))
+    for i in range(0, len(gone), BATCH):
+        _delete(gone[i:i + BATCH])
+    return len(gone)
+
+
+def new_generation() -> str:
+    from .models import _new_generation
+
+    return _new_generation()
+
+
+def invalidate() -> None:
+    """Fact rows were written or removed outside ``refresh`` (the generator): replicas start again."""
+    _state()
+    FactState.objects.filter(pk=1).update(generation=new_generation(), seq=F("seq") + 1)
 
 
 def last_refreshed() -> datetime | None:

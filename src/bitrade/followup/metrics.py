@@ -72,6 +72,9 @@ class Seconds(Func):
         return self.as_sql(compiler, conn, template="CAST(ROUND(EXTRACT(EPOCH FROM (%(expressions)s))) AS BIGINT)",
                            arg_joiner=" - ", **extra)
 
+    def as_duckdb(self, compiler, conn, **extra):
+        return self.as_postgresql(compiler, conn, **extra)
+
     def as_sql(self, compiler, conn, **extra):
         if "template" not in extra:
             raise NotImplementedError("Uppföljningens tidsmått stöds på SQLite och PostgreSQL.")
@@ -424,6 +427,17 @@ class Context:
     series: str = "month"
     now: datetime | None = None
     thresholds: Mapping[str, int] = field(default_factory=dict)
+    #: Where the queries run: ``duck.DUCKDB`` (the analytics replica) or ``duck.ORM`` (the database);
+    #: "" is the setting ``BITRADE_FOLLOWUP_ENGINE``. The queries are the same either way.
+    engine: str = ""
+    #: The replica was brought up to date for this context already (a report does it once).
+    synced: bool = False
+
+    @property
+    def on_duckdb(self) -> bool:
+        from . import duck
+
+        return (self.engine or duck.engine()) == duck.DUCKDB
 
     def q(self, source: Source) -> Q:
         return (Q(kind=source.kind) if source.kind else Q()) & Q(**self.case_filter)
@@ -445,6 +459,44 @@ def _in_period(source: Source, anchor: str, period: Period) -> Q:
 def _base(ctx: Context, metric: Metric, period: Period | None = None):
     source = SOURCES[metric.source]
     return source.model.objects.filter(ctx.q(source), _in_period(source, metric.anchor, period or ctx.period))
+
+
+def _rows(ctx: Context, queryset) -> list[dict]:
+    """The rows of a ``values()`` query, from the analytics replica or from the database (same SQL)."""
+    if not ctx.on_duckdb:
+        return list(queryset)
+    from . import duck
+
+    rep = duck.replica()
+    if not ctx.synced:
+        rep.ensure()
+    names, rows = rep.rows(queryset)
+    return [dict(zip(names, r, strict=True)) for r in rows]
+
+
+def _tuples(ctx: Context, queryset) -> list[tuple]:
+    """The rows of a ``values_list()`` query, from the replica or from the database."""
+    if not ctx.on_duckdb:
+        sql, params = queryset.query.sql_with_params()
+        with connection.cursor() as cur:
+            cur.execute(sql, params)
+            return cur.fetchall()
+    from . import duck
+
+    rep = duck.replica()
+    if not ctx.synced:
+        rep.ensure()
+    return rep.rows(queryset)[1]
+
+
+def _compile(ctx: Context, queryset) -> tuple[str, list]:
+    """The SQL of a query for the engine it runs on."""
+    if ctx.on_duckdb:
+        from . import duck
+
+        return duck.compile_query(queryset)
+    sql, params = queryset.query.sql_with_params()
+    return sql, list(params)
 
 
 def _key(value) -> str:
@@ -502,7 +554,12 @@ def count(ctx: Context, keys: Iterable[str], dims: Iterable[str] = (), *,
                 aggs[m.key] = Count("pk", filter=where) if where else Count("pk")
             else:
                 aggs[m.key] = Coalesce(Sum(m.field, filter=where) if where else Sum(m.field), 0)
-        rows = qs.order_by().values(*names.values()).annotate(**aggs) if dims else [qs.aggregate(**aggs)]
+        if dims:
+            rows = _rows(ctx, qs.order_by().values(*names.values()).annotate(**aggs))
+        elif ctx.on_duckdb:
+            rows = _rows(ctx, qs.order_by().values(_all=Value("")).annotate(**aggs))
+        else:
+            rows = [qs.aggregate(**aggs)]
         for row in rows:
             key = keyer(tuple(row[names[d]] for d in dims))
             slot = result.setdefault(key, {})
@@ -531,9 +588,16 @@ def _value_expr(metric: Metric):
     return Seconds(F(metric.end), F(metric.start))
 
 
+def _exact(seconds: float | None) -> float | None:
+    """A percentile of whole seconds interpolated at a tenth (the median at a half) is a multiple of 0.1 s;
+    the engines compute it with floating-point formulas that may differ in the last bit, which could tip a
+    rounding on the screen. Snapped to the tenth, every engine and method gives the same number."""
+    return None if seconds is None else round(seconds, 1)
+
+
 def _stats(n: int, total: int, over: int, ranked: Mapping[int, int]) -> Stats:
-    med = rules.interpolate(ranked, n, rules.MEDIAN)
-    p90 = rules.interpolate(ranked, n, rules.P90)
+    med = _exact(rules.interpolate(ranked, n, rules.MEDIAN))
+    p90 = _exact(rules.interpolate(ranked, n, rules.P90))
     return Stats(n=n, median=None if med is None else med / 60, p90=None if p90 is None else p90 / 60,
                  mean=total / n / 60 if n else None, total=total / 60, over=over)
 
@@ -569,7 +633,7 @@ def _duration_parts(ctx: Context, keys: Iterable[str], dims: tuple[str, ...],
         annotations["x"] = _value_expr(metric)
         limit = over.get(key)
         annotations["thr"] = Value(int(limit.total_seconds()) if limit else -1, output_field=IntegerField())
-        sql, p = qs.annotate(**annotations).order_by().values(*columns).query.sql_with_params()
+        sql, p = _compile(ctx, qs.annotate(**annotations).order_by().values(*columns))
         parts.append(f"SELECT * FROM ({sql}) AS part_{len(parts)}")
         params.extend(p)
     return parts, params, columns
@@ -621,22 +685,20 @@ def _durations_fetch(ctx: Context, keys: list[str], dims: tuple[str, ...],
                                              output_field=BigIntegerField())
                 columns.append(f"v_{i}")
                 readers.append((None, len(columns) - 1, 1))
-        sql, params = qs.annotate(**annotations).order_by().values_list(*columns).query.sql_with_params()
+        fetched = _tuples(ctx, qs.annotate(**annotations).order_by().values_list(*columns))
         nd = len(dims)
         grouped: list[dict[tuple, list[int]]] = [defaultdict(list) for _ in group]
-        with connection.cursor() as cur:
-            cur.execute(sql, params)
-            for row in cur.fetchall():
-                key = row[:nd]
-                for i, (day_at, value_at, factor) in enumerate(readers):
-                    x = row[value_at]
-                    if x is None:
+        for row in fetched:
+            key = row[:nd]
+            for i, (day_at, value_at, factor) in enumerate(readers):
+                x = row[value_at]
+                if x is None:
+                    continue
+                if day_at is not None:
+                    day = row[day_at]
+                    if day is None or not lo <= day < hi:
                         continue
-                    if day_at is not None:
-                        day = row[day_at]
-                        if day is None or not lo <= day < hi:
-                            continue
-                    grouped[i][key].append(x * factor)
+                grouped[i][key].append(x * factor)
         for i, m in enumerate(group):
             limit = over.get(m.key)
             lists = {keyer(raw): xs for raw, xs in grouped[i].items()}
@@ -656,6 +718,12 @@ class _Percentiles(Aggregate):
     function = "percentile_cont"
     template = "%(function)s(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY %(expressions)s)"
     output_field = FloatField()
+
+    def as_duckdb(self, compiler, conn, **extra):
+        # DuckDB's ``quantile_cont`` interpolates the same way; a list of both, read as text like the array.
+        clone = self.copy()
+        clone.function, clone.template = "quantile_cont", "%(function)s(%(expressions)s, [0.5, 0.9])"
+        return super(_Percentiles, clone).as_sql(compiler, conn, **extra)
 
 
 def _durations_aggregate(ctx: Context, keys: list[str], dims: tuple[str, ...],
@@ -684,7 +752,12 @@ def _durations_aggregate(ctx: Context, keys: list[str], dims: tuple[str, ...],
             limit = over.get(m.key)
             if limit:
                 aggs[f"o_{i}"] = Count("pk", filter=cond & Q(GreaterThan(value, int(limit.total_seconds()))))
-        qs = qs.annotate(**names).order_by().values(*names).annotate(**aggs) if dims else [qs.aggregate(**aggs)]
+        if dims:
+            qs = _rows(ctx, qs.annotate(**names).order_by().values(*names).annotate(**aggs))
+        elif ctx.on_duckdb:
+            qs = _rows(ctx, qs.order_by().values(_all=Value("")).annotate(**aggs))
+        else:
+            qs = [qs.aggregate(**aggs)]
         keyer = _keyer(source, dims, ctx.series)
         for row in qs:
             key = keyer(tuple(row[n] for n in names))
@@ -692,14 +765,16 @@ def _durations_aggregate(ctx: Context, keys: list[str], dims: tuple[str, ...],
                 n = int(row[f"n_{i}"] or 0)
                 if not n:
                     continue
-                p50, p90 = (float(x) for x in row[f"p_{i}"].strip("{}").split(","))
+                p50, p90 = (_exact(float(x)) for x in row[f"p_{i}"].strip("{}[]").split(","))
                 total = int(row[f"s_{i}"] or 0)
                 out[(m.key, *key)] = Stats(n=n, median=p50 / 60, p90=p90 / 60, mean=total / n / 60, total=total / 60,
                                            over=int(row.get(f"o_{i}") or 0))
     return out
 
 
-def default_method() -> str:
+def default_method(ctx: Context | None = None) -> str:
+    if ctx is not None and ctx.on_duckdb:
+        return "aggregate"  # DuckDB's quantile_cont
     return "aggregate" if connection.vendor == "postgresql" else "fetch"
 
 
@@ -721,7 +796,7 @@ def durations(ctx: Context, keys: Iterable[str], dims: Iterable[str] = (), *,
     dims = tuple(dims)
     keys = list(keys)
     over = over or {}
-    method = method or default_method()
+    method = method or default_method(ctx)
     if method == "fetch":
         return _durations_fetch(ctx, keys, dims, over, total)
     if total and dims:
@@ -750,13 +825,22 @@ def durations(ctx: Context, keys: Iterable[str], dims: Iterable[str] = (), *,
         f"FROM ({union}) AS t) AS w WHERE rn = 1 OR {ranks}"
     )
     groups: dict[tuple[str, ...], dict] = {}
-    with connection.cursor() as cur:
-        cur.execute(sql, params)
-        for row in cur.fetchall():
-            *key, x, rn, cnt, sm, ov = row
-            key = tuple(_key(k) for k in key)
-            g = groups.setdefault(key, {"cnt": int(cnt), "sm": int(sm), "ov": int(ov), "ranks": {}})
-            g["ranks"][int(rn)] = int(x)
+    if ctx.on_duckdb:
+        from . import duck
+
+        rep = duck.replica()
+        if not ctx.synced:
+            rep.ensure()
+        fetched = rep.cursor().execute(sql, params).fetchall()
+    else:
+        with connection.cursor() as cur:
+            cur.execute(sql, params)
+            fetched = cur.fetchall()
+    for row in fetched:
+        *key, x, rn, cnt, sm, ov = row
+        key = tuple(_key(k) for k in key)
+        g = groups.setdefault(key, {"cnt": int(cnt), "sm": int(sm), "ov": int(ov), "ranks": {}})
+        g["ranks"][int(rn)] = int(x)
     return {key: _stats(g["cnt"], g["sm"], g["ov"], g["ranks"]) for key, g in groups.items()}
 
 

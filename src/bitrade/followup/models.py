@@ -9,6 +9,8 @@ took seconds; over this table they take milliseconds. ``facts.refresh`` keeps it
 
 from __future__ import annotations
 
+import uuid
+
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -73,6 +75,10 @@ class CaseFact(models.Model):
     s_total = models.BigIntegerField(null=True)
     s_report_back = models.BigIntegerField(null=True)  # outcome → requester informed
 
+    # The change number (``FactState.seq``) of the refresh that last wrote this case's facts: the analytics
+    # replica (``duck``) copies the rows above the number it has.
+    seq = models.BigIntegerField(default=0)
+
     class Meta:
         verbose_name = _("uppföljningsfakta för ärende")
         verbose_name_plural = _("uppföljningsfakta för ärenden")
@@ -85,6 +91,7 @@ class CaseFact(models.Model):
             models.Index(fields=["region_id", "received_day"], name="fact_region_received_idx"),
             models.Index(fields=["unit_id", "received_day"], name="fact_unit_received_idx"),
             models.Index(fields=["organisation_id", "received_day"], name="fact_org_received_idx"),
+            models.Index(fields=["seq"], name="fact_seq_idx"),
         ]
 
     def __str__(self) -> str:
@@ -123,15 +130,21 @@ class ActivityFact(models.Model):
     relay = models.BooleanField(default=False)
     handovers = models.PositiveSmallIntegerField(default=0)
     seconds = models.BigIntegerField(null=True)  # holding: start → end
+    seq = models.BigIntegerField(default=0)  # as CaseFact.seq: written together with the case's fact row
 
     class Meta:
         verbose_name = _("uppföljningsfakta för frihetsberövande eller transport")
         verbose_name_plural = _("uppföljningsfakta för frihetsberövanden och transporter")
         constraints = [models.UniqueConstraint(fields=["kind", "source_id"], name="unique_activity_fact")]
-        indexes = [models.Index(fields=["kind", "anchor_day"], name="activity_kind_day_idx")]
+        indexes = [models.Index(fields=["kind", "anchor_day"], name="activity_kind_day_idx"),
+                   models.Index(fields=["seq"], name="activity_seq_idx")]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.source_id}"
+
+
+def _new_generation() -> str:
+    return uuid.uuid4().hex
 
 
 class FactState(models.Model):
@@ -141,6 +154,15 @@ class FactState(models.Model):
     refreshed_at = models.DateTimeField(null=True)
     source_watermark = models.DateTimeField(null=True)  # the latest Case.updated_at already reflected
     full_rebuild_at = models.DateTimeField(null=True)
+    #: The last change number given to fact rows; every refresh that writes rows takes the next one.
+    seq = models.BigIntegerField(default=0)
+    #: Changes when fact rows were removed or written outside ``refresh`` (the generator): a replica that
+    #: holds another generation loads everything again.
+    generation = models.CharField(max_length=32, default=_new_generation)
+    #: A full rebuild in progress: the last case id done (batches commit one by one, so a rebuild that was
+    #: interrupted goes on from here) and when it began.
+    rebuild_after = models.BigIntegerField(null=True)
+    rebuild_started_at = models.DateTimeField(null=True)
 
     class Meta:
         verbose_name = _("uppföljningens uppdateringsläge")

@@ -186,7 +186,8 @@ TOTAL = metrics.TOTAL
 
 
 class Report:
-    def __init__(self, scope: Scope, params: Params, *, now: datetime, thresholds: Mapping[str, int]):
+    def __init__(self, scope: Scope, params: Params, *, now: datetime, thresholds: Mapping[str, int],
+                 synced: bool = False):
         self.scope = scope
         self.params = params
         self.now = now
@@ -197,7 +198,7 @@ class Report:
         self.filter_labels: list[str] = []
         case_filter = dict(scope.case_filter)
         case_filter.update(self._filters())
-        self.ctx = metrics.Context(params.period, case_filter, params.series, now, dict(thresholds))
+        self.ctx = metrics.Context(params.period, case_filter, params.series, now, dict(thresholds), synced=synced)
         self._memo: dict = {}
 
     # ------------------------------------------------------------------ parameters → filters
@@ -277,7 +278,7 @@ class Report:
         missing = [k for k in keys if ("d", k, dims, limits) not in self._memo]
         if missing:
             # Reading the values (SQLite) gives the ungrouped figures of the same scan for free.
-            both = with_total and metrics.default_method() == "fetch"
+            both = with_total and metrics.default_method(self.ctx) == "fetch"
             result = metrics.durations(self.ctx, missing, dims, over=over, total=both)
             whole = (metrics.TOTAL,) * len(dims)
             for k in missing:

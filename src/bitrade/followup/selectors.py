@@ -25,7 +25,7 @@ from bitrade.audit import services as audit
 from bitrade.common import actor as a
 from bitrade.common.actor import Actor
 
-from . import facts, metrics, rules
+from . import duck, facts, metrics, rules
 from .reports import Report, Scope, view_tables
 from .rules import COUNT, Params, parse_params
 from .tables import Column, Row, Table, count_cell
@@ -77,7 +77,11 @@ def report(actor: Actor, data: Mapping, *, now: datetime | None = None, refresh:
     limits = thresholds(data)
     if refresh:
         facts.refresh(max_age=facts.max_age(), now=now)
-    return Report(scope, params, now=now, thresholds=limits)
+    synced = False
+    if duck.engine() == duck.DUCKDB:
+        duck.ensure()  # once per report: the replica copies the fact rows changed since it last looked
+        synced = True
+    return Report(scope, params, now=now, thresholds=limits, synced=synced)
 
 
 def dashboard(actor: Actor, data: Mapping, *, view: str = "oversikt", now: datetime | None = None,
@@ -92,6 +96,11 @@ def definitions() -> list[dict]:
 
 
 def last_refreshed() -> datetime | None:
+    """When the facts the figures rest on were refreshed from the cases (on DuckDB: those the replica holds)."""
+    if duck.engine() == duck.DUCKDB:
+        synced = duck.replica().synced
+        if synced is not None:
+            return synced.refreshed_at
     return facts.last_refreshed()
 
 

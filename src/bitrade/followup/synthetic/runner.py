@@ -11,6 +11,7 @@ from itertools import accumulate
 from django.db import transaction
 from django.utils import timezone
 
+from .. import facts
 from ..rules import STOCKHOLM
 from .calibration import DEFAULT_UNTIL, HOUR_WEIGHTS, MONTH_WEIGHTS, REFERENCE_PREFIX, WEEKDAY_WEIGHTS
 from .dice import Dice
@@ -125,6 +126,7 @@ def generate(*, years: int = 10, seed: int = 1, scale: float = 1.0, until: date 
     finally:
         if bar is not None:
             bar.close()
+    facts.invalidate()  # fact rows were written outside a refresh: analytics replicas load them again
     audit.record(SYSTEM_ACTOR, "followup.generated", object_type="followup.synthetic",
                  new={"years": years, "seed": seed, "scale": scale, "start": start.isoformat(),
                       "until": until_dt.isoformat(), "care_laws_only": care_laws_only, "counts": totals})

@@ -218,5 +218,7 @@ def delete_synthetic() -> int:
         for sql in statements:
             cur.execute(sql, [pattern])
             if sql.startswith(f"DELETE FROM {t(Case)} "):
-                return cur.rowcount
+                deleted = cur.rowcount
+                facts.invalidate()  # fact rows removed: analytics replicas load them again
+                return deleted
     return 0

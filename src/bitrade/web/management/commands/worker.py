@@ -17,7 +17,8 @@ log = logging.getLogger("bitrade.worker")
 
 class Command(BaseCommand):
     help = ("Background worker: seals the audit trail (signed checkpoints), fires due deadlines (escalations) "
-            "exactly once, delivers the outbox (e-mail, webhooks) with retries, and runs queued django-tasks.")
+            "exactly once, delivers the outbox (e-mail, webhooks) with retries, runs queued django-tasks, and "
+            "keeps the follow-up's facts and analytics replica in step (rebuilt fully each night).")
 
     def add_arguments(self, parser):
         parser.add_argument("--interval", type=float, default=2.0, help="seconds between sweeps")
@@ -25,6 +26,8 @@ class Command(BaseCommand):
         parser.add_argument("--seal-interval", type=float, default=0.5,
                             help="seconds between audit sealing runs (a thread of its own; 0: only on sweeps)")
         parser.add_argument("--no-tasks", action="store_true", help="do not run the django-tasks db_worker")
+        parser.add_argument("--no-followup", action="store_true",
+                            help="do not refresh the follow-up's facts and analytics replica (nor rebuild them at night)")
 
     def handle(self, *args, **options):
         stop = threading.Event()
@@ -36,6 +39,8 @@ class Command(BaseCommand):
         if not options["no_tasks"]:
             # django-tasks' db_worker installs signal handlers, so it runs as a child process.
             tasks = subprocess.Popen([sys.executable, "-m", "bitrade.config.cli", "db_worker", "--no-reload"])
+        if not options["no_followup"]:
+            threading.Thread(target=self._followup_loop, args=(stop,), daemon=True, name="followup").start()
         if options["seal_interval"] > 0:
             threading.Thread(target=self._seal_loop, args=(stop, options["seal_interval"]), daemon=True,
                              name="audit-sealer").start()
@@ -61,6 +66,24 @@ class Command(BaseCommand):
                 log.exception("audit sealing failed")
                 stop.wait(1)
             stop.wait(interval)
+        connection.close()
+
+    def _followup_loop(self, stop: threading.Event) -> None:
+        """The follow-up's facts and analytics replica: refreshed every few seconds, rebuilt each night."""
+        from bitrade.followup import schedule
+
+        while not stop.is_set():
+            close_old_connections()
+            busy = False
+            try:
+                done = schedule.tick()
+                busy = done.rebuilding
+                if done.rebuilt or done.refreshed or done.snapshot:
+                    log.info("follow-up: %s facts rebuilt, %s refreshed, snapshot: %s", done.rebuilt,
+                             done.refreshed, done.snapshot)
+            except Exception:  # noqa: BLE001 — retried on the next run
+                log.exception("follow-up refresh failed")
+            stop.wait(0.1 if busy else schedule.interval())
         connection.close()
 
     def _tick(self):

@@ -1,0 +1,382 @@
+"""The analytics path: the follow-up's fact rows in an in-process DuckDB, kept in step with the database.
+
+Every process that shows the follow-up (web workers, the API, the worker) holds a *replica*: an in-memory
+DuckDB with the two fact tables under their own names and columns (``followup_casefact``,
+``followup_activityfact``). The metrics module builds each query once with the ORM (``metrics.count``,
+``metrics.durations``) and, with the DuckDB engine, compiles that same query for DuckDB (``compile_query``)
+and runs it here instead of on the database. There is no second definition of any measure.
+
+How the replica keeps in step (``Replica.ensure``):
+
+- every refresh of the fact table (``facts.refresh``, ``facts.rebuild``) stamps the rows it writes with a new
+  change number (``FactState.seq``) in the same transaction; the replica copies the rows above the number it
+  holds — an indexed read of the changed rows only, never a scan of the database — and applies them in one
+  DuckDB transaction (the case's old rows out, its new rows in). Applying the same rows twice gives the same
+  table, so nothing is counted twice, whatever was interrupted;
+- rows removed or written outside a refresh (the generator) change ``FactState.generation``: a replica of
+  another generation starts again;
+- a new replica starts from the newest Parquet snapshot (``write_snapshot``, written by the worker under
+  ``BITRADE_VAR_DIR/followup/``) of the same generation, then copies the rows changed since; without a
+  snapshot it copies every row once.
+
+So the replica is at most one refresh behind the fact table, and the fact table at most
+``BITRADE_FOLLOWUP_REFRESH_SECONDS`` behind the cases (the worker refreshes every
+``BITRADE_FOLLOWUP_SYNC_SECONDS``; a page that finds the table older refreshes it first). The page shows when.
+
+Only extensions that ship inside the DuckDB wheel are used (Parquet); nothing is downloaded at run time.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import re
+import shutil
+import tempfile
+import threading
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from django.conf import settings
+from django.db.backends.sqlite3.base import DatabaseWrapper as _SQLiteWrapper
+from django.db.backends.sqlite3.operations import DatabaseOperations as _SQLiteOperations
+
+DUCKDB, ORM = "duckdb", "orm"
+#: Rows copied per read from the database while catching up.
+CHUNK = 20000
+#: Below this many rows, inserted with parameters; above, through a temporary CSV file (much faster).
+SMALL = 500
+
+
+def engine() -> str:
+    """The engine the follow-up's figures are computed on: ``duckdb`` (default) or ``orm`` (the database)."""
+    value = getattr(settings, "BITRADE_FOLLOWUP_ENGINE", DUCKDB)
+    return value if value in (DUCKDB, ORM) else DUCKDB
+
+
+def snapshot_dir() -> Path:
+    return Path(getattr(settings, "BITRADE_FOLLOWUP_SNAPSHOT_DIR", "") or Path(settings.VAR_DIR) / "followup")
+
+
+# --------------------------------------------------------------------------- compiling ORM queries for DuckDB
+
+
+class _Operations(_SQLiteOperations):
+    """SQLite's operations, but timestamps are handed to DuckDB as naive UTC datetimes (stored that way)."""
+
+    def adapt_datetimefield_value(self, value):
+        if value is None or hasattr(value, "resolve_expression"):
+            return value
+        if value.tzinfo is not None:
+            value = value.astimezone(UTC).replace(tzinfo=None)
+        return value
+
+
+class _DuckDBCompiling(_SQLiteWrapper):
+    """Never connects: it only lends Django's SQL compiler a dialect. DuckDB reads SQLite's and PostgreSQL's
+    standard SQL alike; expressions that differ (``metrics.Seconds``, ``metrics._Percentiles``) have an
+    ``as_duckdb``."""
+
+    vendor = DUCKDB
+    display_name = "DuckDB"
+    ops_class = _Operations
+
+
+_COMPILING = _DuckDBCompiling({
+    "NAME": ":memory:", "OPTIONS": {}, "TIME_ZONE": None, "CONN_MAX_AGE": 0, "CONN_HEALTH_CHECKS": False,
+    "AUTOCOMMIT": True, "ATOMIC_REQUESTS": False, "USER": "", "PASSWORD": "", "HOST": "", "PORT": "", "TEST": {},
+}, "followup-duckdb")
+_PLACEHOLDER = re.compile(r"(?<!%)%s")
+
+
+def compile_query(queryset) -> tuple[str, list]:
+    """The SQL of an ORM query (a ``values()``/``values_list()`` query set) in DuckDB's dialect."""
+    sql, params = queryset.query.get_compiler(connection=_COMPILING).as_sql()
+    return _PLACEHOLDER.sub("?", sql).replace("%%", "%"), list(params)
+
+
+# --------------------------------------------------------------------------- the tables
+
+
+def _models():
+    """The fact tables the replica holds: the follow-up's own, then those of other kinds' feeds
+    (``facts.register_feed``), each with ``case_id`` and ``seq`` columns."""
+    from django.apps import apps
+
+    from .facts import FEEDS
+    from .models import ActivityFact, CaseFact
+
+    return (CaseFact, ActivityFact, *(apps.get_model(t) for feed in FEEDS.values() for t in feed.tables))
+
+
+_TYPES = {
+    "AutoField": "BIGINT", "BigAutoField": "BIGINT", "BigIntegerField": "BIGINT", "IntegerField": "INTEGER",
+    "PositiveIntegerField": "INTEGER", "PositiveSmallIntegerField": "INTEGER", "SmallIntegerField": "INTEGER",
+    "BooleanField": "BOOLEAN", "CharField": "VARCHAR", "TextField": "VARCHAR", "DateTimeField": "TIMESTAMP",
+    "ForeignKey": "BIGINT", "OneToOneField": "BIGINT",
+}
+
+
+def _columns(model) -> list[tuple[str, str, str]]:
+    """(column, attname, DuckDB type) of every concrete field."""
+    out = []
+    for f in model._meta.concrete_fields:
+        out.append((f.column, f.attname, _TYPES[f.get_internal_type()]))
+    return out
+
+
+def _create(con, model) -> None:
+    cols = ", ".join(f'"{c}" {t}' for c, _, t in _columns(model))
+    con.execute(f'CREATE OR REPLACE TABLE "{model._meta.db_table}" ({cols})')
+
+
+def _plain(value):
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return value.astimezone(UTC).replace(tzinfo=None)
+    return value
+
+
+def _insert(con, model, rows: list[tuple]) -> None:
+    if not rows:
+        return
+    table = model._meta.db_table
+    cols = _columns(model)
+    if len(rows) < SMALL:
+        marks = ", ".join("?" * len(cols))
+        con.executemany(f'INSERT INTO "{table}" VALUES ({marks})', [[_plain(v) for v in r] for r in rows])
+        return
+    with tempfile.NamedTemporaryFile("w", suffix=".csv", newline="", delete=False) as fh:
+        writer = csv.writer(fh)
+        for r in rows:
+            writer.writerow(["\\N" if v is None else (("true" if v else "false") if isinstance(v, bool) else
+                                                       _plain(v).isoformat() if isinstance(v, datetime) else v)
+                             for v in r])
+        path = fh.name
+    try:
+        types = ", ".join(f"'{c}': '{t}'" for c, _, t in cols)
+        con.execute(f'INSERT INTO "{table}" SELECT * FROM read_csv(?, header=false, nullstr=\'\\N\', '
+                    f"quote='\"', escape='\"', columns={{{types}}})", [path])
+    finally:
+        os.unlink(path)
+
+
+# --------------------------------------------------------------------------- the replica
+
+
+@dataclass(frozen=True)
+class Synced:
+    """What a replica holds: the generation and change number of the fact table, and when that was refreshed."""
+
+    generation: str
+    seq: int
+    refreshed_at: datetime | None
+
+
+def _state() -> Synced | None:
+    from .models import FactState
+
+    row = FactState.objects.filter(pk=1).values_list("generation", "seq", "refreshed_at").first()
+    return Synced(*row) if row else None
+
+
+class Replica:
+    """One process's DuckDB copy of the fact tables (thread-safe: one writer, readers on their own cursors)."""
+
+    def __init__(self):
+        import duckdb
+
+        self._db = duckdb.connect(":memory:", config={"threads": 2})
+        self._lock = threading.Lock()
+        self._local = threading.local()
+        self.synced: Synced | None = None
+        for model in _models():
+            _create(self._db, model)
+
+    # ---- reading
+
+    def cursor(self):
+        cur = getattr(self._local, "cursor", None)
+        if cur is None:
+            cur = self._db.cursor()
+            cur.execute("SET integer_division = true")  # SQL integer division, as on SQLite and PostgreSQL
+            self._local.cursor = cur
+        return cur
+
+    def rows(self, queryset) -> tuple[list[str], list[tuple]]:
+        sql, params = compile_query(queryset)
+        cur = self.cursor()
+        cur.execute(sql, params)
+        return [d[0] for d in cur.description], cur.fetchall()
+
+    def count(self, model) -> int:
+        return self.cursor().execute(f'SELECT count(*) FROM "{model._meta.db_table}"').fetchone()[0]
+
+    # ---- keeping in step
+
+    def ensure(self) -> Synced | None:
+        """Bring the replica up to the fact table's current change number (usually: nothing to do)."""
+        state = _state()
+        if state is None:
+            if self.synced is not None:
+                with self._lock:
+                    self._reset()
+            return None
+        if self.synced == state:
+            return state
+        with self._lock:
+            self._catch_up(state)
+        return self.synced
+
+    def _reset(self) -> None:
+        with self._transaction() as con:
+            for model in _models():
+                con.execute(f'DELETE FROM "{model._meta.db_table}"')
+        self.synced = None
+
+    def _transaction(self):
+        db = self._db
+
+        class _Tx:
+            def __enter__(self_inner):
+                db.execute("BEGIN TRANSACTION")
+                return db
+
+            def __exit__(self_inner, exc_type, *_):
+                db.execute("ROLLBACK" if exc_type else "COMMIT")
+                return False
+
+        return _Tx()
+
+    def _catch_up(self, state: Synced) -> None:
+        have = self.synced
+        if have is None or have.generation != state.generation or have.seq > state.seq:
+            self._reset()
+            have = self._load_snapshot(state)
+        since = have.seq if have is not None else -1
+        if since < state.seq or have is None:
+            self._apply_changes(since, state.seq)
+        self.synced = state
+
+    def _load_snapshot(self, state: Synced) -> Synced | None:
+        manifest = read_manifest()
+        if not manifest or manifest["generation"] != state.generation or manifest["seq"] > state.seq:
+            return None
+        folder = snapshot_dir() / manifest["folder"]
+        try:
+            with self._transaction() as con:
+                for model in _models():
+                    table = model._meta.db_table
+                    con.execute(f'INSERT INTO "{table}" SELECT * FROM read_parquet(?)', [str(folder / f"{table}.parquet")])
+        except Exception:  # noqa: BLE001 — a missing or damaged snapshot: copy from the database instead
+            self._reset()
+            return None
+        return Synced(manifest["generation"], manifest["seq"], None)
+
+    def _apply_changes(self, since: int, upto: int) -> None:
+        """Copy the fact rows with a change number in (since, upto], a chunk of cases per DuckDB transaction.
+        Each chunk replaces whole cases (their case row and all their activity rows), so a chunk applied
+        twice, or a run cut short and done again, leaves the same table."""
+        case_model, activity_model, *others = _models()
+        case_cols = [a for _, a, _ in _columns(case_model)]
+        act_cols = [a for _, a, _ in _columns(activity_model)]
+        last = 0
+        while True:
+            chunk = list(case_model.objects.filter(seq__gt=since, seq__lte=upto, case_id__gt=last)
+                         .order_by("case_id").values_list(*case_cols)[:CHUNK])
+            if not chunk:
+                break
+            ids = [r[0] for r in chunk]
+            last = ids[-1]
+            acts = list(activity_model.objects.filter(case_id__gte=ids[0], case_id__lte=last, seq__gt=since,
+                                                      seq__lte=upto).order_by().values_list(*act_cols))
+            with self._transaction() as con:
+                if since >= 0:
+                    con.execute("CREATE OR REPLACE TEMP TABLE changed_ids (case_id BIGINT)")
+                    con.execute("INSERT INTO changed_ids SELECT unnest(?::BIGINT[])", [ids])
+                    for model in (activity_model, case_model):
+                        con.execute(f'DELETE FROM "{model._meta.db_table}" WHERE case_id IN '
+                                    "(SELECT case_id FROM changed_ids)")
+                _insert(con, case_model, chunk)
+                _insert(con, activity_model, acts)
+        for model in others:  # other kinds' fact tables: whole cases replaced, chunk by chunk
+            cols = [a for _, a, _ in _columns(model)]
+            last = 0
+            while True:
+                ids = list(model.objects.filter(seq__gt=since, seq__lte=upto, case_id__gt=last).order_by("case_id")
+                           .values_list("case_id", flat=True).distinct()[:CHUNK])
+                if not ids:
+                    break
+                last = ids[-1]
+                rows = list(model.objects.filter(case_id__in=ids).order_by().values_list(*cols))
+                with self._transaction() as con:
+                    if since >= 0:
+                        con.execute(f'DELETE FROM "{model._meta.db_table}" WHERE case_id IN '
+                                    "(SELECT unnest(?::BIGINT[]))", [ids])
+                    _insert(con, model, rows)
+
+
+_REPLICA: Replica | None = None
+_REPLICA_LOCK = threading.Lock()
+
+
+def replica() -> Replica:
+    global _REPLICA
+    if _REPLICA is None:
+        with _REPLICA_LOCK:
+            if _REPLICA is None:
+                _REPLICA = Replica()
+    return _REPLICA
+
+
+def ensure() -> Synced | None:
+    return replica().ensure()
+
+
+# --------------------------------------------------------------------------- snapshots
+
+
+def read_manifest() -> dict | None:
+    path = snapshot_dir() / "current.json"
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def write_snapshot() -> dict | None:
+    """Write the replica as Parquet files and point ``current.json`` at them (the old snapshot is removed).
+    New replicas start from it and copy only what changed since."""
+    rep = replica()
+    synced = rep.ensure()
+    if synced is None:
+        return None
+    base = snapshot_dir()
+    base.mkdir(parents=True, exist_ok=True)
+    folder = f"{synced.generation}-{synced.seq}"
+    manifest = read_manifest()
+    if manifest and manifest.get("folder") == folder and (base / folder).is_dir():
+        return manifest
+    tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=base))
+    with rep._lock:
+        if rep.synced != synced:  # moved on meanwhile: the snapshot is taken of what it holds now
+            synced = rep.synced
+            folder = f"{synced.generation}-{synced.seq}"
+        cur = rep._db.cursor()
+        for model in _models():
+            table = model._meta.db_table
+            cur.execute(f"COPY \"{table}\" TO '{tmp / f'{table}.parquet'}' (FORMAT parquet)")
+    final = base / folder
+    if final.exists():
+        shutil.rmtree(final)
+    os.replace(tmp, final)
+    manifest = {"generation": synced.generation, "seq": synced.seq, "folder": folder,
+                "written_at": datetime.now(UTC).isoformat()}
+    part = base / ".current.json.tmp"
+    part.write_text(json.dumps(manifest))
+    os.replace(part, base / "current.json")
+    for old in base.iterdir():
+        if old.is_dir() and old.name != folder and not old.name.startswith(".tmp-"):
+            shutil.rmtree(old, ignore_errors=True)
+    return manifest
