@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from ninja import Header, Router
+from ninja import Header, Query, Router
 from ninja.errors import HttpError
 
 from bitrade.assistance import services as cases
@@ -24,6 +24,12 @@ IDEMPOTENCY = Header(alias="Idempotency-Key", min_length=1, max_length=100, patt
                      description="Unik nyckel per skrivning (t.ex. ett UUID); en omsändning ger samma svar.")
 
 
+# Bounds the OpenAPI document publishes; a value outside them is a 422 naming the parameter.
+MAX_OFFSET = 1_000_000
+LIMIT = Query(50, ge=1, le=200, description="Högst så många begäranden (1–200).")
+OFFSET = Query(0, ge=0, le=MAX_OFFSET, description=f"Hoppa över så många (0–{MAX_OFFSET}).")
+
+
 @router.post("", response={200: RequestOut, 201: RequestOut, **ERRORS}, summary="Skicka en begäran om handräckning")
 def submit(request, payload: RequestIn, idempotency_key: str = IDEMPOTENCY):
     """Tar emot, granskar formellt och styr begäran till rätt enhet. Samma Idempotency-Key ger samma ärende."""
@@ -34,10 +40,7 @@ def submit(request, payload: RequestIn, idempotency_key: str = IDEMPOTENCY):
 
 
 @router.get("", response={200: list[RequestOut], **ERRORS}, summary="Lista begäranden som du får se")
-def list_requests(request, limit: int = 50, offset: int = 0):
-    if not (1 <= limit <= 200) or offset < 0:
-        msg = "limit ska vara 1–200 och offset 0 eller mer."
-        return 422, {"detail": msg, "errors": [{"field": "limit", "code": "range", "message": msg}]}
+def list_requests(request, limit: int = LIMIT, offset: int = OFFSET):
     actor = request.auth
     return 200, [request_out(actor, r, audit_read=False) for r in selectors.list_requests(actor, limit=limit, offset=offset)]
 
