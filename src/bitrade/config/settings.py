@@ -75,6 +75,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "bitrade.web.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "bitrade.web.middleware.RequestIdMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -195,6 +196,9 @@ MEDIA_ROOT = VAR_DIR / "media"
 # A request with attachments (base64 in JSON, or multipart) may be at most 40 MB in all.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 40 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FILES = 10
+# Larger bodies are refused from their Content-Length before they are read (bitrade.web.middleware);
+# the reverse proxy must refuse them too, and bodies without a length (docs/operations.md).
 
 # --- Background work ----------------------------------------------------------
 TASKS = {

@@ -83,19 +83,6 @@ ATTACHMENT_KIND_LABELS = {
     "repatriation_decision": "Beslut om hemsändande", "other": "Annan handling",
 }
 
-ALLOWED_CONTENT = {
-    "application/pdf": (b"%PDF-",),
-    "image/png": (b"\x89PNG\r\n\x1a\n",),
-    "image/jpeg": (b"\xff\xd8\xff",),
-}
-
-
-def sniff_content_type(data: bytes) -> str | None:
-    for ctype, magics in ALLOWED_CONTENT.items():
-        if any(data.startswith(m) for m in magics):
-            return ctype
-    return None
-
 
 # How far a time window may reach back from the moment of the request, and forward.
 WINDOW_PAST_MARGIN = timedelta(hours=24)

@@ -23,6 +23,7 @@ from bitrade.organisation.models import Municipality, RequestingOrganisation, Un
 from bitrade.routing import rules as routing_rules
 from bitrade.routing import selectors as routing_selectors
 
+from . import documents
 from . import rules as review_rules
 from .models import (
     AssistanceRequest,
@@ -33,12 +34,10 @@ from .models import (
 )
 from .rules_identity import age_on, birth_date_of
 from .schemas import (
-    ALLOWED_CONTENT,
     MAX_ATTACHMENT_BYTES,
     AttachmentIn,
     CompletionIn,
     RequestIn,
-    sniff_content_type,
 )
 
 URGENCY_PRIORITY = {"immediate": 1, "urgent": 2, "near_term": 3, "planned": None}
@@ -72,11 +71,10 @@ def _check_attachments(items: list[AttachmentIn], field: str = "attachments") ->
         if len(data) > MAX_ATTACHMENT_BYTES:
             raise IntakeError(f"{field}.{i}.content_base64",
                               f"Bilagan är för stor ({len(data) // 1024} kB); högst {MAX_ATTACHMENT_BYTES // 1048576} MB.")
-        ctype = sniff_content_type(data)
-        if ctype is None:
-            allowed = ", ".join(sorted({c.split('/')[1].upper() for c in ALLOWED_CONTENT}))
-            raise IntakeError(f"{field}.{i}.content_base64", f"Bilagan är inte en godtagbar handling ({allowed}).")
-        out.append((item, data, ctype))
+        verdict = documents.identify(data, item.filename)
+        if verdict.content_type is None:
+            raise IntakeError(f"{field}.{i}.content_base64", verdict.message)
+        out.append((item, data, verdict.content_type))
     return out
 
 

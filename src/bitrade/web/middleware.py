@@ -93,3 +93,39 @@ class ControlCharacterMiddleware:
 # is parsed here; the count of backslashes before it must be even for the escape to be real.
 _JSON_CONTROL_ESCAPE = re.compile(
     rb"(?<!\\)(?:\\\\)*\\(?:u00(?:0[0-8bBcCeEfF]|1[0-9a-fA-F]|7[fF])|[bf])")
+
+
+class RequestSizeLimitMiddleware:
+    """Refuses a body larger than DATA_UPLOAD_MAX_MEMORY_SIZE from its Content-Length, before a byte of
+    it is read (Django's own check does not count multipart files, so a 400 MB web-form upload would
+    otherwise be spooled to disk in full first). A body without a length is bounded by the reverse proxy
+    (docs/operations.md)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.conf import settings
+
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if limit is not None and length > limit:
+            return self._refuse(request, limit)
+        return self.get_response(request)
+
+    @staticmethod
+    def _refuse(request, limit: int):
+        from django.http import HttpResponse, JsonResponse
+
+        msg = f"Begäran är för stor (högst {limit // (1024 * 1024)} MB inklusive bilagor)."
+        if request.path.startswith("/api/"):
+            response = JsonResponse({"detail": msg, "errors": [{"field": "body", "code": "too_large",
+                                                                "message": msg}]}, status=413)
+        else:
+            response = HttpResponse(f"<!doctype html><html lang=\"sv\"><title>För stor</title><p>{msg}</p>",
+                                    status=413, content_type="text/html; charset=utf-8")
+        response["Connection"] = "close"  # the unread body must not be taken for the next request
+        return response
