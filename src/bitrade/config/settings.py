@@ -218,6 +218,8 @@ MEDIA_ROOT = VAR_DIR / "media"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 40 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FILES = 10
+# Optional virus scanning of uploads by clamd ("/run/clamav/clamd.ctl" or "host:3310"); off when empty.
+BITRADE_CLAMD = os.environ.get("BITRADE_CLAMD", "")
 # Larger bodies are refused from their Content-Length before they are read (bitrade.web.middleware);
 # the reverse proxy must refuse them too, and bodies without a length (docs/operations.md).
 

@@ -85,3 +85,47 @@ def identify(data: bytes, filename: str) -> Verdict:
     if problem:
         return Verdict(None, problem)
     return Verdict(ctype)
+
+
+# --------------------------------------------------------------------------- optional virus scanning
+
+class ScannerUnavailable(Exception):
+    """clamd is configured but did not answer: the upload is refused (fail closed), not stored unscanned."""
+
+
+def clamd_scan(data: bytes, address: str, timeout: float = 30.0) -> str:
+    """Scan with clamd's INSTREAM command. ``address`` is a Unix socket path or ``host:port``. Returns ""
+    when clean, else the signature clamd found."""
+    import socket
+    import struct
+
+    try:
+        if address.startswith("/"):
+            sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            target: object = address
+        else:
+            host, _, port = address.rpartition(":")
+            sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+            target = (host.strip("[]"), int(port))
+        with sock:
+            sock.settimeout(timeout)
+            sock.connect(target)
+            sock.sendall(b"zINSTREAM\0")
+            for start in range(0, len(data), 1 << 16):
+                chunk = data[start:start + (1 << 16)]
+                sock.sendall(struct.pack("!L", len(chunk)) + chunk)
+            sock.sendall(struct.pack("!L", 0))
+            reply = b""
+            while not reply.endswith(b"\0"):
+                part = sock.recv(4096)
+                if not part:
+                    break
+                reply += part
+    except (OSError, ValueError) as exc:
+        raise ScannerUnavailable(str(exc)) from exc
+    answer = reply.rstrip(b"\0").decode("utf-8", "replace").strip()
+    if answer.endswith(" OK"):
+        return ""
+    if answer.endswith(" FOUND"):
+        return answer.removeprefix("stream:").removesuffix(" FOUND").strip()
+    raise ScannerUnavailable(answer or "inget svar")

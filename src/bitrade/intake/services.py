@@ -61,6 +61,21 @@ def _body_hash(data: RequestIn) -> str:
     return idempotency.body_hash(SUBMIT_ENDPOINT, data.model_dump(mode="json"))
 
 
+def _virus_check(data: bytes, field: str) -> None:
+    """With BITRADE_CLAMD set, every document is scanned before it is stored; off in the demo."""
+    from django.conf import settings
+
+    address = getattr(settings, "BITRADE_CLAMD", "")
+    if not address:
+        return
+    try:
+        found = documents.clamd_scan(data, address)
+    except documents.ScannerUnavailable:
+        raise IntakeError(field, "Bilagan kunde inte virusskannas just nu; försök igen om en stund.", 503) from None
+    if found:
+        raise IntakeError(field, "Bilagan innehåller skadlig kod och har inte tagits emot.")
+
+
 def _check_attachments(items: list[AttachmentIn], field: str = "attachments") -> list[tuple[AttachmentIn, bytes, str]]:
     out = []
     for i, item in enumerate(items):
@@ -74,6 +89,7 @@ def _check_attachments(items: list[AttachmentIn], field: str = "attachments") ->
         verdict = documents.identify(data, item.filename)
         if verdict.content_type is None:
             raise IntakeError(f"{field}.{i}.content_base64", verdict.message)
+        _virus_check(data, f"{field}.{i}.content_base64")
         out.append((item, data, verdict.content_type))
     return out
 

@@ -132,3 +132,61 @@ def test_an_attachment_of_another_request_is_not_reachable_through_this_one(stor
     other_id = other.json()["id"]
     r = login_client("soc.malmo").get(f"/begaran/{other_id}/bilaga/{att.pk}/")
     assert r.status_code == 404
+
+
+class FakeClamd:
+    """A clamd on a Unix socket that finds the EICAR test string and answers OK otherwise."""
+
+    def __init__(self, path):
+        import socket
+        import threading
+
+        self.server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.server.bind(str(path))
+        self.server.listen(4)
+        self.scanned = 0
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self):
+        import struct
+
+        while True:
+            try:
+                conn, _ = self.server.accept()
+            except OSError:
+                return
+            with conn:
+                buf = b""
+                while not buf.endswith(b"\0\0\0\0") or len(buf) < 14:
+                    part = conn.recv(65536)
+                    if not part:
+                        break
+                    buf += part
+                body, rest = b"", buf[len(b"zINSTREAM\0"):]
+                while len(rest) >= 4:
+                    (n,), rest = struct.unpack("!L", rest[:4]), rest[4:]
+                    if n == 0:
+                        break
+                    body, rest = body + rest[:n], rest[n:]
+                self.scanned += 1
+                found = b"EICAR-STANDARD-ANTIVIRUS-TEST-FILE" in body
+                conn.sendall(b"stream: Eicar-Test-Signature FOUND\0" if found else b"stream: OK\0")
+
+
+EICAR_PDF = PDF.replace(b"/Producer (pypdf)", b"/Producer (X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*)")
+
+
+def test_with_clamd_configured_uploads_are_scanned_and_malware_refused(demo, client, settings, tmp_path):
+    clamd = FakeClamd(tmp_path / "clamd.sock")
+    settings.BITRADE_CLAMD = str(tmp_path / "clamd.sock")
+    assert post(client, with_file("beslut.pdf", PDF)).status_code == 201
+    r = post(client, body(with_file("beslut.pdf", EICAR_PDF), measures="En annan hämtning av den unge."))
+    assert r.status_code == 422 and "skadlig kod" in r.json()["errors"][0]["message"]
+    assert clamd.scanned == 2 and Attachment.objects.count() == 1
+
+
+def test_with_clamd_configured_but_down_uploads_are_refused_not_stored_unscanned(demo, client, settings, tmp_path):
+    settings.BITRADE_CLAMD = str(tmp_path / "nobody-listens.sock")
+    r = post(client, with_file("beslut.pdf", PDF))
+    assert r.status_code == 503 and "virusskannas" in r.json()["errors"][0]["message"]
+    assert AssistanceRequest.objects.count() == 0
