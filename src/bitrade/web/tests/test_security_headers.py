@@ -48,6 +48,7 @@ def production(tmp_path_factory):
            "DJANGO_SETTINGS_MODULE": "bitrade.config.settings", "DATABASE_URL": f"sqlite:///{var / 'db.sqlite3'}",
            "PYTHONPATH": os.pathsep.join([str(PACKAGE.parent), os.environ.get("PYTHONPATH", "")])}
     env.pop("BITRADE_DEBUG", None)
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set for the browser tests; production refuses it
     done = subprocess.run([sys.executable, "-c", PROBE], env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-3000:]
     return json.loads(done.stdout.strip().splitlines()[-1])
