@@ -44,6 +44,8 @@ def test_backup_restore_and_the_chain_continues(tmp_path, site):
     assert after["requests"] == 7
     # one dense chain: positions 1..n, the new events right after the restored ones
     assert after["lo"] == 1 and after["hi"] == after["n"] == after["sealed"] > made["audit_events"]
+    print(f"\nDRILL backup: requests={made['requests']} events={made['audit_events']} restored_ok="
+          f"{restored['audit_ok']} continued_to={after['hi']} seconds={time.monotonic() - started:.1f}")
     assert time.monotonic() - started < 60
 
 
