@@ -5,13 +5,15 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-pg lint bench system-packages clean
+.PHONY: demo test test-pg lint bench system-packages audit-deps lock clean
 
-$(STAMP): pyproject.toml
+# Dependencies come from requirements.lock: every package pinned, every file checked against its hash.
+$(STAMP): pyproject.toml requirements.lock
 	@command -v $(PYTHON) >/dev/null || { echo "Biträde needs Python 3.11 ($(PYTHON)): apt-get install python3.11 python3.11-venv"; exit 1; }
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[dev]'
+	$(BIN)/python -m pip install -q --require-hashes -r requirements.lock
+	$(BIN)/python -m pip install -q --no-deps -e .
 	@touch $(STAMP)
 
 ## demo: install, migrate, load the demo organisation, run web (http://127.0.0.1:8000) and worker
@@ -36,6 +38,16 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
+
+## audit-deps: pip-audit of the locked dependencies; fails on a known vulnerability (docs/security.md)
+audit-deps: $(STAMP)
+	VENV_BIN=$(BIN) scripts/audit-deps.sh
+
+## lock: re-resolve requirements.lock from pyproject.toml (needs pip-tools)
+lock: $(STAMP)
+	$(BIN)/python -m pip install -q pip-tools
+	$(BIN)/pip-compile -q --generate-hashes --allow-unsafe --strip-extras --extra dev --no-emit-index-url \
+	  --no-emit-find-links --output-file requirements.lock pyproject.toml
 
 clean:
 	rm -rf var/test-* .pytest_cache

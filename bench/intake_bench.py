@@ -230,6 +230,8 @@ def run(db: str, *, levels: list[int], duration_s: float, max_requests: int, war
     env = {k: v for k, v in os.environ.items() if not k.startswith(("BITRADE_OIDC_", "DJANGO_"))}
     env.update({
         "BITRADE_VAR_DIR": str(tmp), "BITRADE_ENV": "production", "BITRADE_DEBUG": "0",
+        # plain HTTP on loopback, as behind the TLS proxy: no redirect to https
+        "BITRADE_SSL_REDIRECT": "0",
         "SECRET_KEY": secrets.token_urlsafe(50), "BITRADE_ALLOWED_HOSTS": "127.0.0.1,localhost",
         "BITRADE_LOG_LEVEL": "WARNING", "DJANGO_SETTINGS_MODULE": "bitrade.config.settings",
         "PYTHONPATH": os.pathsep.join(p for p in [str(BENCH), env.get("PYTHONPATH", "")] if p),

@@ -9,12 +9,13 @@ from django.utils import timezone
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
 from bitrade.cases.kinds import Action, NoInput
+from bitrade.common.validation import CheckedInput
 
 from . import rules, services
 from .rules import check_competence
 
 
-class _In(BaseModel):
+class _In(CheckedInput, BaseModel):
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
 
 

@@ -10,6 +10,8 @@ Project commands:
   route FILE.json --at ISO-TIME   routing decision for the demo organisation, as JSON
   return assess FILE.json --at TIME   return enforcement: category, deadlines, lapse date, as JSON
   audit verify         walk the audit hash chain; exit 1 on the first tampered event
+  backup FILE          consistent online copy of the SQLite database (PostgreSQL: pg_dump)
+  restore FILE         restore the SQLite database from such a copy, then verify the audit trail
   load-organisation    load regions, police areas and all 290 municipalities
   legal import [DIR]   import the legal corpus (default BITRADE_SEEDS_DIR); also: legal reindex, legal status
   search "QUERY" [--json] [--kind K] [--status S]   search the legal knowledge base

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "axes",
+    "ninja",  # the API docs from ninja's own static files (no CDN, no inline script)
     "django_tasks",
     "django_tasks_db",
     "bitrade.web",
@@ -78,6 +79,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "bitrade.web.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Compresses HTML and JSON answers (not static files: WhiteNoise serves those precompressed); see
     # docs/operations.md "Compression" on BREACH.
@@ -89,9 +91,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "bitrade.web.middleware.ControlCharacterMiddleware",
     "bitrade.web.audit_hooks.AuditRefusalMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "bitrade.web.middleware.ContentSecurityPolicyMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -181,6 +185,25 @@ if OIDC_ENABLED:
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = PRODUCTION
 CSRF_COOKIE_SECURE = PRODUCTION
+SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = "Lax"
+
+# --- Transport security (docs/operations.md "TLS and the reverse proxy") --------------------------
+# In production Biträde sits behind a TLS-terminating proxy that sets X-Forwarded-Proto (and strips it
+# from clients): plain HTTP is redirected, HSTS tells browsers to use HTTPS only.
+if PRODUCTION:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = os.environ.get("BITRADE_SSL_REDIRECT", "1") == "1"
+    SECURE_HSTS_SECONDS = int(os.environ.get("BITRADE_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = os.environ.get("BITRADE_HSTS_INCLUDE_SUBDOMAINS", "1") == "1"
+    SECURE_HSTS_PRELOAD = os.environ.get("BITRADE_HSTS_PRELOAD", "0") == "1"
+    if not SECURE_HSTS_PRELOAD:
+        # Entering the browsers' preload list binds the whole domain to HTTPS for good: the operator's
+        # decision (BITRADE_HSTS_PRELOAD=1), so its absence is not a deploy warning.
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_AGE = 60 * 60 * 12
 
 # --- Language and time ------------------------------------------------------
@@ -206,6 +229,11 @@ MEDIA_ROOT = VAR_DIR / "media"
 # A request with attachments (base64 in JSON, or multipart) may be at most 40 MB in all.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 40 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FILES = 10
+# Optional virus scanning of uploads by clamd ("/run/clamav/clamd.ctl" or "host:3310"); off when empty.
+BITRADE_CLAMD = os.environ.get("BITRADE_CLAMD", "")
+# Larger bodies are refused from their Content-Length before they are read (bitrade.web.middleware);
+# the reverse proxy must refuse them too, and bodies without a length (docs/operations.md).
 
 # --- Background work ----------------------------------------------------------
 TASKS = {

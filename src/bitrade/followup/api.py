@@ -8,16 +8,22 @@ year), the filters ``region``, ``police_area``, ``unit``, ``organisation``, ``la
 
 from __future__ import annotations
 
+from typing import Literal
+
 from django.core.exceptions import PermissionDenied
 from ninja import Router, Schema
 
 from bitrade.common.errors import ErrorOut
 
 from . import rules, selectors
-from .reports import ALL_VIEW, VIEWS
+from .reports import ALL_VIEW, VIEWS, Report
 from .rules import ParamError
 
 router = Router(tags=["Uppföljning"])
+
+# The views and tables there are, published as enumerations (anything else is not a valid request).
+ViewName = Literal[(ALL_VIEW, *VIEWS)]  # type: ignore[valid-type]
+TableKey = Literal[Report.BUILDERS]  # type: ignore[valid-type]
 
 
 
@@ -78,7 +84,7 @@ def metric_definitions(request):
 
 
 @router.get("/tables", response={200: TablesOut, **ERRORS}, summary="Uppföljningens tabeller för ett urval")
-def tables(request, view: str = ALL_VIEW):
+def tables(request, view: ViewName = ALL_VIEW):
     """Every table of a view (``oversikt``, ``volymer``, ``beslut``, ``frihet``, ``transporter``,
     ``avvikelser``, or ``alla``); a requesting organisation gets its own organisation's tables."""
     try:
@@ -89,9 +95,11 @@ def tables(request, view: str = ALL_VIEW):
 
 
 @router.get("/tables/{key}", response={200: TablesOut, **ERRORS}, summary="En tabell")
-def table(request, key: str):
+def table(request, key: TableKey):
     try:
         rep = selectors.report(_actor(request), request.GET)
+        if key not in rep.available():
+            raise PermissionDenied("Tabellen visas inte i din roll.")
         result = [rep.table(key)]
     except ParamError as exc:
         return _invalid(exc)

@@ -267,6 +267,15 @@ def _checked(period: Period, field_name: str) -> Period:
 
 def parse_period(text: str, field_name: str = "period") -> Period:
     """``2023``, ``2023-05``, ``2016..2025``, ``2023-01..2023-06`` or ``2023-01-01..2023-03-31``."""
+    try:
+        return _parse_period(text, field_name)
+    except ParamError:
+        raise
+    except (ValueError, OverflowError):  # a year at the end of the calendar (9999-12 + one month)
+        raise ParamError(field_name, f"Perioden måste ligga mellan år {EARLIEST_YEAR} och 2100.") from None
+
+
+def _parse_period(text: str, field_name: str) -> Period:
     text = (text or "").strip()
     if not text:
         raise ParamError(field_name, "Ange en period. " + PERIOD_HELP)

@@ -27,6 +27,12 @@ IDEMPOTENCY = Header(alias="Idempotency-Key", min_length=1, max_length=100, patt
                      description="Unik nyckel per skrivning (t.ex. ett UUID); en omsändning ger samma svar.")
 
 
+# Bounds the OpenAPI document publishes; a value outside them is a 422 naming the parameter.
+MAX_OFFSET = 1_000_000
+LIMIT = Query(50, ge=1, le=200, description="Högst så många begäranden (1–200).")
+OFFSET = Query(0, ge=0, le=MAX_OFFSET, description=f"Hoppa över så många (0–{MAX_OFFSET}).")
+
+
 @router.post("", response={200: RequestOut, 201: RequestOut, **ERRORS}, summary="Skicka en begäran om handräckning")
 def submit(request, payload: RequestIn, idempotency_key: str = IDEMPOTENCY):
     """Tar emot, granskar formellt och styr begäran till rätt enhet. Samma Idempotency-Key ger samma ärende."""

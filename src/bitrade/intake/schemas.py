@@ -5,13 +5,15 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
+from django.utils import timezone
 from ninja import Schema
 from pydantic import Field, field_validator, model_validator
 
 from bitrade.common.errors import ErrorItem, ErrorOut  # noqa: F401 — re-exported for the intake API
+from bitrade.common.validation import CheckedInput
 from bitrade.organisation.models import ProfessionalRole
 
 from .rules_identity import IdentityError, normalise_identity_number
@@ -81,24 +83,21 @@ ATTACHMENT_KIND_LABELS = {
     "repatriation_decision": "Beslut om hemsändande", "other": "Annan handling",
 }
 
-ALLOWED_CONTENT = {
-    "application/pdf": (b"%PDF-",),
-    "image/png": (b"\x89PNG\r\n\x1a\n",),
-    "image/jpeg": (b"\xff\xd8\xff",),
-}
+
+# How far a time window may reach back from the moment of the request, and forward.
+WINDOW_PAST_MARGIN = timedelta(hours=24)
+WINDOW_HORIZON = timedelta(days=366)
+MAX_AGE_YEARS = 130
 
 
-def sniff_content_type(data: bytes) -> str | None:
-    for ctype, magics in ALLOWED_CONTENT.items():
-        if any(data.startswith(m) for m in magics):
-            return ctype
-    return None
+class In(CheckedInput, Schema):
+    """An input schema: every text refuses control characters, every date lies within 1900–2100."""
 
 
 _PHONE = re.compile(r"^\+?[0-9][0-9 \-()]{5,24}$")
 
 
-class RequesterIn(Schema):
+class RequesterIn(In):
     name: str = Field(min_length=2, max_length=200, description="Den som gör begäran")
     role: RequesterRole = Field(description="Yrkesroll; prövas mot lagrummet")
     phone: str = Field(min_length=6, max_length=40, description="Telefon som nås dygnet runt")
@@ -120,7 +119,7 @@ class RequesterIn(Schema):
         return v
 
 
-class PersonIn(Schema):
+class PersonIn(In):
     identity_number: str = Field(default="", max_length=20, description="Personnummer eller samordningsnummer")
     name: str = Field(min_length=1, max_length=200)
     birth_date: date | None = Field(default=None, description="När identitetsnummer saknas")
@@ -136,6 +135,18 @@ class PersonIn(Schema):
         except IdentityError as exc:
             raise ValueError(str(exc)) from exc
 
+    @field_validator("birth_date")
+    @classmethod
+    def _born(cls, v: date | None) -> date | None:
+        if v is None:
+            return v
+        today = timezone.localdate()
+        if v > today:
+            raise ValueError("Födelsedatumet ligger i framtiden.")
+        if v.year < today.year - MAX_AGE_YEARS:
+            raise ValueError(f"Födelsedatumet ligger mer än {MAX_AGE_YEARS} år tillbaka.")
+        return v
+
     @model_validator(mode="after")
     def _identified(self):
         if not self.identity_number and self.birth_date is None:
@@ -143,12 +154,12 @@ class PersonIn(Schema):
         return self
 
 
-class LocationIn(Schema):
+class LocationIn(In):
     address: str = Field(min_length=2, max_length=300, description="Där personen finns eller kan antas finnas")
     municipality_code: str = Field(min_length=4, max_length=4, pattern=r"^[0-9]{4}$", description="Kommunkod")
 
 
-class AttachmentIn(Schema):
+class AttachmentIn(In):
     kind: AttachmentKind
     filename: str = Field(min_length=1, max_length=200)
     content_base64: str = Field(min_length=1, max_length=MAX_ATTACHMENT_BYTES * 4 // 3 + 8)
@@ -168,7 +179,7 @@ class AttachmentIn(Schema):
             raise ValueError("Bilagan är inte giltig base64.") from exc
 
 
-class RequestIn(Schema):
+class RequestIn(In):
     requester: RequesterIn
     legal_basis: str = Field(min_length=1, max_length=300, description='Lagrum, t.ex. "47 § andra stycket 3 LPT"')
     person: PersonIn
@@ -187,6 +198,21 @@ class RequestIn(Schema):
     wanted_notice_requested: bool = False
     oral_request: bool = Field(default=False, description="Begäran gjordes muntligt och bekräftas skriftligt")
     attachments: list[AttachmentIn] = Field(default_factory=list, max_length=MAX_ATTACHMENTS)
+
+    @field_validator("window_start", "window_end", mode="after")
+    @classmethod
+    def _plausible(cls, v: datetime | None) -> datetime | None:
+        """A time window lies around the request: not more than a day before it, not more than a year
+        after (checked on the year first, so no far-off time is ever converted)."""
+        if v is None or v.tzinfo is None:
+            return v
+        now = timezone.now()
+        # The year first: a far-off time (year 1 at +14:00) is never converted, so nothing overflows.
+        if v.year < now.year - 1 or v < now - WINDOW_PAST_MARGIN:
+            raise ValueError("Tiden ligger mer än ett dygn före begäran.")
+        if v.year > now.year + 1 or v > now + WINDOW_HORIZON:
+            raise ValueError("Tiden ligger mer än ett år fram i tiden.")
+        return v
 
     @model_validator(mode="after")
     def _window(self):
@@ -260,12 +286,12 @@ class RequestListItemOut(Schema):
     protected_identity: bool
 
 
-class AnswerIn(Schema):
+class AnswerIn(In):
     question_id: int
     answer: str = Field(min_length=1, max_length=5000)
 
 
-class CompletionIn(Schema):
+class CompletionIn(In):
     answers: list[AnswerIn] = Field(default_factory=list, max_length=50)
     legal_basis: str | None = Field(default=None, min_length=1, max_length=300)
     measures: str | None = Field(default=None, min_length=1, max_length=5000)

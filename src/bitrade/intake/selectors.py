@@ -20,7 +20,7 @@ from bitrade.common import conditional, paging
 from bitrade.common.actor import Actor
 from bitrade.organisation.models import UnitKind
 
-from .models import AssistanceRequest
+from .models import AssistanceRequest, Attachment
 
 MASK = "Skyddad identitet"
 OBJECT_TYPE = "intake.assistancerequest"
@@ -56,6 +56,21 @@ def get_request(actor: Actor, public_id, *, purpose: str = "visning") -> Assista
         raise Http404("Finns inte")
     audit.record_read(actor, OBJECT_TYPE, [req.pk], purpose=purpose)
     return req
+
+
+def get_attachment(actor: Actor, public_id, attachment_id: int) -> Attachment:
+    """An attachment of a request the actor may see (a protected identity's documents only to those who
+    may see the identity); the request read and the document read are both on record."""
+    req = get_request(actor, public_id, purpose="bilaga")
+    if not may_see_identity(actor, req):
+        audit.record(actor, "attachment.read_refused", object_type="intake.attachment",
+                     object_id=str(attachment_id)[:64], result="refused", reason="skyddad identitet")
+        raise PermissionDenied("Handlingen rör en person med skyddade personuppgifter.")
+    attachment = req.attachments.filter(pk=attachment_id).first()
+    if attachment is None:
+        raise Http404("Finns inte")
+    audit.record_read(actor, "intake.attachment", [attachment.pk], purpose="bilaga hämtad")
+    return attachment
 
 
 def person_display(actor: Actor, req: AssistanceRequest) -> dict:

@@ -6,6 +6,7 @@ import base64
 import uuid
 
 from django.contrib import messages
+from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -173,6 +174,19 @@ def detail(request, actor, public_id):
         "can_acknowledge": actor.is_police and actor.unit_id == req.case.unit_id and req.case.acknowledged_at is None,
         "risk_labels": RISK_LABELS, "urgency_labels": URGENCY_LABELS, "attachment_kinds": ATTACHMENT_KIND_LABELS,
     })
+
+
+@actor_required(a.REQUESTER, a.POLICE)
+def attachment(request, actor, public_id, attachment_id):
+    """A stored document, only through here: scoped, audited, downloaded (never shown inline), with
+    nosniff and a sandboxing Content-Security-Policy. The files live outside the web root."""
+    att = selectors.get_attachment(actor, public_id, attachment_id)
+    response = FileResponse(att.file.open("rb"), as_attachment=True, filename=att.filename,
+                            content_type=att.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @require_POST

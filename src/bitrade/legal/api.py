@@ -16,7 +16,14 @@ from ninja import Field, Query, Router, Schema
 from bitrade.common.errors import ErrorOut
 
 from . import selectors
-from .search import MAX_LIMIT, MAX_QUERY_CHARS, SearchError
+from .search import KIND_LABELS, MAX_LIMIT, MAX_QUERY_CHARS, STATUS_FILTERS, SearchError
+
+# What the server accepts, published: text without control characters holding at least one character
+# that is not a space (a blank query has nothing to search for), known kinds and statuses.
+_TEXT = r"[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
+QUERY_PATTERN = rf"^{_TEXT}*[^\s\x00-\x1f\x7f]{_TEXT}*$"
+_KINDS = "|".join(KIND_LABELS)
+_STATUSES = "|".join(STATUS_FILTERS)
 
 router = Router(tags=["Rättskällor"])
 
@@ -31,11 +38,15 @@ def _error(status: int, message: str, field: str = "q"):
 
 
 class SearchQuery(Schema):
-    q: str = Field(..., max_length=2000, description="Sökfråga: ord eller ett lagrum, t.ex. ”29 a § polislagen”.")
+    # The published limits are checked by the search itself, which says what is wrong in its own words.
+    q: str = Field(..., max_length=2000, description="Sökfråga: ord eller ett lagrum, t.ex. ”29 a § polislagen”.",
+                   json_schema_extra={"minLength": 1, "maxLength": MAX_QUERY_CHARS, "pattern": QUERY_PATTERN})
     kind: str | None = Field(None, max_length=200, description="statute, ordinance, regulation, report, guide, "
-                                                               "jo_decision, guideline (kommaseparerade)")
-    status: str | None = Field(None, max_length=200, description="in_force, expiring, repealed, coming")
-    limit: int = Field(20, description=f"1–{MAX_LIMIT}")
+                                                               "jo_decision, guideline (kommaseparerade)",
+                             json_schema_extra={"pattern": rf"^(({_KINDS})(,({_KINDS}))*)?$"})
+    status: str | None = Field(None, max_length=200, description="in_force, expiring, repealed, coming",
+                               json_schema_extra={"pattern": rf"^(({_STATUSES})(,({_STATUSES}))*)?$"})
+    limit: int = Field(20, ge=1, le=MAX_LIMIT, description=f"1–{MAX_LIMIT}")
 
 
 class HitOut(Schema):

@@ -231,8 +231,7 @@ def _exact(citation: Citation) -> tuple[list[tuple[int, str]], str]:
 
 def build_concepts(text: str) -> list[Concept]:
     words = [w for w in dict.fromkeys(analysis.words(text)) if w not in analysis.STOPWORDS]
-    if len(words) > MAX_QUERY_WORDS:
-        raise SearchError(f"Sökfrågan har för många ord ({len(words)}). Använd högst {MAX_QUERY_WORDS} ord.")
+    words = words[:MAX_QUERY_WORDS]  # a longer query is searched on its first words (search() says so)
     if not words:
         return []
     alternatives = {w: [*analysis.number_alternatives(w), *SYNONYMS.get(w, ())] for w in words}
@@ -507,6 +506,10 @@ def search(query: str, *, kinds=None, statuses=None, limit: int = DEFAULT_LIMIT)
         result.message = " ".join(messages)
     elif not result.hits:
         result.message = "Inga träffar. Pröva färre eller andra ord, eller ett lagrum som ”17 § PL”."
+    used_words = [w for w in dict.fromkeys(analysis.words(rest)) if w not in analysis.STOPWORDS]
+    if len(used_words) > MAX_QUERY_WORDS:
+        result.message = (f"Sökfrågan har {len(used_words)} ord; de första {MAX_QUERY_WORDS} användes. "
+                          f"{result.message}").strip()
     return result
 
 

@@ -42,3 +42,135 @@ class ConditionalKeyUseMiddleware:
             for record in pending:
                 record()
         return response
+
+
+class ControlCharacterMiddleware:
+    """Refuses control characters (NUL and the other C0 characters but tab and line breaks) wherever
+    they enter: the query string, form fields and JSON bodies, naming the field in Swedish. One net for
+    every page and endpoint, in front of the schemas' own check (bitrade.common.validation)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        field = self._offending_field(request)
+        if field is not None:
+            return self._refuse(request, field)
+        return self.get_response(request)
+
+    @staticmethod
+    def _offending_field(request) -> str | None:
+        from django.core.exceptions import RequestDataTooBig
+
+        from bitrade.common.errors import field_path
+        from bitrade.common.validation import first_control_path, has_control_characters
+
+        for key, values in request.GET.lists():
+            if has_control_characters(key) or any(has_control_characters(v) for v in values):
+                return key
+        if request.method not in ("POST", "PUT", "PATCH"):
+            return None
+        content_type = request.content_type or ""
+        try:
+            if content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+                for key, values in request.POST.lists():
+                    if has_control_characters(key) or any(has_control_characters(v) for v in values):
+                        return key
+                for key, files in request.FILES.lists():
+                    if any(has_control_characters(f.name or "") for f in files):
+                        return key
+            elif content_type == "application/json" and _JSON_CONTROL_ESCAPE.search(request.body):
+                import json
+
+                try:
+                    path = first_control_path(json.loads(request.body))
+                except ValueError:
+                    return None  # not JSON: the endpoint answers that itself
+                if path is not None:
+                    return field_path(path)
+        except RequestDataTooBig:
+            return None  # the endpoint answers 413 itself
+        return None
+
+    @staticmethod
+    def _refuse(request, field: str):
+        from django.http import JsonResponse
+        from django.shortcuts import render
+
+        from bitrade.common.validation import CONTROL_MESSAGE
+
+        if request.path.startswith("/api/"):
+            return JsonResponse({"detail": "Begäran innehåller fel. Rätta fälten nedan och skicka igen.",
+                                 "errors": [{"field": field, "code": "control_character",
+                                             "message": CONTROL_MESSAGE}]}, status=422)
+        return render(request, "400.html", {"field": field, "message": CONTROL_MESSAGE}, status=400)
+
+
+# Only a JSON body holding an escaped control character (\u0000–\u001f but \t \n \r, \u007f, \b, \f)
+# is parsed here; the count of backslashes before it must be even for the escape to be real.
+_JSON_CONTROL_ESCAPE = re.compile(
+    rb"(?<!\\)(?:\\\\)*\\(?:u00(?:0[0-8bBcCeEfF]|1[0-9a-fA-F]|7[fF])|[bf])")
+
+
+class RequestSizeLimitMiddleware:
+    """Refuses a body larger than DATA_UPLOAD_MAX_MEMORY_SIZE from its Content-Length, before a byte of
+    it is read (Django's own check does not count multipart files, so a 400 MB web-form upload would
+    otherwise be spooled to disk in full first). A body without a length is bounded by the reverse proxy
+    (docs/operations.md)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.conf import settings
+
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if limit is not None and length > limit:
+            return self._refuse(request, limit)
+        return self.get_response(request)
+
+    @staticmethod
+    def _refuse(request, limit: int):
+        from django.http import HttpResponse, JsonResponse
+
+        msg = f"Begäran är för stor (högst {limit // (1024 * 1024)} MB inklusive bilagor)."
+        if request.path.startswith("/api/"):
+            response = JsonResponse({"detail": msg, "errors": [{"field": "body", "code": "too_large",
+                                                                "message": msg}]}, status=413)
+        else:
+            response = HttpResponse(f"<!doctype html><html lang=\"sv\"><title>För stor</title><p>{msg}</p>",
+                                    status=413, content_type="text/html; charset=utf-8")
+        response["Connection"] = "close"  # the unread body must not be taken for the next request
+        return response
+
+
+# No inline script anywhere, no eval, nothing from another origin: the pages load app.css, app.js and the
+# vendored htmx from /static/, and htmx is configured not to inject its own <style> (base.html).
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+    "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+# The browsable API documentation (Swagger UI, served from django-ninja's own static files) sets styles
+# inline; its scripts are still files.
+DOCS_CONTENT_SECURITY_POLICY = CONTENT_SECURITY_POLICY.replace("style-src 'self'",
+                                                               "style-src 'self' 'unsafe-inline'")
+
+
+class ContentSecurityPolicyMiddleware:
+    """Sets Content-Security-Policy (and Referrer/Permissions policies) on every response that has
+    none of its own (a document download sets a stricter sandbox itself)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if "Content-Security-Policy" not in response:
+            docs = request.path.startswith("/api/") and request.path.rstrip("/").endswith("/docs")
+            response["Content-Security-Policy"] = DOCS_CONTENT_SECURITY_POLICY if docs else CONTENT_SECURITY_POLICY
+        response.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()")
+        return response
