@@ -410,9 +410,10 @@ def escalate_unacknowledged(deadline, now: datetime) -> str:
               f"ärendet flyttat till {new_unit.name}.")
     case.unit = new_unit
     case.escalation_count += 1
-    case.routing_reasons = [*case.routing_reasons, reason]
+    case.routing_trace = [*case.routing_trace, {"at": now.isoformat(), "kind": "escalated", "from_unit": old_unit.pk,
+                                                "to_unit": new_unit.pk, "reason": reason}]
     case.ack_due_at = routing_rules.ack_deadline(case.priority, now, routing_selectors.ack_thresholds())
-    case.save(update_fields=["unit", "escalation_count", "routing_reasons", "ack_due_at", "updated_at"])
+    case.save(update_fields=["unit", "escalation_count", "routing_trace", "ack_due_at", "updated_at"])
     deadlines.schedule(ACK_DEADLINE, object_type=OBJECT_TYPE, object_id=case.pk, due_at=case.ack_due_at,
                        payload={"unit_id": new_unit.pk})
     _event(case, SYSTEM_ACTOR, "escalated", reason, public=False, now=now)
