@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.utils import timezone
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
 
 from bitrade.cases.kinds import Action, NoInput
 
@@ -19,9 +19,27 @@ class _In(BaseModel):
 
 
 class GrantIn(_In):
-    reason: str = Field(default="", max_length=5000, description="Kommentar; krävs när granskningen visar brister.")
+    reason: str = Field(default="", max_length=5000, description="Kommentar.")
     conditions: str = Field(default="", max_length=5000,
                             description="Villkor – polisen får inte förena beslutet med villkor (JO 2014/15 s. 122).")
+    phone_completion_by: str = Field(default="", max_length=200,
+                                     description="Brådskande begäran som väntar på komplettering: vem hos den "
+                                                 "begärande myndigheten lämnade det som saknades per telefon.")
+    phone_completion_how: str = Field(default="", max_length=5000,
+                                      description="Vad som lämnades per telefon, och när.")
+    override_checks: list[str] = Field(default_factory=list, max_length=10,
+                                       description="Avsteg: de brister i den formella granskningen som beslutet "
+                                                   "går emot (t.ex. documents_attached).")
+    override_reason: str = Field(default="", max_length=5000,
+                                 description="Avsteg: varför granskningen är fel i det här fallet.")
+
+    @field_validator("override_checks", mode="before")
+    @classmethod
+    def _one_or_many(cls, value):
+        """A web form sends one value or a list; a comma-separated text is accepted too."""
+        if isinstance(value, str):
+            return [v.strip() for v in value.split(",") if v.strip()]
+        return value
 
 
 class RefusalIn(_In):
@@ -103,8 +121,10 @@ ACTIONS: tuple[Action, ...] = (
            run=lambda actor, case, d: services.acknowledge(actor, case),
            summary="Kvittera att enheten har tagit emot ärendet."),
     Action(rules.GRANT, "bevilja", "Bevilja", GrantIn, transition=rules.GRANT, may=competent,
-           run=lambda actor, case, d: services.decide(actor, case, rules.GRANT, reason=d.reason,
-                                                      conditions=d.conditions)),
+           run=lambda actor, case, d: services.decide(
+               actor, case, rules.GRANT, reason=d.reason, conditions=d.conditions,
+               phone_completion_by=d.phone_completion_by, phone_completion_how=d.phone_completion_how,
+               override_checks=d.override_checks, override_reason=d.override_reason)),
     Action(rules.REFUSE, "avsla", "Avslå", RefusalIn, transition=rules.REFUSE, may=competent,
            run=lambda actor, case, d: services.decide(actor, case, rules.REFUSE, reason=d.reason,
                                                       refusal_check=d.refusal_check)),

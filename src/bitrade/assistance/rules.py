@@ -73,7 +73,8 @@ TRANSITIONS: dict[str, dict[str, str | None]] = {
     ACKNOWLEDGE: {RECEIVED: ACKNOWLEDGED},
     REQUEST_COMPLETION: {RECEIVED: COMPLETION_REQUESTED, ACKNOWLEDGED: COMPLETION_REQUESTED},
     COMPLETE: {COMPLETION_REQUESTED: None},  # back to received, or acknowledged if it was
-    GRANT: {RECEIVED: GRANTED, ACKNOWLEDGED: GRANTED},
+    # From completion_requested only when urgent and the missing part was given by phone (check_decision).
+    GRANT: {RECEIVED: GRANTED, ACKNOWLEDGED: GRANTED, COMPLETION_REQUESTED: GRANTED},
     REFUSE: {RECEIVED: REFUSED, ACKNOWLEDGED: REFUSED, COMPLETION_REQUESTED: REFUSED},
     OVERRULE: {GRANTED: REFUSED, REFUSED: GRANTED},
     ASSIGN: {GRANTED: ASSIGNED, ASSIGNED: ASSIGNED},
@@ -164,6 +165,15 @@ class DecisionFacts:
     previous_decider_id: int | None = None
     decider_id: int | None = None
     conditions: str = ""  # anything the decider tries to attach
+    urgent: bool = False  # priority 1–2, or the requester asked for immediate/urgent help
+    phone_completion_by: str = ""  # who at the requester gave the missing part by phone
+    phone_completion_how: str = ""  # what was given, and how
+    override_checks: frozenset[str] = frozenset()  # failed formal checks the decider grants against
+    override_reason: str = ""  # why the review is wrong in this case
+
+
+#: How long the reason for granting against a failed formal check must at least be.
+MIN_OVERRIDE_REASON = 20
 
 
 FORMAL_CHECKS = {
@@ -199,9 +209,8 @@ def check_decision(f: DecisionFacts) -> Verdict:
     if f.conditions.strip():
         checks.append(Check("no_conditions", False,
                             "Polisen får inte förena ett beslut om handräckning med villkor.", JO_2014_15))
-    if f.action in (GRANT,) and f.review_outcome != "admissible" and len(f.reason.strip()) < 10:
-        checks.append(Check("reason_when_deviating", False,
-                            "Den formella granskningen är inte uppfylld: ange skälen till att ändå bevilja.", None))
+    if f.action == GRANT or (f.action == OVERRULE and f.state == REFUSED):
+        checks.extend(_grant_checks(f))
     refusing = f.action == REFUSE or (f.action == OVERRULE and f.state == GRANTED)
     if refusing:
         if f.refusal_check not in FORMAL_CHECKS:
@@ -222,6 +231,48 @@ def check_decision(f: DecisionFacts) -> Verdict:
         checks.append(Check("completion_question", False, "Skriv frågan till den begärande myndigheten.", None))
     target = target_state(f.action, f.state)
     return _verdict(checks, target)
+
+
+def _grant_checks(f: DecisionFacts) -> list[Check]:
+    """Granting while completion is pending (urgent, the missing part given by phone) and granting against a
+    failed formal check (an explicit override naming the check and why the review is wrong here)."""
+    checks: list[Check] = []
+    by_phone = f.state == COMPLETION_REQUESTED
+    if by_phone:
+        if not f.urgent:
+            checks.append(Check("completion_pending", False,
+                                "Begäran väntar på komplettering. Bara en brådskande begäran (prioritet 1–2) får "
+                                "beviljas innan kompletteringen har kommit in.", None))
+        if not (f.phone_completion_by.strip() and len(f.phone_completion_how.strip()) >= 5):
+            checks.append(Check("phone_completion", False,
+                                "Ange vem hos den begärande myndigheten som lämnade det som saknades per telefon "
+                                "och vad som lämnades.", None))
+    # A completion given by phone covers what the review asked to complete; not a failed check that made the
+    # request inadmissible.
+    open_failures = set(f.failed_review_checks)
+    if by_phone and f.review_outcome == "needs_completion":
+        open_failures = set()
+    if not open_failures:
+        if f.override_checks:
+            checks.append(Check("override_without_failure", False,
+                                "Granskningen har inga brister att gå emot: ange inga avsteg.", None))
+        return checks
+    labels = {c: FORMAL_CHECKS.get(c, c) for c in sorted(open_failures)}
+    missing = [labels[c] for c in sorted(open_failures - set(f.override_checks))]
+    if missing:
+        checks.append(Check("override_names_check", False,
+                            "Den formella granskningen visar brister: " + "; ".join(missing) + ". Att ändå bevilja "
+                            "är ett avsteg som ska ange varje brist det gäller och varför granskningen är fel i "
+                            "det här fallet.", JO_2014_15))
+    unknown = set(f.override_checks) - open_failures
+    if unknown:
+        checks.append(Check("override_check_known", False,
+                            "Avsteget gäller en kontroll som inte brister i granskningen.", None))
+    if len(f.override_reason.strip()) < MIN_OVERRIDE_REASON:
+        checks.append(Check("override_reason", False,
+                            "Förklara varför granskningen är fel i det här fallet (minst "
+                            f"{MIN_OVERRIDE_REASON} tecken).", None))
+    return checks
 
 
 # --------------------------------------------------------------------------- execution

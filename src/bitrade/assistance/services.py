@@ -81,6 +81,12 @@ def open_case(actor: Actor, *, region, unit: Unit, state: str, case_code: str, p
     return case
 
 
+def is_urgent(case: Case) -> bool:
+    """Priority 1–2 (the RLC's immediate and urgent), or the requester asked for immediate or urgent help."""
+    req = _request(case)
+    return case.priority in (1, 2) or (req is not None and req.requested_urgency in ("immediate", "urgent"))
+
+
 def _entry(case: Case):
     req = _request(case)
     if req is None or not req.legal_basis_key:
@@ -128,8 +134,14 @@ def requester_completed(actor: Actor, case: Case, now: datetime, still_incomplet
 
 @refusals_audited("decide")
 def decide(actor: Actor, case: Case, action: str, *, reason: str = "", refusal_check: str = "",
-           conditions: str = "", now: datetime | None = None) -> Case:
-    """Grant, refuse, ask for completion, or overrule an earlier decision."""
+           conditions: str = "", phone_completion_by: str = "", phone_completion_how: str = "",
+           override_checks: frozenset[str] | list[str] = frozenset(), override_reason: str = "",
+           now: datetime | None = None) -> Case:
+    """Grant, refuse, ask for completion, or overrule an earlier decision.
+
+    An urgent request may be granted while completion is pending when the missing part was given by phone
+    (who gave it, and what); granting against a failed formal check is an override that names the check and
+    why the review is wrong in this case."""
     _require_handling_unit(actor, case)
     now = now or timezone.now()
     with transaction.atomic():
@@ -145,6 +157,9 @@ def decide(actor: Actor, case: Case, action: str, *, reason: str = "", refusal_c
             failed_review_checks=frozenset(c["code"] for c in review.get("checks", []) if not c.get("ok")),
             refusal_check=refusal_check, reason=reason, conditions=conditions,
             previous_decider_id=case.decided_by_id, decider_id=actor.person_id,
+            urgent=is_urgent(case), phone_completion_by=phone_completion_by,
+            phone_completion_how=phone_completion_how, override_checks=frozenset(override_checks),
+            override_reason=override_reason,
         )
         verdict = rules.check_decision(facts)
         if not verdict.allowed:
@@ -167,6 +182,20 @@ def decide(actor: Actor, case: Case, action: str, *, reason: str = "", refusal_c
         if action == rules.OVERRULE:
             case.overrule_count += 1
             text = f"Beslutet ändrat ({rules.STATE_LABELS[old]} → {rules.STATE_LABELS[case.state]}): {reason}"
+        data: dict = {}
+        if case.state == rules.GRANTED and old == rules.COMPLETION_REQUESTED:
+            data["phone_completion"] = {"by": phone_completion_by.strip(), "how": phone_completion_how.strip()}
+            text += (f" Det som saknades lämnades per telefon av {phone_completion_by.strip()}: "
+                     f"{phone_completion_how.strip()}.")
+            if req is not None:
+                req.questions.filter(answered_at__isnull=True).update(
+                    answer=f"Lämnat per telefon av {phone_completion_by.strip()}: {phone_completion_how.strip()} "
+                           f"(antecknat av polisen)", answered_at=now)
+        if case.state == rules.GRANTED and override_checks:
+            data["override"] = {"checks": sorted(override_checks), "reason": override_reason.strip()}
+            text += (" Beviljad trots brist i den formella granskningen ("
+                     + "; ".join(rules.FORMAL_CHECKS.get(c, c) for c in sorted(override_checks))
+                     + f"): {override_reason.strip()}")
         case.save()
         if action == rules.REQUEST_COMPLETION and req is not None:
             CompletionQuestion.objects.create(request=req, check_code="police_question", field="",
@@ -179,9 +208,9 @@ def decide(actor: Actor, case: Case, action: str, *, reason: str = "", refusal_c
         else:
             deadlines.cancel(ASSIGN_DEADLINE, object_type=OBJECT_TYPE, object_id=case.pk, reason=case.state)
         deadlines.cancel(ACK_DEADLINE, object_type=OBJECT_TYPE, object_id=case.pk, reason="beslut fattat")
-        _event(case, actor, action, text, from_state=old, to_state=case.state, citation=citation, now=now)
+        _event(case, actor, action, text, from_state=old, to_state=case.state, citation=citation, now=now, data=data)
         audit.record(actor, f"case.{action}", obj=case, reason=reason, old={"state": old},
-                     new={"state": case.state, "refusal_check": refusal_check, "function": _function(actor)})
+                     new={"state": case.state, "refusal_check": refusal_check, "function": _function(actor), **data})
         notify_requester(case, f"case.{case.state}", {
             rules.GRANTED: "Polisen har beviljat begäran", rules.REFUSED: "Polisen har avslagit begäran",
             rules.COMPLETION_REQUESTED: "Polisen behöver komplettering",

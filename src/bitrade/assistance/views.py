@@ -32,6 +32,9 @@ def actions_context(actor, case) -> dict:
                                              entry.citation if entry else None),
         "allowed": set(rules.allowed_actions(case.state)),
         "formal_checks": rules.FORMAL_CHECKS, "outcomes": rules.OUTCOME_LABELS,
+        "failed_checks": {c["code"]: rules.FORMAL_CHECKS.get(c["code"], c.get("message", ""))
+                          for c in ((req.review if req else {}) or {}).get("checks", []) if not c.get("ok")},
+        "urgent": services.is_urgent(case),
         "checklist": rules.closure_checklist(services.closure_facts(case)) if case.state in (
             rules.EXECUTED, rules.NOT_EXECUTED, rules.REFUSED) else [],
         "priority_labels": PRIORITY_LABELS,
