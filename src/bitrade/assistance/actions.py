@@ -107,7 +107,7 @@ def competent(actor, case) -> bool:
     if not handling_unit(actor, case):
         return False
     entry = services._entry(case)
-    return check_competence(actor.functions, entry.competent_deciders if entry else (),
+    return check_competence(actor.functions, services.competent_functions(case),
                             entry.citation if entry else None).ok
 
 

@@ -87,6 +87,19 @@ def is_urgent(case: Case) -> bool:
     return case.priority in (1, 2) or (req is not None and req.requested_urgency in ("immediate", "urgent"))
 
 
+def competent_functions(case: Case, now: datetime | None = None) -> frozenset[str]:
+    """The functions that may decide this case today: the competence data for its law and region (the
+    arbetsordning, ``routing.DecisionCompetence``), the catalogue's deciders if no row is in force."""
+    req = _request(case)
+    entry = _entry(case)
+    law = (req.law if req else "") or (entry.law if entry else "")
+    on = timezone.localtime(now or timezone.now()).date()
+    found = routing_selectors.competence(law, case.region.code, on) if law else None
+    if found is not None:
+        return found.functions
+    return frozenset(entry.competent_deciders if entry else ())
+
+
 def _entry(case: Case):
     req = _request(case)
     if req is None or not req.legal_basis_key:
@@ -151,7 +164,7 @@ def decide(actor: Actor, case: Case, action: str, *, reason: str = "", refusal_c
         review = (req.review if req else {}) or {}
         facts = rules.DecisionFacts(
             action=action, state=case.state, decider_functions=actor.functions,
-            competent_functions=frozenset(entry.competent_deciders if entry else ()),
+            competent_functions=competent_functions(case, now),
             basis_citation=entry.citation if entry else None,
             review_outcome=review.get("outcome", ""),
             failed_review_checks=frozenset(c["code"] for c in review.get("checks", []) if not c.get("ok")),
@@ -252,7 +265,7 @@ def assign(actor: Actor, case: Case, *, resource: str, now: datetime | None = No
         case = _lock(case)
         entry = _entry(case)
         verdict = rules.check_assignment(case.state, resource, actor.functions,
-                                         entry.competent_deciders if entry else (), entry.citation if entry else None)
+                                         competent_functions(case, now), entry.citation if entry else None)
         if not verdict.allowed:
             raise CaseError(verdict)
         old = case.state
@@ -427,6 +440,7 @@ def escalate_unacknowledged(deadline, now: datetime) -> str:
         region=case.region.code, police_area=req.location_municipality.police_area.code if req else "",
         law=req.law if req else "", point_key=(req.legal_basis_key or None) if req else None,
         requested_priority=case.priority, person_age=req.person_age if req else None, at=now,
+        competent_functions=competent_functions(case, now),
     )
     nxt = routing_rules.next_escalation_unit(current, units, facts) if current else None
     old_unit = case.unit

@@ -28,7 +28,7 @@ def actions_context(actor, case) -> dict:
     req = getattr(case, "assistance_request", None)
     entry = _entry(req)
     return {
-        "competence": rules.check_competence(actor.functions, entry.competent_deciders if entry else (),
+        "competence": rules.check_competence(actor.functions, services.competent_functions(case),
                                              entry.citation if entry else None),
         "allowed": set(rules.allowed_actions(case.state)),
         "formal_checks": rules.FORMAL_CHECKS, "outcomes": rules.OUTCOME_LABELS,

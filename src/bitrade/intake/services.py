@@ -116,9 +116,11 @@ def _review(facts, on):
 
 def _route(region, police_area_code: str, entry_key: str | None, law: str, priority: int | None,
            age: int | None, now: datetime):
+    competence = routing_selectors.competence(law, region.code, timezone.localtime(now).date()) if law else None
     facts = routing_rules.RoutingFacts(
         region=region.code, police_area=police_area_code, law=law, point_key=entry_key,
         requested_priority=priority, person_age=age, at=now,
+        competent_functions=competence.functions if competence else frozenset(),
     )
     rules, units, names, _thresholds = routing_selectors.region_configuration(region.pk, timezone.localtime(now).date())
     return routing_rules.route(facts, rules, units, area_names=names)
