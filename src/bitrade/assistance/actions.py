@@ -64,8 +64,19 @@ class AssignIn(_In):
 
 
 class NotFoundIn(_In):
-    wanted_notice_reference: str = Field(default="", max_length=64)
     notes: str = Field(default="", max_length=5000)
+
+
+class WantedNoticeIn(_In):
+    issue: bool = Field(default=False, description="Efterlys personen (true) eller inte (false).")
+    nepu_reference: str = Field(default="", max_length=64, description="Efterlysningens referens i NEPU.")
+    related_reference: str = Field(default="", max_length=32,
+                                   description="Diarienumret för efterlysningsärendet (saknummer 444).")
+    reason: str = Field(default="", max_length=5000, description="Skäl; krävs om personen inte efterlyses.")
+
+
+class CancelWantedIn(_In):
+    reason: str = Field(default="", max_length=16, description="found (påträffad) eller request_ended.")
 
 
 class OutcomeIn(_In):
@@ -143,8 +154,16 @@ ACTIONS: tuple[Action, ...] = (
            may=handling_unit, run=lambda actor, case, d: services.start_execution(actor, case)),
     Action(rules.RECORD_NOT_FOUND, "ej-patraffad", "Personen påträffades inte", NotFoundIn,
            transition=rules.RECORD_NOT_FOUND, may=handling_unit,
-           run=lambda actor, case, d: services.record_not_found(
-               actor, case, wanted_notice_reference=d.wanted_notice_reference, notes=d.notes)),
+           run=lambda actor, case, d: services.record_not_found(actor, case, notes=d.notes)),
+    Action("wanted_notice", "efterlysning", "Efterlysning", WantedNoticeIn,
+           may=lambda actor, case: handling_unit(actor, case) and case.state in rules.WANTED_STATES,
+           run=lambda actor, case, d: services.decide_wanted_notice(
+               actor, case, issue=d.issue, nepu_reference=d.nepu_reference, related_reference=d.related_reference,
+               reason=d.reason),
+           summary="Besluta om efterlysning (NEPU och ett relaterat ärende med saknummer 444) eller inte."),
+    Action("cancel_wanted_notice", "avlys", "Avlys efterlysning", CancelWantedIn, may=handling_unit,
+           run=lambda actor, case, d: services.cancel_wanted_notice(actor, case, reason=d.reason),
+           summary="Avlys efterlysningen när personen har påträffats eller begäran har upphört."),
     Action(rules.RECORD_OUTCOME, "utfall", "Registrera utfall", OutcomeIn, transition=rules.RECORD_OUTCOME,
            may=handling_unit,
            run=lambda actor, case, d: services.record_outcome(

@@ -35,6 +35,7 @@ ASSISTANCE = CaseKind(
     panels=(
         Panel("assistance/_request.html", views.request_context),
         Panel("assistance/_actions.html", views.actions_context, only_handling_unit=True),
+        Panel("assistance/_wanted.html", views.wanted_context),
         Panel("custody/_section.html", views.custody_panel, only_handling_unit=True),
         Panel("transport/_section.html", views.transport_panel, only_handling_unit=True),
         Panel("assistance/_references.html", only_handling_unit=True),

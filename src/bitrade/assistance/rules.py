@@ -312,13 +312,58 @@ def check_outcome(f: OutcomeFacts) -> Verdict:
     return _verdict(checks, OUTCOME_STATE[f.outcome])
 
 
-def check_not_found(state: str, wanted_notice_reference: str) -> Verdict:
-    checks = [check_transition(RECORD_NOT_FOUND, state)]
-    if not wanted_notice_reference.strip():
-        checks.append(Check("wanted_notice", False,
-                            "Personen påträffades inte: registrera efterlysningen (NEPU-referens); "
-                            "begäran ligger kvar tills den är verkställd.", JO_2019_20))
-    return _verdict(checks, target_state(RECORD_NOT_FOUND, state))
+def check_not_found(state: str) -> Verdict:
+    """The person was not found: the request stands (a wanted notice is a separate choice)."""
+    return _verdict([check_transition(RECORD_NOT_FOUND, state)], target_state(RECORD_NOT_FOUND, state))
+
+
+WANTED_STATES = frozenset({GRANTED, ASSIGNED, IN_EXECUTION})
+
+
+@dataclass(frozen=True)
+class WantedNoticeFacts:
+    state: str
+    issue: bool
+    active_notice: bool  # a notice already issued and not cancelled
+    requested_by_requester: bool
+    nepu_reference: str = ""
+    related_reference: str = ""  # the related case under code 444
+    reason: str = ""
+
+
+def check_wanted_notice(f: WantedNoticeFacts) -> Verdict:
+    """The decision to issue a wanted notice or not (the report, section 4 Dokumentation: NEPU and a related
+    case under code 444). A notice is a choice; not issuing one when the requester wished for it needs a reason."""
+    checks: list[Check] = []
+    if f.state not in WANTED_STATES:
+        checks.append(Check("wanted_state", False,
+                            "Efterlysning beslutas för ett beviljat ärende som ännu inte är verkställt.", None))
+    if f.active_notice:
+        checks.append(Check("wanted_active", False, "Det finns redan en efterlysning som inte är avlyst.", None))
+    if f.issue:
+        if not f.nepu_reference.strip():
+            checks.append(Check("wanted_nepu", False, "Ange efterlysningens referens i NEPU.", None))
+        if not f.related_reference.strip():
+            checks.append(Check("wanted_related_case", False,
+                                f"Ange diarienumret för efterlysningsärendet (saknummer {WANTED_NOTICE_CASE_CODE}), "
+                                "som relateras till handräckningsärendet.", None))
+    elif len(f.reason.strip()) < 10:
+        extra = " Den begärande myndigheten har bett om efterlysning." if f.requested_by_requester else ""
+        checks.append(Check("wanted_reason", False, "Ange varför personen inte efterlyses." + extra, None))
+    return _verdict(checks, f.state)
+
+
+CANCEL_REASONS = {"found": "personen har påträffats", "request_ended": "begäran har upphört"}
+
+
+def check_cancel_wanted_notice(active_notice: bool, reason: str) -> Verdict:
+    checks = []
+    if not active_notice:
+        checks.append(Check("wanted_active", False, "Det finns ingen efterlysning att avlysa.", None))
+    if reason not in CANCEL_REASONS:
+        checks.append(Check("cancel_reason", False,
+                            "Ange skälet för avlysningen: personen har påträffats eller begäran har upphört.", None))
+    return _verdict(checks, None)
 
 
 # --------------------------------------------------------------------------- closure
@@ -333,6 +378,7 @@ class ClosureFacts:
     open_custody_episodes: int = 0
     custody_episodes_without_protocol: int = 0
     open_transports: int = 0
+    active_wanted_notices: int = 0
     requester_informed: bool = False
     cross_references: dict = field(default_factory=dict)
 
@@ -355,6 +401,9 @@ def closure_checklist(f: ClosureFacts) -> list[ChecklistItem]:
                                    missing=stop + "protokoll saknas för ett frihetsberövande."))
         items.append(ChecklistItem("transport", f.open_transports == 0, "Transporten är genomförd eller avbeställd",
                                    missing=stop + "transporten är varken genomförd eller avbeställd."))
+    if f.active_wanted_notices:
+        items.append(ChecklistItem("wanted_notice", False, "Efterlysningen är avlyst",
+                                   missing=stop + "efterlysningen är inte avlyst."))
     label = ("Begärande myndighet är underrättad om att personen följde med hälso- och sjukvården"
              if f.outcome == OUTCOME_HEALTH_CARE else "Begärande myndighet är underrättad om utfallet")
     items.append(ChecklistItem("requester_informed", f.requester_informed, label,

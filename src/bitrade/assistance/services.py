@@ -284,25 +284,96 @@ def start_execution(actor: Actor, case: Case, now: datetime | None = None) -> Ca
 
 
 @refusals_audited("not_found")
-def record_not_found(actor: Actor, case: Case, *, wanted_notice_reference: str, notes: str = "",
-                     now: datetime | None = None) -> Case:
+def record_not_found(actor: Actor, case: Case, *, notes: str = "", now: datetime | None = None) -> Case:
+    """The person was not found; the request stands. Whether to issue a wanted notice is decided apart."""
     _require_handling_unit(actor, case)
     now = now or timezone.now()
     with transaction.atomic():
         case = _lock(case)
-        verdict = rules.check_not_found(case.state, wanted_notice_reference)
+        verdict = rules.check_not_found(case.state)
         if not verdict.allowed:
             raise CaseError(verdict)
         old = case.state
-        case.state, case.wanted_notice_reference = verdict.target, wanted_notice_reference.strip()
-        case.save(update_fields=["state", "wanted_notice_reference", "updated_at"])
+        case.state = verdict.target
+        case.save(update_fields=["state", "updated_at"])
+        req = _request(case)
+        wish = " Den begärande myndigheten har bett om efterlysning." if req and req.wanted_notice_requested else ""
         _event(case, actor, rules.RECORD_NOT_FOUND,
-               f"Personen påträffades inte. Efterlysning {case.wanted_notice_reference} (saknummer "
-               f"{rules.WANTED_NOTICE_CASE_CODE}); begäran ligger kvar. {notes}".strip(),
+               f"Personen påträffades inte; begäran ligger kvar. {notes}".strip() + wish,
                from_state=old, to_state=case.state, citation=rules.JO_2019_20, now=now)
-        audit.record(actor, "case.not_found", obj=case, new={"wanted_notice": case.wanted_notice_reference})
-        notify_requester(case, "case.not_found", "Personen har inte påträffats; polisen har efterlyst personen")
+        audit.record(actor, "case.not_found", obj=case)
+        notify_requester(case, "case.not_found", "Personen har inte påträffats; begäran ligger kvar")
     return case
+
+
+def _active_notice(case: Case):
+    from .models import WantedNotice
+
+    return WantedNotice.objects.filter(case=case, decision=WantedNotice.ISSUED, cancelled_at__isnull=True).first()
+
+
+@refusals_audited("wanted_notice")
+def decide_wanted_notice(actor: Actor, case: Case, *, issue: bool, nepu_reference: str = "",
+                         related_reference: str = "", reason: str = "", now: datetime | None = None):
+    """Issue a wanted notice (NEPU, with the related case under code 444) or decide not to, with the reason;
+    the requester's wish is on record beside the decision and the requester is told."""
+    from .models import WantedNotice
+
+    _require_handling_unit(actor, case)
+    now = now or timezone.now()
+    with transaction.atomic():
+        case = _lock(case)
+        req = _request(case)
+        wished = bool(req and req.wanted_notice_requested)
+        verdict = rules.check_wanted_notice(rules.WantedNoticeFacts(
+            state=case.state, issue=issue, active_notice=_active_notice(case) is not None,
+            requested_by_requester=wished, nepu_reference=nepu_reference, related_reference=related_reference,
+            reason=reason))
+        if not verdict.allowed:
+            raise CaseError(verdict)
+        notice = WantedNotice.objects.create(
+            case=case, requested_by_requester=wished, decision=WantedNotice.ISSUED if issue else WantedNotice.NOT_ISSUED,
+            decided_at=now, decided_by_id=actor.person_id, decided_function=_function(actor), reason=reason.strip(),
+            nepu_reference=nepu_reference.strip() if issue else "",
+            related_case_code=rules.WANTED_NOTICE_CASE_CODE if issue else "",
+            related_reference=related_reference.strip() if issue else "", requester_told_at=now)
+        if issue:
+            case.wanted_notice_reference = notice.nepu_reference
+            case.save(update_fields=["wanted_notice_reference", "updated_at"])
+            text = (f"Personen är efterlyst (NEPU {notice.nepu_reference}); efterlysningsärendet "
+                    f"{notice.related_reference} har saknummer {notice.related_case_code}.")
+            public_text = "Polisen har efterlyst personen"
+        else:
+            text = f"Personen efterlyses inte: {notice.reason}"
+            public_text = "Polisen har beslutat att inte efterlysa personen"
+        if wished:
+            text += " (Den begärande myndigheten bad om efterlysning.)"
+        _event(case, actor, "wanted_notice", text, now=now, data={"wanted_notice": notice.pk, "issued": issue})
+        audit.record(actor, "case.wanted_notice", obj=case, reason=reason,
+                     new={"issued": issue, "nepu": notice.nepu_reference, "related": notice.related_reference})
+        notify_requester(case, "case.wanted_notice", public_text)
+    return notice
+
+
+@refusals_audited("cancel_wanted_notice")
+def cancel_wanted_notice(actor: Actor, case: Case, *, reason: str, now: datetime | None = None):
+    """Cancel (avlysa) the wanted notice when the person is found or the request ends; the requester is told."""
+    _require_handling_unit(actor, case)
+    now = now or timezone.now()
+    with transaction.atomic():
+        case = _lock(case)
+        notice = _active_notice(case)
+        verdict = rules.check_cancel_wanted_notice(notice is not None, reason)
+        if not verdict.allowed:
+            raise CaseError(verdict)
+        notice.cancelled_at, notice.cancelled_by_id, notice.cancel_reason = now, actor.person_id, reason
+        notice.requester_told_at = now
+        notice.save(update_fields=["cancelled_at", "cancelled_by", "cancel_reason", "requester_told_at"])
+        text = f"Efterlysningen {notice.nepu_reference} är avlyst: {rules.CANCEL_REASONS[reason]}."
+        _event(case, actor, "wanted_notice_cancelled", text, now=now, data={"wanted_notice": notice.pk})
+        audit.record(actor, "case.wanted_notice_cancelled", obj=case, new={"reason": reason})
+        notify_requester(case, "case.wanted_notice_cancelled", "Efterlysningen är avlyst")
+    return notice
 
 
 @refusals_audited("outcome")
@@ -382,7 +453,11 @@ def closure_facts(case: Case) -> rules.ClosureFacts:
     from bitrade.transport.selectors import open_transport_count
 
     open_episodes, without_protocol = custody_counts(case)
+    from .models import WantedNotice
+
+    active = WantedNotice.objects.filter(case=case, decision=WantedNotice.ISSUED, cancelled_at__isnull=True).count()
     return rules.ClosureFacts(
+        active_wanted_notices=active,
         state=case.state, decision_recorded=bool(case.decision), decider_function=case.decided_function,
         outcome=case.outcome, open_custody_episodes=open_episodes,
         custody_episodes_without_protocol=without_protocol, open_transports=open_transport_count(case),

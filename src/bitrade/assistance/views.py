@@ -62,3 +62,19 @@ def inbox_row(actor, case) -> dict:
         "person_name": person_display(actor, req)["name"] if req else "",
         "priority_label": PRIORITY_LABELS.get(case.priority, "Polisområdet"),
     }
+
+
+def wanted_context(actor, case) -> dict:
+    """The requester's wish for a wanted notice, the decisions on it and their lifecycle."""
+    from .models import WantedNotice
+
+    req = getattr(case, "assistance_request", None)
+    notices = list(WantedNotice.objects.filter(case=case).select_related("decided_by"))
+    handling = actor.is_police and actor.unit_id == case.unit_id
+    return {
+        "wanted_wish": bool(req and req.wanted_notice_requested), "wanted_notices": notices,
+        "wanted_active": next((n for n in notices if n.active), None),
+        "can_decide_wanted": handling and case.state in rules.WANTED_STATES,
+        "can_cancel_wanted": handling, "cancel_reasons": rules.CANCEL_REASONS,
+        "wanted_case_code": rules.WANTED_NOTICE_CASE_CODE,
+    }

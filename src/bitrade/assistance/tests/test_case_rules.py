@@ -156,10 +156,14 @@ def test_withdrawal_is_the_requesters_not_an_outcome_the_police_record():
     assert not r.check_outcome(r.OutcomeFacts(state=r.IN_EXECUTION, outcome=r.OUTCOME_WITHDRAWN)).allowed
 
 
-def test_not_found_keeps_the_request_open_and_needs_a_wanted_notice():
-    assert not r.check_not_found(r.IN_EXECUTION, "").allowed
-    v = r.check_not_found(r.IN_EXECUTION, "NEPU-2026-123")
+def test_not_found_keeps_the_request_open_without_demanding_a_wanted_notice():
+    v = r.check_not_found(r.IN_EXECUTION)
     assert v.allowed and v.target == r.IN_EXECUTION
+
+
+def test_an_uncancelled_wanted_notice_blocks_closure():
+    assert not r.check_close(closure(active_wanted_notices=1)).allowed
+    assert r.check_close(closure()).allowed
 
 
 def closure(**kw):
