@@ -93,6 +93,16 @@ class InformIn(_In):
     note: str = Field(default="", max_length=5000)
 
 
+class TransferIn(_In):
+    to_unit: int | None = Field(default=None, description="Id för enheten som ska ta över ärendet.")
+    reason: str = Field(default="", max_length=5000, description="Skälet till överföringen.")
+
+
+class TransferAnswerIn(_In):
+    accept: bool = Field(default=False, description="Ta emot (true) eller avböj (false).")
+    answer: str = Field(default="", max_length=5000, description="Skäl; krävs om överföringen avböjs.")
+
+
 class ReasonIn(_In):
     reason: str = Field(default="", max_length=5000)
 
@@ -120,6 +130,15 @@ def competent(actor, case) -> bool:
     entry = services._entry(case)
     return check_competence(actor.functions, services.competent_functions(case),
                             entry.citation if entry else None).ok
+
+
+def _commander(actor, case) -> bool:
+    return _open_and_handling(actor, case) and bool(actor.functions & rules.COMMANDER_FUNCTIONS)
+
+
+def _receiving_unit(actor, case) -> bool:
+    t = services.pending_transfer(case)
+    return t is not None and actor.is_police and actor.unit_id == t.to_unit_id
 
 
 def _open_and_handling(actor, case) -> bool:
@@ -175,6 +194,12 @@ ACTIONS: tuple[Action, ...] = (
            run=lambda actor, case, d: services.close(actor, case)),
     Action(rules.REOPEN, "ateroppna", "Återöppna", ReasonIn, transition=rules.REOPEN, may=handling_unit,
            run=lambda actor, case, d: services.reopen(actor, case, reason=d.reason)),
+    Action("transfer", "overfor", "För över ärendet", TransferIn, may=_commander,
+           run=lambda actor, case, d: services.transfer(actor, case, to_unit_id=d.to_unit, reason=d.reason),
+           summary="Ett befäl för över ärendet till en annan enhet; till en annan region när den tar emot det."),
+    Action("answer_transfer", "overforing-svar", "Svara på överföring", TransferAnswerIn, may=_receiving_unit,
+           run=lambda actor, case, d: services.answer_transfer(actor, case, accept=d.accept, answer=d.answer),
+           summary="Den mottagande regionen tar emot eller avböjer ett överfört ärende."),
     Action("cross_references", "referenser", "Hänvisningar till andra register", ReferencesIn, may=handling_unit,
            run=lambda actor, case, d: services.set_cross_references(actor, case, storm=d.storm, daf=d.daf,
                                                                     par=d.par)),

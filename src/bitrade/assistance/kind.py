@@ -12,10 +12,16 @@ from .actions import ACTIONS
 
 
 def scope(actor) -> Q | None:
-    """Beyond the cases routed to a unit, the region's RLC sees every handräckning case in its region."""
-    if actor.is_police and actor.unit_kind == UnitKind.RLC and actor.region_id:
-        return Q(region_id=actor.region_id)
-    return None
+    """Beyond the cases routed to a unit, the region's RLC sees every handräckning case in its region, and a
+    unit sees a case another region asks it to take over."""
+    if not actor.is_police:
+        return None
+    from .models import Transfer
+
+    offered = Q(pk__in=Transfer.objects.filter(to_unit_id=actor.unit_id, status=Transfer.PENDING).values("case_id"))
+    if actor.unit_kind == UnitKind.RLC and actor.region_id:
+        return Q(region_id=actor.region_id) | offered
+    return offered
 
 
 def closure_checklist(case):
@@ -36,6 +42,7 @@ ASSISTANCE = CaseKind(
         Panel("assistance/_request.html", views.request_context),
         Panel("assistance/_actions.html", views.actions_context, only_handling_unit=True),
         Panel("assistance/_wanted.html", views.wanted_context),
+        Panel("assistance/_transfer.html", views.transfer_context),
         Panel("custody/_section.html", views.custody_panel, only_handling_unit=True),
         Panel("transport/_section.html", views.transport_panel, only_handling_unit=True),
         Panel("assistance/_references.html", only_handling_unit=True),

@@ -6,7 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from bitrade.cases.models import Case
-from bitrade.organisation.models import Person
+from bitrade.organisation.models import Person, Unit
 
 
 class WantedNotice(models.Model):
@@ -45,3 +45,32 @@ class WantedNotice(models.Model):
     @property
     def active(self) -> bool:
         return self.decision == self.ISSUED and self.cancelled_at is None
+
+
+class Transfer(models.Model):
+    """A commander moves a case to another unit (station commander ↔ RLC, area ↔ area) with a reason; a move
+    to another region (a relay) waits for the receiving region to accept or decline."""
+
+    DONE, PENDING, ACCEPTED, DECLINED = "done", "pending", "accepted", "declined"
+    STATUS_CHOICES = [(DONE, _("flyttat")), (PENDING, _("väntar på mottagande region")),
+                      (ACCEPTED, _("mottaget")), (DECLINED, _("avböjt"))]
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="transfers")
+    from_unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    to_unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField(_("skäl"))
+    requested_at = models.DateTimeField()
+    requested_by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=16, choices=STATUS_CHOICES)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    answered_by = models.ForeignKey(Person, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    answer = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("överföring")
+        verbose_name_plural = _("överföringar")
+        ordering = ["requested_at", "id"]
+        indexes = [models.Index(fields=["to_unit", "status"], name="transfer_pending_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.from_unit_id} → {self.to_unit_id} ({self.status})"

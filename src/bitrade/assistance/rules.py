@@ -366,6 +366,44 @@ def check_cancel_wanted_notice(active_notice: bool, reason: str) -> Verdict:
     return _verdict(checks, None)
 
 
+# --------------------------------------------------------------------------- transfer
+
+COMMANDER_FUNCTIONS = frozenset({"rlc_commander", "station_commander", "duty_officer", "level2_manager"})
+
+
+@dataclass(frozen=True)
+class TransferFacts:
+    state: str
+    actor_functions: frozenset[str]
+    from_unit: int
+    to_unit: int | None
+    to_unit_active: bool
+    to_unit_competent: bool  # a decider competent for the case's law is there at this hour
+    reason: str
+    pending: bool = False  # a transfer to another region waits for an answer
+
+
+def check_transfer(f: TransferFacts) -> Verdict:
+    checks: list[Check] = []
+    if f.state not in OPEN_STATES:
+        checks.append(Check("transfer_open", False, "Ett avslutat ärende kan inte föras över.", None))
+    if not f.actor_functions & COMMANDER_FUNCTIONS:
+        checks.append(Check("transfer_commander", False, "Bara ett befäl kan föra över ett ärende.", None))
+    if f.to_unit is None or not f.to_unit_active:
+        checks.append(Check("transfer_unit", False, "Välj en aktiv polisenhet att föra över ärendet till.", None))
+    elif f.to_unit == f.from_unit:
+        checks.append(Check("transfer_unit", False, "Ärendet handläggs redan av den enheten.", None))
+    elif not f.to_unit_competent:
+        checks.append(Check("transfer_competent", False,
+                            "Den enheten har ingen beslutsfattare som är behörig enligt lagen just nu.", None))
+    if f.pending:
+        checks.append(Check("transfer_pending", False,
+                            "En överföring till en annan region väntar redan på svar.", None))
+    if len(f.reason.strip()) < 10:
+        checks.append(Check("transfer_reason", False, "Ange skälet till överföringen.", None))
+    return _verdict(checks, f.state)
+
+
 # --------------------------------------------------------------------------- closure
 
 

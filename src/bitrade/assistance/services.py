@@ -254,6 +254,8 @@ def assess_risk(actor: Actor, case: Case, *, level: str, assessment: str, priori
             text += f" Prioritet ändrad till {priority or 'ordinär'}."
         _event(case, actor, "risk_assessed", text, public=False, now=now)
         audit.record(actor, "case.risk_assessed", obj=case, old=old, new={"risk_level": level, "priority": priority})
+        if changed_priority:
+            reroute_after_priority_change(actor, case, now)
     return case
 
 
@@ -495,6 +497,144 @@ def set_cross_references(actor: Actor, case: Case, *, storm: str = "", daf: str 
         case.save(update_fields=["storm_event_number", "daf_reference", "par_reference", "updated_at"])
         audit.record(actor, "case.cross_references", obj=case, old=old, new={"storm": storm, "daf": daf, "par": par})
     return case
+
+
+# --------------------------------------------------------------------------- transfer and re-routing
+
+
+def _trace(case: Case, kind: str, reason: str, now: datetime, **extra) -> None:
+    case.routing_trace = [*case.routing_trace, {"at": now.isoformat(), "kind": kind, "reason": reason, **extra}]
+
+
+def _move(case: Case, actor: Actor, new_unit: Unit, kind: str, reason: str, now: datetime) -> None:
+    """Hand the case to ``new_unit`` (in the caller's transaction): trace kept, a new acknowledgement deadline
+    if it was not acknowledged, both units and the requester told."""
+    old_unit = case.unit
+    case.unit = new_unit
+    if new_unit.region_id != case.region_id:
+        case.region_id = new_unit.region_id
+    _trace(case, kind, reason, now, from_unit=old_unit.pk, to_unit=new_unit.pk)
+    fields = ["unit", "region", "routing_trace", "updated_at"]
+    if case.acknowledged_at is None:
+        case.ack_due_at = routing_rules.ack_deadline(case.priority, now, routing_selectors.ack_thresholds())
+        fields.append("ack_due_at")
+        deadlines.cancel(ACK_DEADLINE, object_type=OBJECT_TYPE, object_id=case.pk, reason="ärendet flyttat")
+        deadlines.schedule(ACK_DEADLINE, object_type=OBJECT_TYPE, object_id=case.pk, due_at=case.ack_due_at,
+                           payload={"unit_id": new_unit.pk})
+    case.save(update_fields=fields)
+    _event(case, actor, kind, reason, public=False, now=now)
+    _event(case, actor, f"{kind}_public", f"Ärendet handläggs nu av {new_unit.name}.", now=now)
+    notify_unit(case, old_unit, f"case.{kind}", f"Ärendet har förts över till {new_unit.name}")
+    notify_unit(case, new_unit, f"case.{kind}", f"Ärende om handräckning överfört från {old_unit.name}")
+    notify_requester(case, f"case.{kind}", f"Ärendet handläggs nu av {new_unit.name}")
+
+
+def _unit_competent(case: Case, unit: Unit, now: datetime) -> bool:
+    functions = competent_functions(case, now)
+    units = routing_selectors.unit_infos(unit.region_id, timezone.localtime(now).date())
+    info = next((u for u in units if u.id == unit.pk), None)
+    if info is None:
+        return False
+    facts = routing_rules.RoutingFacts(region=info.region, police_area=info.police_area or "", law="", point_key=None,
+                                       requested_priority=None, person_age=None, at=now,
+                                       competent_functions=functions)
+    return routing_rules.RoutingTable((), units).competent_at(info, facts, routing_rules.stockholm_moment(now))
+
+
+@refusals_audited("transfer")
+def transfer(actor: Actor, case: Case, *, to_unit_id: int | None, reason: str, now: datetime | None = None):
+    """A commander moves the case to another unit with a reason. Within the region it moves at once; to another
+    region (a relay) the receiving region accepts or declines first."""
+    from .models import Transfer
+
+    _require_handling_unit(actor, case)
+    now = now or timezone.now()
+    with transaction.atomic():
+        case = _lock(case)
+        target = Unit.objects.filter(pk=to_unit_id, active=True).first() if to_unit_id else None
+        pending = Transfer.objects.filter(case=case, status=Transfer.PENDING).exists()
+        verdict = rules.check_transfer(rules.TransferFacts(
+            state=case.state, actor_functions=actor.functions, from_unit=case.unit_id,
+            to_unit=target.pk if target else None, to_unit_active=target is not None,
+            to_unit_competent=bool(target) and _unit_competent(case, target, now), reason=reason, pending=pending))
+        if not verdict.allowed:
+            raise CaseError(verdict)
+        cross = target.region_id != case.region_id
+        t = Transfer.objects.create(case=case, from_unit=case.unit, to_unit=target, reason=reason.strip(),
+                                    requested_at=now, requested_by_id=actor.person_id,
+                                    status=Transfer.PENDING if cross else Transfer.DONE)
+        text = f"Överfört från {case.unit.name} till {target.name} av {actor.label}: {t.reason}"
+        if cross:
+            _trace(case, "transfer_requested", f"Överföring till {target.name} begärd: {t.reason}", now,
+                   to_unit=target.pk)
+            case.save(update_fields=["routing_trace", "updated_at"])
+            _event(case, actor, "transfer_requested", f"Överföring till {target.name} begärd: {t.reason}",
+                   public=False, now=now)
+            notify_unit(case, target, "case.transfer_requested", f"Begäran om att ta över ett ärende från {case.unit.name}")
+        else:
+            _move(case, actor, target, "transferred", text, now)
+        audit.record(actor, "case.transfer", obj=case, reason=reason, new={"to_unit": target.pk, "status": t.status})
+    return case
+
+
+def pending_transfer(case: Case):
+    from .models import Transfer
+
+    return Transfer.objects.filter(case=case, status=Transfer.PENDING).select_related("to_unit").first()
+
+
+@refusals_audited("transfer_answer")
+def answer_transfer(actor: Actor, case: Case, *, accept: bool, answer: str = "", now: datetime | None = None):
+    """The receiving region of a relay accepts (the case moves) or declines (it stays, with the reason)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        case = _lock(case)
+        t = pending_transfer(case)
+        if t is None:
+            raise CaseError("Ingen överföring väntar på svar.")
+        if not actor.is_police or actor.unit_id != t.to_unit_id:
+            raise PermissionDenied("Bara den mottagande enheten kan svara på överföringen.")
+        if not actor.functions & rules.COMMANDER_FUNCTIONS:
+            raise CaseError("Bara ett befäl kan ta emot eller avböja ett ärende.")
+        if not accept and len(answer.strip()) < 10:
+            raise CaseError("Ange varför överföringen avböjs.", status=422)
+        t.status = t.ACCEPTED if accept else t.DECLINED
+        t.answered_at, t.answered_by_id, t.answer = now, actor.person_id, answer.strip()
+        t.save(update_fields=["status", "answered_at", "answered_by", "answer"])
+        if accept:
+            _move(case, actor, t.to_unit, "transferred",
+                  f"{t.to_unit.name} tog emot ärendet från {t.from_unit.name}: {t.reason}", now)
+        else:
+            _trace(case, "transfer_declined", f"{t.to_unit.name} avböjde överföringen: {t.answer}", now)
+            case.save(update_fields=["routing_trace", "updated_at"])
+            _event(case, actor, "transfer_declined", f"{t.to_unit.name} avböjde överföringen: {t.answer}",
+                   public=False, now=now)
+            notify_unit(case, t.from_unit, "case.transfer_declined", "Överföringen avböjdes")
+        audit.record(actor, "case.transfer_answered", obj=case, new={"accepted": accept})
+    return case
+
+
+def reroute_after_priority_change(actor: Actor, case: Case, now: datetime) -> bool:
+    """A police change of priority before the decision re-routes the case when the routing rules then choose
+    another unit (in the caller's transaction). Returns whether it moved."""
+    if case.state not in (rules.RECEIVED, rules.ACKNOWLEDGED, rules.COMPLETION_REQUESTED):
+        return False
+    req = _request(case)
+    if req is None:
+        return False
+    rules_, units, names, _ = routing_selectors.region_configuration(case.region_id, timezone.localtime(now).date())
+    facts = routing_rules.RoutingFacts(
+        region=case.region.code, police_area=req.location_municipality.police_area.code, law=req.law,
+        point_key=req.legal_basis_key or None, requested_priority=case.priority, person_age=req.person_age, at=now,
+        competent_functions=competent_functions(case, now))
+    decision = routing_rules.route(facts, rules_, units, area_names=names)
+    if decision.unit is None or decision.unit.id == case.unit_id:
+        return False
+    new_unit = Unit.objects.get(pk=decision.unit.id)
+    _move(case, actor, new_unit, "rerouted",
+          f"Omstyrt efter ändrad prioritet ({routing_rules.priority_label(case.priority)}) till {new_unit.name}: "
+          + " ".join(decision.reasons[-1:]), now)
+    return True
 
 
 # --------------------------------------------------------------------------- deadlines

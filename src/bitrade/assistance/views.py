@@ -66,10 +66,10 @@ def inbox_row(actor, case) -> dict:
 
 def wanted_context(actor, case) -> dict:
     """The requester's wish for a wanted notice, the decisions on it and their lifecycle."""
-    from .models import WantedNotice
+    from .selectors import wanted_notices
 
     req = getattr(case, "assistance_request", None)
-    notices = list(WantedNotice.objects.filter(case=case).select_related("decided_by"))
+    notices = wanted_notices(case)
     handling = actor.is_police and actor.unit_id == case.unit_id
     return {
         "wanted_wish": bool(req and req.wanted_notice_requested), "wanted_notices": notices,
@@ -77,4 +77,19 @@ def wanted_context(actor, case) -> dict:
         "can_decide_wanted": handling and case.state in rules.WANTED_STATES,
         "can_cancel_wanted": handling, "cancel_reasons": rules.CANCEL_REASONS,
         "wanted_case_code": rules.WANTED_NOTICE_CASE_CODE,
+    }
+
+
+def transfer_context(actor, case) -> dict:
+    """Transfer by a commander, the answer of a receiving region, and the police-internal routing trace."""
+    from bitrade.organisation.selectors import active_police_units
+
+    handling = actor.is_police and actor.unit_id == case.unit_id
+    pending = services.pending_transfer(case)
+    return {
+        "can_transfer": handling and case.state in rules.OPEN_STATES and bool(actor.functions & rules.COMMANDER_FUNCTIONS),
+        "transfer_units": active_police_units() if handling else [],
+        "pending_transfer": pending,
+        "can_answer_transfer": pending is not None and actor.is_police and actor.unit_id == pending.to_unit_id,
+        "routing_trace": case.routing_trace if actor.is_police else [],
     }
