@@ -51,4 +51,5 @@ ASSISTANCE = CaseKind(
     related=("assistance_request", "assistance_request__organisation", "assistance_request__location_municipality"),
     inbox_row=views.inbox_row,
     notify_requester=services.notify_requester,
+    generic_action_forms=False,
 )

@@ -20,7 +20,7 @@ from .rules import (
 )
 
 if TYPE_CHECKING:
-    from bitrade.organisation.actor import Actor
+    from bitrade.common.actor import Actor
 
 _CHAIN_FIELDS = ("prev_hash", "hash", *HASHED_FIELDS)
 

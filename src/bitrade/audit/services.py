@@ -37,7 +37,7 @@ from .rules import (
 )
 
 if TYPE_CHECKING:  # an actor is anything with audit_fields() (bitrade.organisation.actor.Actor)
-    from bitrade.organisation.actor import Actor
+    from bitrade.common.actor import Actor
 
 log = logging.getLogger("bitrade.audit")
 

@@ -88,6 +88,9 @@ class CaseKind:
     inbox_row: Callable[[Actor, Case], dict] | None = None
     #: Tell the party that asked (the requester) about a step; None if the kind has no such party.
     notify_requester: Callable[[Case, str, str], None] | None = None
+    #: Show the kernel's own "what you can do now" forms, built from the actions' schemas (a kind
+    #: with hand-made forms in its panels turns this off).
+    generic_action_forms: bool = True
 
     def state_label(self, state: str) -> str:
         return self.states.get(state, "Okänd status")

@@ -3,6 +3,7 @@ and an action is looked up in the kind's registry and run through ``cases.servic
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import get_origin
 
 from django.contrib import messages
@@ -28,7 +29,27 @@ def case_context(actor, case) -> dict:
         if panel.context is not None:
             ctx.update(panel.context(actor, case))
     ctx["panels"] = panels
+    if spec.generic_action_forms and handling:
+        ctx["show_action_forms"] = True
+        ctx["action_forms"] = [{"action": act, "fields": form_fields(act.schema)} for act in ctx["offered"]]
     return ctx
+
+
+_INPUT_TYPES = {int: "number", bool: "checkbox", datetime: "datetime-local", date: "date"}
+
+
+def form_fields(schema) -> list[dict]:
+    """The inputs of a form for an action's schema: label from the field's title or description."""
+    out = []
+    for name, field in schema.model_fields.items():
+        annotation = field.annotation
+        base = next((t for t in _INPUT_TYPES if annotation is t or t in getattr(annotation, "__args__", ())), str)
+        limit = next((getattr(m, "max_length", None) for m in field.metadata if getattr(m, "max_length", None)),
+                     None)
+        out.append({"name": name, "label": field.title or field.description or name.replace("_", " ").capitalize(),
+                    "type": _INPUT_TYPES.get(base, "text"), "textarea": base is str and (limit or 0) > 200,
+                    "required": field.is_required()})
+    return out
 
 
 @actor_required(a.POLICE)

@@ -127,6 +127,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-bitrade.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# --- Deadlines (docs/deadlines.md) ------------------------------------------
+DEADLINE_MAX_ATTEMPTS = int(os.environ.get("BITRADE_DEADLINE_MAX_ATTEMPTS", "8"))
+DEADLINE_RETRY_BASE_SECONDS = float(os.environ.get("BITRADE_DEADLINE_RETRY_BASE_SECONDS", "30"))
+DEADLINE_RETRY_MAX_SECONDS = float(os.environ.get("BITRADE_DEADLINE_RETRY_MAX_SECONDS", "3600"))
+
 # --- Auth -----------------------------------------------------------------
 AUTH_USER_MODEL = "organisation.Person"
 AUTHENTICATION_BACKENDS = [

@@ -34,6 +34,8 @@ class CustodyEpisode(models.Model):
     lvu_restriction_told_by = models.CharField(_("uppgift från (socialtjänsten)"), max_length=200, blank=True)
     lvu_restriction_at = models.DateTimeField(null=True, blank=True)
     end_reason = models.CharField(max_length=200, blank=True)
+    #: 15–16 §§ PL duties recorded as done: {code: {"at": ISO time, "by": person id, "note": text}}.
+    tasks_done = models.JSONField(_("utförda uppgifter"), default=dict, blank=True)
     notes = models.TextField(blank=True)
 
     class Meta:

@@ -20,6 +20,7 @@ from bitrade.cases.services import (
     require_handling_unit,
 )
 from bitrade.common.actor import SYSTEM_ACTOR, Actor
+from bitrade.deadlines import duties
 from bitrade.deadlines import services as deadlines
 
 from . import rules
@@ -28,9 +29,14 @@ from .selectors import time_limit_config
 
 OBJECT_TYPE = "custody.custodyepisode"
 TASK_DEADLINE = "custody.task"
+PROTOCOL_DEADLINE = "custody.protocol"
+#: 15–16 §§ PL duties recorded with :func:`record_task` (stored in ``CustodyEpisode.tasks_done``).
+RECORDABLE_TASKS = frozenset({"inform_of_reason", "notify_authority", "authority_decision", "interview",
+                              "identification_measures", "handover_minor", "handover_guardian_or_social_services",
+                              "handover_hospital"})
 #: Duties whose completion is recorded in Biträde, so their deadline can be checked.
 TRACKED_TASKS = frozenset({"report_to_forman", "forman_review", "notify_next_of_kin", "notify_social_services",
-                           "ask_lvu_restrictions"})
+                           "ask_lvu_restrictions", *RECORDABLE_TASKS})
 CLOCK_KINDS = tuple(f"custody.{k}" for k in rules.DEADLINE_KINDS)
 
 
@@ -252,6 +258,42 @@ def social_services_notified(actor: Actor, holding: Holding, *, note: str, now: 
     return holding
 
 
+def _episode_tasks(episode: CustodyEpisode) -> dict:
+    minor = episode.person_age is not None and episode.person_age < 18
+    return {t.code: t for t in rules.custody_tasks(rules.CustodyFacts(
+        ground=episode.ground, started_at=episode.started_at, is_minor=minor))}
+
+
+def recordable_tasks(episode: CustodyEpisode) -> list[dict]:
+    """The 15–16 §§ PL duties of the episode that are recorded with :func:`record_task`, with their state."""
+    return [{"code": t.code, "title": t.title, "citation": t.citation or "", "due_at": t.due_at,
+             "done": episode.tasks_done.get(t.code)}
+            for t in _episode_tasks(episode).values() if t.code in RECORDABLE_TASKS]
+
+
+@refusals_audited("custody_task")
+def record_task(actor: Actor, episode: CustodyEpisode, *, code: str, note: str = "",
+                now: datetime | None = None) -> CustodyEpisode:
+    """15–16 §§ PL: record that a duty of the custody is done (its reminder is cancelled)."""
+    require_handling_unit(actor, episode.case)
+    now = now or timezone.now()
+    task = _episode_tasks(episode).get(code) if code in RECORDABLE_TASKS else None
+    if task is None:
+        raise CaseError("Uppgiften gäller inte detta frihetsberövande.", status=422)
+    with transaction.atomic():
+        episode = CustodyEpisode.objects.select_for_update().get(pk=episode.pk)
+        episode.tasks_done = {**episode.tasks_done, code: {"at": now.isoformat(), "by": actor.person_id,
+                                                           "note": note.strip()[:500]}}
+        episode.save(update_fields=["tasks_done"])
+        deadlines.cancel(TASK_DEADLINE, object_type=OBJECT_TYPE, object_id=episode.pk, payload={"code": code},
+                         reason="gjort")
+        _event(episode.case, actor, "custody_task_done", f"Gjort: {task.title}." + (f" {note.strip()}" if note.strip()
+                                                                                      else ""),
+               citation=task.citation or "", public=False, now=now)
+        audit.record(actor, "custody.task_done", obj=episode, new={"code": code})
+    return episode
+
+
 @refusals_audited("custody_ended")
 def end_episode(actor: Actor, episode: CustodyEpisode, *, reason: str, ended_at: datetime | None = None,
                 now: datetime | None = None) -> CustodyEpisode:
@@ -268,6 +310,12 @@ def end_episode(actor: Actor, episode: CustodyEpisode, *, reason: str, ended_at:
         Holding.objects.filter(episode=episode, ended_at__isnull=True).update(ended_at=ended_at)
         for kind in (*CLOCK_KINDS, TASK_DEADLINE):
             deadlines.cancel(kind, object_type=OBJECT_TYPE, object_id=episode.pk, reason="frihetsberövandet upphörde")
+        protocol = Protocol.objects.filter(episode=episode).first()
+        if rules.protocol_required("custody") and not (protocol and protocol.complete):
+            duties.schedule_duty(PROTOCOL_DEADLINE, object_type=OBJECT_TYPE, object_id=episode.pk,
+                                 due_at=ended_at + rules.DEFAULT_TASK_SLAS.protocol_signing,
+                                 title="Protokollet över ingripandet är inte undertecknat",
+                                 citation=rules.format_citation("PL", "27"))
         duration = rules.format_duration(ended_at - episode.started_at)
         _event(episode.case, actor, "custody_ended", f"Frihetsberövandet upphörde efter {duration}: {reason}",
                public=False, now=now)
@@ -329,6 +377,8 @@ def save_protocol(actor: Actor, episode: CustodyEpisode, *, fields: dict, sign_a
                     episode.forman_id = actor.person_id
                     episode.save(update_fields=["forman"])
         p.save()
+        if p.complete:
+            deadlines.cancel(PROTOCOL_DEADLINE, object_type=OBJECT_TYPE, object_id=episode.pk, reason="undertecknat")
         audit.record(actor, "custody.protocol", obj=p, new={"signed": sign_as or None})
     return p
 
@@ -405,12 +455,18 @@ def _task_handler(deadline, now: datetime) -> str:
         "forman_review": episode.forman_reviewed_at is not None,
         "notify_next_of_kin": episode.next_of_kin_notified_at is not None or bool(episode.next_of_kin_exception),
         "notify_social_services": holding is not None and holding.social_services_notified_at is not None,
-    }.get(code, False)
-    if done or episode.ended_at is not None:
-        return "gjort"
-    text = f"Uppgift inte gjord i tid: {deadline.payload.get('title', code)}"
-    _event(episode.case, SYSTEM_ACTOR, "custody_task_overdue", text, citation=deadline.payload.get("citation", ""),
-           public=False, now=now)
-    audit.record(SYSTEM_ACTOR, "custody.task_overdue", obj=episode, reason=text)
-    notify_unit(episode.case, episode.case.unit, "custody.task_overdue", text)
-    return text
+    }.get(code, code in episode.tasks_done)
+    return duties.remind_then_escalate(
+        deadline, now, case=episode.case, done=done or episode.ended_at is not None, event="custody_task_overdue",
+        text=f"Uppgift inte gjord i tid: {deadline.payload.get('title', code)}", audit_action="custody.task_overdue",
+        audit_obj=episode)
+
+
+@deadlines.register(PROTOCOL_DEADLINE)
+def _protocol_handler(deadline, now: datetime) -> str:
+    """27 § PL: the protocol of an ended custody is not signed by both the decider and the förman."""
+    episode = CustodyEpisode.objects.select_related("case", "case__unit").get(pk=int(deadline.object_id))
+    protocol = Protocol.objects.filter(episode=episode).first()
+    return duties.remind_then_escalate(deadline, now, case=episode.case, done=bool(protocol and protocol.complete),
+                                       event="protocol_overdue", audit_action="custody.protocol_overdue",
+                                       audit_obj=episode)

@@ -35,6 +35,7 @@ def custody_context(actor, case) -> dict:
             "protocol": getattr(e, "protocol", None),
             "protocol_checks": services.protocol_checks(e),
             "kin": services._kin_decision(e, now),
+            "tasks": services.recordable_tasks(e),
         })
     return {"episodes": rows, "grounds": rules.GROUNDS, "lvu_restrictions": rules.LVU_RESTRICTIONS, "holding_reasons": rules.HOLDING_REASONS,
             "place_types": rules.PLACE_TYPES}
@@ -75,6 +76,7 @@ EPISODE_ACTIONS = {
         via_social_services=p.get("via_social_services") == "on", whereabouts_withheld=p.get("whereabouts_withheld") == "on"),
     "lvu-begransning": lambda actor, e, p: services.record_lvu_restriction(
         actor, e, restriction=p.get("restriction", ""), told_by=p.get("told_by", "")),
+    "uppgift": lambda actor, e, p: services.record_task(actor, e, code=p.get("code", ""), note=p.get("note", "")),
     "avsluta": lambda actor, e, p: services.end_episode(actor, e, reason=p.get("reason", "") or "Överlämnad."),
     "protokoll": lambda actor, e, p: services.save_protocol(
         actor, e, fields={k: p.get(k, "") for k in services.PROTOCOL_FIELDS}, sign_as=p.get("sign_as", "")),

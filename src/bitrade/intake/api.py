@@ -72,4 +72,18 @@ def acknowledge(request, request_id: UUID):
     return 200, request_out(actor, req, audit_read=False)
 
 
+@router.post("/{request_id}/oral-confirmation", response={200: RequestOut, **ERRORS},
+             summary="Registrera den skriftliga bekräftelsen av en muntlig begäran")
+def confirm_oral(request, request_id: UUID, idempotency_key: str = IDEMPOTENCY):
+    """Den begärande organisationen eller den handläggande polisenheten registrerar att den skriftliga
+    bekräftelsen av en muntlig begäran har kommit in; påminnelsen om bekräftelsen avbryts."""
+    actor = request.auth
+    req = selectors.get_request(actor, request_id, purpose="skriftlig bekräftelse")
+
+    def confirm():
+        return 200, request_out(actor, services.confirm_oral_request(actor, req), audit_read=False)
+
+    return run_once(actor, idempotency_key, f"requests/{request_id}/oral-confirmation", {}, confirm)
+
+
 __all__ = ["router", "field_path"]

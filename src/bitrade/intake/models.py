@@ -74,6 +74,7 @@ class AssistanceRequest(models.Model):
     medication_handover = models.TextField(_("läkemedel att lämna över"), blank=True)
     wanted_notice_requested = models.BooleanField(_("efterlysning begärs"), default=False)
     oral_confirmation_due_at = models.DateTimeField(_("skriftlig bekräftelse senast"), null=True, blank=True)
+    oral_confirmed_at = models.DateTimeField(_("skriftligen bekräftad"), null=True, blank=True)
 
     # Formal review
     review_outcome = models.CharField(_("formell granskning"), max_length=20, choices=ReviewOutcome.choices)

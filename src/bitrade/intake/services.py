@@ -16,6 +16,8 @@ from bitrade.assistance import services as cases
 from bitrade.audit import services as audit
 from bitrade.common.actor import Actor
 from bitrade.common.errors import DomainError
+from bitrade.deadlines import duties
+from bitrade.deadlines import services as deadlines
 from bitrade.idempotency import services as idempotency
 from bitrade.legal.catalogue import default_catalogue
 from bitrade.legal.citations import CitationSyntaxError, parse_citation
@@ -43,6 +45,8 @@ from .schemas import (
 
 URGENCY_PRIORITY = {"immediate": 1, "urgent": 2, "near_term": 3, "planned": None}
 ORAL_CONFIRMATION_HOURS = 24
+ORAL_CONFIRMATION_DEADLINE = "intake.oral_confirmation"
+REQUEST_OBJECT_TYPE = "intake.assistancerequest"
 
 
 class IntakeError(DomainError):
@@ -245,6 +249,10 @@ def _submit(actor, organisation, plan: RoutePlan, data: RequestIn, channel: str,
             sha256=hashlib.sha256(content).hexdigest(), file=ContentFile(content, name=item.filename),
         )
     _store_questions(req, result, now)
+    if req.oral_confirmation_due_at is not None:
+        duties.schedule_duty(ORAL_CONFIRMATION_DEADLINE, object_type=REQUEST_OBJECT_TYPE, object_id=req.pk,
+                             due_at=req.oral_confirmation_due_at,
+                             title="Den muntliga begäran är inte bekräftad skriftligen")
     audit.record(actor, "request.submitted", obj=req, new={
         "reference_number": case.reference_number, "legal_basis": req.legal_basis_key or req.legal_basis_text,
         "review_outcome": outcome, "unit": unit.pk, "rule": case.routing_rule_name, "priority": case.priority,
@@ -324,3 +332,28 @@ def _stored_facts(req: AssistanceRequest) -> review_rules.RequestFacts:
         person_identity_number=req.person_identity_number, person_name=req.person_name,
         person_birth_date=req.person_birth_date, location_municipality_code=req.location_municipality.code,
     )
+
+
+def confirm_oral_request(actor: Actor, req: AssistanceRequest, *, note: str = "",
+                         now: datetime | None = None) -> AssistanceRequest:
+    """The written confirmation of an oral request has arrived: recorded by the requesting organisation
+    or by the handling police unit; the reminder is cancelled."""
+    case = req.case
+    if not ((actor.is_requester and actor.organisation_id == req.organisation_id)
+            or (actor.is_police and actor.unit_id == case.unit_id)):
+        raise PermissionDenied("Endast den begärande organisationen eller den handläggande enheten kan göra detta.")
+    if req.oral_confirmation_due_at is None:
+        raise IntakeError("oral_request", "Begäran gjordes inte muntligt.", 409)
+    now = now or timezone.now()
+    with transaction.atomic():
+        req = AssistanceRequest.objects.select_for_update().select_related("case").get(pk=req.pk)
+        if req.oral_confirmed_at is not None:
+            return req
+        req.oral_confirmed_at = now
+        req.save(update_fields=["oral_confirmed_at"])
+        deadlines.cancel(ORAL_CONFIRMATION_DEADLINE, object_type=REQUEST_OBJECT_TYPE, object_id=req.pk,
+                         reason="bekräftad")
+        cases._event(req.case, actor, "oral_confirmed", "Den muntliga begäran är bekräftad skriftligen."
+                     + (f" {note.strip()}" if note.strip() else ""), public=False, now=now)
+        audit.record(actor, "request.oral_confirmed", obj=req)
+    return req

@@ -51,7 +51,7 @@ def capacities(person: Person, today: date | None = None) -> list[Capacity]:
             result.append(Capacity(f"unit:{m.id}", POLICE, f"{m.get_function_display()}, {m.unit.name}"))
     for s in StaffMembership.objects.filter(person=person).select_related("organisation").order_by("id"):
         if _valid(s, today):
-            kind = KRIMINALVARDEN if s.organisation.kind == OrganisationKind.PRISON_PROBATION_NTE else REQUESTER
+            kind = KRIMINALVARDEN if s.organisation.kind == OrganisationKind.KRIMINALVARDEN else REQUESTER
             result.append(Capacity(f"staff:{s.id}", kind, f"{s.get_role_display()}, {s.organisation.name}"))
     if person.national_function:
         result.append(

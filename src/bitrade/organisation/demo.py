@@ -212,7 +212,7 @@ def _requesting_organisations(persona) -> RequestingOrganisation:
     _org("Åklagarmyndigheten", "prosecution")
     _org("Malmö tingsrätt", "court", municipality=muni("1280"))
     _org("Förvaltningsrätten i Malmö", "court", municipality=muni("1280"))
-    nte = _org("Kriminalvården, nationella transportenheten Syd", "prison_probation_nte",
+    nte = _org("Kriminalvården, nationella transportenheten Syd", "kriminalvarden",
                email="nte.syd@kriminalvarden.example", phone="010-000 00 00")
     _staff(persona("nte.syd", "Fredrik", "Hall", "Transportplanerare, NTE Syd"), nte, "nte_planner")
     return soc_malmo

@@ -181,7 +181,7 @@ class OrganisationKind(models.TextChoices):
     SIS = "sis", _("Statens institutionsstyrelse (SiS)")
     SIS_HOME = "sis_home", _("SiS-hem")
     MIGRATION_AGENCY = "migration_agency", _("Migrationsverket")
-    PRISON_PROBATION_NTE = "prison_probation_nte", _("Kriminalvården, nationella transportenheten")
+    KRIMINALVARDEN = "kriminalvarden", _("Kriminalvården, nationella transportenheten")
     PROSECUTION = "prosecution", _("Åklagarmyndigheten")
     COURT = "court", _("Domstol")
     SOCIALSTYRELSEN = "socialstyrelsen", _("Socialstyrelsen")

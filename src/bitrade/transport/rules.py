@@ -61,6 +61,7 @@ __all__ = [
     "check_transport_plan",
     "count_declines",
     "count_handovers",
+    "nte_answer_due",
     "filter_transport_order",
     "transport_information_citation",
     "validate_transport_order",
@@ -392,6 +393,19 @@ def check_nte_response(response: NteResponse, *, person_age: int | None = None) 
               "Transporten utförs av polisen; planera den med så få överlämningar som möjligt.",
               None, severity="warning", source=NATIONAL_ROUTINE_LONG_TRANSPORTS),
     ]
+
+
+#: How long NTE has to answer a transport order.  **Platform default, not law** (29 a § PL sets no time).
+NTE_ANSWER_SLA = timedelta(minutes=30)
+
+
+def nte_answer_due(ordered_at: datetime, pickup_at: datetime | None = None, sla: timedelta = NTE_ANSWER_SLA) -> datetime:
+    """When NTE's answer to a transport order is overdue: ``sla`` after the order, but never later than
+    the requested pick-up time (an answer after the pick-up is useless), and never before the order."""
+    due = _aware_utc(ordered_at, "beställningstiden") + sla
+    if pickup_at is not None:
+        due = max(min(due, _aware_utc(pickup_at, "hämtningstiden")), _aware_utc(ordered_at, "beställningstiden"))
+    return due
 
 
 def count_declines(responses: Iterable[NteResponse]) -> dict[str, int]:

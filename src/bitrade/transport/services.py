@@ -19,16 +19,21 @@ from bitrade.cases.services import (
     require_handling_unit,
 )
 from bitrade.common.actor import Actor
+from bitrade.deadlines import duties
+from bitrade.deadlines import services as deadlines
 from bitrade.organisation.models import OrganisationKind, PoliceRegion, RequestingOrganisation
 from bitrade.outbox import services as outbox
 
 from . import rules
 from .models import TransportLeg, TransportOrder, TransportState
 
+OBJECT_TYPE = "transport.transportorder"
+NTE_ANSWER_DEADLINE = "transport.nte_answer"
+
 
 def nte_for(region) -> RequestingOrganisation | None:
     """The NTE unit serving the region (by name), or any NTE unit."""
-    qs = RequestingOrganisation.objects.filter(kind=OrganisationKind.PRISON_PROBATION_NTE, active=True)
+    qs = RequestingOrganisation.objects.filter(kind=OrganisationKind.KRIMINALVARDEN, active=True)
     short = region.name.removeprefix("Region ")
     return qs.filter(name__icontains=short).first() or qs.order_by("id").first()
 
@@ -67,6 +72,10 @@ def order_nte(actor: Actor, case, *, episode, fields: dict, now: datetime | None
         outbox.enqueue("email", nte.email, event="transport.ordered", obj=order,
                        subject=f"Biträde: nytt transportuppdrag {case.reference_number}",
                        body="Ett nytt transportuppdrag väntar på svar i Biträde.")
+        duties.schedule_duty(NTE_ANSWER_DEADLINE, object_type=OBJECT_TYPE, object_id=order.pk,
+                             due_at=rules.nte_answer_due(now, order.pickup_at),
+                             title=f"{nte.name} har inte svarat på transportuppdraget",
+                             citation=rules.format_citation("PL", "29 a", 1))
     return order
 
 
@@ -109,6 +118,7 @@ def nte_respond(actor: Actor, order: TransportOrder, *, accepted: bool, reason: 
         order.responded_at, order.responded_by_id = now, actor.person_id
         order.decline_reason, order.decline_text = ("", "") if accepted else (reason, reason_text)
         order.save()
+        deadlines.cancel(NTE_ANSWER_DEADLINE, object_type=OBJECT_TYPE, object_id=order.pk, reason="besvarat")
         text = "NTE har accepterat transporten." if accepted else (
             f"NTE avböjde transporten: {rules.NTE_DECLINE_REASONS.get(reason, reason)}"
             f"{'. ' + reason_text if reason_text else ''}. Polisen planerar transporten.")
@@ -193,6 +203,7 @@ def cancel_transport(actor: Actor, order: TransportOrder, *, reason: str, now: d
     with transaction.atomic():
         order.state = TransportState.CANCELLED
         order.save(update_fields=["state"])
+        deadlines.cancel(NTE_ANSWER_DEADLINE, object_type=OBJECT_TYPE, object_id=order.pk, reason="avbeställt")
         _event(order.case, actor, "transport_cancelled", f"Transporten avbeställd: {reason}", public=False, now=now)
         audit.record(actor, "transport.cancelled", obj=order, reason=reason)
         if order.executor == "nte" and order.nte_organisation is not None:

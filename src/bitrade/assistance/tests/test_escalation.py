@@ -67,17 +67,17 @@ def test_only_the_routed_unit_may_acknowledge(demo, actor_of):
 
 
 @pytest.mark.django_db
-def test_a_crash_mid_escalation_leaves_the_deadline_pending_and_it_runs_once_after_restart(demo, actor_of):
+def test_a_failure_mid_escalation_is_rolled_back_and_the_retry_escalates_once(demo, actor_of):
     case = _submit(actor_of)
     later = case.ack_due_at + timedelta(minutes=1)
-    with mock.patch.object(cases.outbox, "enqueue", side_effect=RuntimeError("worker killed")):
-        with pytest.raises(RuntimeError):
-            deadlines.sweep(now=later)
+    with mock.patch.object(cases.outbox, "enqueue", side_effect=RuntimeError("e-posttjänsten svarar inte")):
+        assert deadlines.sweep(now=later) == 0
     case.refresh_from_db()
     assert case.unit.name == "Handräckningsgrupp Malmö" and case.escalation_count == 0
-    assert Deadline.objects.get(object_id=str(case.pk), kind=cases.ACK_DEADLINE).state == "pending"
-    # The restarted worker:
-    assert deadlines.sweep(now=later) == 1
+    deadline = Deadline.objects.get(object_id=str(case.pk), kind=cases.ACK_DEADLINE)
+    assert deadline.state == "retrying" and deadline.attempts == 1
+    # The retry after the backoff:
+    assert deadlines.sweep(now=deadline.next_attempt_at) == 1
     case.refresh_from_db()
     assert case.escalation_count == 1
     assert AuditEvent.objects.filter(action="case.escalated", object_id=str(case.pk)).count() == 1

@@ -39,6 +39,7 @@ class TaskSlaConfig:
     handover_hospital: timedelta = timedelta(hours=1)  # "skyndsamt"
     notify_next_of_kin: timedelta = timedelta(hours=1)  # 17 a § has no time word
     notify_social_services: timedelta = timedelta(minutes=30)  # "snarast"
+    protocol_signing: timedelta = timedelta(hours=24)  # 27 § has no time word; counted from the end
     apply_section_15_to_all_custody: bool = True
     inform_reason_for_all_grounds: bool = True
 

@@ -40,10 +40,3 @@ def test_cancelled_deadline_never_fires():
     services.schedule("test.ping", object_type="t", object_id=3, due_at=timezone.now() - timedelta(seconds=1))
     assert services.cancel("test.ping", object_type="t", object_id=3, reason="kvitterad") == 1
     assert services.sweep() == 0 and calls == []
-
-
-def test_unknown_kind_is_marked_fired_with_a_note_not_retried_forever():
-    Deadline.objects.create(kind="nobody.handles", object_type="t", object_id="9",
-                            due_at=timezone.now() - timedelta(seconds=1))
-    assert services.sweep() == 1
-    assert "ingen hanterare" in Deadline.objects.get(object_id="9").outcome

@@ -38,7 +38,7 @@ def test_lvu_request_from_social_services_is_admissible_and_routed(demo, client)
     assert req.case.reference_number.startswith("HR-SYD-")
     assert req.attachments.get().sha256
     assert AuditEvent.objects.filter(action="request.submitted", object_id=str(req.pk)).exists()
-    assert OutboxMessage.objects.filter(object_id=str(req.pk), event="request.routed").exists()
+    assert OutboxMessage.objects.filter(object_id=str(req.case_id), event="request.routed").exists()
     assert AuditEvent.objects.filter(action="api_key.used").exists()
 
 

@@ -70,7 +70,7 @@ def test_another_kriminalvarden_unit_cannot_answer(demo, actor_of):
     case, gc, episode = _held(actor_of)
     order = transport.order_nte(gc, case, episode=episode, fields=default_fields(case, episode, T0 + timedelta(hours=1)), now=T0)
     other = RequestingOrganisation.objects.create(name="Kriminalvården NTE Nord",
-                                                  kind=OrganisationKind.PRISON_PROBATION_NTE)
+                                                  kind=OrganisationKind.KRIMINALVARDEN)
     from bitrade.common.actor import Actor
 
     stranger = Actor(kind="kriminalvarden", label="x", organisation_id=other.pk)

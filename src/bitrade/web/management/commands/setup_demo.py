@@ -20,6 +20,9 @@ class Command(BaseCommand):
         from bitrade.followup.synthetic import load_demo_data
 
         load_demo_data()  # a small national slice so the follow-up dashboards have content
+        from bitrade.assistance.demo import load_demo_cases
+
+        load_demo_cases()  # open handräckning cases in several states, so every inbox has work
         if options["quiet"]:
             return
         self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD})\n")

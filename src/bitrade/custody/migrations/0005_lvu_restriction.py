@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('custody', '0003_protocol_versions'),
+        ('custody', '0004_protocol_versions'),
     ]
 
     operations = [

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('custody', '0002_timelimitsetting'),
+        ('custody', '0003_custodyepisode_tasks_done'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
