@@ -86,6 +86,7 @@ class OutcomeIn(_In):
     confirmed_at: datetime | None = None
     handed_to: str = Field(default="", max_length=200)
     patrol_minutes: int | None = Field(default=None, ge=0, le=10000)
+    police_not_needed: bool = Field(default=False, description="Polisens befogenheter visade sig inte behövas.")
 
 
 class InformIn(_In):
@@ -103,6 +104,19 @@ class TransferAnswerIn(_In):
     answer: str = Field(default="", max_length=5000, description="Skäl; krävs om överföringen avböjs.")
 
 
+class PowerIn(_In):
+    kind: str = Field(default="", max_length=16, description="force, restraints, entry eller body_search.")
+    at: datetime | None = Field(default=None, description="När befogenheten användes.")
+    by_whom: str = Field(default="", max_length=300, description="Vilka poliser som använde den.")
+    necessity: str = Field(default="", max_length=5000, description="Varför den behövdes (8 § PL).")
+    duration_minutes: int | None = Field(default=None, ge=0, le=100000)
+    injuries: str = Field(default="", max_length=500, description="Skador, eller \"inga\".")
+    prior_decision: str = Field(default="", max_length=300, description="Tillträde: Polismyndighetens beslut.")
+    urgent: bool = False
+    night_reason: str = Field(default="", max_length=5000)
+    sign: bool = Field(default=False, description="Signera protokollet (det kan sedan inte ändras).")
+
+
 class ReasonIn(_In):
     reason: str = Field(default="", max_length=5000)
 
@@ -118,6 +132,12 @@ def _aware(moment: datetime | None) -> datetime | None:
     if moment is not None and timezone.is_naive(moment):
         return timezone.make_aware(moment)
     return moment
+
+
+def _custody():
+    from bitrade.custody import services as custody
+
+    return custody
 
 
 def handling_unit(actor, case) -> bool:
@@ -187,7 +207,8 @@ ACTIONS: tuple[Action, ...] = (
            may=handling_unit,
            run=lambda actor, case, d: services.record_outcome(
                actor, case, outcome=d.outcome, notes=d.notes, confirmed_by=d.confirmed_by,
-               confirmed_at=_aware(d.confirmed_at), handed_to=d.handed_to, patrol_minutes=d.patrol_minutes)),
+               confirmed_at=_aware(d.confirmed_at), handed_to=d.handed_to, patrol_minutes=d.patrol_minutes,
+               police_not_needed=d.police_not_needed)),
     Action("inform_requester", "underratta", "Underrätta begärande myndighet", InformIn, may=handling_unit,
            run=lambda actor, case, d: services.inform_requester(actor, case, channel=d.channel, note=d.note)),
     Action(rules.CLOSE, "avsluta", "Avsluta", transition=rules.CLOSE, may=handling_unit,
@@ -200,6 +221,15 @@ ACTIONS: tuple[Action, ...] = (
     Action("answer_transfer", "overforing-svar", "Svara på överföring", TransferAnswerIn, may=_receiving_unit,
            run=lambda actor, case, d: services.answer_transfer(actor, case, accept=d.accept, answer=d.answer),
            summary="Den mottagande regionen tar emot eller avböjer ett överfört ärende."),
+    Action("record_power", "befogenhet", "Registrera använd befogenhet", PowerIn,
+           may=lambda actor, case: handling_unit(actor, case) and case.state in (rules.ASSIGNED, rules.IN_EXECUTION,
+                                                                                 rules.EXECUTED, rules.NOT_EXECUTED),
+           run=lambda actor, case, d: _custody().record_power_use(
+               actor, case, kind=d.kind, at=_aware(d.at), by_whom=d.by_whom, necessity=d.necessity,
+               duration_minutes=d.duration_minutes, injuries=d.injuries, prior_decision=d.prior_decision,
+               urgent=d.urgent, night_reason=d.night_reason, sign=d.sign),
+           summary="Våld (10 § PL), fängsel (10 a § PL), tillträde (20 § PL) eller kroppsvisitation (19 § PL), "
+                   "med protokoll enligt 27–28 §§ PL."),
     Action("cross_references", "referenser", "Hänvisningar till andra register", ReferencesIn, may=handling_unit,
            run=lambda actor, case, d: services.set_cross_references(actor, case, storm=d.storm, daf=d.daf,
                                                                     par=d.par)),

@@ -43,6 +43,7 @@ ASSISTANCE = CaseKind(
         Panel("assistance/_actions.html", views.actions_context, only_handling_unit=True),
         Panel("assistance/_wanted.html", views.wanted_context),
         Panel("assistance/_transfer.html", views.transfer_context),
+        Panel("assistance/_powers.html", views.powers_context, only_handling_unit=True),
         Panel("custody/_section.html", views.custody_panel, only_handling_unit=True),
         Panel("transport/_section.html", views.transport_panel, only_handling_unit=True),
         Panel("assistance/_references.html", only_handling_unit=True),

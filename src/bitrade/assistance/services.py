@@ -381,7 +381,7 @@ def cancel_wanted_notice(actor: Actor, case: Case, *, reason: str, now: datetime
 @refusals_audited("outcome")
 def record_outcome(actor: Actor, case: Case, *, outcome: str, notes: str = "", confirmed_by: str = "",
                    confirmed_at: datetime | None = None, handed_to: str = "", patrol_minutes: int | None = None,
-                   now: datetime | None = None) -> Case:
+                   police_not_needed: bool = False, now: datetime | None = None) -> Case:
     _require_handling_unit(actor, case)
     now = now or timezone.now()
     with transaction.atomic():
@@ -402,7 +402,8 @@ def record_outcome(actor: Actor, case: Case, *, outcome: str, notes: str = "", c
             case.requester_informed_at = now
         case.save()
         _event(case, actor, rules.RECORD_OUTCOME, rules.OUTCOME_LABELS[outcome] + (f". {notes}" if notes else ""),
-               from_state=old, to_state=case.state, now=now, data={"outcome": outcome})
+               from_state=old, to_state=case.state, now=now,
+               data={"outcome": outcome, **({"police_not_needed": True} if police_not_needed else {})})
         audit.record(actor, "case.outcome", obj=case, new={"outcome": outcome, "state": case.state})
         notify_requester(case, "case.outcome", rules.OUTCOME_LABELS[outcome])
     return case

@@ -93,3 +93,12 @@ def transfer_context(actor, case) -> dict:
         "can_answer_transfer": pending is not None and actor.is_police and actor.unit_id == pending.to_unit_id,
         "routing_trace": case.routing_trace if actor.is_police else [],
     }
+
+
+def powers_context(actor, case) -> dict:
+    from bitrade.custody.rules.powers import POWER_LABELS
+    from bitrade.custody.selectors import power_uses
+
+    handling = actor.is_police and actor.unit_id == case.unit_id
+    return {"power_uses": power_uses(case) if actor.is_police else [], "power_labels": POWER_LABELS,
+            "can_record_power": handling and case.state in (rules.ASSIGNED, rules.IN_EXECUTION)}

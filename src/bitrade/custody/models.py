@@ -171,3 +171,34 @@ class TimeLimitSetting(models.Model):
             TimeLimitConfig.from_dict(self.data or {})
         except (ValueError, TypeError, AttributeError) as exc:
             raise ValidationError({"data": f"Ogiltiga inställningar: {exc}"}) from exc
+
+
+class PowerUse(models.Model):
+    """A police power used in the case (force, restraints, entry, body search) with its protocol (27–28 §§ PL).
+    Once signed the record is immutable."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="power_uses")
+    episode = models.ForeignKey(CustodyEpisode, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    kind = models.CharField(_("befogenhet"), max_length=16)
+    citation = models.CharField(_("lagrum"), max_length=60)
+    protocol_citation = models.CharField(_("protokoll enligt"), max_length=60)
+    at = models.DateTimeField(_("tidpunkt"))
+    by_whom = models.CharField(_("utförd av"), max_length=300)
+    necessity = models.TextField(_("varför åtgärden behövdes"))
+    duration_minutes = models.PositiveIntegerField(_("varaktighet (min)"), null=True, blank=True)
+    injuries = models.CharField(_("skador"), max_length=500, blank=True)
+    prior_decision = models.CharField(_("beslut i förväg"), max_length=300, blank=True)
+    urgent = models.BooleanField(_("brådskande"), default=False)
+    night_reason = models.TextField(_("särskilda skäl nattetid"), blank=True)
+    recorded_by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField()
+    signed_at = models.DateTimeField(null=True, blank=True)
+    signed_by = models.ForeignKey(Person, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+
+    class Meta:
+        verbose_name = _("använd befogenhet")
+        verbose_name_plural = _("använda befogenheter")
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"

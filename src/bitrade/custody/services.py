@@ -416,6 +416,41 @@ def amend_protocol(actor: Actor, episode: CustodyEpisode, *, fields: dict, reaso
     return p
 
 
+@refusals_audited("power_use")
+def record_power_use(actor: Actor, case, *, kind: str, at: datetime | None = None, by_whom: str = "",
+                     necessity: str = "", duration_minutes: int | None = None, injuries: str = "",
+                     prior_decision: str = "", urgent: bool = False, night_reason: str = "",
+                     sign: bool = False, now: datetime | None = None):
+    """Record a police power used in the case with the protocol it needs (27–28 §§ PL); signed, it is final."""
+    from .models import PowerUse
+    from .rules import powers
+
+    require_handling_unit(actor, case)
+    now = now or timezone.now()
+    at = at or now
+    facts = powers.PowerFacts(kind=kind, at=timezone.localtime(at), by_whom=by_whom, necessity=necessity,
+                              duration_minutes=duration_minutes, injuries=injuries, prior_decision=prior_decision,
+                              urgent=urgent, night_reason=night_reason)
+    failed = [c for c in powers.check_power_use(facts) if not c.ok]
+    if failed:
+        raise CaseError(" ".join(c.message for c in failed), failed[0].citation, 422)
+    with transaction.atomic():
+        episode = CustodyEpisode.objects.filter(case=case, ended_at__isnull=True).order_by("-started_at").first()
+        use = PowerUse.objects.create(
+            case=case, episode=episode, kind=kind, citation=powers.power_citation(kind),
+            protocol_citation=powers.protocol_citation(kind), at=at, by_whom=by_whom.strip(),
+            necessity=necessity.strip(), duration_minutes=duration_minutes, injuries=injuries.strip(),
+            prior_decision=prior_decision.strip(), urgent=urgent, night_reason=night_reason.strip(),
+            recorded_by_id=actor.person_id, recorded_at=now,
+            signed_at=now if sign else None, signed_by_id=actor.person_id if sign else None)
+        _event(case, actor, "power_used",
+               f"{powers.POWER_LABELS[kind].capitalize()} ({use.citation}) {timezone.localtime(at):%H:%M} av "
+               f"{use.by_whom}; protokoll enligt {use.protocol_citation}.", citation=use.citation, public=False,
+               now=now, data={"power": kind, "power_use": use.pk})
+        audit.record(actor, "custody.power_used", obj=case, new={"kind": kind, "power_use": use.pk})
+    return case
+
+
 def protocol_checks(episode: CustodyEpisode) -> list:
     p = getattr(episode, "protocol", None) or Protocol(episode=episode)
     return rules.check_protocol(_protocol_facts(episode, p))
