@@ -117,6 +117,13 @@ class PowerIn(_In):
     sign: bool = Field(default=False, description="Signera protokollet (det kan sedan inte ändras).")
 
 
+class DestinationIn(_In):
+    order: int | None = Field(default=None, description="Transportuppdraget (id).")
+    reason: str = Field(default="", max_length=5000, description="Varför mottagaren inte kan ta emot personen.")
+    next_step: str = Field(default="", max_length=24,
+                           description="other_destination, wait_for_place, released eller request_withdrawn.")
+
+
 class ReasonIn(_In):
     reason: str = Field(default="", max_length=5000)
 
@@ -138,6 +145,12 @@ def _custody():
     from bitrade.custody import services as custody
 
     return custody
+
+
+def _transport():
+    from bitrade.transport import services as transport
+
+    return transport
 
 
 def handling_unit(actor, case) -> bool:
@@ -230,6 +243,11 @@ ACTIONS: tuple[Action, ...] = (
                urgent=d.urgent, night_reason=d.night_reason, sign=d.sign),
            summary="Våld (10 § PL), fängsel (10 a § PL), tillträde (20 § PL) eller kroppsvisitation (19 § PL), "
                    "med protokoll enligt 27–28 §§ PL."),
+    Action("destination_unavailable", "mottagare-saknas", "Mottagaren kan inte ta emot", DestinationIn,
+           may=lambda actor, case: handling_unit(actor, case) and case.state in (rules.ASSIGNED, rules.IN_EXECUTION),
+           run=lambda actor, case, d: _transport().record_destination_exception(
+               actor, case, order_id=d.order, reason=d.reason, next_step=d.next_step),
+           summary="Registrera att mottagaren (t.ex. SiS) inte kan ta emot personen och vad som händer sedan."),
     Action("cross_references", "referenser", "Hänvisningar till andra register", ReferencesIn, may=handling_unit,
            run=lambda actor, case, d: services.set_cross_references(actor, case, storm=d.storm, daf=d.daf,
                                                                     par=d.par)),
