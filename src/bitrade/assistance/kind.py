@@ -18,9 +18,12 @@ def scope(actor) -> Q | None:
         return None
     from .models import Transfer
 
-    offered = Q(pk__in=Transfer.objects.filter(to_unit_id=actor.unit_id, status=Transfer.PENDING).values("case_id"))
+    # Resolved first (an indexed lookup, usually empty) so the inbox query gets no subquery.
+    offered_ids = list(Transfer.objects.filter(to_unit_id=actor.unit_id, status=Transfer.PENDING)
+                       .values_list("case_id", flat=True)[:500])
+    offered = Q(pk__in=offered_ids) if offered_ids else None
     if actor.unit_kind == UnitKind.RLC and actor.region_id:
-        return Q(region_id=actor.region_id) | offered
+        return Q(region_id=actor.region_id) | offered if offered is not None else Q(region_id=actor.region_id)
     return offered
 
 
