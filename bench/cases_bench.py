@@ -31,6 +31,31 @@ def pct(values: list[float], p: float) -> float:
     return values[k]
 
 
+def load_cases(n: int, unit, org, malmo, now, batch: int = 2000) -> None:
+    """``n`` open handräckning cases with their requests in one unit (bulk inserts, no audit events)."""
+    from bitrade.cases.models import Case
+    from bitrade.intake.models import AssistanceRequest
+
+    states = ["received", "acknowledged", "granted", "assigned", "in_execution"]
+    for start in range(0, n, batch):
+        size = min(batch, n - start)
+        cases = Case.objects.bulk_create([
+            Case(kind="assistance", reference_number=f"HR-BENCH-{uuid.uuid4().hex[:12]}", case_code="614",
+                 state=states[(start + i) % len(states)], received_at=now - timedelta(minutes=start + i),
+                 region=unit.region, unit=unit, priority=[None, 3, 2, 1][(start + i) % 4],
+                 ack_due_at=now + timedelta(minutes=(start + i) % 600), routing_reasons=[])
+            for i in range(size)])
+        AssistanceRequest.objects.bulk_create([
+            AssistanceRequest(case=c, channel="api", organisation=org, requester_name="Bench", requester_role=
+                              "social_services_official", requester_phone="040-000000",
+                              legal_basis_text="43 § första stycket 2 LVU", legal_basis_key="LVU-43-1-2", law="LVU",
+                              person_name=f"Person {start + i}", location_address="Gatan 1",
+                              location_municipality=malmo, measures="Hämta.", requested_urgency="planned",
+                              review_outcome="admissible",
+                              review={"legal_basis": {"citation": "43 § första stycket 2 LVU"}})
+            for i, c in enumerate(cases)])
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--cases", type=int, default=10_000)
@@ -51,10 +76,8 @@ def main() -> None:
     from django.test import Client
     from django.utils import timezone
 
-    from bitrade.cases.models import Case
     from bitrade.deadlines import services as deadlines
     from bitrade.deadlines.models import Deadline
-    from bitrade.intake.models import AssistanceRequest
     from bitrade.organisation.demo import load_demo
     from bitrade.organisation.models import Municipality, Person, RequestingOrganisation, Unit
 
@@ -66,26 +89,7 @@ def main() -> None:
     now = timezone.now()
 
     t = time.perf_counter()
-    states = ["received", "acknowledged", "granted", "assigned", "in_execution"]
-    batch = 2000
-    for start in range(0, args.cases, batch):
-        n = min(batch, args.cases - start)
-        cases = Case.objects.bulk_create([
-            Case(kind="assistance", reference_number=f"HR-BENCH-{uuid.uuid4().hex[:12]}", case_code="614",
-                 state=states[(start + i) % len(states)], received_at=now - timedelta(minutes=start + i),
-                 region=unit.region, unit=unit, priority=[None, 3, 2, 1][(start + i) % 4],
-                 ack_due_at=now + timedelta(minutes=(start + i) % 600), routing_reasons=[])
-            for i in range(n)])
-        if connection.vendor == "sqlite":  # bulk_create returns pks on SQLite ≥ 3.35 and PostgreSQL
-            pass
-        AssistanceRequest.objects.bulk_create([
-            AssistanceRequest(case=c, channel="api", organisation=org, requester_name="Bench", requester_role=
-                              "social_services_official", requester_phone="040-000000",
-                              legal_basis_text="43 § första stycket 2 LVU", legal_basis_key="LVU-43-1-2", law="LVU",
-                              person_name=f"Person {i}", location_address="Gatan 1", location_municipality=malmo,
-                              measures="Hämta.", requested_urgency="planned", review_outcome="admissible",
-                              review={"legal_basis": {"citation": "43 § första stycket 2 LVU"}})
-            for i, c in enumerate(cases)])
+    load_cases(args.cases, unit, org, malmo, now)
     load_s = time.perf_counter() - t
 
     client = Client()

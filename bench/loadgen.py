@@ -155,3 +155,17 @@ def run_level(
     result.elapsed_s = last_end - clock["start"]
     result.error_samples = samples
     return result
+
+
+def fetch(host: str, port: int, path: str, headers: dict[str, str] | None = None,
+          timeout_s: float = 30.0) -> tuple[int, dict[str, str], bytes]:
+    """One GET on loopback: status, headers (lower-case names) and the body as sent (still compressed)."""
+    if host not in LOOPBACK:
+        raise ValueError(f"the load generator only talks to loopback, not {host!r}")
+    conn = http.client.HTTPConnection(host, port, timeout=timeout_s)
+    try:
+        conn.request("GET", path, headers=headers or {})
+        resp = conn.getresponse()
+        return resp.status, {k.lower(): v for k, v in resp.getheaders()}, resp.read()
+    finally:
+        conn.close()

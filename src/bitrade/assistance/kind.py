@@ -53,6 +53,7 @@ ASSISTANCE = CaseKind(
     ),
     scope=scope,
     related=("assistance_request", "assistance_request__organisation", "assistance_request__location_municipality"),
+    inbox_related=("assistance_request",),
     inbox_row=views.inbox_row,
     notify_requester=services.notify_requester,
     generic_action_forms=False,

@@ -7,15 +7,17 @@ import json
 from datetime import datetime
 from uuid import UUID
 
-from ninja import Header, Router, Schema
+from django.http import HttpResponse
+from ninja import Header, Query, Router, Schema
 from ninja.errors import ValidationError
 from pydantic import BaseModel
 from pydantic import ValidationError as PydanticValidationError
 
+from bitrade.common import conditional, paging
 from bitrade.common.errors import DomainError, ErrorOut
 from bitrade.idempotency.services import run_once
 
-from . import kinds, presenters, services
+from . import kinds, presenters, selectors, services
 
 router = Router(tags=["Ärenden"])
 
@@ -65,6 +67,7 @@ class InboxRowOut(Schema):
     priority_label: str
     unit_name: str
     url: str
+    api_url: str
     citation: str | None = ""
     person_name: str
     ack_due_at: datetime | None = None
@@ -93,16 +96,43 @@ IDEMPOTENCY = Header(alias="Idempotency-Key", min_length=1, max_length=100, patt
                      description="Unik nyckel per skrivning (t.ex. ett UUID); en omsändning ger samma svar.")
 
 
-@router.get("", response={200: list[InboxRowOut], **ERRORS}, summary="Enhetens inkorg")
-def inbox(request):
-    actor = request.auth
-    return 200, [{**presenters.inbox_row(actor, c), "id": str(c.public_id)} for c in services.read_inbox(actor)]
+INBOX_DOC = {"responses": {"200": {"headers": paging.LINK_HEADERS},
+                           "304": {"description": "Inget har ändrats sedan ETag i `If-None-Match`."}}}
+DETAIL_DOC = {"responses": {"200": {"headers": {"ETag": paging.LINK_HEADERS["ETag"]}},
+                            "304": {"description": "Inget har ändrats sedan ETag i `If-None-Match`."}}}
 
 
-@router.get("/{case_id}", response={200: CaseOut, **ERRORS}, summary="Läs ett ärende")
-def detail(request, case_id: UUID):
+@router.get("", response={200: list[InboxRowOut], **ERRORS}, summary="Enhetens inkorg", openapi_extra=INBOX_DOC)
+def inbox(request, response: HttpResponse,
+          limit: int = Query(selectors.INBOX_LIMIT, ge=paging.LIMIT_MIN, le=paging.LIMIT_MAX,
+                             description=paging.LIMIT_DESCRIPTION),
+          cursor: str | None = Query(None, max_length=paging.CURSOR_MAX_LENGTH, description=paging.CURSOR_DESCRIPTION)):
+    """De mest brådskande ärendena först, en sida i taget (markören i `Link`). Med `If-None-Match` svarar
+    inkorgen 304 när inget ärende i den har ändrats."""
     actor = request.auth
-    return 200, case_out(actor, services.read_case(actor, case_id))
+    after = paging.decode_cursor(cursor, len(selectors.INBOX_ORDER))
+    etag = services.inbox_etag(actor, "api", limit, cursor or "")
+    if etag and (unchanged := conditional.not_modified(request, etag)):
+        return unchanged
+    cases, next_key = services.read_inbox_page(actor, limit=limit, after=after)
+    if etag:
+        conditional.tag(response, etag)
+    paging.page_headers(response, request.path, limit, paging.encode_cursor(next_key) if next_key else None)
+    return 200, [{**presenters.inbox_row(actor, c), "id": str(c.public_id),
+                  "api_url": f"{request.path.rstrip('/')}/{c.public_id}"} for c in cases]
+
+
+@router.get("/{case_id}", response={200: CaseOut, **ERRORS}, summary="Läs ett ärende", openapi_extra=DETAIL_DOC)
+def detail(request, response: HttpResponse, case_id: UUID):
+    """Ärendet med tidslinje och möjliga åtgärder. Med `If-None-Match` svarar det 304 när inget har ändrats."""
+    actor = request.auth
+    etag = services.case_etag(actor, case_id, "api")
+    if etag and (unchanged := conditional.not_modified(request, etag)):
+        return unchanged
+    case = services.read_case(actor, case_id)
+    if etag:
+        conditional.tag(response, etag)
+    return 200, case_out(actor, case)
 
 
 class UnknownAction(DomainError):

@@ -84,6 +84,8 @@ class CaseKind:
     scope: Callable[[Actor], Q | None] | None = None
     #: select_related paths the kind's page and inbox need (its detail rows hang off the case).
     related: tuple[str, ...] = ()
+    #: select_related paths its inbox rows need, if fewer than ``related`` (None: ``related``).
+    inbox_related: tuple[str, ...] | None = None
     #: Extra values for an inbox row of this kind (person, legal basis …), from an already loaded case.
     inbox_row: Callable[[Actor, Case], dict] | None = None
     #: Tell the party that asked (the requester) about a step; None if the kind has no such party.

@@ -8,19 +8,33 @@ selectors; analysts see aggregates only.
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from datetime import datetime
+from uuid import UUID
+
+from django.db.models import Count, Max, Q, QuerySet
 
 from bitrade.common.actor import Actor
+from bitrade.common.errors import DomainError
 
 from . import kinds
-from .models import Case
-
-INBOX_LIMIT = 300
+from .models import Case, CaseEvent
 
 
-def scope(actor: Actor) -> QuerySet:
+class InvalidCursor(DomainError):
+    status = 422
+
+
+#: Rows on the inbox page (the most urgent first); the API pages through all of them with a cursor.
+INBOX_LIMIT = 100
+#: The inbox's order, most urgent first: a priority before none, the higher first; not yet acknowledged
+#: before acknowledged (``inbox_urgency``); then the earliest acknowledgement deadline or arrival
+#: (``inbox_due``); the public id breaks ties. Both are stored columns with an index per unit.
+INBOX_ORDER = ("inbox_urgency", "inbox_due", "public_id")
+
+
+def scope(actor: Actor, *, related: tuple[str, ...] = ("unit", "region")) -> QuerySet:
     """Every case the actor may see, of every registered kind."""
-    qs = Case.objects.select_related("unit", "region")
+    qs = Case.objects.select_related(*related)
     if not (actor.is_police and actor.unit_id):
         return qs.none()
     visible = Q(unit_id=actor.unit_id)
@@ -40,14 +54,66 @@ def find_case(actor: Actor, public_id) -> Case | None:
     return scope(actor).select_related(*_related()).filter(public_id=public_id).first()
 
 
-def inbox_cases(actor: Actor, *, include_closed: bool = False) -> list[Case]:
-    """The cases in the actor's inbox, most urgent first: priority, then the earliest deadline, then age."""
-    qs = scope(actor).select_related(*_related())
+def _inbox_scope(actor: Actor, include_closed: bool) -> QuerySet:
+    qs = scope(actor, related=("unit",))
     if not include_closed:
         closed = [(k.key, s) for k in kinds.all_kinds() for s in k.closed_states]
         for key, state in closed:
             qs = qs.exclude(kind=key, state=state)
-    cases = list(qs.order_by("priority", "ack_due_at", "received_at")[:INBOX_LIMIT])
-    cases.sort(key=lambda c: (c.priority is None, c.priority or 9, c.acknowledged_at is not None,
-                              c.ack_due_at or c.received_at))
-    return cases
+    return qs
+
+
+def inbox_key(case: Case) -> list:
+    """The sort key of an inbox case, as a cursor carries it."""
+    return [case.inbox_urgency, case.inbox_due.isoformat(), str(case.public_id)]
+
+
+def _after(qs: QuerySet, key: list) -> QuerySet:
+    """Keyset condition: strictly after ``key`` in INBOX_ORDER (all ascending)."""
+    try:
+        values = [int(key[0]), datetime.fromisoformat(str(key[1])), UUID(str(key[2]))]
+    except (TypeError, ValueError):
+        values = None
+    if values is None or not (0 <= values[0] <= 10_000_000) or values[1].tzinfo is None:
+        raise InvalidCursor("Ogiltig markör: använd värdet från föregående svar.", field="cursor")
+    condition = Q()
+    for i, name in enumerate(INBOX_ORDER):
+        step = Q(**{f"{name}__gt": values[i]})
+        for prev, value in zip(INBOX_ORDER[:i], values[:i], strict=False):
+            step &= Q(**{prev: value})
+        condition |= step
+    return qs.filter(condition)
+
+
+def _inbox_related() -> list[str]:
+    return sorted({path for kind in kinds.all_kinds()
+                   for path in (kind.inbox_related if kind.inbox_related is not None else kind.related)})
+
+
+def inbox_cases(actor: Actor, *, include_closed: bool = False, limit: int = INBOX_LIMIT,
+                after: list | None = None) -> list[Case]:
+    """The cases in the actor's inbox, most urgent first (INBOX_ORDER), ``limit`` of them after the key
+    ``after`` (a cursor's). One query whatever the page size: every kind's related rows are joined."""
+    qs = _inbox_scope(actor, include_closed).select_related(*_inbox_related())
+    if after is not None:
+        qs = _after(qs, after)
+    return list(qs.order_by(*INBOX_ORDER)[:limit])
+
+
+def inbox_version(actor: Actor, *, include_closed: bool = False) -> str:
+    """A cheap fingerprint of everything the inbox can show this actor: how many cases and the latest
+    change among them (every change of a case saves ``updated_at``; a case that leaves the inbox lowers
+    the count). One aggregate query; no rows are loaded."""
+    agg = _inbox_scope(actor, include_closed).aggregate(n=Count("*"), changed=Max("updated_at"))
+    changed = agg["changed"].isoformat() if agg["changed"] else ""
+    return f"{agg['n']}:{changed}"
+
+
+def case_version(actor: Actor, public_id) -> str | None:
+    """A cheap fingerprint of a case as its detail shows it (the case row and its timeline), or None when
+    the actor may not see it. Two small queries; nothing is loaded beyond the version columns."""
+    row = scope(actor).filter(public_id=public_id).values("pk", "updated_at", "state").first()
+    if row is None:
+        return None
+    events = CaseEvent.objects.filter(case_id=row["pk"]).aggregate(n=Count("pk"), last=Max("pk"))
+    return f"{row['pk']}:{row['updated_at'].isoformat()}:{row['state']}:{events['n']}:{events['last']}"

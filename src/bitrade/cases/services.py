@@ -15,6 +15,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from bitrade.audit import services as audit
+from bitrade.common import conditional
 from bitrade.common.actor import Actor
 from bitrade.common.errors import DomainError
 from bitrade.organisation.models import Unit
@@ -211,16 +212,46 @@ def read_case(actor: Actor, public_id, *, purpose: str = "visning") -> Case:
     return case
 
 
-def read_inbox(actor: Actor, *, include_closed: bool = False) -> list[Case]:
-    """The actor's inbox, its read on record."""
+def read_inbox(actor: Actor, *, include_closed: bool = False, limit: int = selectors.INBOX_LIMIT) -> list[Case]:
+    """The actor's inbox (its first ``limit`` cases), its read on record."""
+    return read_inbox_page(actor, include_closed=include_closed, limit=limit)[0]
+
+
+def read_inbox_page(actor: Actor, *, include_closed: bool = False, limit: int = selectors.INBOX_LIMIT,
+                    after: list | None = None) -> tuple[list[Case], list | None]:
+    """A page of the actor's inbox and the sort key to continue after (None on the last page), its read
+    on record."""
     if not actor.is_police:
         raise PermissionDenied("Inkorgen är polisens.")
-    cases = selectors.inbox_cases(actor, include_closed=include_closed)
+    cases = selectors.inbox_cases(actor, include_closed=include_closed, limit=limit + 1, after=after)
+    more = len(cases) > limit
+    cases = cases[:limit]
     # A self-refreshing inbox logs its read only when what it shows has changed (or after a while).
     shown = "\n".join(f"{c.pk}:{c.updated_at.isoformat()}" for c in cases)
-    audit.record_read(actor, OBJECT_TYPE, [c.pk for c in cases], purpose="inkorg",
+    purpose = "inkorg" if after is None else "inkorg, fler"
+    audit.record_read(actor, OBJECT_TYPE, [c.pk for c in cases], purpose=purpose,
                       fingerprint=hashlib.sha256(shown.encode()).hexdigest())
-    return cases
+    return cases, (selectors.inbox_key(cases[-1]) if more and cases else None)
+
+
+def inbox_etag(actor: Actor, *parts: object, include_closed: bool = False) -> str | None:
+    """The weak ETag of the actor's inbox in one representation (``parts``: which one, which page), from
+    one aggregate query; None for an actor without an inbox (the full read then refuses)."""
+    if not (actor.is_police and actor.unit_id):
+        return None
+    return conditional.weak_etag("inbox", *parts, include_closed, conditional.actor_scope(actor),
+                                 selectors.inbox_version(actor, include_closed=include_closed))
+
+
+def case_etag(actor: Actor, public_id, *parts: object) -> str | None:
+    """The weak ETag of a case's representation for this actor; None when the actor may not see it (the
+    full read then refuses, on record)."""
+    if not actor.is_police:
+        return None
+    version = selectors.case_version(actor, public_id)
+    if version is None:
+        return None
+    return conditional.weak_etag("case", *parts, conditional.actor_scope(actor), version)
 
 
 # --------------------------------------------------------------------------- the action registry

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from pydantic import ValidationError
 
 from bitrade.common import actor as a
+from bitrade.common import conditional
 from bitrade.common.errors import swedish_validation_errors
 from bitrade.organisation.auth import actor_required
 
@@ -58,11 +59,26 @@ def detail(request, actor, public_id):
     return render(request, "cases/case.html", case_context(actor, case))
 
 
+INBOX_HTML = "html"
+
+
+def inbox_page_context(actor) -> dict:
+    """The inbox rows and the ETag they were built under (the page hands it to its first poll)."""
+    etag = services.inbox_etag(actor, INBOX_HTML)
+    return {"rows": [presenters.inbox_row(actor, c) for c in services.read_inbox(actor)], "inbox_etag": etag or ""}
+
+
 @actor_required(a.POLICE)
 def inbox_fragment(request, actor):
-    """The inbox table alone, polled by htmx so the inbox updates itself."""
+    """The inbox table alone, polled by htmx so the inbox updates itself. Conditional: when the poll
+    carries the ETag of what the page shows and nothing changed, the answer is 304 (no rows are read,
+    no read is logged) and the page is left as it is (web/static/web/poll.js)."""
+    etag = services.inbox_etag(actor, INBOX_HTML)
+    if etag and (unchanged := conditional.not_modified(request, etag)):
+        return unchanged
     rows = [presenters.inbox_row(actor, c) for c in services.read_inbox(actor)]
-    return render(request, "cases/_inbox.html", {"rows": rows})
+    response = render(request, "cases/_inbox.html", {"rows": rows})
+    return conditional.tag(response, etag) if etag else response
 
 
 def form_input(schema, data: QueryDict) -> dict:

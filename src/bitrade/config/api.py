@@ -21,7 +21,17 @@ def _api_key_actor(request, token: str):
         return None
     actor = actor_for_api_key(key)
     request.actor = actor
-    audit.record(actor, "api_key.used", obj=key, new={"method": request.method, "path": request.path})
+
+    def on_record():
+        audit.record(actor, "api_key.used", obj=key, new={"method": request.method, "path": request.path})
+
+    # A read's key use goes on record with the answer, unless the answer is 304 Not Modified (nothing was
+    # shown); bitrade.web.middleware.ConditionalKeyUseMiddleware writes it. Writes record it at once.
+    deferred = getattr(request, "_bitrade_deferred_audit", None)
+    if request.method in ("GET", "HEAD") and deferred is not None:
+        deferred.append(on_record)
+    else:
+        on_record()
     return actor
 
 
@@ -122,6 +132,7 @@ def _register_routers() -> None:
     from bitrade.followup.api import router as followup_router
     from bitrade.intake.api import router as intake_router
     from bitrade.legal.api import router as legal_router
+    from bitrade.monitoring.api import router as monitoring_router
     from bitrade.organisation.api import router as organisation_router
 
     api.add_router("/requests", intake_router)
@@ -129,6 +140,7 @@ def _register_routers() -> None:
     api.add_router("/legal", legal_router)
     api.add_router("/followup", followup_router)
     api.add_router("/organisation", organisation_router)
+    api.add_router("/em", monitoring_router)
 
 
 _register_routers()

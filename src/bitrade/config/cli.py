@@ -12,6 +12,9 @@ Project commands:
   load-organisation    load regions, police areas and all 290 municipalities
   legal import [DIR]   import the legal corpus (default BITRADE_SEEDS_DIR); also: legal reindex, legal status
   search "QUERY" [--json] [--kind K] [--status S]   search the legal knowledge base
+  em check FILE.json --at TIME         contact ban: state, mount allowed, checks, deadlines (JSON)
+  em route-alarm FILE.json --at TIME   contact ban: how an alarm is classified and routed (JSON)
+  em simulate --cases N --alarms-per-hour R [--seed S]   a monitoring system posting to the alarm API
 
 Any other command is passed to Django's manage.py (migrate, createsuperuser, shell, ...).
 `bitrade help` lists every command.

@@ -70,13 +70,18 @@ INSTALLED_APPS = [
     "bitrade.assistance",
     "bitrade.custody",
     "bitrade.transport",
+    "bitrade.monitoring",
     "bitrade.followup",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Compresses HTML and JSON answers (not static files: WhiteNoise serves those precompressed); see
+    # docs/operations.md "Compression" on BREACH.
+    "django.middleware.gzip.GZipMiddleware",
     "bitrade.web.middleware.RequestIdMiddleware",
+    "bitrade.web.middleware.ConditionalKeyUseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -16,9 +17,12 @@ urlpatterns = [
     path("arenden/", include("bitrade.transport.urls")),
     path("arenden/", include("bitrade.cases.urls")),
     path("rattskallor/", include("bitrade.legal.urls")),
+    path("larmkonsol/", include("bitrade.monitoring.urls")),
     path("uppfoljning/", include("bitrade.followup.urls")),
     path("", include("bitrade.web.urls")),
 ]
+if settings.OIDC_ENABLED:
+    urlpatterns.insert(0, path("oidc/", include("mozilla_django_oidc.urls")))
 
 handler403 = "bitrade.web.views.permission_denied"
 handler404 = "bitrade.web.views.not_found"

@@ -52,7 +52,7 @@ def bulk_insert(model, rows: list[dict]) -> None:
         return
     conn = connections[DEFAULT_DB_ALIAS]
     meta = model._meta
-    fields = list(meta.concrete_fields)
+    fields = [f for f in meta.concrete_fields if not f.generated]  # the database computes generated columns
     if isinstance(meta.pk, models.AutoField | models.BigAutoField):
         for row, pk in zip(rows, reserve_ids(model, len(rows)), strict=True):
             row[meta.pk.attname] = pk

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from ninja import Header, Router, Schema
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from ninja import Header, Query, Router, Schema
 from ninja.errors import HttpError
 from pydantic import Field
 
 from bitrade.assistance import services as cases
+from bitrade.common import conditional, paging
 from bitrade.common.errors import field_path
 from bitrade.idempotency.services import run_once
 
 from . import selectors, services
-from .schemas import CompletionIn, ErrorOut, RequestIn, RequestOut
-from .serializers import request_out
+from .schemas import CompletionIn, ErrorOut, RequestIn, RequestListItemOut, RequestOut
+from .serializers import request_list_item, request_out
 
 router = Router(tags=["Begäranden"])
 
@@ -51,19 +54,50 @@ def register(request, payload: RegisteredIn, idempotency_key: str = IDEMPOTENCY)
     return (200 if result.replayed else 201), request_out(actor, result.request, audit_read=result.replayed)
 
 
-@router.get("", response={200: list[RequestOut], **ERRORS}, summary="Lista begäranden som du får se")
-def list_requests(request, limit: int = 50, offset: int = 0):
-    if not (1 <= limit <= 200) or offset < 0:
-        msg = "limit ska vara 1–200 och offset 0 eller mer."
-        return 422, {"detail": msg, "errors": [{"field": "limit", "code": "range", "message": msg}]}
-    actor = request.auth
-    return 200, [request_out(actor, r, audit_read=False) for r in selectors.list_requests(actor, limit=limit, offset=offset)]
+NOT_MODIFIED_DOC = {"description": "Inget har ändrats sedan ETag i `If-None-Match`."}
 
 
-@router.get("/{request_id}", response={200: RequestOut, **ERRORS}, summary="Läs en begäran")
-def detail(request, request_id: UUID):
+@router.get("", response={200: list[RequestListItemOut], **ERRORS}, summary="Lista begäranden som du får se",
+            openapi_extra={"responses": {"200": {"headers": paging.LINK_HEADERS}, "304": NOT_MODIFIED_DOC}})
+def list_requests(request, response: HttpResponse,
+                  limit: int = Query(paging.LIMIT_DEFAULT, ge=paging.LIMIT_MIN, le=paging.LIMIT_MAX,
+                                     description=paging.LIMIT_DESCRIPTION),
+                  cursor: str | None = Query(None, max_length=paging.CURSOR_MAX_LENGTH,
+                                             description=paging.CURSOR_DESCRIPTION),
+                  offset: int = Query(0, ge=0, le=100_000, deprecated=True,
+                                      description="Äldre sidindelning; använd `cursor`. Ignoreras med `cursor`.")):
+    """Nyast först, en sida i taget: varje post är det listan visar plus länken till detaljen (`url`).
+    Nästa sida får du med markören i svarets `Link`-huvud."""
     actor = request.auth
-    return 200, request_out(actor, selectors.get_request(actor, request_id), audit_read=False)
+    after = paging.decode_cursor(cursor, 1)
+    if actor.sees_aggregates_only:
+        raise PermissionDenied("Analytiker ser endast sammanställningar, inte enskilda ärenden.")
+    etag = conditional.weak_etag("requests", conditional.actor_scope(actor), limit, cursor or "", offset,
+                                 selectors.page_version(actor, limit=limit, offset=offset, after=after))
+    if unchanged := conditional.not_modified(request, etag):
+        return unchanged
+    items, next_key = selectors.page_requests(actor, limit=limit, offset=offset, after=after)
+    selectors.log_list_read(actor, items)
+    conditional.tag(response, etag)
+    paging.page_headers(response, request.path, limit, paging.encode_cursor(next_key) if next_key else None)
+    base = request.path.rstrip("/")
+    return 200, [request_list_item(actor, r, f"{base}/{r.public_id}") for r in items]
+
+
+@router.get("/{request_id}", response={200: RequestOut, **ERRORS}, summary="Läs en begäran",
+            openapi_extra={"responses": {"200": {"headers": {"ETag": paging.LINK_HEADERS["ETag"]}},
+                                         "304": NOT_MODIFIED_DOC}})
+def detail(request, response: HttpResponse, request_id: UUID):
+    """Begäran med granskning, kompletteringsfrågor och styrning. Med `If-None-Match` svarar den 304 när
+    inget har ändrats."""
+    actor = request.auth
+    etag = selectors.request_version(actor, request_id)
+    if etag and (unchanged := conditional.not_modified(request, etag)):
+        return unchanged
+    req = selectors.get_request(actor, request_id)
+    if etag:
+        conditional.tag(response, etag)
+    return 200, request_out(actor, req, audit_read=False)
 
 
 @router.post("/{request_id}/completion", response={200: RequestOut, **ERRORS}, summary="Besvara kompletteringsfrågor")

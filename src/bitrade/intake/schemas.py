@@ -247,6 +247,22 @@ class RequestOut(Schema):
     protected_identity: bool
 
 
+class RequestListItemOut(Schema):
+    """A request as a list shows it; the detail (``url``) carries the review, questions and routing."""
+
+    id: str
+    url: str
+    reference_number: str
+    status: str
+    status_label: str
+    received_at: datetime
+    citation: str | None = None
+    priority: int | None = None
+    unit: str
+    person_name: str
+    protected_identity: bool
+
+
 class AnswerIn(Schema):
     question_id: int
     answer: str = Field(min_length=1, max_length=5000)

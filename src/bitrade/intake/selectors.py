@@ -8,12 +8,15 @@
 
 from __future__ import annotations
 
+from uuid import UUID
+
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet, Subquery
 from django.http import Http404
 from django.urls import reverse
 
 from bitrade.audit import services as audit
+from bitrade.common import conditional, paging
 from bitrade.common.actor import Actor
 from bitrade.organisation.models import UnitKind
 
@@ -87,9 +90,76 @@ def requester_rows(actor: Actor) -> list[dict]:
     return _rows(actor, _scope(actor), "intake:detail")
 
 
-def list_requests(actor: Actor, *, limit: int = 50, offset: int = 0) -> list[AssistanceRequest]:
+#: The order of the request list: as they arrived, newest first (an index serves it; no sort of every
+#: request the actor may see).
+LIST_ORDER = ("-pk",)
+
+
+def list_key(req: AssistanceRequest) -> list:
+    """Where the next page starts, as a cursor carries it: the public id of the last request shown."""
+    return [str(req.public_id)]
+
+
+def page_requests(actor: Actor, *, limit: int = 50, offset: int = 0,
+                  after: list | None = None) -> tuple[list[AssistanceRequest], list | None]:
+    """A page of the requests the actor may see, newest first, after the sort key ``after`` (a cursor's)
+    or, for old clients, from ``offset``; and the key to continue after (None on the last page). One
+    query whatever the page size. Not yet on record: the caller logs it with ``log_list_read`` when it
+    serves the page (a 304 shows nothing)."""
     if actor.sees_aggregates_only:
         raise PermissionDenied("Analytiker ser endast sammanställningar, inte enskilda ärenden.")
-    items = list(_scope(actor).order_by("-case__received_at")[offset:offset + limit])
-    audit.record_read(actor, OBJECT_TYPE, [r.pk for r in items], purpose="lista via API")
-    return items
+    qs = _page(actor, after)
+    if after is not None:
+        offset = 0
+    items = list(qs[offset:offset + limit + 1])
+    more = len(items) > limit
+    items = items[:limit]
+    return items, (list_key(items[-1]) if more and items else None)
+
+
+def _page(actor: Actor, after: list | None) -> QuerySet:
+    qs = _scope(actor).order_by(*LIST_ORDER)
+    if after is not None:
+        try:
+            last = UUID(str(after[0]))
+        except ValueError:
+            raise paging.PagingError("Ogiltig markör: använd värdet från föregående svar.", field="cursor") from None
+        qs = qs.filter(pk__lt=Subquery(AssistanceRequest.objects.filter(public_id=last).values("pk")[:1]))
+    return qs
+
+
+def page_version(actor: Actor, *, limit: int, offset: int = 0, after: list | None = None) -> str:
+    """A cheap fingerprint of a page of the list (its requests and when their cases last changed): the
+    page's own query, reading two columns."""
+    start = 0 if after is not None else offset
+    rows = _page(actor, after).values_list("pk", "case__updated_at")[start:start + limit + 1]
+    return ";".join(f"{pk}:{changed.isoformat()}" for pk, changed in rows)
+
+
+def log_list_read(actor: Actor, items: list[AssistanceRequest]) -> None:
+    """The list's read on record, when what it shows has changed for this actor (a client that polls the
+    same page is not logged again every time; see audit.record_read)."""
+    shown = "\n".join(f"{r.pk}:{r.case.updated_at.isoformat()}" for r in items)
+    audit.record_read(actor, OBJECT_TYPE, [r.pk for r in items], purpose="lista via API",
+                      fingerprint=conditional.weak_etag(shown))
+
+
+def list_requests(actor: Actor, *, limit: int = 50, offset: int = 0,
+                  after: list | None = None) -> tuple[list[AssistanceRequest], list | None]:
+    """``page_requests``, its read on record."""
+    items, next_key = page_requests(actor, limit=limit, offset=offset, after=after)
+    log_list_read(actor, items)
+    return items, next_key
+
+
+def request_version(actor: Actor, public_id) -> str | None:
+    """A cheap fingerprint of a request's detail for this actor (the request, its case and its questions),
+    or None when the actor may not see it (the full read then refuses, on record)."""
+    if actor.sees_aggregates_only:
+        return None
+    row = (_scope(actor).filter(public_id=public_id)
+           .annotate(n=Count("questions"), asked=Max("questions__asked_at"), answered=Max("questions__answered_at"))
+           .values("pk", "case__updated_at", "review_outcome", "legal_basis_key", "n", "asked", "answered").first())
+    if row is None:
+        return None
+    return conditional.weak_etag("request", conditional.actor_scope(actor), *row.values())

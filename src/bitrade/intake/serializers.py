@@ -43,3 +43,15 @@ def request_out(actor: Actor, req: AssistanceRequest, *, audit_read: bool = True
         "person_name": person["name"],
         "protected_identity": req.protected_identity,
     }
+
+
+def request_list_item(actor: Actor, req: AssistanceRequest, url: str) -> dict:
+    """A request as the list shows it (no review, questions or routing: those are in the detail)."""
+    case = req.case
+    return {
+        "id": str(req.public_id), "url": url, "reference_number": case.reference_number, "status": case.state,
+        "status_label": case.state_label, "received_at": case.received_at,
+        "citation": ((req.review or {}).get("legal_basis") or {}).get("citation"), "priority": case.priority,
+        "unit": case.unit.name, "person_name": selectors.person_display(actor, req)["name"],
+        "protected_identity": req.protected_identity,
+    }

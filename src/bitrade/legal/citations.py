@@ -78,6 +78,8 @@ class Law:
     # "polislag" that may take the definite ending "-en".
     title: str | None = None
     stem: str | None = None
+    #: An authority's regulation (no SFS number): its code is its number in the authority's series.
+    regulation: bool = False
 
 
 LAWS: dict[str, Law] = {
@@ -94,6 +96,9 @@ LAWS: dict[str, Law] = {
         Law("PL", "polislagen (1984:387)", "1984:387", stem="polislag"),
         Law("PF", "polisförordningen (1984:730)", "1984:730", repealed=True, stem="polisförordning"),
         Law("LKF", "lagen (1988:688) om kontaktförbud", "1988:688", title="om kontaktförbud"),
+        # A Police regulation (no SFS number): cited by its PMFS number, "18 § PMFS 2020:1".
+        Law("PMFS 2020:1", "Polismyndighetens föreskrifter och allmänna råd (PMFS 2020:1, FAP 438-1) om "
+            "verkställighet av kontaktförbud med elektronisk övervakning", "PMFS 2020:1", regulation=True),
     )
 }
 

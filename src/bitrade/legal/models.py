@@ -48,7 +48,7 @@ class Document(models.Model):
     kind = models.CharField(_("slag"), max_length=20, choices=DocumentKind.choices)
     title = models.CharField(_("titel"), max_length=300)
     identifier = models.CharField(_("beteckning"), max_length=120, help_text=_("t.ex. SFS 1984:387"))
-    law_code = models.CharField(_("lagförkortning"), max_length=10, blank=True)
+    law_code = models.CharField(_("lagförkortning"), max_length=16, blank=True)
     sfs = models.CharField(_("SFS-nummer"), max_length=20, blank=True)
     publisher = models.CharField(_("utgivare"), max_length=120, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=DocumentStatus.choices,
@@ -180,7 +180,7 @@ class SearchEntry(models.Model):
     unit = models.ForeignKey(Unit, null=True, on_delete=models.CASCADE, related_name="+")
     note = models.ForeignKey(LegalNote, null=True, on_delete=models.CASCADE, related_name="+")
     guide_key = models.CharField(max_length=40, blank=True)
-    law_code = models.CharField(max_length=10, blank=True)
+    law_code = models.CharField(max_length=16, blank=True)
     chapter = models.CharField(max_length=10, blank=True)
     section = models.CharField(max_length=20, blank=True)
     stycke = models.PositiveIntegerField(null=True)
@@ -226,7 +226,7 @@ class Quotation(models.Model):
 
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="quotations")
     stycke = models.PositiveIntegerField()
-    law_code = models.CharField(max_length=10)
+    law_code = models.CharField(max_length=16)
     section = models.CharField(max_length=20)
     paragraph = models.PositiveIntegerField(null=True)
     text = models.TextField()

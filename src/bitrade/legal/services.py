@@ -237,7 +237,7 @@ def seed_notes(actor: Actor) -> int:
 def cite_token(citation: Citation) -> str:
     """The index term for "cites this provision": "lagrumplp29a", "lagrumpfk2p16"."""
     chapter = f"k{citation.chapter.replace(' ', '')}" if citation.chapter else ""
-    return f"lagrum{citation.law.lower().replace(':', '')}{chapter}p{citation.section.replace(' ', '')}"
+    return f"lagrum{citation.law.lower().replace(':', '').replace(' ', '')}{chapter}p{citation.section.replace(' ', '')}"
 
 
 def _cite_tokens(text: str) -> list[str]:

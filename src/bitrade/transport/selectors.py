@@ -17,3 +17,10 @@ def orders_for_case(case) -> list[TransportOrder]:
 
 def order_of(case, order_id) -> TransportOrder | None:
     return TransportOrder.objects.filter(pk=order_id, case=case).first()
+
+
+def orders_version(orders) -> str:
+    """A cheap fingerprint of a list of orders as Kriminalvården's page shows them (the state and answer
+    columns only; the whitelisted data is fixed when the order is made)."""
+    rows = orders.values_list("pk", "state", "responded_at", "completed_at")
+    return ";".join(f"{pk}:{state}:{r}:{c}" for pk, state, r, c in rows)

@@ -12,6 +12,7 @@ from bitrade.cases import services as case_services
 from bitrade.cases.services import CaseError
 from bitrade.cases.views import run_and_return
 from bitrade.common import actor as a
+from bitrade.common import conditional
 from bitrade.common.forms import parse_local_datetime
 from bitrade.custody import selectors as custody_selectors
 from bitrade.organisation.auth import actor_required
@@ -81,14 +82,26 @@ def cancel(request, actor, public_id, order_id):
         actor, order, reason=request.POST.get("reason", "")))
 
 
+NTE_PAGE = 200
+
+
 @actor_required(a.KRIMINALVARDEN)
 def nte_orders(request, actor):
-    orders = list(services.orders_for_kriminalvarden(actor).order_by("-ordered_at")[:200])
+    """Kriminalvården's orders (its start page). Conditional: a browser revalidating the page gets 304 when
+    no order on it has changed (nothing read, nothing logged), unless a message waits to be shown."""
+    page = services.orders_for_kriminalvarden(actor).order_by("-ordered_at", "-pk")[:NTE_PAGE]
+    etag = conditional.weak_etag("nte", conditional.actor_scope(actor), conditional.page_scope(request),
+                                 selectors.orders_version(page))
+    flash = len(messages.get_messages(request)) > 0  # a page with a message is shown once, never kept
+    if not flash and (unchanged := conditional.not_modified(request, etag, conditional.REVALIDATE)):
+        return unchanged
+    orders = list(page)
     audit.record_read(actor, "transport.transportorder", [o.pk for o in orders], purpose="NTE-vy")
     from bitrade.organisation.selectors import organisation_for
 
-    return render(request, "transport/nte.html", {"orders": orders, "decline_reasons": rules.NTE_DECLINE_REASONS,
-                                                  "organisation": organisation_for(actor)})
+    response = render(request, "transport/nte.html", {"orders": orders, "decline_reasons": rules.NTE_DECLINE_REASONS,
+                                                      "organisation": organisation_for(actor)})
+    return response if flash else conditional.tag(response, etag, conditional.REVALIDATE)
 
 
 @require_POST

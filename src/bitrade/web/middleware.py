@@ -25,3 +25,20 @@ class RequestIdMiddleware:
             return response
         finally:
             reset_request_id(token)
+
+
+class ConditionalKeyUseMiddleware:
+    """Records an API key's use on a read once the answer is known: every answer but 304 Not Modified
+    (a 304 shows nothing, so a client polling with If-None-Match leaves no trail of unchanged polls)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        pending: list = []
+        request._bitrade_deferred_audit = pending
+        response = self.get_response(request)
+        if response.status_code != 304:
+            for record in pending:
+                record()
+        return response

@@ -12,8 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from bitrade.audit import selectors as audit_selectors
-from bitrade.cases import presenters as case_presenters
-from bitrade.cases import services as case_services
+from bitrade.cases import views as case_views
 from bitrade.common import actor as a
 from bitrade.intake import selectors as intake_selectors
 from bitrade.organisation import selectors as org_selectors
@@ -53,7 +52,7 @@ def home(request, actor):
         return render(request, "web/start_police.html", {
             "unit": unit,
             "open_status": org_selectors.open_status(unit, timezone.now()),
-            "cases": [case_presenters.inbox_row(actor, c) for c in case_services.read_inbox(actor)],
+            **case_views.inbox_page_context(actor),
         })
     if actor.kind == a.REQUESTER:
         return render(request, "web/start_requester.html", {

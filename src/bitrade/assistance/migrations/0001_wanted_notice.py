@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('cases', '0003_routing_trace'),
+        ('cases', '0004_routing_trace'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

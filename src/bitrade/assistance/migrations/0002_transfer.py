@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('assistance', '0001_wanted_notice'),
-        ('cases', '0003_routing_trace'),
+        ('cases', '0004_routing_trace'),
         ('organisation', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0003_routing_trace'),
+        ('cases', '0004_routing_trace'),
         ('custody', '0005_lvu_restriction'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -151,11 +151,21 @@ def parse_regulation(text: str) -> ParsedDocument:
     decided = decided_on.isoformat() if decided_on else ""
     in_force = swedish_date(" ".join(s.text for s in transitional.stycken)) if transitional else None
     subject = title.split(" om ", 1)[1] if " om " in title else title
+    number = _KNOWN_NUMBERS.get((subject, decided), "")
+    identifier = f"{number}, beslutade {decided}" if number else (f"PMFS, beslutade {decided}" if decided else "PMFS")
     return ParsedDocument(
         key=slugify(f"pmfs {subject}", 48), kind="regulation", format="regulation", title=title,
-        identifier=f"PMFS, beslutade {decided}" if decided else "PMFS", publisher="Polismyndigheten",
+        identifier=identifier, publisher="Polismyndigheten", law_code=number,
         issued_on=decided_on, in_force_from=in_force, units=units,
     )
+
+
+# The extraction loses the regulation's own number (the page header); the numbers of the regulations in the
+# corpus, by subject and decision date, as published in Polismyndighetens författningssamling. The number is
+# the citation's "law" (``LAWS`` in ``legal/citations.py``): "18 § PMFS 2020:1".
+_KNOWN_NUMBERS = {
+    ("verkställighet av kontaktförbud med elektronisk övervakning", "2020-02-07"): "PMFS 2020:1",
+}
 
 
 

@@ -23,6 +23,9 @@ class Command(BaseCommand):
         from bitrade.assistance.demo import load_demo_cases
 
         load_demo_cases()  # open handräckning cases in several states, so every inbox has work
+        from bitrade.monitoring.demo import load_monitoring_demo
+
+        personas += load_monitoring_demo()  # contact bans: BOPS groups, contact persons, a case in every state
         if options["quiet"]:
             return
         self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD})\n")

@@ -17,7 +17,7 @@ def move_escalation_notes(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0002_alter_case_kind_alter_case_state'),
+        ('cases', '0003_inbox_order'),
     ]
 
     operations = [

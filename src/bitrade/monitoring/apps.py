@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+
+
+class MonitoringConfig(AppConfig):
+    name = "bitrade.monitoring"
+    label = "monitoring"
+    verbose_name = "Kontaktförbud med elektronisk övervakning"
+
+    def ready(self) -> None:
+        from bitrade.cases import kinds
+
+        from . import deadlines  # noqa: F401 — registers the deadline handlers of the kind
+        from .kind import CONTACT_BAN
+
+        kinds.register(CONTACT_BAN)

@@ -1,0 +1,579 @@
+"""Every change of a contact-ban case: one transaction, its timeline event, audit event and outbox message.
+
+The case's facts live in ``ContactBan.facts`` (the shape of ``schemas.CaseFactsIn``); a step records
+facts and, when it moves the case, asks the pure rules (``rules.guard``) first: a failed binding rule
+refuses unless a 26 § exception covers it, a failed general advice needs a recorded reason."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import time
+from datetime import datetime
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+
+from bitrade.audit import services as audit
+from bitrade.cases import services as cases
+from bitrade.cases.models import Case
+from bitrade.common.actor import Actor
+from bitrade.organisation.models import Person, PoliceArea, Unit, UnitKind
+
+from . import rules
+from .models import (
+    Alarm,
+    AlarmInformed,
+    AlarmTypeRule,
+    ApprovedEquipment,
+    BanArea,
+    ContactBan,
+    Device,
+    ExceptionDecision,
+    MonitoringSystem,
+)
+from .schemas import CaseFactsIn
+
+KIND = "contact_ban"
+
+
+class MonitoringError(cases.CaseError):
+    """A refused step of a contact-ban case (Swedish message, the failed checks, the citation)."""
+
+    def __init__(self, message, citation: str | None = None, status: int = 409, field: str = ""):
+        super().__init__(message, citation, status)
+        self.field = field or self.field
+
+
+# --------------------------------------------------------------------------- facts
+
+
+def approved_models() -> tuple[str, ...]:
+    return tuple(ApprovedEquipment.objects.filter(active=True).values_list("model", flat=True))
+
+
+def facts_of(ban: ContactBan) -> rules.CaseFacts:
+    data = CaseFactsIn.model_validate({k: v for k, v in ban.facts.items() if k != "state"})
+    facts = data.to_facts(approved_models())
+    exceptions = tuple(e.as_rule() for e in ban.exceptions.all())
+    areas = list(ban.areas.all())
+    from dataclasses import replace
+
+    return replace(facts, exceptions=exceptions, area_count=len(areas),
+                   area_text="\n".join(a.description for a in areas))
+
+
+def _merge(ban: ContactBan, updates: dict) -> None:
+    merged = {**ban.facts, **{k: v for k, v in updates.items()}}
+    # validated as a whole (a wrong value is refused with the field named), stored as JSON
+    ban.facts = CaseFactsIn.model_validate(merged).model_dump(mode="json", exclude_defaults=True)
+
+
+def _sync_columns(ban: ContactBan) -> None:
+    f = CaseFactsIn.model_validate(ban.facts)
+    ban.decided_at, ban.mount_at, ban.eo_start_at, ban.eo_end_at = f.decided_at, f.mount_at, f.eo_start_at, f.eo_end_at
+
+
+def _ban(case: Case) -> ContactBan:
+    return ContactBan.objects.select_for_update().get(case_id=case.pk)
+
+
+def _refuse(checks, message: str | None = None) -> MonitoringError:
+    failed = [c for c in checks if c.blocking]
+    err = MonitoringError(message or " ".join(c.message for c in failed),
+                          next((c.citation for c in failed if c.citation), None))
+    err.checks = tuple(failed)
+    return err
+
+
+# --------------------------------------------------------------------------- opening
+
+
+def rlc_for(area: PoliceArea) -> Unit:
+    unit = Unit.objects.filter(kind=UnitKind.RLC, region_id=area.region_id, active=True).first()
+    if unit is None:
+        raise MonitoringError(f"Det finns ingen regionledningscentral för {area.region}.", status=422)
+    return unit
+
+
+def bops_for(area: PoliceArea) -> Unit:
+    units = Unit.objects.filter(kind=UnitKind.BOPS, region_id=area.region_id, active=True)
+    unit = units.filter(police_area=area).first() or units.filter(police_area=None).first() or units.first()
+    if unit is None:
+        raise MonitoringError(f"Det finns ingen BOPS-grupp för {area}.", status=422)
+    return unit
+
+
+def open_contact_ban(actor: Actor, *, police_area_code: str, protected_name: str, prohibited_name: str,
+                     protected_phone: str = "", protected_address: str = "", protected_identity: bool = False,
+                     ban_type: str = "extended", residence_area_code: str = "", now: datetime | None = None) -> Case:
+    """BOPS opens a case when a protected person asks (6 §): the responsible police area is where the ban
+    applies (2 §); its BOPS group handles the case, its region's RLC takes the immediate alarms."""
+    if not actor.is_police:
+        raise PermissionDenied("Endast polisen kan öppna ett ärende om kontaktförbud.")
+    now = now or timezone.now()
+    area = PoliceArea.objects.select_related("region").filter(code=police_area_code).first()
+    if area is None:
+        raise MonitoringError("Polisområdet finns inte.", status=422)
+    residence = None
+    if residence_area_code:
+        residence = PoliceArea.objects.filter(code=residence_area_code).first()
+        if residence is None:
+            raise MonitoringError("Förbudspersonens polisområde finns inte.", status=422)
+    with transaction.atomic():
+        unit = bops_for(area)
+        case = cases.open_case(actor, KIND, region=area.region, unit=unit, state=rules.REQUEST_RECEIVED, now=now,
+                               text=f"Begäran om kontaktförbud är mottagen och styrd till {unit.name}.")
+        ban = ContactBan.objects.create(
+            case=case, ban_type=ban_type, police_area=area, rlc=rlc_for(area), protected_name=protected_name,
+            protected_phone=protected_phone, protected_address=protected_address,
+            protected_identity=protected_identity, prohibited_name=prohibited_name, residence_area=residence,
+            facts={"request_received_at": now.isoformat(),
+                   "residence_other_area": bool(residence and residence.pk != area.pk)},
+        )
+        audit.record(actor, "contact_ban.opened", obj=case)
+        from . import deadlines
+
+        deadlines.reschedule(ban, now)
+    return case
+
+
+# --------------------------------------------------------------------------- recording facts and steps
+
+
+def record(actor: Actor, case: Case, label: str, updates: dict, *, now: datetime | None = None,
+           action: str = "em_record") -> Case:
+    """Record facts of the case (no change of state)."""
+    cases.require_handling_unit(actor, case)
+    now = now or timezone.now()
+    with transaction.atomic():
+        ban = _ban(case)
+        old = dict(ban.facts)
+        _merge(ban, updates)
+        _sync_columns(ban)
+        ban.save()
+        cases.event(case, actor, action, label, data={"fields": sorted(updates)}, now=now)
+        audit.record(actor, f"contact_ban.{action}", obj=case, old={k: old.get(k) for k in updates},
+                     new={k: ban.facts.get(k) for k in updates})
+        from . import deadlines
+
+        deadlines.reschedule(ban, now)
+    return case
+
+
+def step(actor: Actor, case: Case, action: str, updates: dict | None = None, *, reason: str = "",
+         now: datetime | None = None) -> Case:
+    """Record facts and move the case along ``action`` if the rules allow it."""
+    cases.require_handling_unit(actor, case)
+    now = now or timezone.now()
+    updates = updates or {}
+    try:
+        with transaction.atomic():
+            ban = _ban(case)
+            case = cases.lock(case)
+            _merge(ban, updates)
+            _sync_columns(ban)
+            ban.save()
+            ban.refresh_from_db()
+            facts = facts_of(ban)
+            result = rules.guard(action, case.state, facts, now)
+            if not result.allowed:
+                raise _refuse(result.checks)
+            if result.warnings and len(reason.strip()) < 5:
+                raise _refuse([rules.Check(c.code, False, True, c.message + " Ange skälet.", c.citation)
+                               for c in result.warnings])
+            old = case.state
+            case.state = rules.target(action, case.state)
+            if action == "decide_granted" or action == "decide_rejected":
+                case.decision = "granted" if action == "decide_granted" else "refused"
+                case.decided_at = facts.decided_at
+            case.save(update_fields=["state", "decision", "decided_at", "updated_at"])
+            excepted = [c.code for c in result.checks if c.excepted]
+            cases.event(case, actor, action, rules.ACTION_LABELS.get(action, action), from_state=old,
+                        to_state=case.state, now=now, data={
+                            "warnings": [c.code for c in result.warnings], "reason": reason,
+                            "excepted": excepted},
+                        citation=next((c.citation for c in result.checks if c.excepted), ""))
+            audit.record(actor, f"contact_ban.{action}", obj=case, old={"state": old}, new={"state": case.state})
+            if action == "send_pm438_3" or updates.get("pm438_3_sent_at"):
+                _send_pm438_3(ban)
+            if action == "end_decision":
+                cases.notify_unit(case, ban.rlc, "contact_ban.end_decision",
+                                  "Beslut om att avsluta elektronisk övervakning")
+            from . import deadlines
+
+            deadlines.reschedule(ban, now)
+    except MonitoringError as exc:
+        audit.record(actor, f"contact_ban.{action}", obj=case, result="refused", reason=exc.message)
+        raise
+    return case
+
+
+def _send_pm438_3(ban: ContactBan) -> None:
+    cases.notify_unit(ban.case, ban.rlc, "contact_ban.pm438_3", "Blankett PM 438.3: kontaktförbud med elektronisk "
+                      "övervakning")
+
+
+def send_pm438_3(actor: Actor, case: Case, *, now: datetime | None = None) -> Case:
+    """PM 438.3 to the RLC (15 §), listing the two contact persons."""
+    now = now or timezone.now()
+    ban = ContactBan.objects.get(case_id=case.pk)
+    names = [str(p) for p in (ban.contact_person_protected, ban.contact_person_prohibited) if p]
+    if len(names) < 2:
+        raise MonitoringError("Utse båda kontaktpersonerna innan blankett PM 438.3 skickas.",
+                              "15 § PMFS 2020:1", status=409)
+    record(actor, case, "Blankett PM 438.3 skickad till regionledningscentralen.",
+           {"pm438_3_sent_at": now.isoformat(), "pm438_3_contact_persons": names}, now=now, action="em_pm438_3")
+    with transaction.atomic():
+        _send_pm438_3(ban)
+    return case
+
+
+def appoint_contact_persons(actor: Actor, case: Case, *, protected: str, prohibited: str,
+                            now: datetime | None = None) -> Case:
+    """BOPS appoints the contact persons (11 §), by user name."""
+    people = {u: Person.objects.filter(username=u, is_active=True).first() for u in (protected, prohibited)}
+    for field, username in (("protected", protected), ("prohibited", prohibited)):
+        if people[username] is None:
+            raise MonitoringError(f"Personen ”{username}” finns inte i Biträde.", status=422, field=field)
+    now = now or timezone.now()
+    ContactBan.objects.filter(case_id=case.pk).update(contact_person_protected=people[protected],
+                                                       contact_person_prohibited=people[prohibited])
+    return record(actor, case, "Kontaktpersoner utsedda.", {
+        "contact_person_protected": str(people[protected]), "contact_person_prohibited": str(people[prohibited]),
+        "contact_persons_appointed_at": now.isoformat()}, now=now, action="em_contact_persons")
+
+
+def add_area(actor: Actor, case: Case, *, name: str, polygon: dict, description: str,
+             now: datetime | None = None) -> BanArea:
+    """A ban area: drawn on the map and described in text, both required (8 §)."""
+    cases.require_handling_unit(actor, case)
+    now = now or timezone.now()
+    with transaction.atomic():
+        ban = _ban(case)
+        area = BanArea.objects.create(contact_ban=ban, name=name, polygon=polygon, description=description)
+        cases.event(case, actor, "em_area", f"Förbudsområde tillagt: {name}.", now=now)
+        audit.record(actor, "contact_ban.area_added", obj=area)
+    return area
+
+
+def record_exception(actor: Actor, case: Case, *, check: str, section: str, decided_by: str, decided_at: datetime,
+                     reasons: str, now: datetime | None = None) -> ExceptionDecision:
+    """A 26 § exception: the only way past a binding rule (who, when, which § and why)."""
+    cases.require_handling_unit(actor, case)
+    exc = rules.Exception26(check, section, decided_by, decided_at, reasons)
+    if exc.problems():
+        raise MonitoringError(" ".join(exc.problems()), rules.EXCEPTION_CITATION, status=422)
+    now = now or timezone.now()
+    with transaction.atomic():
+        ban = _ban(case)
+        row = ExceptionDecision.objects.create(contact_ban=ban, check_code=check, section=section.strip(),
+                                               decided_by=decided_by, decided_at=decided_at, reasons=reasons,
+                                               recorded_by_id=actor.person_id)
+        cases.event(case, actor, "em_exception", f"Undantag enligt 26 § från {section} §: {reasons}",
+                    citation=rules.EXCEPTION_CITATION, now=now)
+        audit.record(actor, "contact_ban.exception", obj=row)
+    return row
+
+
+def closure_checklist(case: Case):
+    from bitrade.cases.rules import ChecklistItem
+
+    ban = ContactBan.objects.get(case_id=case.pk)
+    checks = rules.apply_exceptions(rules.guards.close_guards(facts_of(ban)), facts_of(ban).exceptions)
+    return [ChecklistItem(c.code, c.ok or c.excepted or not c.binding, c.message, c.citation, missing=c.message)
+            for c in checks]
+
+
+def close(actor: Actor, case: Case, *, now: datetime | None = None) -> Case:
+    case = cases.close(actor, case, now, text="Ärendet om kontaktförbud är avslutat.")
+    from . import deadlines
+
+    deadlines.reschedule(ContactBan.objects.get(case_id=case.pk), now or timezone.now())
+    return case
+
+
+# --------------------------------------------------------------------------- who sees the protected person
+
+
+def may_see_whereabouts(actor: Actor, ban: ContactBan) -> bool:
+    """BOPS handling the case, its two contact persons and the RLC while it handles an open alarm."""
+    if not actor.is_police:
+        return False
+    if actor.unit_id == ban.case.unit_id:
+        return True
+    if actor.person_id and actor.person_id in (ban.contact_person_protected_id, ban.contact_person_prohibited_id):
+        return True
+    return (actor.unit_id == ban.rlc_id
+            and ban.alarms.filter(handled_by="rlc").exclude(state=rules.ALARM_CLOSED).exists())
+
+
+def protected_person(actor: Actor, ban: ContactBan) -> dict:
+    """The protected person as this actor may see them; every read of whereabouts is on record."""
+    if may_see_whereabouts(actor, ban):
+        audit.record_read(actor, "monitoring.contactban.protected", [ban.pk], purpose="skyddsperson",
+                          fingerprint=True)
+        return {"name": ban.protected_name, "phone": ban.protected_phone, "address": ban.protected_address,
+                "visible": True, "protected_identity": ban.protected_identity}
+    name = "Skyddad identitet" if ban.protected_identity else ban.protected_name
+    return {"name": name, "phone": "", "address": "", "visible": False, "protected_identity": ban.protected_identity}
+
+
+# --------------------------------------------------------------------------- monitoring systems and alarms
+
+
+def create_system(name: str) -> tuple[MonitoringSystem, str, str]:
+    """A monitoring system with a new API key and signing secret (both shown once)."""
+    prefix = secrets.token_hex(4)
+    key = f"em_{prefix}_{secrets.token_urlsafe(24)}"
+    secret = secrets.token_urlsafe(32)
+    system = MonitoringSystem.objects.create(name=name, key_prefix=prefix, key_hash=_hash(key), secret=secret)
+    return system, key, secret
+
+
+def _hash(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def system_for_key(key: str) -> MonitoringSystem | None:
+    parts = (key or "").split("_")
+    if len(parts) < 3 or parts[0] != "em":
+        return None
+    system = MonitoringSystem.objects.filter(key_prefix=parts[1], active=True).first()
+    if system is None or not hmac.compare_digest(system.key_hash, _hash(key)):
+        return None
+    return system
+
+
+def signature_ok(system: MonitoringSystem, body: bytes, header: str) -> bool:
+    expected = "sha256=" + hmac.new(system.secret.encode(), body, hashlib.sha256).hexdigest()
+    return hmac.compare_digest(expected, (header or "").strip())
+
+
+def sign(secret: str, body: bytes) -> str:
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def alarm_table(on=None) -> tuple[rules.AlarmRule, ...]:
+    rows = tuple(r.as_rule() for r in AlarmTypeRule.objects.all())
+    return rows or rules.DEFAULT_TABLE
+
+
+def attach_device(actor: Actor, case: Case, *, system: MonitoringSystem, device_id: str) -> Device:
+    cases.require_handling_unit(actor, case)
+    ban = ContactBan.objects.get(case_id=case.pk)
+    device, _ = Device.objects.update_or_create(system=system, device_id=device_id, defaults={"contact_ban": ban})
+    _CACHE.pop(("device", system.pk, device_id), None)
+    audit.record(actor, "contact_ban.device", obj=device)
+    return device
+
+
+# --------------------------------------------------------------------------- alarm ingestion (hot path)
+
+_CACHE: dict = {}
+_CACHE_SECONDS = 5.0
+
+
+def _cached(key, load):
+    hit = _CACHE.get(key)
+    if hit is not None and time.monotonic() - hit[0] < _CACHE_SECONDS:
+        return hit[1]
+    value = load()
+    _CACHE[key] = (time.monotonic(), value)
+    return value
+
+
+def clear_caches() -> None:
+    _CACHE.clear()
+
+
+def _bops_opens(unit: Unit):
+    from bitrade.organisation import selectors as org
+    from bitrade.organisation.rules import next_opening
+
+    def opens(at: datetime) -> datetime:
+        hours = _cached(("hours", unit.pk, at.date()), lambda: org.weekly_hours(unit, timezone.localtime(at).date()))
+        found = next_opening(hours, at, always_open=unit.always_open)
+        return found or at
+
+    return opens
+
+
+def _device_ban(system: MonitoringSystem, device_id: str, case_reference: str) -> tuple[Device, ContactBan | None]:
+    device = Device.objects.select_related("contact_ban__case__unit", "contact_ban__rlc").filter(
+        system=system, device_id=device_id).first()
+    if device is None:
+        ban = None
+        if case_reference:
+            ban = ContactBan.objects.select_related("case__unit", "rlc").filter(
+                case__reference_number=case_reference).first()
+        device = Device.objects.create(system=system, device_id=device_id, contact_ban=ban)
+    return device, device.contact_ban
+
+
+def route_for(ban: ContactBan, alarm_type: str, at: datetime) -> rules.Route:
+    classification = rules.classify(alarm_type, at, _cached(("table",), alarm_table))
+    bops = ban.case.unit
+    return rules.route(classification, at, rlc=ban.rlc.name, bops=bops.name, bops_opens=_bops_opens(bops))
+
+
+def ingest(system: MonitoringSystem, alarm, *, now: datetime | None = None) -> dict:
+    """Store one alarm: idempotent on the supplier's id, ordered per device, classified and routed in the
+    same short transaction; the consoles hear of it at commit (NOTIFY on PostgreSQL)."""
+    from django.db import IntegrityError, connection
+
+    now = now or timezone.now()
+    if Alarm.objects.filter(system=system, supplier_alarm_id=alarm.alarm_id).exists():
+        return {"alarm_id": alarm.alarm_id, "status": "duplicate"}
+    try:
+        with transaction.atomic():
+            key = ("device", system.pk, alarm.device_id)
+            found = _CACHE.get(key)
+            if found is None or found[1][1] is None or time.monotonic() - found[0] > _CACHE_SECONDS:
+                found = (time.monotonic(), _device_ban(system, alarm.device_id, alarm.case))
+                _CACHE[key] = found  # a device moved to another case is seen within _CACHE_SECONDS
+            device, ban = found[1]
+            if ban is None:
+                raise MonitoringError("Enheten är inte kopplad till något ärende om kontaktförbud.", status=422,
+                                      field="device_id")
+            # order per device: one conditional UPDATE; nothing updated means an old number arrived late
+            late = not Device.objects.filter(pk=device.pk, last_sequence__lt=alarm.sequence).update(
+                last_sequence=alarm.sequence)
+            route = route_for(ban, alarm.type, alarm.raised_at)
+            unit = ban.rlc if route.handled_by == "rlc" else ban.case.unit
+            row = Alarm.objects.create(
+                system=system, supplier_alarm_id=alarm.alarm_id, device=device, sequence=alarm.sequence, late=late,
+                alarm_type=alarm.type, raised_at=alarm.raised_at, received_at=now, contact_ban=ban,
+                category=route.category, procedure=route.procedure, citation=route.citation,
+                handled_by=route.handled_by, unit=unit, handle_from=max(route.handle_from, alarm.raised_at),
+                state=rules.RAISED if route.handled_by == "rlc" else rules.BOPS_QUEUED,
+                payload=alarm.model_dump(mode="json"),
+            )
+            if route.inform_contact_persons:
+                from . import deadlines
+
+                deadlines.schedule_alarm_inform(row)
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_notify('em_alarms', %s)", [f"{unit.pk}:{row.pk}:{route.category}"])
+    except IntegrityError:
+        return {"alarm_id": alarm.alarm_id, "status": "duplicate"}
+    return {"alarm_id": alarm.alarm_id, "status": "accepted", "category": route.category,
+            "handled_by": route.handled_by, "late": late}
+
+
+def ingest_many(system: MonitoringSystem, alarms, *, now: datetime | None = None) -> list[dict]:
+    """A backlog replay: each alarm on its own (one bad alarm does not stop the rest), in device order."""
+    out = []
+    ordered = sorted(alarms, key=lambda a: (a.device_id, a.sequence))
+    # One commit per chunk (each alarm in its own savepoint): short enough that an immediate alarm posted
+    # alone waits at most one chunk for the writer lock on SQLite.
+    for start in range(0, len(ordered), BATCH_CHUNK):
+        with transaction.atomic():
+            for alarm in ordered[start:start + BATCH_CHUNK]:
+                try:
+                    out.append(ingest(system, alarm, now=now))
+                except MonitoringError as exc:
+                    out.append({"alarm_id": alarm.alarm_id, "status": "rejected", "detail": exc.message})
+    return out
+
+
+BATCH_CHUNK = 100
+
+
+def record_received(system: MonitoringSystem, results: list[dict]) -> None:
+    """One audit event per request of a monitoring system (not one per alarm)."""
+    from bitrade.common.actor import API_CLIENT, Actor
+
+    actor = Actor(kind=API_CLIENT, label=f"Övervakningssystem {system.name}")
+    accepted = sum(1 for r in results if r["status"] == "accepted")
+    audit.record(actor, "em.alarms_received", obj=system, new={"accepted": accepted, "total": len(results)})
+
+
+# --------------------------------------------------------------------------- handling an alarm
+
+
+def _alarm_for(actor: Actor, alarm_pk: int) -> Alarm:
+    alarm = Alarm.objects.select_for_update(of=("self",)).select_related("contact_ban__case").filter(pk=alarm_pk).first()
+    if alarm is None or not actor.is_police or actor.unit_id != alarm.unit_id:
+        raise PermissionDenied("Larmet hanteras av en annan enhet.")
+    return alarm
+
+
+def _alarm_step(actor: Actor, alarm_pk: int, action: str, now: datetime | None, **fields) -> Alarm:
+    now = now or timezone.now()
+    with transaction.atomic():
+        alarm = _alarm_for(actor, alarm_pk)
+        target = rules.alarm_target(action, alarm.state)
+        if target is None:
+            raise MonitoringError(f"Larmet har status ”{rules.ALARM_STATE_LABELS.get(alarm.state)}”; det går "
+                                  "inte nu.", status=409)
+        old = alarm.state
+        alarm.state = target
+        for k, v in fields.items():
+            setattr(alarm, k, v)
+        alarm.save()
+        if alarm.contact_ban_id:
+            cases.event(alarm.contact_ban.case, actor, f"em_alarm_{action}",
+                        f"Larm {alarm.supplier_alarm_id} ({rules.ALARM_TYPES.get(alarm.alarm_type, alarm.alarm_type)}): "
+                        f"{rules.ALARM_STATE_LABELS[target].lower()}.", citation=alarm.citation, public=False, now=now)
+        audit.record(actor, f"em.alarm.{action}", obj=alarm, old={"state": old}, new={"state": target})
+    return alarm
+
+
+def acknowledge_alarm(actor: Actor, alarm_pk: int, *, now: datetime | None = None) -> Alarm:
+    now = now or timezone.now()
+    return _alarm_step(actor, alarm_pk, "acknowledge", now, acknowledged_at=now, acknowledged_by_id=actor.person_id)
+
+
+def close_alarm(actor: Actor, alarm_pk: int, *, measures: str, outcome: str, now: datetime | None = None) -> Alarm:
+    if len(measures.strip()) < 3:
+        raise MonitoringError("Ange vilka åtgärder som vidtogs.", "19 § PMFS 2020:1", status=422, field="measures")
+    now = now or timezone.now()
+    return _alarm_step(actor, alarm_pk, "close", now, measures=measures, outcome=outcome, closed_at=now)
+
+
+def reclassify_alarm(actor: Actor, alarm_pk: int, *, now: datetime | None = None) -> Alarm:
+    """BOPS re-classifies a queued alarm as needing immediate intervention: it goes to the RLC now."""
+    now = now or timezone.now()
+    from django.db import connection
+
+    with transaction.atomic():
+        alarm = _alarm_for(actor, alarm_pk)
+        ban = alarm.contact_ban
+        alarm = _alarm_step(actor, alarm_pk, "reclassify_immediate", now, category=rules.IMMEDIATE,
+                            handled_by="rlc", unit_id=ban.rlc_id, handle_from=now, reclassified_at=now,
+                            citation="4 §, 19 § och 20 § PMFS 2020:1")
+        from . import deadlines
+
+        deadlines.schedule_alarm_inform(alarm)
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_notify('em_alarms', %s)", [f"{ban.rlc_id}:{alarm.pk}:immediate"])
+    return alarm
+
+
+def inform_contact_person(actor: Actor, alarm_pk: int, *, contact_person: str, now: datetime | None = None):
+    """The RLC records that a contact person on PM 438.3 was informed of the alarm (20 §)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        alarm = _alarm_for(actor, alarm_pk)
+        listed = alarm.contact_ban.facts.get("pm438_3_contact_persons", []) if alarm.contact_ban else []
+        if contact_person not in listed:
+            raise MonitoringError("Personen står inte som kontaktperson på blankett PM 438.3.", "20 § PMFS 2020:1",
+                                  status=422, field="contact_person")
+        row, created = AlarmInformed.objects.get_or_create(
+            alarm=alarm, contact_person=contact_person,
+            defaults={"informed_at": now, "informed_by_id": actor.person_id})
+        if created:
+            audit.record(actor, "em.alarm.informed", obj=alarm, new={"contact_person": contact_person})
+    return row
+
+
+def attach_device_by_name(actor: Actor, case: Case, *, system: str, device_id: str) -> Device:
+    found = MonitoringSystem.objects.filter(name=system, active=True).first()
+    if found is None:
+        raise MonitoringError("Övervakningssystemet finns inte.", status=422, field="system")
+    return attach_device(actor, case, system=found, device_id=device_id)
