@@ -18,12 +18,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def _submit() -> Case:
-    from bitrade.organisation.models import PoliceRegion
-    from bitrade.routing.models import RoutingRule
-
     # Whatever the clock says when the test runs, this request goes to the Malmö group: staffed around the
     # clock here, since routing only chooses a unit with a competent decider at that hour.
-    from bitrade.organisation.models import Unit
+    from bitrade.organisation.models import PoliceRegion, Unit
+    from bitrade.routing.models import RoutingRule
 
     group = Unit.objects.get(name="Handräckningsgrupp Malmö")
     group.always_open = True

@@ -221,7 +221,8 @@ def register_for_requester(actor: Actor, data: RequestIn, *, organisation_id: in
         raise IntakeError("organisation_id", "Okänd begärande myndighet.", 422)
     now = now or timezone.now()
     data = data.model_copy(update={"oral_request": channel == Channel.PHONE})
-    scope, digest = idempotency.scope_of(actor), _body_hash(data) + f":{organisation.pk}:{channel}"
+    scope = idempotency.scope_of(actor)
+    digest = hashlib.sha256(f"{_body_hash(data)}:{organisation.pk}:{channel}".encode()).hexdigest()
     if idempotency_key:
         stored = idempotency.lookup(scope, idempotency_key, digest)
         if stored is not None:
