@@ -12,10 +12,19 @@ from .actions import ACTIONS
 
 
 def scope(actor) -> Q | None:
-    """Beyond the cases routed to a unit, the region's RLC sees every handräckning case in its region."""
-    if actor.is_police and actor.unit_kind == UnitKind.RLC and actor.region_id:
-        return Q(region_id=actor.region_id)
-    return None
+    """Beyond the cases routed to a unit, the region's RLC sees every handräckning case in its region, and a
+    unit sees a case another region asks it to take over."""
+    if not actor.is_police:
+        return None
+    from .models import Transfer
+
+    # Resolved first (an indexed lookup, usually empty) so the inbox query gets no subquery.
+    offered_ids = list(Transfer.objects.filter(to_unit_id=actor.unit_id, status=Transfer.PENDING)
+                       .values_list("case_id", flat=True)[:500])
+    offered = Q(pk__in=offered_ids) if offered_ids else None
+    if actor.unit_kind == UnitKind.RLC and actor.region_id:
+        return Q(region_id=actor.region_id) | offered if offered is not None else Q(region_id=actor.region_id)
+    return offered
 
 
 def closure_checklist(case):
@@ -35,6 +44,9 @@ ASSISTANCE = CaseKind(
     panels=(
         Panel("assistance/_request.html", views.request_context),
         Panel("assistance/_actions.html", views.actions_context, only_handling_unit=True),
+        Panel("assistance/_wanted.html", views.wanted_context),
+        Panel("assistance/_transfer.html", views.transfer_context),
+        Panel("assistance/_powers.html", views.powers_context, only_handling_unit=True),
         Panel("custody/_section.html", views.custody_panel, only_handling_unit=True),
         Panel("transport/_section.html", views.transport_panel, only_handling_unit=True),
         Panel("assistance/_references.html", only_handling_unit=True),

@@ -73,7 +73,8 @@ TRANSITIONS: dict[str, dict[str, str | None]] = {
     ACKNOWLEDGE: {RECEIVED: ACKNOWLEDGED},
     REQUEST_COMPLETION: {RECEIVED: COMPLETION_REQUESTED, ACKNOWLEDGED: COMPLETION_REQUESTED},
     COMPLETE: {COMPLETION_REQUESTED: None},  # back to received, or acknowledged if it was
-    GRANT: {RECEIVED: GRANTED, ACKNOWLEDGED: GRANTED},
+    # From completion_requested only when urgent and the missing part was given by phone (check_decision).
+    GRANT: {RECEIVED: GRANTED, ACKNOWLEDGED: GRANTED, COMPLETION_REQUESTED: GRANTED},
     REFUSE: {RECEIVED: REFUSED, ACKNOWLEDGED: REFUSED, COMPLETION_REQUESTED: REFUSED},
     OVERRULE: {GRANTED: REFUSED, REFUSED: GRANTED},
     ASSIGN: {GRANTED: ASSIGNED, ASSIGNED: ASSIGNED},
@@ -164,6 +165,15 @@ class DecisionFacts:
     previous_decider_id: int | None = None
     decider_id: int | None = None
     conditions: str = ""  # anything the decider tries to attach
+    urgent: bool = False  # priority 1–2, or the requester asked for immediate/urgent help
+    phone_completion_by: str = ""  # who at the requester gave the missing part by phone
+    phone_completion_how: str = ""  # what was given, and how
+    override_checks: frozenset[str] = frozenset()  # failed formal checks the decider grants against
+    override_reason: str = ""  # why the review is wrong in this case
+
+
+#: How long the reason for granting against a failed formal check must at least be.
+MIN_OVERRIDE_REASON = 20
 
 
 FORMAL_CHECKS = {
@@ -199,9 +209,8 @@ def check_decision(f: DecisionFacts) -> Verdict:
     if f.conditions.strip():
         checks.append(Check("no_conditions", False,
                             "Polisen får inte förena ett beslut om handräckning med villkor.", JO_2014_15))
-    if f.action in (GRANT,) and f.review_outcome != "admissible" and len(f.reason.strip()) < 10:
-        checks.append(Check("reason_when_deviating", False,
-                            "Den formella granskningen är inte uppfylld: ange skälen till att ändå bevilja.", None))
+    if f.action == GRANT or (f.action == OVERRULE and f.state == REFUSED):
+        checks.extend(_grant_checks(f))
     refusing = f.action == REFUSE or (f.action == OVERRULE and f.state == GRANTED)
     if refusing:
         if f.refusal_check not in FORMAL_CHECKS:
@@ -222,6 +231,48 @@ def check_decision(f: DecisionFacts) -> Verdict:
         checks.append(Check("completion_question", False, "Skriv frågan till den begärande myndigheten.", None))
     target = target_state(f.action, f.state)
     return _verdict(checks, target)
+
+
+def _grant_checks(f: DecisionFacts) -> list[Check]:
+    """Granting while completion is pending (urgent, the missing part given by phone) and granting against a
+    failed formal check (an explicit override naming the check and why the review is wrong here)."""
+    checks: list[Check] = []
+    by_phone = f.state == COMPLETION_REQUESTED
+    if by_phone:
+        if not f.urgent:
+            checks.append(Check("completion_pending", False,
+                                "Begäran väntar på komplettering. Bara en brådskande begäran (prioritet 1–2) får "
+                                "beviljas innan kompletteringen har kommit in.", None))
+        if not (f.phone_completion_by.strip() and len(f.phone_completion_how.strip()) >= 5):
+            checks.append(Check("phone_completion", False,
+                                "Ange vem hos den begärande myndigheten som lämnade det som saknades per telefon "
+                                "och vad som lämnades.", None))
+    # A completion given by phone covers what the review asked to complete; not a failed check that made the
+    # request inadmissible.
+    open_failures = set(f.failed_review_checks)
+    if by_phone and f.review_outcome == "needs_completion":
+        open_failures = set()
+    if not open_failures:
+        if f.override_checks:
+            checks.append(Check("override_without_failure", False,
+                                "Granskningen har inga brister att gå emot: ange inga avsteg.", None))
+        return checks
+    labels = {c: FORMAL_CHECKS.get(c, c) for c in sorted(open_failures)}
+    missing = [labels[c] for c in sorted(open_failures - set(f.override_checks))]
+    if missing:
+        checks.append(Check("override_names_check", False,
+                            "Den formella granskningen visar brister: " + "; ".join(missing) + ". Att ändå bevilja "
+                            "är ett avsteg som ska ange varje brist det gäller och varför granskningen är fel i "
+                            "det här fallet.", JO_2014_15))
+    unknown = set(f.override_checks) - open_failures
+    if unknown:
+        checks.append(Check("override_check_known", False,
+                            "Avsteget gäller en kontroll som inte brister i granskningen.", None))
+    if len(f.override_reason.strip()) < MIN_OVERRIDE_REASON:
+        checks.append(Check("override_reason", False,
+                            "Förklara varför granskningen är fel i det här fallet (minst "
+                            f"{MIN_OVERRIDE_REASON} tecken).", None))
+    return checks
 
 
 # --------------------------------------------------------------------------- execution
@@ -261,13 +312,96 @@ def check_outcome(f: OutcomeFacts) -> Verdict:
     return _verdict(checks, OUTCOME_STATE[f.outcome])
 
 
-def check_not_found(state: str, wanted_notice_reference: str) -> Verdict:
-    checks = [check_transition(RECORD_NOT_FOUND, state)]
-    if not wanted_notice_reference.strip():
-        checks.append(Check("wanted_notice", False,
-                            "Personen påträffades inte: registrera efterlysningen (NEPU-referens); "
-                            "begäran ligger kvar tills den är verkställd.", JO_2019_20))
-    return _verdict(checks, target_state(RECORD_NOT_FOUND, state))
+def check_not_found(state: str) -> Verdict:
+    """The person was not found: the request stands (a wanted notice is a separate choice)."""
+    return _verdict([check_transition(RECORD_NOT_FOUND, state)], target_state(RECORD_NOT_FOUND, state))
+
+
+WANTED_STATES = frozenset({GRANTED, ASSIGNED, IN_EXECUTION})
+
+
+@dataclass(frozen=True)
+class WantedNoticeFacts:
+    state: str
+    issue: bool
+    active_notice: bool  # a notice already issued and not cancelled
+    requested_by_requester: bool
+    nepu_reference: str = ""
+    related_reference: str = ""  # the related case under code 444
+    reason: str = ""
+
+
+def check_wanted_notice(f: WantedNoticeFacts) -> Verdict:
+    """The decision to issue a wanted notice or not (the report, section 4 Dokumentation: NEPU and a related
+    case under code 444). A notice is a choice; not issuing one when the requester wished for it needs a reason."""
+    checks: list[Check] = []
+    if f.state not in WANTED_STATES:
+        checks.append(Check("wanted_state", False,
+                            "Efterlysning beslutas för ett beviljat ärende som ännu inte är verkställt.", None))
+    if f.active_notice:
+        checks.append(Check("wanted_active", False, "Det finns redan en efterlysning som inte är avlyst.", None))
+    if f.issue:
+        if not f.nepu_reference.strip():
+            checks.append(Check("wanted_nepu", False, "Ange efterlysningens referens i NEPU.", None))
+        if not f.related_reference.strip():
+            checks.append(Check("wanted_related_case", False,
+                                f"Ange diarienumret för efterlysningsärendet (saknummer {WANTED_NOTICE_CASE_CODE}), "
+                                "som relateras till handräckningsärendet.", None))
+    elif len(f.reason.strip()) < 10:
+        extra = " Den begärande myndigheten har bett om efterlysning." if f.requested_by_requester else ""
+        checks.append(Check("wanted_reason", False, "Ange varför personen inte efterlyses." + extra, None))
+    return _verdict(checks, f.state)
+
+
+CANCEL_REASONS = {"found": "personen har påträffats", "request_ended": "begäran har upphört"}
+
+
+def check_cancel_wanted_notice(active_notice: bool, reason: str) -> Verdict:
+    checks = []
+    if not active_notice:
+        checks.append(Check("wanted_active", False, "Det finns ingen efterlysning att avlysa.", None))
+    if reason not in CANCEL_REASONS:
+        checks.append(Check("cancel_reason", False,
+                            "Ange skälet för avlysningen: personen har påträffats eller begäran har upphört.", None))
+    return _verdict(checks, None)
+
+
+# --------------------------------------------------------------------------- transfer
+
+COMMANDER_FUNCTIONS = frozenset({"rlc_commander", "station_commander", "duty_officer", "level2_manager"})
+
+
+@dataclass(frozen=True)
+class TransferFacts:
+    state: str
+    actor_functions: frozenset[str]
+    from_unit: int
+    to_unit: int | None
+    to_unit_active: bool
+    to_unit_competent: bool  # a decider competent for the case's law is there at this hour
+    reason: str
+    pending: bool = False  # a transfer to another region waits for an answer
+
+
+def check_transfer(f: TransferFacts) -> Verdict:
+    checks: list[Check] = []
+    if f.state not in OPEN_STATES:
+        checks.append(Check("transfer_open", False, "Ett avslutat ärende kan inte föras över.", None))
+    if not f.actor_functions & COMMANDER_FUNCTIONS:
+        checks.append(Check("transfer_commander", False, "Bara ett befäl kan föra över ett ärende.", None))
+    if f.to_unit is None or not f.to_unit_active:
+        checks.append(Check("transfer_unit", False, "Välj en aktiv polisenhet att föra över ärendet till.", None))
+    elif f.to_unit == f.from_unit:
+        checks.append(Check("transfer_unit", False, "Ärendet handläggs redan av den enheten.", None))
+    elif not f.to_unit_competent:
+        checks.append(Check("transfer_competent", False,
+                            "Den enheten har ingen beslutsfattare som är behörig enligt lagen just nu.", None))
+    if f.pending:
+        checks.append(Check("transfer_pending", False,
+                            "En överföring till en annan region väntar redan på svar.", None))
+    if len(f.reason.strip()) < 10:
+        checks.append(Check("transfer_reason", False, "Ange skälet till överföringen.", None))
+    return _verdict(checks, f.state)
 
 
 # --------------------------------------------------------------------------- closure
@@ -282,6 +416,7 @@ class ClosureFacts:
     open_custody_episodes: int = 0
     custody_episodes_without_protocol: int = 0
     open_transports: int = 0
+    active_wanted_notices: int = 0
     requester_informed: bool = False
     cross_references: dict = field(default_factory=dict)
 
@@ -304,6 +439,9 @@ def closure_checklist(f: ClosureFacts) -> list[ChecklistItem]:
                                    missing=stop + "protokoll saknas för ett frihetsberövande."))
         items.append(ChecklistItem("transport", f.open_transports == 0, "Transporten är genomförd eller avbeställd",
                                    missing=stop + "transporten är varken genomförd eller avbeställd."))
+    if f.active_wanted_notices:
+        items.append(ChecklistItem("wanted_notice", False, "Efterlysningen är avlyst",
+                                   missing=stop + "efterlysningen är inte avlyst."))
     label = ("Begärande myndighet är underrättad om att personen följde med hälso- och sjukvården"
              if f.outcome == OUTCOME_HEALTH_CARE else "Begärande myndighet är underrättad om utfallet")
     items.append(ChecklistItem("requester_informed", f.requester_informed, label,

@@ -81,6 +81,25 @@ def open_case(actor: Actor, *, region, unit: Unit, state: str, case_code: str, p
     return case
 
 
+def is_urgent(case: Case) -> bool:
+    """Priority 1–2 (the RLC's immediate and urgent), or the requester asked for immediate or urgent help."""
+    req = _request(case)
+    return case.priority in (1, 2) or (req is not None and req.requested_urgency in ("immediate", "urgent"))
+
+
+def competent_functions(case: Case, now: datetime | None = None) -> frozenset[str]:
+    """The functions that may decide this case today: the competence data for its law and region (the
+    arbetsordning, ``routing.DecisionCompetence``), the catalogue's deciders if no row is in force."""
+    req = _request(case)
+    entry = _entry(case)
+    law = (req.law if req else "") or (entry.law if entry else "")
+    on = timezone.localtime(now or timezone.now()).date()
+    found = routing_selectors.competence(law, case.region.code, on) if law else None
+    if found is not None:
+        return found.functions
+    return frozenset(entry.competent_deciders if entry else ())
+
+
 def _entry(case: Case):
     req = _request(case)
     if req is None or not req.legal_basis_key:
@@ -128,8 +147,14 @@ def requester_completed(actor: Actor, case: Case, now: datetime, still_incomplet
 
 @refusals_audited("decide")
 def decide(actor: Actor, case: Case, action: str, *, reason: str = "", refusal_check: str = "",
-           conditions: str = "", now: datetime | None = None) -> Case:
-    """Grant, refuse, ask for completion, or overrule an earlier decision."""
+           conditions: str = "", phone_completion_by: str = "", phone_completion_how: str = "",
+           override_checks: frozenset[str] | list[str] = frozenset(), override_reason: str = "",
+           now: datetime | None = None) -> Case:
+    """Grant, refuse, ask for completion, or overrule an earlier decision.
+
+    An urgent request may be granted while completion is pending when the missing part was given by phone
+    (who gave it, and what); granting against a failed formal check is an override that names the check and
+    why the review is wrong in this case."""
     _require_handling_unit(actor, case)
     now = now or timezone.now()
     with transaction.atomic():
@@ -139,12 +164,15 @@ def decide(actor: Actor, case: Case, action: str, *, reason: str = "", refusal_c
         review = (req.review if req else {}) or {}
         facts = rules.DecisionFacts(
             action=action, state=case.state, decider_functions=actor.functions,
-            competent_functions=frozenset(entry.competent_deciders if entry else ()),
+            competent_functions=competent_functions(case, now),
             basis_citation=entry.citation if entry else None,
             review_outcome=review.get("outcome", ""),
             failed_review_checks=frozenset(c["code"] for c in review.get("checks", []) if not c.get("ok")),
             refusal_check=refusal_check, reason=reason, conditions=conditions,
             previous_decider_id=case.decided_by_id, decider_id=actor.person_id,
+            urgent=is_urgent(case), phone_completion_by=phone_completion_by,
+            phone_completion_how=phone_completion_how, override_checks=frozenset(override_checks),
+            override_reason=override_reason,
         )
         verdict = rules.check_decision(facts)
         if not verdict.allowed:
@@ -167,6 +195,20 @@ def decide(actor: Actor, case: Case, action: str, *, reason: str = "", refusal_c
         if action == rules.OVERRULE:
             case.overrule_count += 1
             text = f"Beslutet ändrat ({rules.STATE_LABELS[old]} → {rules.STATE_LABELS[case.state]}): {reason}"
+        data: dict = {}
+        if case.state == rules.GRANTED and old == rules.COMPLETION_REQUESTED:
+            data["phone_completion"] = {"by": phone_completion_by.strip(), "how": phone_completion_how.strip()}
+            text += (f" Det som saknades lämnades per telefon av {phone_completion_by.strip()}: "
+                     f"{phone_completion_how.strip()}.")
+            if req is not None:
+                req.questions.filter(answered_at__isnull=True).update(
+                    answer=f"Lämnat per telefon av {phone_completion_by.strip()}: {phone_completion_how.strip()} "
+                           f"(antecknat av polisen)", answered_at=now)
+        if case.state == rules.GRANTED and override_checks:
+            data["override"] = {"checks": sorted(override_checks), "reason": override_reason.strip()}
+            text += (" Beviljad trots brist i den formella granskningen ("
+                     + "; ".join(rules.FORMAL_CHECKS.get(c, c) for c in sorted(override_checks))
+                     + f"): {override_reason.strip()}")
         case.save()
         if action == rules.REQUEST_COMPLETION and req is not None:
             CompletionQuestion.objects.create(request=req, check_code="police_question", field="",
@@ -179,9 +221,9 @@ def decide(actor: Actor, case: Case, action: str, *, reason: str = "", refusal_c
         else:
             deadlines.cancel(ASSIGN_DEADLINE, object_type=OBJECT_TYPE, object_id=case.pk, reason=case.state)
         deadlines.cancel(ACK_DEADLINE, object_type=OBJECT_TYPE, object_id=case.pk, reason="beslut fattat")
-        _event(case, actor, action, text, from_state=old, to_state=case.state, citation=citation, now=now)
+        _event(case, actor, action, text, from_state=old, to_state=case.state, citation=citation, now=now, data=data)
         audit.record(actor, f"case.{action}", obj=case, reason=reason, old={"state": old},
-                     new={"state": case.state, "refusal_check": refusal_check, "function": _function(actor)})
+                     new={"state": case.state, "refusal_check": refusal_check, "function": _function(actor), **data})
         notify_requester(case, f"case.{case.state}", {
             rules.GRANTED: "Polisen har beviljat begäran", rules.REFUSED: "Polisen har avslagit begäran",
             rules.COMPLETION_REQUESTED: "Polisen behöver komplettering",
@@ -212,6 +254,8 @@ def assess_risk(actor: Actor, case: Case, *, level: str, assessment: str, priori
             text += f" Prioritet ändrad till {priority or 'ordinär'}."
         _event(case, actor, "risk_assessed", text, public=False, now=now)
         audit.record(actor, "case.risk_assessed", obj=case, old=old, new={"risk_level": level, "priority": priority})
+        if changed_priority:
+            reroute_after_priority_change(actor, case, now)
     return case
 
 
@@ -223,7 +267,7 @@ def assign(actor: Actor, case: Case, *, resource: str, now: datetime | None = No
         case = _lock(case)
         entry = _entry(case)
         verdict = rules.check_assignment(case.state, resource, actor.functions,
-                                         entry.competent_deciders if entry else (), entry.citation if entry else None)
+                                         competent_functions(case, now), entry.citation if entry else None)
         if not verdict.allowed:
             raise CaseError(verdict)
         old = case.state
@@ -242,31 +286,102 @@ def start_execution(actor: Actor, case: Case, now: datetime | None = None) -> Ca
 
 
 @refusals_audited("not_found")
-def record_not_found(actor: Actor, case: Case, *, wanted_notice_reference: str, notes: str = "",
-                     now: datetime | None = None) -> Case:
+def record_not_found(actor: Actor, case: Case, *, notes: str = "", now: datetime | None = None) -> Case:
+    """The person was not found; the request stands. Whether to issue a wanted notice is decided apart."""
     _require_handling_unit(actor, case)
     now = now or timezone.now()
     with transaction.atomic():
         case = _lock(case)
-        verdict = rules.check_not_found(case.state, wanted_notice_reference)
+        verdict = rules.check_not_found(case.state)
         if not verdict.allowed:
             raise CaseError(verdict)
         old = case.state
-        case.state, case.wanted_notice_reference = verdict.target, wanted_notice_reference.strip()
-        case.save(update_fields=["state", "wanted_notice_reference", "updated_at"])
+        case.state = verdict.target
+        case.save(update_fields=["state", "updated_at"])
+        req = _request(case)
+        wish = " Den begärande myndigheten har bett om efterlysning." if req and req.wanted_notice_requested else ""
         _event(case, actor, rules.RECORD_NOT_FOUND,
-               f"Personen påträffades inte. Efterlysning {case.wanted_notice_reference} (saknummer "
-               f"{rules.WANTED_NOTICE_CASE_CODE}); begäran ligger kvar. {notes}".strip(),
+               f"Personen påträffades inte; begäran ligger kvar. {notes}".strip() + wish,
                from_state=old, to_state=case.state, citation=rules.JO_2019_20, now=now)
-        audit.record(actor, "case.not_found", obj=case, new={"wanted_notice": case.wanted_notice_reference})
-        notify_requester(case, "case.not_found", "Personen har inte påträffats; polisen har efterlyst personen")
+        audit.record(actor, "case.not_found", obj=case)
+        notify_requester(case, "case.not_found", "Personen har inte påträffats; begäran ligger kvar")
     return case
+
+
+def _active_notice(case: Case):
+    from .models import WantedNotice
+
+    return WantedNotice.objects.filter(case=case, decision=WantedNotice.ISSUED, cancelled_at__isnull=True).first()
+
+
+@refusals_audited("wanted_notice")
+def decide_wanted_notice(actor: Actor, case: Case, *, issue: bool, nepu_reference: str = "",
+                         related_reference: str = "", reason: str = "", now: datetime | None = None):
+    """Issue a wanted notice (NEPU, with the related case under code 444) or decide not to, with the reason;
+    the requester's wish is on record beside the decision and the requester is told."""
+    from .models import WantedNotice
+
+    _require_handling_unit(actor, case)
+    now = now or timezone.now()
+    with transaction.atomic():
+        case = _lock(case)
+        req = _request(case)
+        wished = bool(req and req.wanted_notice_requested)
+        verdict = rules.check_wanted_notice(rules.WantedNoticeFacts(
+            state=case.state, issue=issue, active_notice=_active_notice(case) is not None,
+            requested_by_requester=wished, nepu_reference=nepu_reference, related_reference=related_reference,
+            reason=reason))
+        if not verdict.allowed:
+            raise CaseError(verdict)
+        notice = WantedNotice.objects.create(
+            case=case, requested_by_requester=wished, decision=WantedNotice.ISSUED if issue else WantedNotice.NOT_ISSUED,
+            decided_at=now, decided_by_id=actor.person_id, decided_function=_function(actor), reason=reason.strip(),
+            nepu_reference=nepu_reference.strip() if issue else "",
+            related_case_code=rules.WANTED_NOTICE_CASE_CODE if issue else "",
+            related_reference=related_reference.strip() if issue else "", requester_told_at=now)
+        if issue:
+            case.wanted_notice_reference = notice.nepu_reference
+            case.save(update_fields=["wanted_notice_reference", "updated_at"])
+            text = (f"Personen är efterlyst (NEPU {notice.nepu_reference}); efterlysningsärendet "
+                    f"{notice.related_reference} har saknummer {notice.related_case_code}.")
+            public_text = "Polisen har efterlyst personen"
+        else:
+            text = f"Personen efterlyses inte: {notice.reason}"
+            public_text = "Polisen har beslutat att inte efterlysa personen"
+        if wished:
+            text += " (Den begärande myndigheten bad om efterlysning.)"
+        _event(case, actor, "wanted_notice", text, now=now, data={"wanted_notice": notice.pk, "issued": issue})
+        audit.record(actor, "case.wanted_notice", obj=case, reason=reason,
+                     new={"issued": issue, "nepu": notice.nepu_reference, "related": notice.related_reference})
+        notify_requester(case, "case.wanted_notice", public_text)
+    return notice
+
+
+@refusals_audited("cancel_wanted_notice")
+def cancel_wanted_notice(actor: Actor, case: Case, *, reason: str, now: datetime | None = None):
+    """Cancel (avlysa) the wanted notice when the person is found or the request ends; the requester is told."""
+    _require_handling_unit(actor, case)
+    now = now or timezone.now()
+    with transaction.atomic():
+        case = _lock(case)
+        notice = _active_notice(case)
+        verdict = rules.check_cancel_wanted_notice(notice is not None, reason)
+        if not verdict.allowed:
+            raise CaseError(verdict)
+        notice.cancelled_at, notice.cancelled_by_id, notice.cancel_reason = now, actor.person_id, reason
+        notice.requester_told_at = now
+        notice.save(update_fields=["cancelled_at", "cancelled_by", "cancel_reason", "requester_told_at"])
+        text = f"Efterlysningen {notice.nepu_reference} är avlyst: {rules.CANCEL_REASONS[reason]}."
+        _event(case, actor, "wanted_notice_cancelled", text, now=now, data={"wanted_notice": notice.pk})
+        audit.record(actor, "case.wanted_notice_cancelled", obj=case, new={"reason": reason})
+        notify_requester(case, "case.wanted_notice_cancelled", "Efterlysningen är avlyst")
+    return notice
 
 
 @refusals_audited("outcome")
 def record_outcome(actor: Actor, case: Case, *, outcome: str, notes: str = "", confirmed_by: str = "",
                    confirmed_at: datetime | None = None, handed_to: str = "", patrol_minutes: int | None = None,
-                   now: datetime | None = None) -> Case:
+                   police_not_needed: bool = False, now: datetime | None = None) -> Case:
     _require_handling_unit(actor, case)
     now = now or timezone.now()
     with transaction.atomic():
@@ -287,7 +402,8 @@ def record_outcome(actor: Actor, case: Case, *, outcome: str, notes: str = "", c
             case.requester_informed_at = now
         case.save()
         _event(case, actor, rules.RECORD_OUTCOME, rules.OUTCOME_LABELS[outcome] + (f". {notes}" if notes else ""),
-               from_state=old, to_state=case.state, now=now, data={"outcome": outcome})
+               from_state=old, to_state=case.state, now=now,
+               data={"outcome": outcome, **({"police_not_needed": True} if police_not_needed else {})})
         audit.record(actor, "case.outcome", obj=case, new={"outcome": outcome, "state": case.state})
         notify_requester(case, "case.outcome", rules.OUTCOME_LABELS[outcome])
     return case
@@ -340,7 +456,11 @@ def closure_facts(case: Case) -> rules.ClosureFacts:
     from bitrade.transport.selectors import open_transport_count
 
     open_episodes, without_protocol = custody_counts(case)
+    from .models import WantedNotice
+
+    active = WantedNotice.objects.filter(case=case, decision=WantedNotice.ISSUED, cancelled_at__isnull=True).count()
     return rules.ClosureFacts(
+        active_wanted_notices=active,
         state=case.state, decision_recorded=bool(case.decision), decider_function=case.decided_function,
         outcome=case.outcome, open_custody_episodes=open_episodes,
         custody_episodes_without_protocol=without_protocol, open_transports=open_transport_count(case),
@@ -380,6 +500,144 @@ def set_cross_references(actor: Actor, case: Case, *, storm: str = "", daf: str 
     return case
 
 
+# --------------------------------------------------------------------------- transfer and re-routing
+
+
+def _trace(case: Case, kind: str, reason: str, now: datetime, **extra) -> None:
+    case.routing_trace = [*case.routing_trace, {"at": now.isoformat(), "kind": kind, "reason": reason, **extra}]
+
+
+def _move(case: Case, actor: Actor, new_unit: Unit, kind: str, reason: str, now: datetime) -> None:
+    """Hand the case to ``new_unit`` (in the caller's transaction): trace kept, a new acknowledgement deadline
+    if it was not acknowledged, both units and the requester told."""
+    old_unit = case.unit
+    case.unit = new_unit
+    if new_unit.region_id != case.region_id:
+        case.region_id = new_unit.region_id
+    _trace(case, kind, reason, now, from_unit=old_unit.pk, to_unit=new_unit.pk)
+    fields = ["unit", "region", "routing_trace", "updated_at"]
+    if case.acknowledged_at is None:
+        case.ack_due_at = routing_rules.ack_deadline(case.priority, now, routing_selectors.ack_thresholds())
+        fields.append("ack_due_at")
+        deadlines.cancel(ACK_DEADLINE, object_type=OBJECT_TYPE, object_id=case.pk, reason="ärendet flyttat")
+        deadlines.schedule(ACK_DEADLINE, object_type=OBJECT_TYPE, object_id=case.pk, due_at=case.ack_due_at,
+                           payload={"unit_id": new_unit.pk})
+    case.save(update_fields=fields)
+    _event(case, actor, kind, reason, public=False, now=now)
+    _event(case, actor, f"{kind}_public", f"Ärendet handläggs nu av {new_unit.name}.", now=now)
+    notify_unit(case, old_unit, f"case.{kind}", f"Ärendet har förts över till {new_unit.name}")
+    notify_unit(case, new_unit, f"case.{kind}", f"Ärende om handräckning överfört från {old_unit.name}")
+    notify_requester(case, f"case.{kind}", f"Ärendet handläggs nu av {new_unit.name}")
+
+
+def _unit_competent(case: Case, unit: Unit, now: datetime) -> bool:
+    functions = competent_functions(case, now)
+    units = routing_selectors.unit_infos(unit.region_id, timezone.localtime(now).date())
+    info = next((u for u in units if u.id == unit.pk), None)
+    if info is None:
+        return False
+    facts = routing_rules.RoutingFacts(region=info.region, police_area=info.police_area or "", law="", point_key=None,
+                                       requested_priority=None, person_age=None, at=now,
+                                       competent_functions=functions)
+    return routing_rules.RoutingTable((), units).competent_at(info, facts, routing_rules.stockholm_moment(now))
+
+
+@refusals_audited("transfer")
+def transfer(actor: Actor, case: Case, *, to_unit_id: int | None, reason: str, now: datetime | None = None):
+    """A commander moves the case to another unit with a reason. Within the region it moves at once; to another
+    region (a relay) the receiving region accepts or declines first."""
+    from .models import Transfer
+
+    _require_handling_unit(actor, case)
+    now = now or timezone.now()
+    with transaction.atomic():
+        case = _lock(case)
+        target = Unit.objects.filter(pk=to_unit_id, active=True).first() if to_unit_id else None
+        pending = Transfer.objects.filter(case=case, status=Transfer.PENDING).exists()
+        verdict = rules.check_transfer(rules.TransferFacts(
+            state=case.state, actor_functions=actor.functions, from_unit=case.unit_id,
+            to_unit=target.pk if target else None, to_unit_active=target is not None,
+            to_unit_competent=bool(target) and _unit_competent(case, target, now), reason=reason, pending=pending))
+        if not verdict.allowed:
+            raise CaseError(verdict)
+        cross = target.region_id != case.region_id
+        t = Transfer.objects.create(case=case, from_unit=case.unit, to_unit=target, reason=reason.strip(),
+                                    requested_at=now, requested_by_id=actor.person_id,
+                                    status=Transfer.PENDING if cross else Transfer.DONE)
+        text = f"Överfört från {case.unit.name} till {target.name} av {actor.label}: {t.reason}"
+        if cross:
+            _trace(case, "transfer_requested", f"Överföring till {target.name} begärd: {t.reason}", now,
+                   to_unit=target.pk)
+            case.save(update_fields=["routing_trace", "updated_at"])
+            _event(case, actor, "transfer_requested", f"Överföring till {target.name} begärd: {t.reason}",
+                   public=False, now=now)
+            notify_unit(case, target, "case.transfer_requested", f"Begäran om att ta över ett ärende från {case.unit.name}")
+        else:
+            _move(case, actor, target, "transferred", text, now)
+        audit.record(actor, "case.transfer", obj=case, reason=reason, new={"to_unit": target.pk, "status": t.status})
+    return case
+
+
+def pending_transfer(case: Case):
+    from .models import Transfer
+
+    return Transfer.objects.filter(case=case, status=Transfer.PENDING).select_related("to_unit").first()
+
+
+@refusals_audited("transfer_answer")
+def answer_transfer(actor: Actor, case: Case, *, accept: bool, answer: str = "", now: datetime | None = None):
+    """The receiving region of a relay accepts (the case moves) or declines (it stays, with the reason)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        case = _lock(case)
+        t = pending_transfer(case)
+        if t is None:
+            raise CaseError("Ingen överföring väntar på svar.")
+        if not actor.is_police or actor.unit_id != t.to_unit_id:
+            raise PermissionDenied("Bara den mottagande enheten kan svara på överföringen.")
+        if not actor.functions & rules.COMMANDER_FUNCTIONS:
+            raise CaseError("Bara ett befäl kan ta emot eller avböja ett ärende.")
+        if not accept and len(answer.strip()) < 10:
+            raise CaseError("Ange varför överföringen avböjs.", status=422)
+        t.status = t.ACCEPTED if accept else t.DECLINED
+        t.answered_at, t.answered_by_id, t.answer = now, actor.person_id, answer.strip()
+        t.save(update_fields=["status", "answered_at", "answered_by", "answer"])
+        if accept:
+            _move(case, actor, t.to_unit, "transferred",
+                  f"{t.to_unit.name} tog emot ärendet från {t.from_unit.name}: {t.reason}", now)
+        else:
+            _trace(case, "transfer_declined", f"{t.to_unit.name} avböjde överföringen: {t.answer}", now)
+            case.save(update_fields=["routing_trace", "updated_at"])
+            _event(case, actor, "transfer_declined", f"{t.to_unit.name} avböjde överföringen: {t.answer}",
+                   public=False, now=now)
+            notify_unit(case, t.from_unit, "case.transfer_declined", "Överföringen avböjdes")
+        audit.record(actor, "case.transfer_answered", obj=case, new={"accepted": accept})
+    return case
+
+
+def reroute_after_priority_change(actor: Actor, case: Case, now: datetime) -> bool:
+    """A police change of priority before the decision re-routes the case when the routing rules then choose
+    another unit (in the caller's transaction). Returns whether it moved."""
+    if case.state not in (rules.RECEIVED, rules.ACKNOWLEDGED, rules.COMPLETION_REQUESTED):
+        return False
+    req = _request(case)
+    if req is None:
+        return False
+    rules_, units, names, _ = routing_selectors.region_configuration(case.region_id, timezone.localtime(now).date())
+    facts = routing_rules.RoutingFacts(
+        region=case.region.code, police_area=req.location_municipality.police_area.code, law=req.law,
+        point_key=req.legal_basis_key or None, requested_priority=case.priority, person_age=req.person_age, at=now,
+        competent_functions=competent_functions(case, now))
+    decision = routing_rules.route(facts, rules_, units, area_names=names)
+    if decision.unit is None or decision.unit.id == case.unit_id:
+        return False
+    new_unit = Unit.objects.get(pk=decision.unit.id)
+    _move(case, actor, new_unit, "rerouted",
+          f"Omstyrt efter ändrad prioritet ({routing_rules.priority_label(case.priority)}) till {new_unit.name}: "
+          + " ".join(decision.reasons[-1:]), now)
+    return True
+
+
 # --------------------------------------------------------------------------- deadlines
 
 
@@ -398,6 +656,7 @@ def escalate_unacknowledged(deadline, now: datetime) -> str:
         region=case.region.code, police_area=req.location_municipality.police_area.code if req else "",
         law=req.law if req else "", point_key=(req.legal_basis_key or None) if req else None,
         requested_priority=case.priority, person_age=req.person_age if req else None, at=now,
+        competent_functions=competent_functions(case, now),
     )
     nxt = routing_rules.next_escalation_unit(current, units, facts) if current else None
     old_unit = case.unit
@@ -410,9 +669,10 @@ def escalate_unacknowledged(deadline, now: datetime) -> str:
               f"ärendet flyttat till {new_unit.name}.")
     case.unit = new_unit
     case.escalation_count += 1
-    case.routing_reasons = [*case.routing_reasons, reason]
+    case.routing_trace = [*case.routing_trace, {"at": now.isoformat(), "kind": "escalated", "from_unit": old_unit.pk,
+                                                "to_unit": new_unit.pk, "reason": reason}]
     case.ack_due_at = routing_rules.ack_deadline(case.priority, now, routing_selectors.ack_thresholds())
-    case.save(update_fields=["unit", "escalation_count", "routing_reasons", "ack_due_at", "updated_at"])
+    case.save(update_fields=["unit", "escalation_count", "routing_trace", "ack_due_at", "updated_at"])
     deadlines.schedule(ACK_DEADLINE, object_type=OBJECT_TYPE, object_id=case.pk, due_at=case.ack_due_at,
                        payload={"unit_id": new_unit.pk})
     _event(case, SYSTEM_ACTOR, "escalated", reason, public=False, now=now)

@@ -28,10 +28,13 @@ def actions_context(actor, case) -> dict:
     req = getattr(case, "assistance_request", None)
     entry = _entry(req)
     return {
-        "competence": rules.check_competence(actor.functions, entry.competent_deciders if entry else (),
+        "competence": rules.check_competence(actor.functions, services.competent_functions(case),
                                              entry.citation if entry else None),
         "allowed": set(rules.allowed_actions(case.state)),
         "formal_checks": rules.FORMAL_CHECKS, "outcomes": rules.OUTCOME_LABELS,
+        "failed_checks": {c["code"]: rules.FORMAL_CHECKS.get(c["code"], c.get("message", ""))
+                          for c in ((req.review if req else {}) or {}).get("checks", []) if not c.get("ok")},
+        "urgent": services.is_urgent(case),
         "checklist": rules.closure_checklist(services.closure_facts(case)) if case.state in (
             rules.EXECUTED, rules.NOT_EXECUTED, rules.REFUSED) else [],
         "priority_labels": PRIORITY_LABELS,
@@ -59,3 +62,43 @@ def inbox_row(actor, case) -> dict:
         "person_name": person_display(actor, req)["name"] if req else "",
         "priority_label": PRIORITY_LABELS.get(case.priority, "Polisområdet"),
     }
+
+
+def wanted_context(actor, case) -> dict:
+    """The requester's wish for a wanted notice, the decisions on it and their lifecycle."""
+    from .selectors import wanted_notices
+
+    req = getattr(case, "assistance_request", None)
+    notices = wanted_notices(case)
+    handling = actor.is_police and actor.unit_id == case.unit_id
+    return {
+        "wanted_wish": bool(req and req.wanted_notice_requested), "wanted_notices": notices,
+        "wanted_active": next((n for n in notices if n.active), None),
+        "can_decide_wanted": handling and case.state in rules.WANTED_STATES,
+        "can_cancel_wanted": handling, "cancel_reasons": rules.CANCEL_REASONS,
+        "wanted_case_code": rules.WANTED_NOTICE_CASE_CODE,
+    }
+
+
+def transfer_context(actor, case) -> dict:
+    """Transfer by a commander, the answer of a receiving region, and the police-internal routing trace."""
+    from bitrade.organisation.selectors import active_police_units
+
+    handling = actor.is_police and actor.unit_id == case.unit_id
+    pending = services.pending_transfer(case)
+    return {
+        "can_transfer": handling and case.state in rules.OPEN_STATES and bool(actor.functions & rules.COMMANDER_FUNCTIONS),
+        "transfer_units": active_police_units() if handling else [],
+        "pending_transfer": pending,
+        "can_answer_transfer": pending is not None and actor.is_police and actor.unit_id == pending.to_unit_id,
+        "routing_trace": case.routing_trace if actor.is_police else [],
+    }
+
+
+def powers_context(actor, case) -> dict:
+    from bitrade.custody.rules.powers import POWER_LABELS
+    from bitrade.custody.selectors import power_uses
+
+    handling = actor.is_police and actor.unit_id == case.unit_id
+    return {"power_uses": power_uses(case) if actor.is_police else [], "power_labels": POWER_LABELS,
+            "can_record_power": handling and case.state in (rules.ASSIGNED, rules.IN_EXECUTION)}

@@ -29,7 +29,9 @@ class Case(models.Model):
     region = models.ForeignKey(PoliceRegion, on_delete=models.PROTECT, related_name="+")
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="cases")
     routing_rule_name = models.CharField(_("styrregel"), max_length=200, blank=True)
-    routing_reasons = models.JSONField(_("styrningens skäl"), default=list)
+    routing_reasons = models.JSONField(_("styrningens skäl"), default=list)  # shown to the requester
+    #: Police-internal: every escalation, transfer and re-routing with its reason (never shown to a requester).
+    routing_trace = models.JSONField(_("styrningens förlopp (internt)"), default=list, blank=True)
     priority = models.PositiveSmallIntegerField(_("prioritet"), null=True, blank=True)
     ack_due_at = models.DateTimeField(_("kvitteras senast"), null=True, blank=True)
     acknowledged_at = models.DateTimeField(_("kvitterad"), null=True, blank=True)

@@ -4,6 +4,7 @@ and an action is looked up in the kind's registry and run through ``cases.servic
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import get_origin
 
 from django.contrib import messages
 from django.http import Http404, QueryDict
@@ -84,6 +85,11 @@ def form_input(schema, data: QueryDict) -> dict:
     """A form's fields as input for an action's schema: an empty field means "not given"."""
     out = {}
     for name in schema.model_fields:
+        if get_origin(schema.model_fields[name].annotation) is list:
+            values = [v for v in data.getlist(name) if v.strip()]
+            if values:
+                out[name] = values
+            continue
         value = data.get(name)
         if value is not None and value.strip() != "":
             out[name] = value

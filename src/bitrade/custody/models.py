@@ -29,6 +29,10 @@ class CustodyEpisode(models.Model):
     forman_decision = models.CharField(max_length=16, blank=True)  # continue | release
     next_of_kin_notified_at = models.DateTimeField(null=True, blank=True)
     next_of_kin_exception = models.CharField(max_length=48, blank=True)
+    #: A child in an LVU case: what the social services said about restrictions under 14 § LVU.
+    lvu_restriction = models.CharField(_("begränsning enligt 14 § LVU"), max_length=24, blank=True)
+    lvu_restriction_told_by = models.CharField(_("uppgift från (socialtjänsten)"), max_length=200, blank=True)
+    lvu_restriction_at = models.DateTimeField(null=True, blank=True)
     end_reason = models.CharField(max_length=200, blank=True)
     #: 15–16 §§ PL duties recorded as done: {code: {"at": ISO time, "by": person id, "note": text}}.
     tasks_done = models.JSONField(_("utförda uppgifter"), default=dict, blank=True)
@@ -99,6 +103,9 @@ class Protocol(models.Model):
     decider_signed_by = models.ForeignKey(Person, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     forman_signed_at = models.DateTimeField(null=True, blank=True)
     forman_signed_by = models.ForeignKey(Person, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    #: 1 for the first text; an amendment of a signed protocol is the next version with its own signatures.
+    version = models.PositiveSmallIntegerField(_("version"), default=1)
+    amendment_reason = models.TextField(_("skäl till ändringen"), blank=True)
 
     class Meta:
         verbose_name = _("protokoll")
@@ -110,6 +117,30 @@ class Protocol(models.Model):
     @property
     def complete(self) -> bool:
         return bool(self.decider_signed_at and self.forman_signed_at)
+
+
+class ProtocolVersion(models.Model):
+    """A signed version of a protocol, kept unchanged when an amendment replaces it."""
+
+    protocol = models.ForeignKey(Protocol, on_delete=models.PROTECT, related_name="versions")
+    version = models.PositiveSmallIntegerField(_("version"))
+    text = models.JSONField(_("protokollets text"))  # the six items, as signed
+    amendment_reason = models.TextField(blank=True)  # why this version replaced the one before it
+    decider_signed_at = models.DateTimeField()
+    decider_signed_by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    forman_signed_at = models.DateTimeField()
+    forman_signed_by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    superseded_at = models.DateTimeField()
+    superseded_by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("tidigare protokollversion")
+        verbose_name_plural = _("tidigare protokollversioner")
+        ordering = ["protocol", "version"]
+        constraints = [models.UniqueConstraint(fields=["protocol", "version"], name="unique_protocol_version")]
+
+    def __str__(self) -> str:
+        return f"protokoll {self.protocol_id} v{self.version}"
 
 
 class TimeLimitSetting(models.Model):
@@ -140,3 +171,34 @@ class TimeLimitSetting(models.Model):
             TimeLimitConfig.from_dict(self.data or {})
         except (ValueError, TypeError, AttributeError) as exc:
             raise ValidationError({"data": f"Ogiltiga inställningar: {exc}"}) from exc
+
+
+class PowerUse(models.Model):
+    """A police power used in the case (force, restraints, entry, body search) with its protocol (27–28 §§ PL).
+    Once signed the record is immutable."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="power_uses")
+    episode = models.ForeignKey(CustodyEpisode, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    kind = models.CharField(_("befogenhet"), max_length=16)
+    citation = models.CharField(_("lagrum"), max_length=60)
+    protocol_citation = models.CharField(_("protokoll enligt"), max_length=60)
+    at = models.DateTimeField(_("tidpunkt"))
+    by_whom = models.CharField(_("utförd av"), max_length=300)
+    necessity = models.TextField(_("varför åtgärden behövdes"))
+    duration_minutes = models.PositiveIntegerField(_("varaktighet (min)"), null=True, blank=True)
+    injuries = models.CharField(_("skador"), max_length=500, blank=True)
+    prior_decision = models.CharField(_("beslut i förväg"), max_length=300, blank=True)
+    urgent = models.BooleanField(_("brådskande"), default=False)
+    night_reason = models.TextField(_("särskilda skäl nattetid"), blank=True)
+    recorded_by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField()
+    signed_at = models.DateTimeField(null=True, blank=True)
+    signed_by = models.ForeignKey(Person, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+
+    class Meta:
+        verbose_name = _("använd befogenhet")
+        verbose_name_plural = _("använda befogenheter")
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"

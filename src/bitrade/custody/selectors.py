@@ -43,3 +43,9 @@ def latest_episode(case, *, open_only: bool = False) -> CustodyEpisode | None:
     if open_only:
         qs = qs.filter(ended_at__isnull=True)
     return qs.order_by("-started_at").first()
+
+
+def power_uses(case) -> list:
+    from .models import PowerUse
+
+    return list(PowerUse.objects.filter(case=case))

@@ -24,7 +24,7 @@ from bitrade.deadlines import duties
 from bitrade.deadlines import services as deadlines
 
 from . import rules
-from .models import CustodyEpisode, Holding, Protocol, Reassessment
+from .models import CustodyEpisode, Holding, Protocol, ProtocolVersion, Reassessment
 from .selectors import time_limit_config
 
 OBJECT_TYPE = "custody.custodyepisode"
@@ -36,7 +36,7 @@ RECORDABLE_TASKS = frozenset({"inform_of_reason", "notify_authority", "authority
                               "handover_hospital"})
 #: Duties whose completion is recorded in Biträde, so their deadline can be checked.
 TRACKED_TASKS = frozenset({"report_to_forman", "forman_review", "notify_next_of_kin", "notify_social_services",
-                           *RECORDABLE_TASKS})
+                           "ask_lvu_restrictions", *RECORDABLE_TASKS})
 CLOCK_KINDS = tuple(f"custody.{k}" for k in rules.DEADLINE_KINDS)
 
 
@@ -181,22 +181,67 @@ def forman_review(actor: Actor, episode: CustodyEpisode, *, decision: str, now: 
     return episode
 
 
+def _kin_decision(episode: CustodyEpisode, now: datetime):
+    minor = episode.person_age is not None and episode.person_age < 18
+    return rules.next_of_kin_notification(rules.NextOfKinFacts(
+        ground=episode.ground, started_at=episode.started_at, is_minor=minor,
+        lvu_restriction=episode.lvu_restriction))
+
+
+@refusals_audited("lvu_restriction")
+def record_lvu_restriction(actor: Actor, episode: CustodyEpisode, *, restriction: str, told_by: str,
+                           now: datetime | None = None) -> CustodyEpisode:
+    """A child in an LVU case: record what the social services said about restrictions under 14 § LVU."""
+    require_handling_unit(actor, episode.case)
+    now = now or timezone.now()
+    lvu14 = rules.format_citation("LVU", "14")
+    if restriction not in rules.LVU_RESTRICTIONS:
+        raise CaseError("Ange vad socialtjänsten har beslutat: inga begränsningar, begränsat umgänge eller hemlig "
+                        "vistelseort.", lvu14, 422)
+    if not told_by.strip():
+        raise CaseError("Ange vem hos socialtjänsten som lämnade uppgiften.", lvu14, 422)
+    with transaction.atomic():
+        episode.lvu_restriction, episode.lvu_restriction_told_by = restriction, told_by.strip()
+        episode.lvu_restriction_at = now
+        episode.save(update_fields=["lvu_restriction", "lvu_restriction_told_by", "lvu_restriction_at"])
+        _event(episode.case, actor, "lvu_restriction",
+               f"Socialtjänsten ({episode.lvu_restriction_told_by}): {rules.LVU_RESTRICTIONS[restriction]}.",
+               citation=lvu14, public=False, now=now)
+        audit.record(actor, "custody.lvu_restriction", obj=episode, new={"restriction": restriction})
+    return episode
+
+
 @refusals_audited("next_of_kin")
 def next_of_kin(actor: Actor, episode: CustodyEpisode, *, notified: bool, exception: str = "",
+                via_social_services: bool = False, whereabouts_withheld: bool = False,
                 now: datetime | None = None) -> CustodyEpisode:
-    """17 a § PL: record the notification, or the exception that applies."""
+    """17 a § PL: record the notification, or the exception that applies. For a child in an LVU case the
+    restrictions under 14 § LVU are asked first and followed."""
     require_handling_unit(actor, episode.case)
     now = now or timezone.now()
     if not notified and exception not in ("person_objects", "investigation_would_be_harmed", "no_reason"):
         raise CaseError("Ange varför närstående inte underrättas.", rules.format_citation("PL", "17 a"), 422)
+    decision = _kin_decision(episode, now)
+    if notified and decision.status == "ask_lvu_restrictions":
+        raise CaseError(" ".join(c.message for c in decision.checks if not c.ok), rules.format_citation("LVU", "14"),
+                        409)
+    if notified and decision.status == "notify_via_social_services" and not via_social_services:
+        raise CaseError("Umgänget är begränsat enligt 14 § LVU: underrättelsen lämnas genom socialtjänsten.",
+                        rules.format_citation("LVU", "14"), 409)
+    if notified and decision.status == "notify_without_whereabouts" and not whereabouts_withheld:
+        raise CaseError("Vistelseorten hålls hemlig enligt 14 § LVU: bekräfta att underrättelsen inte röjde var den "
+                        "unge finns.", rules.format_citation("LVU", "14"), 409)
     with transaction.atomic():
         episode.next_of_kin_notified_at = now if notified else None
         episode.next_of_kin_exception = "" if notified else exception
         episode.save(update_fields=["next_of_kin_notified_at", "next_of_kin_exception"])
+        how = (" genom socialtjänsten" if via_social_services else "") + (
+            " utan att vistelseorten röjdes" if whereabouts_withheld else "")
         _event(episode.case, actor, "next_of_kin",
-               "Närstående underrättade." if notified else f"Närstående underrättas inte ({exception}).",
+               f"Närstående underrättade{how}." if notified else f"Närstående underrättas inte ({exception}).",
                citation=rules.format_citation("PL", "17 a"), public=False, now=now)
-        audit.record(actor, "custody.next_of_kin", obj=episode, new={"notified": notified, "exception": exception})
+        audit.record(actor, "custody.next_of_kin", obj=episode, new={"notified": notified, "exception": exception,
+                                                                     "via_social_services": via_social_services})
     return episode
 
 
@@ -302,7 +347,16 @@ def save_protocol(actor: Actor, episode: CustodyEpisode, *, fields: dict, sign_a
     require_handling_unit(actor, episode.case)
     now = now or timezone.now()
     with transaction.atomic():
-        p, _ = Protocol.objects.get_or_create(episode=episode)
+        p, _ = Protocol.objects.select_for_update().get_or_create(episode=episode)
+        changed = {n for n in PROTOCOL_FIELDS if n in fields and (fields[n] or "").strip() != getattr(p, n)}
+        locked = set()
+        if p.decider_signed_at:
+            locked |= set(PROTOCOL_FIELDS[:2])
+        if p.forman_signed_at:
+            locked |= set(PROTOCOL_FIELDS[2:])
+        if changed & locked:
+            raise CaseError("Undertecknade punkter i protokollet kan inte ändras. Gör en ändring som en ny version "
+                            "av protokollet, med skäl och nya underskrifter.", rules.format_citation("PL", "27"), 409)
         for name in PROTOCOL_FIELDS:
             if name in fields:
                 setattr(p, name, (fields[name] or "").strip())
@@ -327,6 +381,74 @@ def save_protocol(actor: Actor, episode: CustodyEpisode, *, fields: dict, sign_a
             deadlines.cancel(PROTOCOL_DEADLINE, object_type=OBJECT_TYPE, object_id=episode.pk, reason="undertecknat")
         audit.record(actor, "custody.protocol", obj=p, new={"signed": sign_as or None})
     return p
+
+
+@refusals_audited("protocol_amended")
+def amend_protocol(actor: Actor, episode: CustodyEpisode, *, fields: dict, reason: str,
+                   now: datetime | None = None) -> Protocol:
+    """A signed protocol is never edited: the signed version is kept unchanged and the amendment becomes the
+    next version, which needs its own signatures; the case's timeline shows the amendment."""
+    require_handling_unit(actor, episode.case)
+    now = now or timezone.now()
+    if len((reason or "").strip()) < 10:
+        raise CaseError("Ange skälet till att protokollet ändras.", status=422)
+    with transaction.atomic():
+        p = Protocol.objects.select_for_update().filter(episode=episode).first()
+        if p is None or not p.complete:
+            raise CaseError("Bara ett undertecknat protokoll ändras genom en ny version; ändra utkastet direkt.",
+                            status=409)
+        ProtocolVersion.objects.create(
+            protocol=p, version=p.version, text={n: getattr(p, n) for n in PROTOCOL_FIELDS},
+            amendment_reason=p.amendment_reason, decider_signed_at=p.decider_signed_at,
+            decider_signed_by_id=p.decider_signed_by_id, forman_signed_at=p.forman_signed_at,
+            forman_signed_by_id=p.forman_signed_by_id, superseded_at=now, superseded_by_id=actor.person_id)
+        for name in PROTOCOL_FIELDS:
+            if name in fields:
+                setattr(p, name, (fields[name] or "").strip())
+        p.version += 1
+        p.amendment_reason = reason.strip()
+        p.decider_signed_at = p.decider_signed_by = p.forman_signed_at = p.forman_signed_by = None
+        p.save()
+        _event(episode.case, actor, "protocol_amended",
+               f"Protokollet (27 § PL) ändrat till version {p.version}, som ska undertecknas på nytt: {p.amendment_reason}",
+               citation=rules.format_citation("PL", "27"), public=False, now=now)
+        audit.record(actor, "custody.protocol_amended", obj=p, reason=reason, new={"version": p.version})
+    return p
+
+
+@refusals_audited("power_use")
+def record_power_use(actor: Actor, case, *, kind: str, at: datetime | None = None, by_whom: str = "",
+                     necessity: str = "", duration_minutes: int | None = None, injuries: str = "",
+                     prior_decision: str = "", urgent: bool = False, night_reason: str = "",
+                     sign: bool = False, now: datetime | None = None):
+    """Record a police power used in the case with the protocol it needs (27–28 §§ PL); signed, it is final."""
+    from .models import PowerUse
+    from .rules import powers
+
+    require_handling_unit(actor, case)
+    now = now or timezone.now()
+    at = at or now
+    facts = powers.PowerFacts(kind=kind, at=timezone.localtime(at), by_whom=by_whom, necessity=necessity,
+                              duration_minutes=duration_minutes, injuries=injuries, prior_decision=prior_decision,
+                              urgent=urgent, night_reason=night_reason)
+    failed = [c for c in powers.check_power_use(facts) if not c.ok]
+    if failed:
+        raise CaseError(" ".join(c.message for c in failed), failed[0].citation, 422)
+    with transaction.atomic():
+        episode = CustodyEpisode.objects.filter(case=case, ended_at__isnull=True).order_by("-started_at").first()
+        use = PowerUse.objects.create(
+            case=case, episode=episode, kind=kind, citation=powers.power_citation(kind),
+            protocol_citation=powers.protocol_citation(kind), at=at, by_whom=by_whom.strip(),
+            necessity=necessity.strip(), duration_minutes=duration_minutes, injuries=injuries.strip(),
+            prior_decision=prior_decision.strip(), urgent=urgent, night_reason=night_reason.strip(),
+            recorded_by_id=actor.person_id, recorded_at=now,
+            signed_at=now if sign else None, signed_by_id=actor.person_id if sign else None)
+        _event(case, actor, "power_used",
+               f"{powers.POWER_LABELS[kind].capitalize()} ({use.citation}) {timezone.localtime(at):%H:%M} av "
+               f"{use.by_whom}; protokoll enligt {use.protocol_citation}.", citation=use.citation, public=False,
+               now=now, data={"power": kind, "power_use": use.pk})
+        audit.record(actor, "custody.power_used", obj=case, new={"kind": kind, "power_use": use.pk})
+    return case
 
 
 def protocol_checks(episode: CustodyEpisode) -> list:

@@ -34,9 +34,10 @@ def custody_context(actor, case) -> dict:
             "elapsed": rules.format_duration((e.ended_at or now) - e.started_at),
             "protocol": getattr(e, "protocol", None),
             "protocol_checks": services.protocol_checks(e),
+            "kin": services._kin_decision(e, now),
             "tasks": services.recordable_tasks(e),
         })
-    return {"episodes": rows, "grounds": rules.GROUNDS, "holding_reasons": rules.HOLDING_REASONS,
+    return {"episodes": rows, "grounds": rules.GROUNDS, "lvu_restrictions": rules.LVU_RESTRICTIONS, "holding_reasons": rules.HOLDING_REASONS,
             "place_types": rules.PLACE_TYPES}
 
 
@@ -70,12 +71,17 @@ EPISODE_ACTIONS = {
     "omprovning": lambda actor, e, p: services.reassess(actor, e, continue_custody=p.get("continue") == "yes",
                                                         reason=p.get("reason", "")),
     "forman": lambda actor, e, p: services.forman_review(actor, e, decision=p.get("decision", "")),
-    "narstaende": lambda actor, e, p: services.next_of_kin(actor, e, notified=p.get("notified") == "yes",
-                                                           exception=p.get("exception", "")),
+    "narstaende": lambda actor, e, p: services.next_of_kin(
+        actor, e, notified=p.get("notified") == "yes", exception=p.get("exception", ""),
+        via_social_services=p.get("via_social_services") == "on", whereabouts_withheld=p.get("whereabouts_withheld") == "on"),
+    "lvu-begransning": lambda actor, e, p: services.record_lvu_restriction(
+        actor, e, restriction=p.get("restriction", ""), told_by=p.get("told_by", "")),
     "uppgift": lambda actor, e, p: services.record_task(actor, e, code=p.get("code", ""), note=p.get("note", "")),
     "avsluta": lambda actor, e, p: services.end_episode(actor, e, reason=p.get("reason", "") or "Överlämnad."),
     "protokoll": lambda actor, e, p: services.save_protocol(
         actor, e, fields={k: p.get(k, "") for k in services.PROTOCOL_FIELDS}, sign_as=p.get("sign_as", "")),
+    "protokoll-andring": lambda actor, e, p: services.amend_protocol(
+        actor, e, fields={k: p.get(k, "") for k in services.PROTOCOL_FIELDS}, reason=p.get("amendment_reason", "")),
 }
 
 

@@ -70,6 +70,20 @@ def _tables_out(rep, tables) -> dict:
             "refreshed_at": refreshed.isoformat() if refreshed else None, "tables": [t.as_dict() for t in tables]}
 
 
+@router.get("/comparison", response={200: dict, **ERRORS},
+            summary="Den egna organisationen jämförd med alla av samma slag i landet")
+def comparison(request, period: str = ""):
+    """För begärande myndigheter: egna siffror bredvid riksgenomsnittet för organisationer av samma slag
+    (endast summor; celler med färre än fem ärenden visas inte)."""
+    from django.utils import timezone
+
+    text = period or str(timezone.localdate().year)
+    try:
+        return 200, selectors.kind_comparison(_actor(request), text)
+    except ParamError as exc:
+        return _invalid(exc)
+
+
 @router.get("/metrics", response={200: MetricsOut, **ERRORS}, summary="Måttens definitioner")
 def metric_definitions(request):
     selectors.scope_for(_actor(request))

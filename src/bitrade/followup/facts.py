@@ -81,10 +81,14 @@ def fact_for(c: Mapping, *, completion: bool) -> dict:
         "outcome": c["outcome"] or "", "age": c.get("age"), "completion": bool(completion),
         "escalation_count": c["escalation_count"] or 0, "overrule_count": c["overrule_count"] or 0,
         "not_found": bool(c["wanted_notice_reference"]), "patrol_minutes": c["patrol_minutes"],
+        **_hour_and_weekday(c["received_at"]),
+        "force_used": bool(c.get("force_used")), "police_not_needed": bool(c.get("police_not_needed")),
+        "transferred": bool(c.get("transferred")), "override": bool(c.get("override")),
         "s_ack": _seconds(c["received_at"], c["acknowledged_at"]),
         "s_decision": _seconds(c["acknowledged_at"] or c["received_at"], c["decided_at"]) if decided else None,
         "s_received_decision": _seconds(c["received_at"], c["decided_at"]) if decided else None,
         "s_execution": _seconds(c["decided_at"], c["outcome_at"]) if executed and c["decided_at"] else None,
+        "s_received_execution": _seconds(c["received_at"], c["outcome_at"]) if executed else None,
         "s_closure": _seconds(c["outcome_at"], c["closed_at"]) if executed and closed else None,
         "s_total": _seconds(c["received_at"], c["closed_at"]) if closed else None,
         "s_report_back": _seconds(c["outcome_at"], c["requester_informed_at"]) if c["outcome"] else None,
@@ -131,6 +135,27 @@ def activities_for(case_fact: Mapping, *, episodes: Iterable[Mapping], holdings:
     return rows
 
 
+def _hour_and_weekday(at: datetime | None) -> dict:
+    if at is None:
+        return {"received_hour": None, "received_weekday": None}
+    local = timezone.localtime(at)
+    return {"received_hour": local.hour, "received_weekday": local.isoweekday()}
+
+
+def _police_facts() -> dict:
+    """Force used, police not needed, transfers and overrides, as subqueries of the case."""
+    from bitrade.cases.models import CaseEvent
+    from bitrade.custody.models import PowerUse
+
+    events = CaseEvent.objects.filter(case_id=OuterRef("pk"))
+    return {
+        "force_used": Exists(PowerUse.objects.filter(case_id=OuterRef("pk"), kind="force")),
+        "police_not_needed": Exists(events.filter(action="record_outcome", data__police_not_needed=True)),
+        "transferred": Exists(events.filter(action="transferred")),
+        "override": Exists(events.filter(action__in=("grant", "overrule"), data__has_key="override")),
+    }
+
+
 def _completion_exists():
     from bitrade.intake.models import CompletionQuestion
 
@@ -157,7 +182,8 @@ def _build(ids: list[int], seq: int = 0) -> tuple[int, datetime | None]:
     newest = None
     rows = []
     qs = (Case.objects.filter(pk__in=ids, kind="assistance").order_by()
-          .values(*CASE_FIELDS, **{k: F(v) for k, v in REQUEST_FIELDS.items()}, completion=_completion_exists()))
+          .values(*CASE_FIELDS, **{k: F(v) for k, v in REQUEST_FIELDS.items()}, completion=_completion_exists(),
+                  **_police_facts()))
     for c in qs:
         rows.append(fact_for(c, completion=c["completion"]))
         if newest is None or c["updated_at"] > newest:

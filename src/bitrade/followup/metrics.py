@@ -146,7 +146,8 @@ CASE_DIMS: Mapping[str, str] = MappingProxyType({
 
 #: Dimensions of one source (paths relative to the source model).
 SOURCE_DIMS: Mapping[str, Mapping[str, str]] = MappingProxyType({
-    "case": {"decision": "decision", "outcome": "outcome", "refusal_check": "refusal_check", "age": "age"},
+    "case": {"decision": "decision", "outcome": "outcome", "refusal_check": "refusal_check", "age": "age",
+             "hour": "received_hour", "weekday": "received_weekday"},
     "episode": {"ground": "ground", "age": "age"},
     "holding": {"ground": "ground", "age": "age", "place_type": "place_type", "reason": "reason"},
     "transport": {"executor": "executor", "state": "state", "decline_reason": "decline_reason"},
@@ -159,6 +160,7 @@ DIMENSION_LABELS: Mapping[str, str] = MappingProxyType({
     "age": "Åldersgrupp", "ground": "Grund för frihetsberövandet", "place_type": "Typ av förvarsplats",
     "reason": "Skäl till förvar", "executor": "Transportör", "state": "Status",
     "decline_reason": "Skäl till NTE:s avböjande",
+    "hour": "Timme då begäran kom in", "weekday": "Veckodag då begäran kom in (1 = måndag)",
 })
 
 
@@ -324,6 +326,26 @@ _METRIC_LIST: tuple[Metric, ...] = (
            "Antal ärenden med utfall under perioden där personen först inte påträffades och en efterlysning "
            "registrerades (NEPU-referens).", anchor="outcome_at",
            where=~Q(outcome="") & Q(not_found=True), dimensions=(*_CASE, "outcome")),
+    # ---- what the police did (hour and weekday of the request as dimensions)
+    Metric("force_used", "Ärenden där våld användes",
+           "Antal av periodens mottagna ärenden där polisen registrerade våld (10 § PL).",
+           where=Q(force_used=True), dimensions=(*_CASE, "hour", "weekday")),
+    Metric("police_not_needed", "Polisen behövdes inte",
+           "Antal ärenden med utfall under perioden där polisens befogenheter visade sig inte behövas.",
+           anchor="outcome_at", where=Q(police_not_needed=True), dimensions=(*_CASE, "outcome")),
+    Metric("transferred", "Överförda ärenden",
+           "Antal av periodens mottagna ärenden som ett befäl förde över till en annan enhet.",
+           where=Q(transferred=True), dimensions=_CASE),
+    Metric("overrides", "Beviljade trots brist i granskningen",
+           "Antal ärenden beslutade under perioden som beviljades som avsteg från en brist i den formella "
+           "granskningen.", anchor="decided_at", where=Q(override=True), dimensions=_CASE),
+    Metric("received_by_hour", "Mottagna per timme och veckodag",
+           "Antal mottagna ärenden under perioden, efter timme och veckodag då begäran kom in.",
+           dimensions=(*_CASE, "hour", "weekday")),
+    Metric("lt_received_execution", "Mottagen → verkställd",
+           "Tid från att begäran kom in till att den verkställdes, för ärenden verkställda under perioden, per "
+           "enhet som har ärendet.", anchor="outcome_at", kind=DURATION, seconds="s_received_execution",
+           unit="timmar", where=Q(outcome__in=EXECUTED_OUTCOMES), dimensions=_CASE, where_in_fact=True),
     Metric("reported_back", "Återrapporterade till begärande myndighet",
            "Antal ärenden med utfall under perioden där den begärande myndigheten har underrättats.",
            anchor="outcome_at", where=~Q(outcome="") & Q(requester_informed_at__isnull=False),

@@ -65,12 +65,21 @@ class CaseFact(models.Model):
     overrule_count = models.PositiveSmallIntegerField(default=0)
     not_found = models.BooleanField(default=False)
     patrol_minutes = models.PositiveIntegerField(null=True)
+    # When the request came in (Stockholm hour 0–23, weekday 1 = Monday … 7 = Sunday), and what the police
+    # did beyond the decision: force used, police not needed, moved between units, granted against the review.
+    received_hour = models.PositiveSmallIntegerField(null=True)
+    received_weekday = models.PositiveSmallIntegerField(null=True)
+    force_used = models.BooleanField(default=False)
+    police_not_needed = models.BooleanField(default=False)
+    transferred = models.BooleanField(default=False)
+    override = models.BooleanField(default=False)
 
     # Durations in whole seconds, set only where the metric's definition applies (see facts.fact_for).
     s_ack = models.BigIntegerField(null=True)
     s_decision = models.BigIntegerField(null=True)
     s_received_decision = models.BigIntegerField(null=True)
     s_execution = models.BigIntegerField(null=True)
+    s_received_execution = models.BigIntegerField(null=True)
     s_closure = models.BigIntegerField(null=True)
     s_total = models.BigIntegerField(null=True)
     s_report_back = models.BigIntegerField(null=True)  # outcome → requester informed

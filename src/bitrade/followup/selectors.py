@@ -326,3 +326,37 @@ def _deviation_summary(rep: Report, kinds: list[DeviationKind], counts: dict[str
                  f"Öppna avvikelser {timezone.localtime(now):%Y-%m-%d %H:%M}, per {rules.LEVELS[level].lower()}.",
                  rules.LEVELS[level], cols, rows, total,
                  notes=[f"{k.label}: {k.threshold}." for k in kinds])
+
+
+COMPARISON_METRICS = ("received", "granted", "decided", "overrides", "force_used", "police_not_needed")
+
+
+def kind_comparison(actor: Actor, period_text: str, *, now: datetime | None = None) -> dict:
+    """A requesting organisation's own figures beside the national figures for every organisation of its kind
+    (aggregates only; a cell under ``rules.MIN_CELL`` cases is suppressed)."""
+    from bitrade.organisation.models import RequestingOrganisation
+
+    from . import metrics
+
+    scope = scope_for(actor)
+    if not scope.requester:
+        raise PermissionDenied("Jämförelsen är för begärande myndigheter.")
+    org = RequestingOrganisation.objects.get(pk=scope.organisation_id)
+    period = rules.parse_period(period_text)
+    facts.refresh(max_age=facts.max_age(), now=now or timezone.now())
+    same_kind = list(RequestingOrganisation.objects.filter(kind=org.kind).values_list("pk", flat=True))
+
+    def figures(case_filter: dict) -> dict:
+        ctx = metrics.Context(period, case_filter, "month", now, {})
+        counts = metrics.count(ctx, COMPARISON_METRICS).get((), {})
+        lead = metrics.durations(ctx, ["lt_received_execution"]).get(("lt_received_execution",))
+        out = {k: (v if v >= rules.MIN_CELL else None) for k, v in counts.items()}
+        out["median_hours_to_execution"] = round(lead.median / 60, 1) if lead and lead.n >= rules.MIN_CELL and \
+            lead.median is not None else None
+        return out
+
+    audit.record(actor, "followup.kind_comparison", reason=period_text)
+    return {"organisation": org.name, "kind": org.get_kind_display(), "period": period_text,
+            "own": figures({"organisation_id": org.pk}),
+            "national_same_kind": figures({"organisation_id__in": same_kind}),
+            "organisations_of_kind": len(same_kind)}

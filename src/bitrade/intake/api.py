@@ -6,8 +6,9 @@ from uuid import UUID
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
-from ninja import Header, Query, Router
+from ninja import Header, Query, Router, Schema
 from ninja.errors import HttpError
+from pydantic import Field
 
 from bitrade.assistance import services as cases
 from bitrade.common import conditional, paging
@@ -39,6 +40,23 @@ def submit(request, payload: RequestIn, idempotency_key: str = IDEMPOTENCY):
     actor = request.auth
     result = services.submit_request(actor, payload, idempotency_key=idempotency_key, channel=services.Channel.API)
     # A new request's own submission event covers the response; a replay is a read and is audited.
+    return (200 if result.replayed else 201), request_out(actor, result.request, audit_read=result.replayed)
+
+
+class RegisteredIn(Schema):
+    organisation_id: int = Field(description="Den begärande myndigheten (id).")
+    channel: str = Field(description="Hur begäran kom in: phone, fax eller email.")
+    request: RequestIn
+
+
+@router.post("/registered", response={200: RequestOut, 201: RequestOut, **ERRORS},
+             summary="Registrera en begäran som kom in per telefon, fax eller e-post (polisen)")
+def register(request, payload: RegisteredIn, idempotency_key: str = IDEMPOTENCY):
+    """Polisen registrerar en begäran för en myndighet utan konto. Kanalen sparas; en begäran per telefon
+    får en tidsfrist för den skriftliga bekräftelsen, med påminnelse."""
+    actor = request.auth
+    result = services.register_for_requester(actor, payload.request, organisation_id=payload.organisation_id,
+                                             channel=payload.channel, idempotency_key=idempotency_key)
     return (200 if result.replayed else 201), request_out(actor, result.request, audit_read=result.replayed)
 
 

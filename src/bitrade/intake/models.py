@@ -15,6 +15,14 @@ class Channel(models.TextChoices):
     WEB = "web", _("Webbformulär")
     API = "api", _("API")
     ORAL = "oral", _("Muntlig (telefon)")
+    # Registered by the police on behalf of an authority without an account:
+    PHONE = "phone", _("Telefon, registrerad av polisen")
+    FAX = "fax", _("Fax, registrerad av polisen")
+    EMAIL = "email", _("E-post, registrerad av polisen")
+
+
+#: The channels of a request the police register themselves.
+POLICE_REGISTERED = frozenset({Channel.PHONE, Channel.FAX, Channel.EMAIL})
 
 
 class Urgency(models.TextChoices):

@@ -450,7 +450,7 @@ def review(facts: RequestFacts, catalogue: Catalogue, on: date) -> ReviewResult:
 
     if entry is not None:
         deciders = entry.competent_deciders
-        case_code = entry.case_code
+        case_code = catalogue.case_code(entry.key, on)
     elif resolution.status == "incomplete" and narrowed:
         deciders = _unanimous(e.competent_deciders for e in narrowed) or ()
         case_code = _unanimous(e.case_code for e in narrowed)

@@ -246,10 +246,13 @@ class RoutingOut(Schema):
     region: str
     unit: str
     unit_kind: str
+    unit_phone: str = Field("", description="Telefon till enheten som har ärendet.")
     rule: str
     reasons: list[str]
     priority: int | None = None
     ack_due_at: datetime | None = None
+    internal: list[str] | None = Field(None, description="Polisens interna anteckningar om styrningen; "
+                                                          "visas aldrig för begärande myndighet.")
 
 
 class RequestOut(Schema):

@@ -34,8 +34,11 @@ def request_out(actor: Actor, req: AssistanceRequest, *, audit_read: bool = True
         ],
         "routing": {
             "region": case.region.name, "unit": case.unit.name, "unit_kind": case.unit.kind,
-            "rule": case.routing_rule_name, "reasons": case.routing_reasons, "priority": case.priority,
+            "unit_phone": case.unit.phone, "rule": case.routing_rule_name,
+            # The reasons given when the request was routed; escalations and transfers are police-internal.
+            "reasons": [r for r in case.routing_reasons if isinstance(r, str)], "priority": case.priority,
             "ack_due_at": case.ack_due_at,
+            **({"internal": [t.get("reason", "") for t in case.routing_trace]} if actor.is_police else {}),
         },
         "person_name": person["name"],
         "protected_identity": req.protected_identity,

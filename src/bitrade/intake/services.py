@@ -134,9 +134,11 @@ def _review(facts, on):
 
 def _route(region, police_area_code: str, entry_key: str | None, law: str, priority: int | None,
            age: int | None, now: datetime):
+    competence = routing_selectors.competence(law, region.code, timezone.localtime(now).date()) if law else None
     facts = routing_rules.RoutingFacts(
         region=region.code, police_area=police_area_code, law=law, point_key=entry_key,
         requested_priority=priority, person_age=age, at=now,
+        competent_functions=competence.functions if competence else frozenset(),
     )
     rules, units, names, _thresholds = routing_selectors.region_configuration(region.pk, timezone.localtime(now).date())
     return routing_rules.route(facts, rules, units, area_names=names)
@@ -212,6 +214,43 @@ def submit_request(actor: Actor, data: RequestIn, *, idempotency_key: str = "", 
             if not won:
                 return _replay(row)
         result = _submit(actor, organisation, plan, data, channel, now)
+        if idempotency_key:
+            idempotency.store(row, 201, {"id": str(result.request.public_id)})
+        return result
+
+
+def register_for_requester(actor: Actor, data: RequestIn, *, organisation_id: int, channel: str,
+                           idempotency_key: str = "", now: datetime | None = None) -> SubmitResult:
+    """A request that came by phone, fax or e-mail from an authority without an account, registered by the
+    police on its behalf (channel recorded): reviewed and routed like any other. A phoned request gets a
+    deadline for the written confirmation, with a reminder before it runs out."""
+    from .models import POLICE_REGISTERED
+
+    if not actor.is_police:
+        raise PermissionDenied("Endast polisen kan registrera en begäran för en annan myndighets räkning.")
+    if channel not in POLICE_REGISTERED:
+        raise IntakeError("channel", "Ange hur begäran kom in: telefon, fax eller e-post.", 422)
+    organisation = RequestingOrganisation.objects.filter(pk=organisation_id).first()
+    if organisation is None:
+        raise IntakeError("organisation_id", "Okänd begärande myndighet.", 422)
+    now = now or timezone.now()
+    data = data.model_copy(update={"oral_request": channel == Channel.PHONE})
+    scope = idempotency.scope_of(actor)
+    digest = hashlib.sha256(f"{_body_hash(data)}:{organisation.pk}:{channel}".encode()).hexdigest()
+    if idempotency_key:
+        stored = idempotency.lookup(scope, idempotency_key, digest)
+        if stored is not None:
+            return _replay(stored)
+    plan = plan_route(data, organisation.kind, now, organisation_name=organisation.name)
+    with transaction.atomic():
+        if idempotency_key:
+            row, won = idempotency.claim(scope, idempotency_key, "requests/registered", digest)
+            if not won:
+                return _replay(row)
+        result = _submit(actor, organisation, plan, data, channel, now)
+        label = Channel(channel).label
+        cases._event(result.request.case, actor, "registered_by_police",
+                     f"Begäran från {organisation.name} registrerad av polisen ({label}).", public=False, now=now)
         if idempotency_key:
             idempotency.store(row, 201, {"id": str(result.request.public_id)})
         return result

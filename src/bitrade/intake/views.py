@@ -168,6 +168,8 @@ def detail(request, actor, public_id):
         "open_questions": [q for q in req.questions.all() if q.answered_at is None],
         "attachments": list(req.attachments.all()),
         "case": req.case,
+        # Police-internal notes (escalations, transfers) never reach a requester's page.
+        "routing_internal": req.case.routing_trace if actor.is_police else [],
         "timeline": [e for e in req.case.events.all() if e.public or actor.is_police],
         "can_answer": actor.is_requester and req.case.state == case_rules.COMPLETION_REQUESTED,
         "can_withdraw": actor.is_requester and case_rules.WITHDRAW in case_rules.allowed_actions(req.case.state),

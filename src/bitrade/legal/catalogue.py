@@ -18,7 +18,10 @@ Readings chosen (documented here because the statute text leaves room):
   47 § tredje stycket (police powers feared necessary, or synnerliga skäl)
   applies to all of them.  Point 1 also needs the person to keep away or
   refuse the examination (the point's purpose, as the supervision report reads
-  it with SOSFS 2008:18); that condition is cited to the point itself.
+  it); that condition rests on 4 kap. 3 § SOSFS 2008:18 (the report's footnote
+  to it) and is cited there, not to the point.
+* Case codes are dated data (``case_code_mappings``): PÄR is being replaced, and
+  a new register is a new mapping with its own dates.
 * LRV 27 § has no numbered points.  It gives the chefsöverläkare help and
   applies 47 § andra och tredje styckena LPT "i tillämpliga delar", and also
   covers a patient in the case of 7 § första stycket LRV who does not turn up
@@ -124,7 +127,7 @@ class Provision:
     points_paragraph: int | None
     requesters_text: str
     other_paragraphs: MappingProxyType
-    condition_sources: MappingProxyType  # condition code -> Citation
+    condition_sources: MappingProxyType  # condition code -> Citation or TextSource
 
     @property
     def citation(self) -> str:
@@ -189,12 +192,29 @@ class Entry:
 
 
 @dataclass(frozen=True)
+class CaseCodeMapping:
+    """Which case code each legal basis is registered under in a case register, for a period. PÄR is being
+    replaced: a new register is a new mapping with its own dates, the old one gets ``valid_to``."""
+
+    system: str
+    valid_from: date | None
+    valid_to: date | None
+    source: str
+    codes: MappingProxyType  # entry key -> case code
+
+    def in_force_on(self, on: date) -> bool:
+        return (self.valid_from is None or self.valid_from <= on) and (self.valid_to is None or on <= self.valid_to)
+
+
+@dataclass(frozen=True)
 class Catalogue:
     entries: tuple[Entry, ...]
     provisions: tuple[Provision, ...]
     conditions: MappingProxyType  # code -> ConditionSpec
     vocabulary: MappingProxyType  # "roles" | "organisation_kinds" | "deciders" | "document_kinds" -> {code: label}
     case_codes: MappingProxyType
+    #: Dated mappings of legal basis to the case code of a case register (PÄR), newest last.
+    case_code_mappings: tuple[CaseCodeMapping, ...] = ()
     _by_key: MappingProxyType = field(repr=False, compare=False, init=False)
 
     def __post_init__(self) -> None:
@@ -255,10 +275,42 @@ class Catalogue:
     def label(self, kind: str, code: str) -> str:
         return self.vocabulary.get(kind, {}).get(code, code)
 
+    def case_code(self, key: str, on: date) -> str | None:
+        """The case code of a legal basis under the mapping in force on ``on`` (None if no mapping is)."""
+        entry = self.get(key)
+        if entry is None:
+            return None
+        if not self.case_code_mappings:
+            return entry.case_code
+        for mapping in reversed(self.case_code_mappings):
+            if mapping.in_force_on(on):
+                code = self._mapped(mapping, entry)
+                if code:
+                    return code
+        return None
+
+    def _mapped(self, mapping: CaseCodeMapping, entry: Entry) -> str | None:
+        """The mapping's code for an entry, or for another wording of the same provision (a new wording of a
+        point keeps its case code)."""
+        if entry.key in mapping.codes:
+            return mapping.codes[entry.key]
+        return next((mapping.codes[e.key] for e in self.entries
+                     if e.key in mapping.codes and _same_coordinates(e.as_citation, entry.as_citation)), None)
+
 
 # --------------------------------------------------------------------------- loading
 
-def _citation_from(data: dict[str, Any]) -> Citation:
+@dataclass(frozen=True)
+class TextSource:
+    """A source that is not a statute the citation grammar knows (a regulation such as SOSFS 2008:18),
+    cited as written."""
+
+    canonical: str
+
+
+def _citation_from(data: dict[str, Any]) -> Citation | TextSource:
+    if "text" in data:
+        return TextSource(str(data["text"]))
     applied = data.get("applied")
     return Citation.of(
         data["law"], str(data["section"]), data.get("paragraph"), data.get("point"),
@@ -314,6 +366,15 @@ def _build(raw: dict[str, Any]) -> Catalogue:
         ))
     law_defaults = raw.get("laws", {})
     case_codes = dict(raw.get("case_codes", {}))
+    mappings = tuple(
+        CaseCodeMapping(m["system"], _date(m.get("valid_from")), _date(m.get("valid_to")), m.get("source", ""),
+                        MappingProxyType({k: str(v) for k, v in m["codes"].items()}))
+        for m in raw.get("case_code_mappings", ())
+    )
+    for m in mappings:
+        bad = sorted(set(m.codes.values()) - set(case_codes))
+        if case_codes and bad:
+            raise CatalogueError(f"case code mapping {m.system}: unknown case code {bad}")
     entries = []
     seen_keys: set[str] = set()
     for e in raw["entries"]:
@@ -338,10 +399,12 @@ def _build(raw: dict[str, Any]) -> Catalogue:
                 DocumentRequirement(tuple(d["any_of"]), bool(d["required"])) for d in e.get("documents", ())
             ),
             competent_deciders=tuple(deciders),
-            case_code=str(e["case_code"]),
+            case_code=str(e["case_code"]) if "case_code" in e else "",
         )
-        _validate_entry(entry, vocabulary, conditions, provisions, case_codes)
         entries.append(entry)
+    entries = _with_case_codes(entries, mappings)
+    for entry in entries:
+        _validate_entry(entry, vocabulary, conditions, provisions, case_codes)
     for i, a in enumerate(entries):
         for b in entries[i + 1:]:
             if _same_coordinates(a.as_citation, b.as_citation) and _overlap(a, b):
@@ -349,7 +412,22 @@ def _build(raw: dict[str, Any]) -> Catalogue:
     return Catalogue(
         entries=tuple(entries), provisions=tuple(provisions), conditions=MappingProxyType(conditions),
         vocabulary=MappingProxyType(vocabulary), case_codes=MappingProxyType(case_codes),
+        case_code_mappings=mappings,
     )
+
+
+def _with_case_codes(entries: list[Entry], mappings: tuple[CaseCodeMapping, ...]) -> list[Entry]:
+    """Entries without a code of their own get the latest mapping's code for them or for another wording of
+    the same provision."""
+    out = []
+    for entry in entries:
+        if not entry.case_code:
+            code = next((m.codes[entry.key] for m in reversed(mappings) if entry.key in m.codes), "") or next(
+                (m.codes[o.key] for m in reversed(mappings) for o in entries
+                 if o.key in m.codes and _same_coordinates(o.as_citation, entry.as_citation)), "")
+            entry = replace(entry, case_code=code)
+        out.append(entry)
+    return out
 
 
 def _overlap(a: Entry, b: Entry) -> bool:
@@ -382,6 +460,8 @@ def _validate_entry(entry, vocabulary, conditions, provisions, case_codes) -> No
             raise CatalogueError(f"{entry.key}: unknown condition {code}")
         if code not in provision.condition_sources:
             raise CatalogueError(f"{entry.key}: provision has no source for condition {code}")
+    if not entry.case_code:
+        raise CatalogueError(f"{entry.key}: no case code")
     if case_codes and entry.case_code not in case_codes:
         raise CatalogueError(f"{entry.key}: unknown case code {entry.case_code}")
     if entry.valid_to is not None and entry.valid_to < entry.valid_from:

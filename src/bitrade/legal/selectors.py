@@ -113,11 +113,17 @@ def citation_target(text: str) -> CitationTarget:
         found = LegalNote.objects.filter(key=key, published=True).exists()
         return CitationTarget(text, reverse("legal:note", args=[key]) if found else None,
                               "note" if found else "unknown")
+    if REGULATION_RE.fullmatch(text):
+        return CitationTarget(text, None, "external", external=True, label="Myndighetsföreskrift utanför kunskapsbanken")
     try:
         citation = parse_citation(text)
     except CitationSyntaxError:
         return CitationTarget(text, None, "unknown")
     return _target_for_citation(text, citation)
+
+
+#: A regulation of an authority ("4 kap. 3 § SOSFS 2008:18"): cited as written, not in the corpus.
+REGULATION_RE = re.compile(r"(?:\d+\s+kap\.\s+)?\d+\s*[a-z]?\s*§\s+(?:SOSFS|HSLF-FS|PMFS|RPSFS)\s+\d{4}:\d+")
 
 
 def citation_url(text: str) -> str | None:

@@ -71,3 +71,9 @@ def staff_role(actor: Actor) -> str:
 def municipalities():
     """Every municipality, by county, for choosing where the person is."""
     return Municipality.objects.select_related("county").order_by("county__code", "name")
+
+
+def active_police_units() -> list[dict]:
+    """Every active police unit (id, name, region name), for choosing where a case goes."""
+    return [{"id": pk, "name": name, "region": region} for pk, name, region in
+            Unit.objects.filter(active=True).order_by("region__name", "name").values_list("id", "name", "region__name")]

@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from bitrade.audit.admin_mixins import AuditedAdmin
 
-from .models import AckThreshold, RoutingRule
+from .models import AckThreshold, DecisionCompetence, RoutingRule
 
 
 @admin.register(RoutingRule)
@@ -17,3 +17,9 @@ class RoutingRuleAdmin(AuditedAdmin):
 @admin.register(AckThreshold)
 class AckThresholdAdmin(AuditedAdmin):
     list_display = ["priority", "minutes"]
+
+
+@admin.register(DecisionCompetence)
+class DecisionCompetenceAdmin(AuditedAdmin):
+    list_display = ["law", "region", "functions", "lowest_level", "valid_from", "valid_to"]
+    list_filter = ["law", "region"]

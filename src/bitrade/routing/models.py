@@ -50,6 +50,43 @@ class RoutingRule(models.Model):
                 raise ValidationError({"priorities": _("Prioritet ska vara 1, 2, 3 eller null.")})
 
 
+class DecisionCompetence(models.Model):
+    """The arbetsordning as data: which police functions decide on handräckning under a law, nationally or
+    in a region, for a period. Routing sends a case only to a unit with such a decider at that hour, and
+    the decision is checked against the same row."""
+
+    LAW_CHOICES = [("LPT", "LPT"), ("LRV", "LRV"), ("LVM", "LVM"), ("LVU", "LVU")]
+
+    law = models.CharField(_("lag"), max_length=8, choices=LAW_CHOICES)
+    region = models.ForeignKey(PoliceRegion, on_delete=models.CASCADE, null=True, blank=True,
+                               related_name="decision_competences", help_text=_("Tomt = nationellt."))
+    functions = models.JSONField(_("behöriga funktioner"), default=list,
+                                 help_text=_('T.ex. ["duty_officer", "station_commander", "level2_manager"].'))
+    lowest_level = models.BooleanField(_("lägsta behöriga nivå"), default=True,
+                                       help_text=_("Funktionerna är den lägsta nivå som får besluta."))
+    valid_from = models.DateField(_("gäller från"), null=True, blank=True)
+    valid_to = models.DateField(_("gäller till"), null=True, blank=True)
+    source = models.CharField(_("källa"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("beslutsbehörighet")
+        verbose_name_plural = _("beslutsbehörigheter")
+        ordering = ["law", "region__name", "valid_from", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.law} {self.region or 'nationellt'}: {', '.join(self.functions)}"
+
+    def clean(self) -> None:
+        from .rules import DECIDER_FUNCTIONS
+
+        bad = sorted(set(self.functions or []) - DECIDER_FUNCTIONS)
+        if not self.functions or bad:
+            raise ValidationError({"functions": _("Ange en eller flera beslutsfunktioner: ")
+                                   + ", ".join(sorted(DECIDER_FUNCTIONS)) + "."})
+        if self.valid_from and self.valid_to and self.valid_to < self.valid_from:
+            raise ValidationError({"valid_to": _("Slutdatum före startdatum.")})
+
+
 class AckThreshold(models.Model):
     """How long a unit has to acknowledge a request of a priority before it escalates."""
 

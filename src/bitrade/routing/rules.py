@@ -173,10 +173,13 @@ class UnitInfo:
     police_area: str | None = None
     always_open: bool = False
     hours: tuple[WeeklyHours, ...] = ()
+    #: The decision-making functions present at the unit while it is open (see :func:`unit_deciders`).
+    decider_functions: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         if not isinstance(self.hours, tuple):
             object.__setattr__(self, "hours", tuple(self.hours))
+        object.__setattr__(self, "decider_functions", _frozen(self.decider_functions))
 
 
 def _frozen(values: Iterable) -> frozenset:
@@ -232,6 +235,9 @@ class RoutingFacts:
     person_age: int | None
     at: datetime
     is_child: bool = False
+    #: The functions competent to decide the case (from the competence data for the law, region and day).
+    #: Empty: competence is not known yet (no law) and is not checked.
+    competent_functions: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -445,6 +451,7 @@ class RoutingTable:
                 statuses[unit.id] = st
             return st
 
+        competent = facts.competent_functions
         if rule.target_unit_id is not None:
             unit = self._by_id.get(rule.target_unit_id)
             if unit is None:
@@ -453,7 +460,9 @@ class RoutingTable:
                     "unit_missing",
                     f"målenheten (id {rule.target_unit_id}) finns inte bland de aktiva enheterna",
                 )
-            if not rule.requires_open:
+            if competent and not unit.decider_functions & competent:
+                return None, "not_competent", f"{unit.name} har ingen behörig beslutsfattare för {facts.law}"
+            if not rule.requires_open and not competent:
                 return unit, "matched", f"ärendet går till {unit.name}"
             st = status_of(unit)
             if st.open:
@@ -467,7 +476,13 @@ class RoutingTable:
         where = self._scope_label(rule.scope, facts)
         if not units:
             return None, "no_unit", f"det finns {words.none_word} {words.indefinite} i {where}"
-        if not rule.requires_open:
+        if competent:
+            # A decider competent for the law must be there, and (below) the unit open at that hour.
+            units = tuple(u for u in units if u.decider_functions & competent)
+            if not units:
+                return (None, "not_competent",
+                        f"{words.none_word} {words.indefinite} i {where} har en behörig beslutsfattare för {facts.law}")
+        if not rule.requires_open and not competent:
             unit = units[0]
             return unit, "matched", f"ärendet går till {unit.name} ({words.indefinite} i {where})"
         closed: list[tuple[UnitInfo, OpenStatus]] = []
@@ -484,6 +499,24 @@ class RoutingTable:
             return None, "closed", f"{words.definite} i {where} är {words.closed} ({closed[0][1].detail})"
         details = "; ".join(f"{u.name}: {st.detail}" for u, st in closed)
         return None, "closed", f"{words.none_word} {words.indefinite} i {where} är {words.open} ({details})"
+
+    def competent_at(self, unit: UnitInfo, facts: RoutingFacts, moment: StockholmMoment,
+                     statuses: dict[int, OpenStatus] | None = None) -> bool:
+        """Whether ``unit`` has a decider competent for the facts at that moment (present and open)."""
+        if facts.competent_functions and not unit.decider_functions & facts.competent_functions:
+            return False
+        st = (statuses or {}).get(unit.id) or is_open_at(unit.hours, moment, always_open=unit.always_open)
+        return st.open
+
+    def competent_unit(self, facts: RoutingFacts, moment: StockholmMoment,
+                       statuses: dict[int, OpenStatus] | None = None) -> UnitInfo | None:
+        """The nearest unit of the region with a competent decider at that moment: the facts' police area
+        first, then by kind (stationsbefäl, vakthavande befäl, RLC, handräckningsgrupp, other), then id."""
+        order = {STATION_COMMANDER_DESK: 0, DUTY_OFFICER_DESK: 1, RLC: 2, ASSISTANCE_GROUP: 3}
+        units = [u for u in self.units if u.region == facts.region and self.competent_at(u, facts, moment, statuses)]
+        if not units:
+            return None
+        return min(units, key=lambda u: (u.police_area != facts.police_area, order.get(u.kind, 9), u.id))
 
     def route(self, facts: RoutingFacts) -> RoutingDecision:
         """Apply the rules to ``facts`` (first match wins); see the module docstring."""
@@ -517,6 +550,19 @@ class RoutingTable:
 
         region = self.region_label(facts.region)
         rlc = self.region_rlc(facts.region)
+        if facts.competent_functions and (rlc is None or not self.competent_at(rlc, facts, moment, statuses)):
+            unit = self.competent_unit(facts, moment, statuses)
+            if unit is None:
+                reasons.append(
+                    f"Ingen enhet i {region} har en behörig beslutsfattare {_hour_text(moment)}: "
+                    "ärendet kunde inte fördelas automatiskt och måste fördelas manuellt."
+                )
+                return RoutingDecision(None, None, priority, reasons, trace)
+            reasons.append(
+                f"Ingen regel gav en enhet med behörig beslutsfattare: ärendet går till {unit.name}, "
+                f"som har en behörig beslutsfattare {_hour_text(moment)}."
+            )
+            return RoutingDecision(unit, None, priority, reasons, trace)
         if rlc is None:
             reasons.append(
                 f"Ingen regel matchade och det finns ingen RLC i {region}: "
@@ -633,12 +679,77 @@ def next_escalation_unit(
     if current.kind == RLC:
         return None
     table = RoutingTable((), units)
+    moment = stockholm_moment(facts.at)
     if current.kind == ASSISTANCE_GROUP:
-        moment = stockholm_moment(facts.at)
         for unit in table.candidates(STATION_COMMANDER_DESK, SCOPE_POLICE_AREA, facts):
-            if unit.id != current.id and is_open_at(unit.hours, moment, always_open=unit.always_open).open:
+            if unit.id != current.id and table.competent_at(unit, facts, moment):
                 return unit
     rlc = table.region_rlc(facts.region)
     if rlc is not None and rlc.id != current.id:
-        return rlc
+        if not facts.competent_functions or table.competent_at(rlc, facts, moment):
+            return rlc
     return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Decision competence (the arbetsordning as data)
+# ---------------------------------------------------------------------------------------------
+
+#: The decision-making functions a unit of a kind has by its nature while it is open; memberships add
+#: more (a duty officer seated at the RLC). Platform defaults, documented in docs/legal-readings.md.
+KIND_DECIDERS: Mapping[str, frozenset[str]] = MappingProxyType({
+    RLC: frozenset({"rlc_commander"}),
+    STATION_COMMANDER_DESK: frozenset({"station_commander"}),
+    DUTY_OFFICER_DESK: frozenset({"duty_officer"}),
+    ASSISTANCE_GROUP: frozenset({"level2_manager"}),
+})
+DECIDER_FUNCTIONS = frozenset({"rlc_commander", "station_commander", "duty_officer", "level2_manager"})
+
+
+def unit_deciders(kind: str, member_functions: Iterable[str] = ()) -> frozenset[str]:
+    """The decision-making functions present at a unit while it is open."""
+    return KIND_DECIDERS.get(kind, frozenset()) | (frozenset(member_functions) & DECIDER_FUNCTIONS)
+
+
+@dataclass(frozen=True, slots=True)
+class Competence:
+    """Which functions decide on handräckning under a law, in a region (None: national) for a period.
+
+    ``lowest_level``: the functions are the lowest competent level ("lägsta behörig funktion"); a
+    superior of such a function decides too. Functions above level two are not modelled in the platform,
+    so the flag only changes how the rule is worded."""
+
+    law: str
+    functions: frozenset[str]
+    region: str | None = None
+    lowest_level: bool = True
+    valid_from: date | None = None
+    valid_to: date | None = None
+    id: int = 0
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "functions", _frozen(self.functions))
+
+    def in_force_on(self, on: date) -> bool:
+        return (self.valid_from is None or self.valid_from <= on) and (self.valid_to is None or on <= self.valid_to)
+
+
+def competence_for(competences: Iterable[Competence], law: str, region: str, on: date) -> Competence | None:
+    """The competence in force for a law on a day: the region's own row if it has one, else the national."""
+    best: Competence | None = None
+    for c in competences:
+        if c.law != law or not c.in_force_on(on) or c.region not in (None, region):
+            continue
+        if best is None or (c.region is not None, c.valid_from or date.min, c.id) > (
+                best.region is not None, best.valid_from or date.min, best.id):
+            best = c
+    return best
+
+
+def competent_functions(competences: Iterable[Competence], law: str, region: str, on: date) -> frozenset[str]:
+    found = competence_for(competences, law, region, on)
+    return found.functions if found else frozenset()
+
+
+def _hour_text(moment: StockholmMoment) -> str:
+    return f"{moment.date.isoformat()} kl. {moment.instant.strftime('%H:%M')}"

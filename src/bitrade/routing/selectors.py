@@ -6,11 +6,11 @@ from datetime import timedelta
 
 from django.db.models import Prefetch
 
-from bitrade.organisation.models import OfficeHours, Unit
+from bitrade.organisation.models import OfficeHours, Unit, UnitMembership
 from bitrade.organisation.rules import WeeklyHours
 
 from . import rules
-from .models import AckThreshold, ConfigurationVersion, RoutingRule
+from .models import AckThreshold, ConfigurationVersion, DecisionCompetence, RoutingRule
 
 
 def unit_infos(region_id: int, on=None) -> list[rules.UnitInfo]:
@@ -19,6 +19,10 @@ def unit_infos(region_id: int, on=None) -> list[rules.UnitInfo]:
         .select_related("region", "police_area")
         .prefetch_related(Prefetch("office_hours", queryset=OfficeHours.objects.order_by("weekday", "opens")))
     )
+    members: dict[int, set[str]] = {}
+    for unit_id, function in UnitMembership.objects.filter(
+            unit__region_id=region_id, function__in=rules.DECIDER_FUNCTIONS).values_list("unit_id", "function"):
+        members.setdefault(unit_id, set()).add(function)
     out = []
     for u in units:
         hours = tuple(
@@ -29,8 +33,43 @@ def unit_infos(region_id: int, on=None) -> list[rules.UnitInfo]:
         out.append(rules.UnitInfo(
             id=u.pk, name=u.name, kind=u.kind, region=u.region.code,
             police_area=u.police_area.code if u.police_area_id else None, always_open=u.always_open, hours=hours,
+            decider_functions=rules.unit_deciders(u.kind, members.get(u.pk, ())),
         ))
     return out
+
+
+def _catalogue_defaults() -> list[rules.Competence]:
+    from bitrade.legal.catalogue import default_catalogue
+
+    laws: dict[str, tuple[str, ...]] = {}
+    for entry in default_catalogue():
+        laws.setdefault(entry.law, entry.competent_deciders)
+    return [rules.Competence(law=law, functions=frozenset(f), id=-1) for law, f in laws.items()]
+
+
+def competences() -> list[rules.Competence]:
+    """Every competence row, plus the catalogue's competent deciders as the national default of a law that
+    has no national row (loaded once per configuration version)."""
+    version = configuration_version()
+    hit = _competences.get(version)
+    if hit is None:
+        stored = [rules.Competence(law=c.law, functions=frozenset(c.functions or []),
+                                   region=c.region.code if c.region_id else None, lowest_level=c.lowest_level,
+                                   valid_from=c.valid_from, valid_to=c.valid_to, id=c.pk)
+                  for c in DecisionCompetence.objects.select_related("region")]
+        national = {c.law for c in stored if c.region is None}
+        hit = stored + [c for c in _catalogue_defaults() if c.law not in national]
+        _competences.clear()
+        _competences[version] = hit
+    return hit
+
+
+_competences: dict[str, list[rules.Competence]] = {}
+
+
+def competence(law: str, region_code: str, on) -> rules.Competence | None:
+    """The competence in force for a law in a region on a day."""
+    return rules.competence_for(competences(), law, region_code, on)
 
 
 def _to_rule(r: RoutingRule) -> rules.RoutingRule:

@@ -6,9 +6,9 @@ import uuid
 
 from django.db.models.signals import post_delete, post_save
 
-from bitrade.organisation.models import OfficeHours, PoliceArea, Unit
+from bitrade.organisation.models import OfficeHours, PoliceArea, Unit, UnitMembership
 
-from .models import AckThreshold, ConfigurationVersion, RoutingRule
+from .models import AckThreshold, ConfigurationVersion, DecisionCompetence, RoutingRule
 
 
 def bump(**kwargs) -> None:
@@ -19,6 +19,6 @@ def bump(**kwargs) -> None:
         ConfigurationVersion.objects.update_or_create(id=1, defaults={"version": token})
 
 
-for model in (Unit, OfficeHours, PoliceArea, RoutingRule, AckThreshold):
+for model in (Unit, OfficeHours, PoliceArea, RoutingRule, AckThreshold, DecisionCompetence, UnitMembership):
     post_save.connect(bump, sender=model, dispatch_uid=f"routing-bump-save-{model.__name__}")
     post_delete.connect(bump, sender=model, dispatch_uid=f"routing-bump-delete-{model.__name__}")

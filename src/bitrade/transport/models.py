@@ -41,6 +41,10 @@ class TransportOrder(models.Model):
     decline_text = models.TextField(blank=True)
     requester_dialogue = models.TextField(_("dialog med begärande myndighet om barnets bästa"), blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
+    #: "Destination cannot receive" (e.g. no SiS place): recorded as an exception with what happens next.
+    destination_exception = models.TextField(_("mottagaren kan inte ta emot"), blank=True)
+    destination_next_step = models.CharField(_("vad som händer sedan"), max_length=24, blank=True)
+    destination_exception_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("transportuppdrag")

@@ -652,3 +652,34 @@ def _overnight_checks(legs: Sequence[TransportLeg], age: AgeAssessment, holding_
                 p17, severity="info" if not is_holding else "error", hard=is_holding,
             ))
     return checks
+
+
+
+# --------------------------------------------------------------------------- NTE coordination
+
+#: What happens when the destination cannot receive the person (e.g. no SiS place).
+DESTINATION_NEXT_STEPS = {
+    "other_destination": "den begärande myndigheten anvisar en annan mottagare",
+    "wait_for_place": "personen väntar på plats (frihetsberövandet prövas på nytt)",
+    "released": "frihetsberövandet upphör; begäran ligger kvar",
+    "request_withdrawn": "den begärande myndigheten återkallar begäran",
+}
+
+
+def check_police_transport_allowed(kriminalvarden_transport: bool, nte_declined: bool) -> Check:
+    """Transports the law gives to Kriminalvården go to NTE; the police drive them only when NTE declined."""
+    if kriminalvarden_transport and not nte_declined:
+        return Check("transport_to_nte", False,
+                     "Lagen ger transporten till Kriminalvården: beställ den hos NTE. Polisen planerar en egen "
+                     "transport bara om NTE har avböjt.", format_citation("PL", "29 a", 1))
+    return Check("transport_to_nte", True, "Polisen får planera transporten.", None)
+
+
+def check_destination_exception(reason: str, next_step: str) -> list[Check]:
+    checks = []
+    if len(reason.strip()) < 10:
+        checks.append(Check("destination_reason", False, "Beskriv varför mottagaren inte kan ta emot personen.",
+                            None))
+    if next_step not in DESTINATION_NEXT_STEPS:
+        checks.append(Check("destination_next_step", False, "Ange vad som händer sedan.", None))
+    return checks

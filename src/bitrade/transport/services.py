@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from bitrade.audit import services as audit
@@ -146,6 +146,11 @@ def plan_police_transport(actor: Actor, case, *, episode, legs: list[dict], requ
     if any(leg["region"] not in regions for leg in legs):
         raise CaseError("Okänd polisregion i en sträcka.", status=422)
     req = getattr(case, "assistance_request", None)
+    direct = rules.check_police_transport_allowed(
+        _kriminalvarden_transport(req),
+        TransportOrder.objects.filter(case=case, executor="nte", state=TransportState.DECLINED).exists())
+    if not direct.ok:
+        raise refusal([direct])
     checks = rules.check_transport_plan(rule_legs, req.person_age if req else None, now,
                                         requester_dialogue=requester_dialogue)
     if any(getattr(c, "blocking", not c.ok) for c in checks):
@@ -170,6 +175,68 @@ def plan_police_transport(actor: Actor, case, *, episode, legs: list[dict], requ
                + (" " + " ".join(warnings) if warnings else ""), public=False, now=now)
         audit.record(actor, "transport.planned", obj=order, new={"legs": len(legs), "relay_handovers": relay})
     return order
+
+
+def _kriminalvarden_transport(req) -> bool:
+    """Whether the legal basis gives the transport to Kriminalvården (the catalogue's entry)."""
+    from bitrade.legal.catalogue import default_catalogue
+
+    entry = default_catalogue().get(req.legal_basis_key) if req is not None and req.legal_basis_key else None
+    return bool(entry and entry.kriminalvarden_transport)
+
+
+@refusals_audited("destination_exception")
+def record_destination_exception(actor: Actor, case, *, order_id: int | None, reason: str, next_step: str,
+                                 now: datetime | None = None) -> TransportOrder:
+    """The destination cannot receive the person (e.g. no SiS place): an exception on the transport with what
+    happens next; the requester and, for an NTE order, Kriminalvården are told."""
+    require_handling_unit(actor, case)
+    now = now or timezone.now()
+    order = TransportOrder.objects.filter(case=case, pk=order_id).first() if order_id else None
+    if order is None:
+        raise CaseError("Välj transportuppdraget.", status=422)
+    failed = rules.check_destination_exception(reason, next_step)
+    if failed:
+        raise refusal(failed)
+    with transaction.atomic():
+        order.destination_exception, order.destination_next_step = reason.strip(), next_step
+        order.destination_exception_at = now
+        order.save(update_fields=["destination_exception", "destination_next_step", "destination_exception_at"])
+        text = (f"{order.destination or 'Mottagaren'} kan inte ta emot personen: {order.destination_exception}. "
+                f"Sedan: {rules.DESTINATION_NEXT_STEPS[next_step]}.")
+        _event(case, actor, "destination_exception", text, public=False, now=now)
+        audit.record(actor, "transport.destination_exception", obj=order, new={"next_step": next_step})
+        from bitrade.cases.services import notify_requester
+
+        notify_requester(case, "transport.destination_exception",
+                         "Mottagaren kan inte ta emot personen; polisen behöver besked om vad som ska ske")
+        if order.executor == "nte" and order.nte_organisation and order.nte_organisation.email:
+            outbox.enqueue("email", order.nte_organisation.email, event="transport.destination_exception",
+                           obj=order, subject=f"Biträde: mottagaren kan inte ta emot ({case.reference_number})",
+                           body="Mottagaren kan inte ta emot personen. Se transportuppdraget i Biträde.")
+    return order
+
+
+def daily_plan(actor: Actor, day) -> list[TransportOrder]:
+    """The transports of a day, shared by NTE and the police units of a region: for a police unit the
+    region's transports (its own cases and those handed to NTE), for Kriminalvården the orders given to it."""
+    from datetime import timedelta as _td
+
+    start = timezone.make_aware(datetime.combine(day, datetime.min.time()))
+    end = start + _td(days=1)
+    on_day = (models.Q(pickup_at__gte=start, pickup_at__lt=end)
+              | models.Q(legs__departs_at__gte=start, legs__departs_at__lt=end))
+    qs = TransportOrder.objects.filter(on_day).exclude(state=TransportState.CANCELLED)
+    if actor.kind == "kriminalvarden" and actor.organisation_id:
+        qs = qs.filter(nte_organisation_id=actor.organisation_id)
+    elif actor.is_police and actor.region_id:
+        qs = qs.filter(case__region_id=actor.region_id)
+    else:
+        raise PermissionDenied("Dagsplanen är polisens och Kriminalvårdens.")
+    orders = list(qs.select_related("case", "nte_organisation").distinct().order_by("pickup_at", "id"))
+    audit.record_read(actor, "transport.transportorder", [o.pk for o in orders], purpose="dagsplan",
+                      fingerprint=True)
+    return orders
 
 
 def complete_transport(actor: Actor, order: TransportOrder, now: datetime | None = None) -> TransportOrder:

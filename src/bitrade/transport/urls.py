@@ -10,4 +10,5 @@ urlpatterns = [
     path("<uuid:public_id>/transport/<int:order_id>/genomford/", views.complete, name="complete"),
     path("<uuid:public_id>/transport/<int:order_id>/avbestall/", views.cancel, name="cancel"),
     path("transportuppdrag/<uuid:order_id>/svar/", views.nte_respond, name="nte_respond"),
+    path("transport/dagsplan/", views.daily_plan, name="daily_plan"),
 ]

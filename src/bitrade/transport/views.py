@@ -120,3 +120,20 @@ def nte_respond(request, actor, order_id):
     else:
         messages.success(request, "Svaret är registrerat.")
     return redirect("web:home")
+
+
+@actor_required(a.POLICE, a.KRIMINALVARDEN)
+def daily_plan(request, actor):
+    """The day's transports, shared by NTE and the police units of a region."""
+    from datetime import date
+
+    from django.utils import timezone
+
+    try:
+        day = date.fromisoformat(request.GET.get("datum", "")) if request.GET.get("datum") else timezone.localdate()
+    except ValueError:
+        day = timezone.localdate()
+    orders = services.daily_plan(actor, day)
+    return render(request, "transport/daily_plan.html", {
+        "day": day, "orders": orders, "for_kriminalvarden": actor.kind == a.KRIMINALVARDEN,
+        "next_steps": rules.DESTINATION_NEXT_STEPS})

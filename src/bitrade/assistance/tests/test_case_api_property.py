@@ -58,8 +58,13 @@ def test_random_actions_through_the_api(police_client, actor_of, steps):
         r = police_client.post(f"/api/v1/cases/{case.public_id}/actions/{action}", payload,
                                content_type="application/json", HTTP_IDEMPOTENCY_KEY=str(uuid.uuid4()))
         assert r.status_code in (200, 409, 422), r.content
-        after = Case.objects.get(pk=case.pk).state
+        moved = Case.objects.get(pk=case.pk)
+        after = moved.state
         assert after in rules.STATE_LABELS
+        if moved.unit_id != case.unit_id:
+            # A change of priority before the decision re-routed the case: this unit no longer has it.
+            assert action == "assess_risk" and moved.routing_trace[-1]["kind"] == "rerouted"
+            break
         if r.status_code == 200:
             assert after == before or after == rules.target_state(
                 action, before, outcome=outcome, acknowledged=True) or after == rules.target_state(

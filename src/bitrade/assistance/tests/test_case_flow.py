@@ -118,15 +118,18 @@ def test_ambulance_outcome_needs_an_explicit_report_back(demo, actor_of):
     assert cases.close(gc, case).state == rules.CLOSED
 
 
-def test_not_found_records_wanted_notice_and_keeps_the_case_open(demo, actor_of):
+def test_not_found_keeps_the_case_open_and_a_wanted_notice_is_a_separate_decision(demo, actor_of):
     case = submit(actor_of, "soc.malmo", LVU_CARE)
     gc = actor_of("gc.malmo")
     for step in (lambda c: cases.decide(gc, c, rules.GRANT), lambda c: cases.assign(gc, c, resource="Bil 1"),
                  lambda c: cases.start_execution(gc, c)):
         case = step(case)
-    case = cases.record_not_found(gc, case, wanted_notice_reference="NEPU-2026-0042")
-    assert case.state == rules.IN_EXECUTION and case.wanted_notice_reference == "NEPU-2026-0042"
-    assert "444" in case.events.get(action="record_not_found").text
+    case = cases.record_not_found(gc, case)
+    assert case.state == rules.IN_EXECUTION
+    cases.decide_wanted_notice(gc, case, issue=True, nepu_reference="NEPU-2026-0042", related_reference="K1-26")
+    case.refresh_from_db()
+    assert case.wanted_notice_reference == "NEPU-2026-0042"
+    assert "444" in case.events.get(action="wanted_notice").text
     with pytest.raises(cases.CaseError, match="inte en verkställd handräckning") as err:
         cases.record_outcome(gc, case, outcome=rules.OUTCOME_SELF_RETURN)
     assert err.value.citation == "JO 2019/20 s. 320"

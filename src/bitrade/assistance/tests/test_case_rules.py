@@ -65,9 +65,63 @@ def test_refusal_on_a_point_the_review_found_fine_needs_an_explanation():
     assert v.allowed
 
 
-def test_granting_against_the_review_needs_a_reason():
-    assert not r.check_decision(facts(review_outcome="needs_completion")).allowed
-    assert r.check_decision(facts(review_outcome="needs_completion", reason="Uppgiften lämnades per telefon.")).allowed
+INADMISSIBLE = dict(review_outcome="inadmissible", failed_review_checks=frozenset({"requester_competent"}))
+WHY = "Förordnandet finns i nämndens delegationsordning, som granskningen inte kände till."
+
+
+@pytest.mark.parametrize("kw, ok, codes", [
+    # A ten-character reason no longer lets a request the review found inadmissible through.
+    (dict(reason="Bedömt ok av befälet."), False, {"override_names_check", "override_reason"}),
+    (dict(override_checks=frozenset({"requester_competent"})), False, {"override_reason"}),
+    (dict(override_reason=WHY), False, {"override_names_check"}),
+    (dict(override_checks=frozenset({"requester_competent", "person_identified"}), override_reason=WHY), False,
+     {"override_check_known"}),
+    (dict(override_checks=frozenset({"requester_competent"}), override_reason=WHY), True, set()),
+])
+def test_granting_against_a_failed_check_is_an_explicit_override(kw, ok, codes):
+    v = r.check_decision(facts(**INADMISSIBLE, **kw))
+    assert v.allowed is ok
+    assert {c.code for c in v.refusals} == codes
+
+
+def test_an_override_must_name_every_failed_check():
+    two = dict(review_outcome="inadmissible", failed_review_checks=frozenset({"requester_competent",
+                                                                             "documents_attached"}))
+    v = r.check_decision(facts(**two, override_checks=frozenset({"requester_competent"}), override_reason=WHY))
+    assert not v.allowed and "nödvändiga handlingar saknas" in v.message
+    assert not r.check_decision(facts(override_checks=frozenset({"measures_described"}), override_reason=WHY)).allowed
+
+
+def test_overruling_a_refusal_into_a_grant_is_an_override_too():
+    v = r.check_decision(facts(action=r.OVERRULE, state=r.REFUSED, reason="Nämnden har visat förordnandet.",
+                               **INADMISSIBLE))
+    assert not v.allowed and "override_names_check" in {c.code for c in v.refusals}
+
+
+PENDING = dict(state=r.COMPLETION_REQUESTED, review_outcome="needs_completion",
+               failed_review_checks=frozenset({"documents_attached"}))
+
+
+@pytest.mark.parametrize("kw, ok, codes", [
+    (dict(), False, {"completion_pending", "phone_completion"}),
+    (dict(urgent=True), False, {"phone_completion"}),
+    (dict(urgent=True, phone_completion_by="Lina Persson, socialsekreterare"), False, {"phone_completion"}),
+    (dict(phone_completion_by="Lina Persson", phone_completion_how="Beslutets datum och nummer lästes upp 02.10."),
+     False, {"completion_pending"}),
+    (dict(urgent=True, phone_completion_by="Lina Persson",
+          phone_completion_how="Beslutets datum och nummer lästes upp 02.10."), True, set()),
+])
+def test_urgent_grant_while_completion_is_pending(kw, ok, codes):
+    v = r.check_decision(facts(**PENDING, **kw))
+    assert v.allowed is ok and {c.code for c in v.refusals} == codes
+    if ok:
+        assert v.target == r.GRANTED
+
+
+def test_a_phone_completion_does_not_cover_an_inadmissible_request():
+    v = r.check_decision(facts(state=r.COMPLETION_REQUESTED, urgent=True, phone_completion_by="Lina Persson",
+                               phone_completion_how="Beslutet lästes upp per telefon.", **INADMISSIBLE))
+    assert not v.allowed and "override_names_check" in {c.code for c in v.refusals}
 
 
 def test_overruling_needs_a_reason():
@@ -102,10 +156,14 @@ def test_withdrawal_is_the_requesters_not_an_outcome_the_police_record():
     assert not r.check_outcome(r.OutcomeFacts(state=r.IN_EXECUTION, outcome=r.OUTCOME_WITHDRAWN)).allowed
 
 
-def test_not_found_keeps_the_request_open_and_needs_a_wanted_notice():
-    assert not r.check_not_found(r.IN_EXECUTION, "").allowed
-    v = r.check_not_found(r.IN_EXECUTION, "NEPU-2026-123")
+def test_not_found_keeps_the_request_open_without_demanding_a_wanted_notice():
+    v = r.check_not_found(r.IN_EXECUTION)
     assert v.allowed and v.target == r.IN_EXECUTION
+
+
+def test_an_uncancelled_wanted_notice_blocks_closure():
+    assert not r.check_close(closure(active_wanted_notices=1)).allowed
+    assert r.check_close(closure()).allowed
 
 
 def closure(**kw):

@@ -98,6 +98,7 @@ from .holding import (
     classify_age,
 )
 from .next_of_kin import (
+    LVU_RESTRICTIONS,
     NextOfKinDecision,
     NextOfKinFacts,
     NextOfKinStatus,
@@ -219,6 +220,7 @@ __all__ = [
     "format_duration",
     "get_ground",
     "next_of_kin_notification",
+    "LVU_RESTRICTIONS",
     "next_reassessment",
     "protocol_required",
     "release_duty",

@@ -38,10 +38,24 @@ class NextOfKinFacts:
     investigation_would_be_harmed: bool = False
     measure_ended: bool = False
     notified_at: datetime | None = None
+    #: For a child in an LVU case: what the social services said about restrictions under 14 § LVU.
+    #: "" = not yet asked; see :data:`LVU_RESTRICTIONS`.
+    lvu_restriction: str = ""
+
+
+#: Restrictions the social services may have decided under 14 § LVU, and what they mean for the notice.
+LVU_RESTRICTIONS = {
+    "none": "inga begränsningar enligt 14 § LVU",
+    "contact_restricted": "umgänget med vårdnadshavare eller föräldrar är begränsat",
+    "whereabouts_secret": "den unges vistelseort hålls hemlig",
+}
 
 
 NextOfKinStatus = Literal[
     "notified",
+    "ask_lvu_restrictions",
+    "notify_via_social_services",
+    "notify_without_whereabouts",
     "notify",
     "deferred_investigation",
     "not_notified_person_objects",
@@ -81,6 +95,9 @@ def next_of_kin_notification(facts: NextOfKinFacts, slas: TaskSlaConfig = DEFAUL
     if settled is not None:
         return settled
 
+    lvu = _lvu_child(facts, g, start, slas)
+    if lvu is not None:
+        return lvu
     reasons = _reasons(facts)
     checks: list[Check] = []
     if facts.person_objects:
@@ -169,3 +186,37 @@ def _reasons(facts: NextOfKinFacts) -> list[str]:
     if facts.person_unable_to_express_wish:
         reasons.append("personen kan inte själv framföra en begäran")
     return reasons
+
+
+def _lvu_child(facts: NextOfKinFacts, g: CustodyGround, start: datetime,
+               slas: TaskSlaConfig) -> NextOfKinDecision | None:
+    """A child in an LVU case: the social services may have restricted contact with the parents or kept the
+    whereabouts secret (14 § LVU). Ask first, record the answer, follow it."""
+    if not (facts.is_minor and g.law == "LVU"):
+        return None
+    p1, lvu14 = _cite("PL", "17 a", 1), _cite("LVU", "14")
+    if facts.lvu_restriction not in LVU_RESTRICTIONS:
+        task = RequiredTask("ask_lvu_restrictions",
+                            "Fråga socialtjänsten om umgänget är begränsat eller vistelseorten hemlig enligt 14 § LVU "
+                            "innan någon underrättas", "executing_officer", start + slas.notify_next_of_kin,
+                            slas.notify_next_of_kin, lvu14, None, _SLA_SOURCE)
+        return NextOfKinDecision("ask_lvu_restrictions", task, (Check(
+            "next_of_kin_lvu_ask", False,
+            "Den unge vårdas enligt LVU: fråga socialtjänsten om umgänget med vårdnadshavare eller föräldrar är "
+            "begränsat eller om vistelseorten hålls hemlig, och registrera svaret, innan anhöriga underrättas.",
+            lvu14, severity="warning"),))
+    if facts.lvu_restriction == "contact_restricted":
+        return NextOfKinDecision("notify_via_social_services", None, (Check(
+            "next_of_kin_lvu_contact", True,
+            "Socialtjänsten har begränsat umgänget: underrättelsen lämnas genom socialtjänsten, som avgör vem som "
+            "ska underrättas, inte direkt till vårdnadshavare eller föräldrar.", lvu14, severity="info"),))
+    if facts.lvu_restriction == "whereabouts_secret":
+        task = RequiredTask("notify_next_of_kin",
+                            "Underrätta anhörig utan att röja var den unge finns eller förs",
+                            "executing_officer", start + slas.notify_next_of_kin, slas.notify_next_of_kin, p1, None,
+                            _SLA_SOURCE)
+        return NextOfKinDecision("notify_without_whereabouts", task, (Check(
+            "next_of_kin_lvu_whereabouts", True,
+            "Vistelseorten hålls hemlig: underrättelsen får inte röja var den unge finns, hålls eller förs.",
+            lvu14, severity="warning"),))
+    return None

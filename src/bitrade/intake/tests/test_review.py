@@ -153,7 +153,9 @@ def test_lpt_47_2_1_needs_the_person_to_avoid_examination(answer):
     result = review(competent_facts(entry, person_avoids_examination=answer), CATALOGUE, TODAY)
     assert result.outcome == "needs_completion"
     [question] = [q for q in result.questions if q.field == "person_avoids_examination"]
-    assert question.citation == "47 § andra stycket 1 LPT"
+    # The report (section 2, on 47 § andra stycket 1 LPT, with its footnote) rests this condition on
+    # Socialstyrelsen's regulation, not on the point itself.
+    assert question.citation == "4 kap. 3 § SOSFS 2008:18"
     assert "håller sig undan" in question.text
 
 

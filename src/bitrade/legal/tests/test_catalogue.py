@@ -109,12 +109,29 @@ CASE_CODES = {
     **{f"LPT-47-2-{p}": "615" for p in range(1, 7)}, "LPT-47-2-7": "618",
     **{f"LRV-27-LPT-47-2-{p}": "615" for p in range(3, 7)}, "LRV-27-LRV-7-1": "615",
     "LVM-45-1-1": "614", "LVM-45-1-2": "614", "LVM-45-1-3": "618", "LVM-45-1-4": "618",
-    "LVU-43-1-1": "614", "LVU-43-1-2": "614", "LVU-43-1-3": "618",
+    "LVU-43-1-1": "618", "LVU-43-1-2": "618", "LVU-43-1-3": "618",
 }
 
 
 def test_case_code_mapping(catalogue):
+    """The inspection report (section Dokumentation): 614 for assistance at a förrättning after an LVM
+    decision, 615 when a physician asks, 618 when e.g. a municipality or SiS asks — so an LVU request from
+    the social services (a municipality) is 618, not 614."""
     assert {e.key: e.case_code for e in catalogue} == CASE_CODES
+    assert {k: catalogue.case_code(k, TODAY) for k in CASE_CODES} == CASE_CODES
+
+
+def test_case_codes_are_dated_data(raw):
+    """PÄR is being replaced: a mapping ends, and a later one (another register) takes over by date."""
+    raw["case_code_mappings"][0]["valid_to"] = "2026-06-30"
+    raw["case_codes"]["9001"] = "Nytt ärendeslag"
+    raw["case_code_mappings"].append({"system": "Nytt system", "valid_from": "2026-07-01", "valid_to": None,
+                                      "source": "test", "codes": {"LVU-43-1-2": "9001"}})
+    catalogue = catalogue_from_dict(raw)
+    assert catalogue.case_code("LVU-43-1-2", date(2026, 6, 30)) == "618"
+    assert catalogue.case_code("LVU-43-1-2", date(2026, 7, 1)) == "9001"
+    assert catalogue.case_code("LVM-45-1-2", date(2026, 7, 1)) is None
+    assert catalogue.case_codes["444"] == "Personefterlysning och avlysning"
 
 
 def test_lpt_point_1_also_requires_the_person_to_avoid_examination(catalogue):
@@ -299,6 +316,7 @@ def test_adding_a_point_is_a_data_change(raw):
     extra = copy.deepcopy(next(e for e in raw["entries"] if e["key"] == "LVU-43-1-3"))
     extra.update(key="LVU-43-1-4", point=4, title="Ny punkt")
     raw["entries"].append(extra)
+    raw["case_code_mappings"][0]["codes"]["LVU-43-1-4"] = "618"
     catalogue = catalogue_from_dict(raw)
     assert resolve("43 § 4 LVU", catalogue, TODAY).entry.key == "LVU-43-1-4"
     assert resolve("43 § 5 LVU", catalogue, TODAY).reason.endswith("har punkterna 1–4.")
