@@ -43,7 +43,11 @@ def test_api_conforms_to_its_schema(case):
     # (an invalid personnummer's check digit, a case not in a state that allows the action): a 4xx by
     # design, so for writes that check is not asked for.
     # The WSGI transport does not undo gzip (an HTTP client does): ask for the body as it is.
-    read = case.operation.method.upper() == "GET"
+    # Two kinds of read parameter cannot be fully described by a schema, so a schema-valid value may
+    # still be refused with a 422 naming the field: an opaque paging cursor (only the one a previous
+    # answer gave is valid) and a follow-up period in its small grammar (2023, 2023-05, 2023-01..2023-06).
+    opaque = {"/api/v1/requests", "/api/v1/cases", "/api/v1/followup/comparison"}
+    read = case.operation.method.upper() == "GET" and case.operation.path not in opaque
     wanted = [checks.not_a_server_error, checks.status_code_conformance, checks.content_type_conformance,
               checks.response_schema_conformance, checks.response_headers_conformance,
               checks.negative_data_rejection]

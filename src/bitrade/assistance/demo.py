@@ -17,7 +17,14 @@ from bitrade.organisation.models import Person
 
 from . import rules, services
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+def _decision_pdf(person: str) -> bytes:
+    """A readable demo care decision (a real PDF, as uploads are checked by their content)."""
+    from weasyprint import HTML
+
+    return HTML(string=f"<h1>Beslut om vård enligt LVU (demo)</h1><p>Socialnämnden har beslutat att "
+                       f"{person} ska beredas vård enligt 2 § LVU.</p><p>Detta är en påhittad handling "
+                       f"för demonstration.</p>").write_pdf()
 
 
 def _lpt(person: str, address: str, measures: str, urgency: str = "urgent") -> dict:
@@ -46,7 +53,7 @@ def _lvu(person: str, birth: str, address: str, municipality: str, requester: di
         "police_powers_reason": "Den unge har avvikit två gånger och hotat personal; motstånd väntas.",
         "urgency": "near_term",
         "attachments": [{"kind": "care_decision", "filename": "beslut-om-vard.pdf",
-                         "content_base64": base64.b64encode(PDF).decode()}],
+                         "content_base64": base64.b64encode(_decision_pdf(person)).decode()}],
         **extra,
     }
 

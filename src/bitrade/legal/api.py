@@ -94,7 +94,8 @@ class CitationOut(Schema):
 
 
 class CitationQuery(Schema):
-    text: str = Field(..., min_length=1, max_length=300, description="Ett lagrum, t.ex. ”47 § andra stycket 3 LPT”.")
+    text: str = Field(..., min_length=1, max_length=300, pattern=r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$",
+                      description="Ett lagrum, t.ex. ”47 § andra stycket 3 LPT” (inga styrtecken).")
 
 
 @router.get("/citations", response={200: CitationOut, **ERRORS}, summary="Vart ett lagrum pekar")
