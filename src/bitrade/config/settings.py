@@ -218,6 +218,11 @@ EMAIL_PORT = int(os.environ.get("BITRADE_EMAIL_PORT", "25"))
 # --- Biträde ------------------------------------------------------------------
 BITRADE_SEEDS_DIR = Path(os.environ.get("BITRADE_SEEDS_DIR", PACKAGE_DIR / "legal" / "sources"))
 BITRADE_API_KEY_PREFIX = "btr"
+# How long after an order to Kriminalvården is finished its list still shows who was transported
+# (a platform choice, documented in docs/operations.md; 29 a § PL governs what is shared, not for how long).
+BITRADE_NTE_PERSONAL_DATA_HOURS = float(os.environ.get("BITRADE_NTE_PERSONAL_DATA_HOURS", "24"))
+# NTE's list refreshes itself this often (seconds).
+BITRADE_NTE_POLL_SECONDS = int(os.environ.get("BITRADE_NTE_POLL_SECONDS", "30"))
 
 # --- Audit trail (docs/architecture.md "Audit trail", docs/operations.md) ---------------------
 # Signed checkpoints are appended to a file here, outside the database (put it on other storage).

@@ -11,6 +11,7 @@ from enum import StrEnum
 from ninja import Schema
 from pydantic import Field, field_validator, model_validator
 
+from bitrade.common import labels as glossary
 from bitrade.common.errors import ErrorItem, ErrorOut  # noqa: F401 — re-exported for the intake API
 from bitrade.organisation.models import ProfessionalRole
 
@@ -56,11 +57,7 @@ class Risk(StrEnum):
     other = "other"
 
 
-RISK_LABELS = {
-    "violence": "Våld", "weapons": "Vapen", "threats": "Hot", "illness": "Sjukdom/smitta",
-    "self_harm": "Risk för självskada", "medication": "Läkemedel att lämna över", "animals": "Djur",
-    "other": "Annat",
-}
+RISK_LABELS = dict(glossary.RISK)
 
 
 class AttachmentKind(StrEnum):
@@ -74,12 +71,7 @@ class AttachmentKind(StrEnum):
     other = "other"
 
 
-ATTACHMENT_KIND_LABELS = {
-    "care_certificate": "Vårdintyg", "care_decision": "Beslut om vård",
-    "custody_decision": "Beslut om omedelbart omhändertagande", "court_decision": "Domstolens dom eller beslut",
-    "leave_decision": "Beslut om permission eller återkallelse", "examination_decision": "Beslut om läkarundersökning",
-    "repatriation_decision": "Beslut om hemsändande", "other": "Annan handling",
-}
+ATTACHMENT_KIND_LABELS = dict(glossary.ATTACHMENT_KIND)
 
 ALLOWED_CONTENT = {
     "application/pdf": (b"%PDF-",),

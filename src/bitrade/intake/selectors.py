@@ -69,7 +69,7 @@ def _rows(actor: Actor, qs: QuerySet, url_name: str) -> list[dict]:
         case = r.case
         rows.append({
             "id": r.public_id, "reference_number": case.reference_number, "received_at": case.received_at,
-            "citation": ((r.review or {}).get("legal_basis") or {}).get("citation") or r.legal_basis_text,
+            "citation": ((r.review or {}).get("legal_basis") or {}).get("citation") or r.legal_basis_text or "",
             "status": case.state, "status_label": case.state_label,
             "priority": case.priority, "priority_label": {1: "1 – omedelbart", 2: "2 – brådskande",
                                                           3: "3 – närtid"}.get(case.priority, "Polisområdet"),
