@@ -94,7 +94,8 @@ WSGI_APPLICATION = "bitrade.config.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        # The web app's templates first, so that its admin/ overrides win over django.contrib.admin's.
+        "DIRS": [PACKAGE_DIR / "web" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [

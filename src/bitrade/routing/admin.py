@@ -11,7 +11,6 @@ class RoutingRuleAdmin(AuditedAdmin):
                     "valid_to", "active"]
     list_filter = ["region", "target_kind", "active"]
     search_fields = ["name"]
-    autocomplete_fields = ["target_unit", "police_area"]
 
 
 @admin.register(AckThreshold)
