@@ -66,7 +66,8 @@ def tours(flow) -> dict[str, list[str]]:
         "analytiker": [reverse("followup:dashboard"), reverse("followup:deviations"),
                        reverse("followup:definitions")],
         "processagare": [reverse("followup:dashboard")],
-        "admin": ["/", reverse("web:audit"), reverse("admin:index"),
+        "admin": ["/", reverse("web:audit"), reverse("web:routing_rules"), reverse("web:routing_rule_new"),
+                  reverse("web:api_keys"), reverse("admin:index"),
                   reverse("admin:organisation_unit_changelist"), reverse("admin:routing_routingrule_changelist"),
                   reverse("admin:routing_routingrule_add")],
     }
@@ -131,3 +132,30 @@ def login_for_tour():
         page.wait_for_load_state()
 
     return do
+
+
+def test_administrator_previews_a_rule_and_copies_a_new_key(tour_page, login_for_tour, demo_tx):
+    from playwright.sync_api import expect
+
+    page = tour_page
+    login_for_tour(page, "admin")
+    page.goto(reverse("web:routing_rule_new"))
+    page.get_by_label("Namn", exact=True).fill("LVU till RLC")
+    page.get_by_label("LVU").check()
+    page.get_by_label("Till enhetstyp").select_option("rlc")
+    page.get_by_label("Kommun där personen finns").select_option("1280")
+    page.get_by_label("Lag", exact=True).select_option("LVU")
+    page.get_by_role("button", name="Visa vart ärendet går").click()
+    expect(page.get_by_test_id("preview-result")).to_contain_text("Ärendet går till RLC Syd")
+    problems = check(page, "admin-routing-preview")
+
+    page.goto(reverse("web:api_keys"))
+    page.get_by_label("Organisation").select_option(label="Socialnämnden Malmö stad")
+    page.get_by_label("Namn").fill("Verksamhetssystem")
+    page.get_by_role("button", name="Skapa nyckel").click()
+    key = page.locator("#new-key").inner_text()
+    assert key.startswith("btr_")
+    page.get_by_role("button", name="Kopiera nyckeln").click()
+    expect(page.get_by_role("status").last).to_contain_text("Nyckeln är kopierad")
+    problems += check(page, "admin-api-key-issued")
+    assert not problems, "\n".join(problems)

@@ -51,3 +51,8 @@ def inbox_cases(actor: Actor, *, include_closed: bool = False) -> list[Case]:
     cases.sort(key=lambda c: (c.priority is None, c.priority or 9, c.acknowledged_at is not None,
                               c.ack_due_at or c.received_at))
     return cases
+
+
+def case_by_reference(reference: str) -> Case | None:
+    """A case by its reference number, for the administrator's audit filter (identifiers only)."""
+    return Case.objects.filter(reference_number__iexact=reference.strip()).first()

@@ -86,6 +86,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    "bitrade.web.middleware.HouseErrorPagesMiddleware",
 ]
 
 ROOT_URLCONF = "bitrade.config.urls"
@@ -219,6 +220,8 @@ EMAIL_PORT = int(os.environ.get("BITRADE_EMAIL_PORT", "25"))
 # --- Biträde ------------------------------------------------------------------
 BITRADE_SEEDS_DIR = Path(os.environ.get("BITRADE_SEEDS_DIR", PACKAGE_DIR / "legal" / "sources"))
 BITRADE_API_KEY_PREFIX = "btr"
+# The house 404 page even with DEBUG on (the demo); 0 shows Django's technical page to developers.
+BITRADE_HOUSE_ERROR_PAGES = os.environ.get("BITRADE_HOUSE_ERROR_PAGES", "1") == "1"
 # How long after an order to Kriminalvården is finished its list still shows who was transported
 # (a platform choice, documented in docs/operations.md; 29 a § PL governs what is shared, not for how long).
 BITRADE_NTE_PERSONAL_DATA_HOURS = float(os.environ.get("BITRADE_NTE_PERSONAL_DATA_HOURS", "24"))

@@ -11,7 +11,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from bitrade.audit import selectors as audit_selectors
 from bitrade.cases import presenters as case_presenters
 from bitrade.cases import services as case_services
 from bitrade.common import actor as a
@@ -69,20 +68,14 @@ def home(request, actor):
     return render(request, "web/start_administrator.html", {"counts": org_selectors.admin_counts(actor)})
 
 
-@actor_required(a.ADMINISTRATOR)
-def audit_log(request, actor):
-    events = audit_selectors.audit_events(
-        actor, action=request.GET.get("action", "").strip(), object_type=request.GET.get("object_type", "").strip()
-    )[:200]
-    return render(request, "web/audit.html", {"events": events, "chain": audit_selectors.verify()})
-
-
 def permission_denied(request, exception=None):
     return render(request, "403.html", {"exception": exception}, status=403)
 
 
 def not_found(request, exception=None):
-    return render(request, "404.html", status=404)
+    response = render(request, "404.html", status=404)
+    response.house_page = True
+    return response
 
 
 def server_error(request):
