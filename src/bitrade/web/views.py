@@ -55,9 +55,13 @@ def home(request, actor):
             "cases": [case_presenters.inbox_row(actor, c) for c in case_services.read_inbox(actor)],
         })
     if actor.kind == a.REQUESTER:
+        status = request.GET.get("status", "")
+        status = status if status in intake_selectors.REQUESTER_STATUSES else ""
+        query = request.GET.get("q", "")[:100]
         return render(request, "web/start_requester.html", {
             "organisation": org_selectors.organisation_for(actor),
-            "cases": intake_selectors.requester_rows(actor),
+            "cases": intake_selectors.requester_rows(actor, status=status, query=query),
+            "statuses": intake_selectors.REQUESTER_STATUSES, "status": status, "query": query,
         })
     if actor.kind == a.KRIMINALVARDEN:
         from bitrade.transport.views import nte_orders
