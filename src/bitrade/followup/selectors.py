@@ -317,3 +317,52 @@ def _deviation_summary(rep: Report, kinds: list[DeviationKind], counts: dict[str
                  f"Öppna avvikelser {timezone.localtime(now):%Y-%m-%d %H:%M}, per {rules.LEVELS[level].lower()}.",
                  rules.LEVELS[level], cols, rows, total,
                  notes=[f"{k.label}: {k.threshold}." for k in kinds])
+
+
+# --------------------------------------------------------------------------- the process owner's steering
+
+
+def _targets() -> tuple[rules.Target, ...]:
+    from django.conf import settings
+
+    configured = getattr(settings, "BITRADE_FOLLOWUP_TARGETS", None)
+    if not configured:
+        return rules.DEFAULT_TARGETS
+    return tuple(rules.Target(**t) for t in configured)
+
+
+def steering(actor: Actor, data: Mapping, *, now: datetime | None = None) -> dict:
+    """What a process owner steers by, for the chosen period: the key figures against the previous
+    period (trend) and against targets, and today's deviations per police unit."""
+    if actor.kind != a.PROCESS_OWNER:
+        raise PermissionDenied("Styrningsvyn är processägarens.")
+    now = now or timezone.now()
+    rep = report(actor, data, now=now)
+    previous_period = rep.params.period.previous()
+    before = report(actor, {**rep.params.query(), "period": previous_period.code}, now=now, refresh=False)
+    current_t, before_t = rep.table("jamforelse"), before.table("jamforelse")
+
+    def total(table, key):
+        row = table.total or (table.rows[0] if table.rows else None)
+        cell = row.cells.get(key) if row else None
+        return None if cell is None or cell.suppressed else cell.value
+
+    keys = ("received", "closed", "granted_share", "lt_received_decision", "patrol", "episodes", "children_held")
+    trends = []
+    for key in keys:
+        if not any(c.key == key for c in current_t.columns):
+            continue
+        col = current_t.column(key)
+        now_v, before_v = total(current_t, key), total(before_t, key)
+        trends.append({"label": col.label, "now": rules.format_value(now_v, col.kind),
+                       "before": rules.format_value(before_v, col.kind), "trend": rules.trend(now_v, before_v)})
+    targets = []
+    for t in _targets():
+        value = total(current_t, t.key)
+        kind = current_t.column(t.key).kind if any(c.key == t.key for c in current_t.columns) else rules.COUNT
+        targets.append({"label": t.label, "target": t.text, "value": rules.format_value(value, kind),
+                        "met": t.met(value)})
+    per_unit = deviations(actor, {**{k: v for k, v in data.items() if k in rules.KNOWN_PARAMS}, "level": rules.UNIT},
+                          now=now)
+    return {"period": rep.params.period, "previous": previous_period, "trends": trends, "targets": targets,
+            "per_unit": per_unit.summary}
