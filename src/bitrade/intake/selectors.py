@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.http import Http404
 from django.urls import reverse
+from django.utils.translation import gettext_noop
 
 from bitrade.audit import services as audit
 from bitrade.common.actor import Actor
@@ -84,7 +85,8 @@ def _rows(actor: Actor, qs: QuerySet, url_name: str, order_by: tuple = ("case__p
 
 
 #: The requester's own list: what waits for them first, then what is open, then what is closed.
-REQUESTER_STATUSES = {"needs": "Väntar på er", "open": "Pågående", "closed": "Avslutade"}
+REQUESTER_STATUSES = {"needs": gettext_noop("Väntar på er"), "open": gettext_noop("Pågående"),
+                      "closed": gettext_noop("Avslutade")}
 _WAITS_FOR_REQUESTER = Q(case__state="completion_requested") | Q(review_outcome="needs_completion",
                                                                  case__closed_at__isnull=True)
 
