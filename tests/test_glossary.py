@@ -76,7 +76,7 @@ def full_flow(demo, actor_of, client):
 def persona_pages(username: str, case) -> list[str]:
     pages = ["/", reverse("legal:search")]
     if username.startswith(("sb.", "gc.", "vb.", "rlc.", "polis.")):
-        pages += [reverse("cases:detail", args=[case.public_id])]
+        pages += [reverse("cases:detail", args=[case.public_id]), reverse("followup:deviations")]
     if username in ("analytiker", "processagare"):
         pages += [reverse("followup:deviations"), reverse("followup:definitions")]
     if username.startswith("nte."):
@@ -200,3 +200,13 @@ def test_nte_reads_fields_and_times_in_words_and_forgets_the_person(full_flow, l
     assert "Patient Exempelsson" not in page and "19900101" not in page
     assert "Uppgifter om personen visas inte längre" in page
     assert full_flow["case"].reference_number in page
+
+
+def test_the_deviation_list_names_the_place_of_an_open_holding_in_swedish(demo, actor_of, login_client):
+    case, gc = executing_case(actor_of)
+    long_ago = timezone.now() - timedelta(hours=30)
+    episode = custody.start_episode(gc, case, ground="handrackning_lpt", place="Arresten Malmö", started_at=long_ago)
+    custody.decide_holding(gc, episode, **HOLD, now=long_ago + timedelta(minutes=10))
+    page = visible_text(login_client("gc.malmo").get(reverse("followup:deviations")).content.decode())
+    assert "arrest," in page
+    assert not leaks(page), leaks(page)

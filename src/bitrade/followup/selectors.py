@@ -23,6 +23,7 @@ from django.utils import timezone
 from bitrade.assistance import rules as case_rules
 from bitrade.audit import services as audit
 from bitrade.common import actor as a
+from bitrade.common import labels
 from bitrade.common.actor import Actor
 
 from . import facts, metrics, rules
@@ -297,7 +298,8 @@ def _list_holdings(kind: DeviationKind, qs, now: datetime) -> list[int]:
         c = h.episode.case
         kind.items.append({"reference_number": c.reference_number,
                            "url": reverse("cases:detail", args=[c.public_id]), "unit": c.unit.name,
-                           "state": f"{h.place_type}, {h.age if h.age is not None else '?'} år",
+                           "state": f"{labels.label('place_type', h.place_type)}, "
+                                    f"{h.age if h.age is not None else '?'} år",
                            "since": h.started_at, "age": _fmt(now - h.started_at)})
         listed.append(c.pk)
     return listed

@@ -24,6 +24,8 @@ def english(client):
     ("admin", "/granskning/", ["Filter the log", "Case (reference)"], "Filtrera loggen"),
     ("nte.syd", "/", ["Transport orders", "The list refreshes itself"], "Listan uppdateras"),
     ("analytiker", "/uppfoljning/", ["Follow-up", "Download every table in the view (XLSX)"], "Ladda ner alla tabeller"),
+    ("analytiker", "/uppfoljning/avvikelser/", ["Deviations right now", "Level and thresholds"], "Nivå och trösklar"),
+    ("sb.malmo", "/rattskallor/", ["Legal sources", "Kind of source", "Guidance per legal basis"], "Slag av källa"),
 ])
 def test_pages_read_in_english(demo, login_client, username, url, expected, swedish):
     client = login_client(username)
