@@ -53,7 +53,8 @@ def flow(demo_tx, actor_of):
     incomplete = intake.submit_request(
         actor_of("soc.malmo"), RequestIn.model_validate(body(LVU_CARE, person__birth_date="2012-05-01", attachments=None)),
         idempotency_key=str(uuid.uuid4())).request
-    return {"case": case, "request": incomplete}
+    return {"case": case, "request": incomplete, "unit_id": case.unit_id,
+            "organisation_id": incomplete.organisation_id, "person_id": incomplete.submitted_by_id}
 
 
 def tours(flow) -> dict[str, list[str]]:
@@ -68,8 +69,11 @@ def tours(flow) -> dict[str, list[str]]:
         "processagare": [reverse("followup:dashboard")],
         "admin": ["/", reverse("web:audit"), reverse("web:routing_rules"), reverse("web:routing_rule_new"),
                   reverse("web:api_keys"), reverse("admin:index"),
-                  reverse("admin:organisation_unit_changelist"), reverse("admin:routing_routingrule_changelist"),
-                  reverse("admin:routing_routingrule_add")],
+                  reverse("admin:organisation_unit_changelist"), reverse("admin:organisation_requestingorganisation_changelist"),
+                  reverse("admin:organisation_person_changelist"), reverse("admin:routing_routingrule_changelist"),
+                  reverse("admin:organisation_unit_change", args=[flow["unit_id"]]),
+                  reverse("admin:organisation_requestingorganisation_change", args=[flow["organisation_id"]]),
+                  reverse("admin:organisation_person_change", args=[flow["person_id"]])],
     }
 
 

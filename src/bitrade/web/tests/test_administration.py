@@ -134,3 +134,9 @@ def test_the_500_page_stands_alone_in_the_house_style():
 
     page = render_to_string("500.html")
     assert "Ett tekniskt fel inträffade" in page and "app.css" in page and "<main" in page
+
+
+def test_the_admin_routing_pages_lead_to_the_editor(demo, login_client):
+    client = login_client("admin")
+    assert client.get(reverse("admin:routing_routingrule_changelist"))["Location"] == reverse("web:routing_rules")
+    assert client.get(reverse("admin:routing_routingrule_add"))["Location"] == reverse("web:routing_rule_new")
