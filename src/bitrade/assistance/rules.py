@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from bitrade.cases import rules as kernel
 from bitrade.cases.rules import Check, ChecklistItem, Verdict  # noqa: F401 — the kernel's types, used here
+from bitrade.common import labels as glossary
 from bitrade.legal.citations import format_citation
 
 JO_2014_15 = "JO 2014/15 s. 122"
@@ -34,18 +35,7 @@ EXECUTED = "executed"
 NOT_EXECUTED = "not_executed"
 CLOSED = "closed"
 
-STATE_LABELS = {
-    RECEIVED: "Mottagen",
-    COMPLETION_REQUESTED: "Komplettering begärd",
-    ACKNOWLEDGED: "Kvitterad av polisen",
-    GRANTED: "Beviljad",
-    REFUSED: "Avslagen",
-    ASSIGNED: "Resurs tilldelad",
-    IN_EXECUTION: "Verkställs",
-    EXECUTED: "Verkställd",
-    NOT_EXECUTED: "Inte verkställd",
-    CLOSED: "Avslutad",
-}
+STATE_LABELS = dict(glossary.CASE_STATE)
 OPEN_STATES = frozenset(STATE_LABELS) - {CLOSED}
 
 # --------------------------------------------------------------------------- actions
@@ -102,12 +92,8 @@ OUTCOME_NEED_ENDED = "need_ended"
 OUTCOME_WITHDRAWN = "withdrawn"
 OUTCOME_SELF_RETURN = "told_to_return_on_their_own"
 
-OUTCOME_LABELS = {
-    OUTCOME_EXECUTED: "Verkställd – personen överlämnad till vårdinrättningen",
-    OUTCOME_HEALTH_CARE: "Överlämnad till hälso- och sjukvården (följde med ambulans)",
-    OUTCOME_NEED_ENDED: "Behovet har upphört (bekräftat av begärande myndighet)",
-    OUTCOME_WITHDRAWN: "Återkallad av begärande myndighet",
-}
+OUTCOME_LABELS = {code: glossary.OUTCOME[code] for code in (OUTCOME_EXECUTED, OUTCOME_HEALTH_CARE, OUTCOME_NEED_ENDED,
+                                                          OUTCOME_WITHDRAWN)}
 OUTCOME_STATE = {
     OUTCOME_EXECUTED: EXECUTED,
     OUTCOME_HEALTH_CARE: EXECUTED,

@@ -57,7 +57,7 @@ def transport_panel(actor, case) -> dict:
 def inbox_row(actor, case) -> dict:
     req = getattr(case, "assistance_request", None)
     return {
-        "citation": ((req.review or {}).get("legal_basis") or {}).get("citation") or req.legal_basis_text
+        "citation": ((req.review or {}).get("legal_basis") or {}).get("citation") or req.legal_basis_text or ""
         if req else "",
         "person_name": person_display(actor, req)["name"] if req else "",
         "priority_label": PRIORITY_LABELS.get(case.priority, "Polisområdet"),

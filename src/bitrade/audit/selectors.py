@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from . import checkpoint_file, keys
 from .models import AuditCheckpoint, AuditEvent
@@ -25,7 +25,10 @@ if TYPE_CHECKING:
 _CHAIN_FIELDS = ("prev_hash", "hash", *HASHED_FIELDS)
 
 
-def audit_events(actor: Actor, *, object_type: str = "", object_id: str = "", action: str = "") -> QuerySet:
+def audit_events(actor: Actor, *, object_type: str = "", object_id: str = "", action: str = "", person: str = "",
+                 objects: list[tuple[str, str]] | None = None, since=None, until=None) -> QuerySet:
+    """The log for the administrator, filtered: by object, action (exact, or a prefix ending in "."),
+    person (part of the actor's name), a set of objects (a case and its parts) and a time span."""
     if not actor.is_administrator:
         raise PermissionDenied("Endast administratörer får läsa granskningsloggen.")
     qs = AuditEvent.objects.all()
@@ -34,8 +37,24 @@ def audit_events(actor: Actor, *, object_type: str = "", object_id: str = "", ac
     if object_id:
         qs = qs.filter(object_id=object_id)
     if action:
-        qs = qs.filter(action=action)
+        qs = qs.filter(action__startswith=action) if action.endswith(".") else qs.filter(action=action)
+    if person:
+        qs = qs.filter(actor_label__icontains=person)
+    if objects is not None:
+        match = Q(pk__in=[])
+        for otype, oid in objects:
+            match |= Q(object_type=otype, object_id=str(oid))
+        qs = qs.filter(match)
+    if since is not None:
+        qs = qs.filter(occurred_at__gte=since)
+    if until is not None:
+        qs = qs.filter(occurred_at__lt=until)
     return qs.order_by("-seq")
+
+
+def audit_actions() -> list[str]:
+    """The actions on record, for the filter's choices."""
+    return sorted(set(AuditEvent.objects.values_list("action", flat=True).distinct()))
 
 
 def verify() -> ChainReport:

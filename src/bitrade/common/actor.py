@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from . import labels
+
 POLICE = "police"
 REQUESTER = "requester"
 KRIMINALVARDEN = "kriminalvarden"
@@ -17,16 +19,7 @@ ADMINISTRATOR = "administrator"
 API_CLIENT = "api_client"
 SYSTEM = "system"
 
-KIND_LABELS = {
-    POLICE: "Polisen",
-    REQUESTER: "Begärande myndighet",
-    KRIMINALVARDEN: "Kriminalvården",
-    ANALYST: "Analytiker",
-    PROCESS_OWNER: "Processägare",
-    ADMINISTRATOR: "Administratör",
-    API_CLIENT: "Systemklient",
-    SYSTEM: "Biträde",
-}
+KIND_LABELS = dict(labels.ACTOR_KIND)
 
 
 @dataclass(frozen=True)

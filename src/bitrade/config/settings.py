@@ -97,6 +97,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "bitrade.web.middleware.ContentSecurityPolicyMiddleware",
     "axes.middleware.AxesMiddleware",
+    "bitrade.web.middleware.HouseErrorPagesMiddleware",
 ]
 
 ROOT_URLCONF = "bitrade.config.urls"
@@ -105,7 +106,8 @@ WSGI_APPLICATION = "bitrade.config.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        # The web app's templates first, so that its admin/ overrides win over django.contrib.admin's.
+        "DIRS": [PACKAGE_DIR / "web" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -256,6 +258,13 @@ BITRADE_API_KEY_PREFIX = "btr"
 # Return enforcement: years until a removal decision not made by a general court lapses (12 kap. 22 § UtlL;
 # docs/legal-readings.md).
 BITRADE_RETURNS_LAPSE_YEARS = int(os.environ.get("BITRADE_RETURNS_LAPSE_YEARS", "4"))
+# The house 404 page even with DEBUG on (the demo); 0 shows Django's technical page to developers.
+BITRADE_HOUSE_ERROR_PAGES = os.environ.get("BITRADE_HOUSE_ERROR_PAGES", "1") == "1"
+# How long after an order to Kriminalvården is finished its list still shows who was transported
+# (a platform choice, documented in docs/operations.md; 29 a § PL governs what is shared, not for how long).
+BITRADE_NTE_PERSONAL_DATA_HOURS = float(os.environ.get("BITRADE_NTE_PERSONAL_DATA_HOURS", "24"))
+# NTE's list refreshes itself this often (seconds).
+BITRADE_NTE_POLL_SECONDS = int(os.environ.get("BITRADE_NTE_POLL_SECONDS", "30"))
 
 # --- Audit trail (docs/architecture.md "Audit trail", docs/operations.md) ---------------------
 # Signed checkpoints are appended to a file here, outside the database (put it on other storage).

@@ -300,8 +300,10 @@ def _parse_period(text: str, field_name: str) -> Period:
 
 
 def default_period(today: date) -> Period:
-    """The last whole calendar year before ``today``."""
-    return Period(date(today.year - 1, 1, 1), date(today.year, 1, 1))
+    """The latest complete calendar month before ``today`` (what a follow-up meeting looks at first;
+    a whole year is one choice away)."""
+    this_month = date(today.year, today.month, 1)
+    return Period(_add_months(this_month, -1), this_month)
 
 
 # --------------------------------------------------------------------------- parameters
@@ -541,3 +543,49 @@ def csv_value(value, kind: str, *, suppressed: bool = False) -> str:
 def round1(value: float | None) -> float | None:
     return None if value is None else round(value + 0.0, 1)
 
+
+
+# --------------------------------------------------------------------------- the process owner's targets
+
+@dataclass(frozen=True)
+class Target:
+    """A figure the process owner steers by and the level it should stay on (``at_most`` or ``at_least``).
+
+    The defaults below are the platform's starting points, not law and not decided by the Police: the
+    law gives no numbers for these. A deployment sets its own in ``BITRADE_FOLLOWUP_TARGETS``."""
+
+    key: str  # a column of the comparison table
+    label: str
+    at_most: float | None = None
+    at_least: float | None = None
+
+    def met(self, value: float | None) -> bool | None:
+        if value is None:
+            return None
+        if self.at_most is not None and value > self.at_most:
+            return False
+        return not (self.at_least is not None and value < self.at_least)
+
+    @property
+    def text(self) -> str:
+        if self.at_most is not None:
+            return f"högst {_decimal(self.at_most, 1) if self.at_most % 1 else int(self.at_most)}"
+        return f"minst {_decimal(self.at_least, 1) if self.at_least % 1 else int(self.at_least)}"
+
+
+DEFAULT_TARGETS: tuple[Target, ...] = (
+    Target("lt_received_decision", "Mottagen → beslut, median (h)", at_most=2),
+    Target("children_held", "Barn i förvar", at_most=0),
+)
+
+
+def trend(current: float | None, previous: float | None) -> str:
+    """'upp 12,0 %', 'ned 3', 'oförändrat', or '–' when either is missing."""
+    if current is None or previous is None:
+        return NO_DATA_MARK
+    if current == previous:
+        return "oförändrat"
+    word = "upp" if current > previous else "ned"
+    if previous:
+        return f"{word} {_decimal(abs(current - previous) / abs(previous) * 100, 1)}\u00a0%"
+    return f"{word} {_decimal(abs(current - previous), 1)}"

@@ -23,6 +23,7 @@ from django.utils import timezone
 from bitrade.assistance import rules as case_rules
 from bitrade.audit import services as audit
 from bitrade.common import actor as a
+from bitrade.common import labels
 from bitrade.common.actor import Actor
 
 from . import duck, facts, metrics, rules
@@ -306,7 +307,8 @@ def _list_holdings(kind: DeviationKind, qs, now: datetime) -> list[int]:
         c = h.episode.case
         kind.items.append({"reference_number": c.reference_number,
                            "url": reverse("cases:detail", args=[c.public_id]), "unit": c.unit.name,
-                           "state": f"{h.place_type}, {h.age if h.age is not None else '?'} år",
+                           "state": f"{labels.label('place_type', h.place_type)}, "
+                                    f"{h.age if h.age is not None else '?'} år",
                            "since": h.started_at, "age": _fmt(now - h.started_at)})
         listed.append(c.pk)
     return listed
@@ -360,3 +362,50 @@ def kind_comparison(actor: Actor, period_text: str, *, now: datetime | None = No
             "own": figures({"organisation_id": org.pk}),
             "national_same_kind": figures({"organisation_id__in": same_kind}),
             "organisations_of_kind": len(same_kind)}
+# --------------------------------------------------------------------------- the process owner's steering
+
+
+def _targets() -> tuple[rules.Target, ...]:
+    from django.conf import settings
+
+    configured = getattr(settings, "BITRADE_FOLLOWUP_TARGETS", None)
+    if not configured:
+        return rules.DEFAULT_TARGETS
+    return tuple(rules.Target(**t) for t in configured)
+
+
+def steering(actor: Actor, data: Mapping, *, now: datetime | None = None) -> dict:
+    """What a process owner steers by, for the chosen period: the key figures against the previous
+    period (trend) and against targets, and today's deviations per police unit."""
+    if actor.kind != a.PROCESS_OWNER:
+        raise PermissionDenied("Styrningsvyn är processägarens.")
+    now = now or timezone.now()
+    rep = report(actor, data, now=now)
+    previous_period = rep.params.period.previous()
+    before = report(actor, {**rep.params.query(), "period": previous_period.code}, now=now, refresh=False)
+    current_t, before_t = rep.table("jamforelse"), before.table("jamforelse")
+
+    def total(table, key):
+        row = table.total or (table.rows[0] if table.rows else None)
+        cell = row.cells.get(key) if row else None
+        return None if cell is None or cell.suppressed else cell.value
+
+    keys = ("received", "closed", "granted_share", "lt_received_decision", "patrol", "episodes", "children_held")
+    trends = []
+    for key in keys:
+        if not any(c.key == key for c in current_t.columns):
+            continue
+        col = current_t.column(key)
+        now_v, before_v = total(current_t, key), total(before_t, key)
+        trends.append({"label": col.label, "now": rules.format_value(now_v, col.kind),
+                       "before": rules.format_value(before_v, col.kind), "trend": rules.trend(now_v, before_v)})
+    targets = []
+    for t in _targets():
+        value = total(current_t, t.key)
+        kind = current_t.column(t.key).kind if any(c.key == t.key for c in current_t.columns) else rules.COUNT
+        targets.append({"label": t.label, "target": t.text, "value": rules.format_value(value, kind),
+                        "met": t.met(value)})
+    per_unit = deviations(actor, {**{k: v for k, v in data.items() if k in rules.KNOWN_PARAMS}, "level": rules.UNIT},
+                          now=now)
+    return {"period": rep.params.period, "previous": previous_period, "trends": trends, "targets": targets,
+            "per_unit": per_unit.summary}

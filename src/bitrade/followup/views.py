@@ -12,6 +12,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from bitrade.audit import services as audit
+from bitrade.common.actor import PROCESS_OWNER
 from bitrade.organisation.auth import actor_required
 
 from . import charts, exports, rules, selectors
@@ -101,7 +102,12 @@ def dashboard(request, actor):
     except ParamError as exc:
         return _bad_request(request, actor, exc)
     query = _query(rep)
+    steering = None
+    if actor.kind == PROCESS_OWNER and view == "oversikt":
+        steering = selectors.steering(actor, request.GET)
+        steering["per_unit_present"] = _present([steering["per_unit"]], query)[0]
     return render(request, "followup/dashboard.html", {
+        "steering": steering,
         "rep": rep, "scope": rep.scope, "params": rep.params, "view": view, "view_title": title,
         "views": [(k, v[0]) for k, v in VIEWS.items()] + [(ALL_VIEW, "Allt på en sida")],
         "tables": _present(tables, _query(rep, vy=view)), "query": query, "kpis": _kpis(tables),

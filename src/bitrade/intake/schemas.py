@@ -12,6 +12,7 @@ from django.utils import timezone
 from ninja import Schema
 from pydantic import Field, field_validator, model_validator
 
+from bitrade.common import labels as glossary
 from bitrade.common.errors import ErrorItem, ErrorOut  # noqa: F401 — re-exported for the intake API
 from bitrade.common.validation import CheckedInput
 from bitrade.organisation.models import ProfessionalRole
@@ -58,11 +59,7 @@ class Risk(StrEnum):
     other = "other"
 
 
-RISK_LABELS = {
-    "violence": "Våld", "weapons": "Vapen", "threats": "Hot", "illness": "Sjukdom/smitta",
-    "self_harm": "Risk för självskada", "medication": "Läkemedel att lämna över", "animals": "Djur",
-    "other": "Annat",
-}
+RISK_LABELS = dict(glossary.RISK)
 
 
 class AttachmentKind(StrEnum):
@@ -76,12 +73,7 @@ class AttachmentKind(StrEnum):
     other = "other"
 
 
-ATTACHMENT_KIND_LABELS = {
-    "care_certificate": "Vårdintyg", "care_decision": "Beslut om vård",
-    "custody_decision": "Beslut om omedelbart omhändertagande", "court_decision": "Domstolens dom eller beslut",
-    "leave_decision": "Beslut om permission eller återkallelse", "examination_decision": "Beslut om läkarundersökning",
-    "repatriation_decision": "Beslut om hemsändande", "other": "Annan handling",
-}
+ATTACHMENT_KIND_LABELS = dict(glossary.ATTACHMENT_KIND)
 
 
 # How far a time window may reach back from the moment of the request, and forward.

@@ -11,9 +11,10 @@ from __future__ import annotations
 from uuid import UUID
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Max, Q, QuerySet, Subquery
+from django.db.models import Case, Count, IntegerField, Max, Q, QuerySet, Subquery, Value, When
 from django.http import Http404
 from django.urls import reverse
+from django.utils.translation import gettext_noop
 
 from bitrade.audit import services as audit
 from bitrade.common import conditional, paging
@@ -80,29 +81,57 @@ def person_display(actor: Actor, req: AssistanceRequest) -> dict:
     return {"name": MASK, "identity_number": "", "birth_date": None, "address": MASK}
 
 
-def _rows(actor: Actor, qs: QuerySet, url_name: str) -> list[dict]:
-    qs = qs.order_by("case__priority", "-case__received_at")[:200]
+def _rows(actor: Actor, qs: QuerySet, url_name: str, order_by: tuple = ("case__priority", "-case__received_at")
+          ) -> list[dict]:
+    qs = qs.order_by(*order_by)[:200]
     rows = []
     for r in qs:
         case = r.case
         rows.append({
             "id": r.public_id, "reference_number": case.reference_number, "received_at": case.received_at,
-            "citation": ((r.review or {}).get("legal_basis") or {}).get("citation") or r.legal_basis_text,
+            "citation": ((r.review or {}).get("legal_basis") or {}).get("citation") or r.legal_basis_text or "",
             "status": case.state, "status_label": case.state_label,
             "priority": case.priority, "priority_label": {1: "1 – omedelbart", 2: "2 – brådskande",
                                                           3: "3 – närtid"}.get(case.priority, "Polisområdet"),
             "unit_name": case.unit.name, "url": reverse(url_name, args=[r.public_id]),
             "person_name": person_display(actor, r)["name"], "ack_due_at": case.ack_due_at,
             "acknowledged": case.acknowledged_at is not None,
+            "needs_requester": _needs_requester(r), "closed": case.closed_at is not None,
         })
     audit.record_read(actor, OBJECT_TYPE, [r.pk for r in qs], purpose="lista")
     return rows
 
 
-def requester_rows(actor: Actor) -> list[dict]:
+#: The requester's own list: what waits for them first, then what is open, then what is closed.
+REQUESTER_STATUSES = {"needs": gettext_noop("Väntar på er"), "open": gettext_noop("Pågående"),
+                      "closed": gettext_noop("Avslutade")}
+_WAITS_FOR_REQUESTER = Q(case__state="completion_requested") | Q(review_outcome="needs_completion",
+                                                                 case__closed_at__isnull=True)
+
+
+def _needs_requester(r: AssistanceRequest) -> bool:
+    return r.case.state == "completion_requested" or (r.review_outcome == "needs_completion"
+                                                      and r.case.closed_at is None)
+
+
+def requester_rows(actor: Actor, *, status: str = "", query: str = "") -> list[dict]:
+    """The organisation's requests, what needs the requester first. ``status`` is one of
+    :data:`REQUESTER_STATUSES` (or empty for all); ``query`` matches a reference number or a name."""
     if not actor.is_requester:
         raise PermissionDenied("Endast begärande myndigheter.")
-    return _rows(actor, _scope(actor), "intake:detail")
+    qs = _scope(actor).annotate(rank=Case(
+        When(_WAITS_FOR_REQUESTER, then=Value(0)), When(case__closed_at__isnull=True, then=Value(1)),
+        default=Value(2), output_field=IntegerField()))
+    if status == "needs":
+        qs = qs.filter(rank=0)
+    elif status == "open":
+        qs = qs.filter(rank__lte=1)
+    elif status == "closed":
+        qs = qs.filter(rank=2)
+    query = query.strip()
+    if query:
+        qs = qs.filter(Q(case__reference_number__icontains=query) | Q(person_name__icontains=query))
+    return _rows(actor, qs, "intake:detail", order_by=("rank", "case__priority", "-case__received_at"))
 
 
 #: The order of the request list: as they arrived, newest first (an index serves it; no sort of every

@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from bitrade.assistance import rules as case_rules
 from bitrade.assistance import services as cases
 from bitrade.common import actor as a
+from bitrade.common import labels as glossary
 from bitrade.common.errors import swedish_validation_errors
 from bitrade.legal.catalogue import default_catalogue
 from bitrade.organisation import selectors as org_selectors
@@ -23,8 +24,7 @@ from bitrade.organisation.auth import actor_required
 from . import selectors, services
 from .schemas import ATTACHMENT_KIND_LABELS, RISK_LABELS, CompletionIn, RequestIn, UrgencyIn
 
-URGENCY_LABELS = {"immediate": "Omedelbart", "urgent": "Brådskande (inom timmar)",
-                  "near_term": "Inom närtid (samma dygn)", "planned": "Planerad (ange tidsfönster)"}
+URGENCY_LABELS = dict(glossary.URGENCY)
 ATTACHMENT_SLOTS = 2
 
 

@@ -58,7 +58,27 @@ class MunicipalityAdmin(AuditedAdmin):
     list_select_related = ["county", "police_area"]
 
 
-class OfficeHoursFormSet(forms.BaseInlineFormSet):
+class LabelledRowForm(forms.ModelForm):
+    """A row of a tabular inline: the column header is not a label, so every input names itself
+    (aria-label = the field's name) for screen readers (WCAG 1.3.1, 4.1.2)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            inner = getattr(field.widget, "widget", field.widget)  # a related-object select is wrapped
+            inner.attrs = {**inner.attrs, "aria-label": str(field.label)}
+
+
+class LabelledFormSet(forms.BaseInlineFormSet):
+    """The formset's own "delete" box names itself too."""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].widget.attrs.setdefault("aria-label", "Ta bort raden")
+
+
+class OfficeHoursFormSet(LabelledFormSet):
     def clean(self):
         super().clean()
         hours = []
@@ -77,20 +97,23 @@ class OfficeHoursFormSet(forms.BaseInlineFormSet):
 
 class OfficeHoursInline(admin.TabularInline):
     model = OfficeHours
+    form = LabelledRowForm
     formset = OfficeHoursFormSet
     extra = 0
 
 
 class UnitMembershipInline(admin.TabularInline):
     model = UnitMembership
+    form = LabelledRowForm
+    formset = LabelledFormSet
     extra = 0
-    autocomplete_fields = ["unit"]
 
 
 class StaffMembershipInline(admin.TabularInline):
     model = StaffMembership
+    form = LabelledRowForm
+    formset = LabelledFormSet
     extra = 0
-    autocomplete_fields = ["organisation"]
 
 
 @admin.register(Unit)
@@ -105,19 +128,16 @@ class UnitAdmin(AuditedAdmin):
 class PersonAdmin(UserAdmin, AuditedAdmin):
     list_display = ["username", "first_name", "last_name", "national_function", "is_active"]
     search_fields = ["username", "first_name", "last_name", "email"]
-    fieldsets = UserAdmin.fieldsets + (("Biträde", {"fields": ("phone", "title", "national_function")}),)
+    # Roles come from unit and staff memberships and the national function, not from Django's groups and
+    # permissions; the login times are the system's own (shown, not edited).
+    fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        ("Personuppgifter", {"fields": ("first_name", "last_name", "email", "phone", "title")}),
+        ("Biträde", {"fields": ("national_function", "is_active", "is_staff", "is_superuser")}),
+        ("Tider", {"fields": ("last_login", "date_joined")}),
+    )
+    readonly_fields = ["last_login", "date_joined"]
     inlines = [UnitMembershipInline, StaffMembershipInline]
-
-
-class ApiKeyInline(admin.TabularInline):
-    model = ApiKey
-    extra = 0
-    fields = ["name", "prefix", "created_at", "last_used_at", "revoked_at"]
-    readonly_fields = ["name", "prefix", "created_at", "last_used_at", "revoked_at"]
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(RequestingOrganisation)
@@ -125,15 +145,7 @@ class RequestingOrganisationAdmin(AuditedAdmin):
     list_display = ["name", "kind", "parent", "municipality", "active"]
     list_filter = ["kind"]
     search_fields = ["name"]
-    autocomplete_fields = ["parent", "municipality"]
-    inlines = [ApiKeyInline]
-    actions = ["issue_api_key"]
-
-    @admin.action(description="Utfärda en ny API-nyckel (visas en gång)")
-    def issue_api_key(self, request, queryset):
-        for org in queryset:
-            _, plaintext = services.issue_api_key(admin_actor(request), org, "Utfärdad i administrationen")
-            messages.warning(request, f"Ny API-nyckel för {org.name} (visas bara nu, spara den säkert): {plaintext}")
+    # API keys are made, shown once and revoked on their own page (web:api_keys), not here.
 
 
 @admin.register(ApiKey)

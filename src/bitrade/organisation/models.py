@@ -29,7 +29,8 @@ class PoliceArea(models.Model):
 
     code = models.SlugField(_("kod"), max_length=64, unique=True)
     name = models.CharField(_("namn"), max_length=100)
-    region = models.ForeignKey(PoliceRegion, on_delete=models.PROTECT, related_name="police_areas")
+    region = models.ForeignKey(PoliceRegion, on_delete=models.PROTECT, related_name="police_areas",
+                               verbose_name=_("polisregion"))
 
     class Meta:
         verbose_name = _("polisområde")
@@ -45,7 +46,8 @@ class LocalPoliceArea(models.Model):
 
     code = models.SlugField(_("kod"), max_length=96, unique=True)
     name = models.CharField(_("namn"), max_length=100)
-    police_area = models.ForeignKey(PoliceArea, on_delete=models.PROTECT, related_name="local_police_areas")
+    police_area = models.ForeignKey(PoliceArea, on_delete=models.PROTECT, related_name="local_police_areas",
+                                    verbose_name=_("polisområde"))
 
     class Meta:
         verbose_name = _("lokalpolisområde")
@@ -59,7 +61,8 @@ class LocalPoliceArea(models.Model):
 class County(models.Model):
     code = models.CharField(_("länskod"), max_length=2, unique=True)
     name = models.CharField(_("namn"), max_length=100)
-    region = models.ForeignKey(PoliceRegion, on_delete=models.PROTECT, related_name="counties")
+    region = models.ForeignKey(PoliceRegion, on_delete=models.PROTECT, related_name="counties",
+                               verbose_name=_("polisregion"))
 
     class Meta:
         verbose_name = _("län")
@@ -73,10 +76,12 @@ class County(models.Model):
 class Municipality(models.Model):
     code = models.CharField(_("kommunkod"), max_length=4, unique=True)
     name = models.CharField(_("namn"), max_length=100)
-    county = models.ForeignKey(County, on_delete=models.PROTECT, related_name="municipalities")
-    police_area = models.ForeignKey(PoliceArea, on_delete=models.PROTECT, related_name="municipalities")
+    county = models.ForeignKey(County, on_delete=models.PROTECT, related_name="municipalities", verbose_name=_("län"))
+    police_area = models.ForeignKey(PoliceArea, on_delete=models.PROTECT, related_name="municipalities",
+                                    verbose_name=_("polisområde"))
     local_police_area = models.ForeignKey(
-        LocalPoliceArea, on_delete=models.PROTECT, related_name="municipalities", null=True, blank=True
+        LocalPoliceArea, on_delete=models.PROTECT, related_name="municipalities", null=True, blank=True,
+        verbose_name=_("lokalpolisområde"),
     )
     population = models.PositiveIntegerField(_("folkmängd"), null=True, blank=True)
 
@@ -97,8 +102,8 @@ class Municipality(models.Model):
 
 class UnitKind(models.TextChoices):
     RLC = "rlc", _("Regionledningscentral (RLC)")
-    STATION_COMMANDER_DESK = "station_commander_desk", _("Stationsbefäl (sb)")
-    DUTY_OFFICER_DESK = "duty_officer_desk", _("Vakthavande befäl (vb)")
+    STATION_COMMANDER_DESK = "station_commander_desk", _("Stationsbefäl")
+    DUTY_OFFICER_DESK = "duty_officer_desk", _("Vakthavande befäl")
     ASSISTANCE_GROUP = "assistance_group", _("Handräckningsgrupp")
     BORDER_POLICE = "border_police", _("Gränspolis")
     BOPS = "bops", _("BOPS-grupp (brottsoffer- och personsäkerhet)")
@@ -108,9 +113,11 @@ class UnitKind(models.TextChoices):
 class Unit(models.Model):
     name = models.CharField(_("namn"), max_length=150)
     kind = models.CharField(_("typ"), max_length=32, choices=UnitKind.choices)
-    region = models.ForeignKey(PoliceRegion, on_delete=models.PROTECT, related_name="units")
+    region = models.ForeignKey(PoliceRegion, on_delete=models.PROTECT, related_name="units",
+                               verbose_name=_("polisregion"))
     police_area = models.ForeignKey(
-        PoliceArea, on_delete=models.PROTECT, related_name="units", null=True, blank=True
+        PoliceArea, on_delete=models.PROTECT, related_name="units", null=True, blank=True,
+        verbose_name=_("polisområde"),
     )
     always_open = models.BooleanField(_("öppen dygnet runt"), default=False)
     email = models.EmailField(_("funktionsbrevlåda"), blank=True)
@@ -211,7 +218,8 @@ class RequestingOrganisation(models.Model):
         verbose_name=_("överordnad organisation"),
     )
     municipality = models.ForeignKey(
-        Municipality, on_delete=models.PROTECT, null=True, blank=True, related_name="organisations"
+        Municipality, on_delete=models.PROTECT, null=True, blank=True, related_name="organisations",
+        verbose_name=_("kommun"),
     )
     org_number = models.CharField(_("organisationsnummer"), max_length=11, blank=True)
     email = models.EmailField(_("e-post"), blank=True)
@@ -288,12 +296,14 @@ class StaffMembership(models.Model):
 class ApiKey(models.Model):
     """A machine client's key. Only a hash is stored; the key itself is shown once."""
 
-    organisation = models.ForeignKey(RequestingOrganisation, on_delete=models.CASCADE, related_name="api_keys")
+    organisation = models.ForeignKey(RequestingOrganisation, on_delete=models.CASCADE, related_name="api_keys",
+                                     verbose_name=_("organisation"))
     name = models.CharField(_("namn"), max_length=100)
     prefix = models.CharField(_("prefix"), max_length=16, unique=True)
     key_hash = models.CharField(_("hash"), max_length=128)
     created_at = models.DateTimeField(_("skapad"), auto_now_add=True)
-    created_by = models.ForeignKey(Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_by = models.ForeignKey(Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+                                   verbose_name=_("skapad av"))
     revoked_at = models.DateTimeField(_("återkallad"), null=True, blank=True)
     last_used_at = models.DateTimeField(_("senast använd"), null=True, blank=True)
 

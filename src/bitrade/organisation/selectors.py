@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from .actor import Actor
-from .models import Municipality, Person, RequestingOrganisation, Unit
+from .models import ApiKey, Municipality, Person, RequestingOrganisation, Unit
 from .rules import OpenStatus, WeeklyHours, is_open
 
 
@@ -77,3 +77,23 @@ def active_police_units() -> list[dict]:
     """Every active police unit (id, name, region name), for choosing where a case goes."""
     return [{"id": pk, "name": name, "region": region} for pk, name, region in
             Unit.objects.filter(active=True).order_by("region__name", "name").values_list("id", "name", "region__name")]
+def api_keys(actor: Actor) -> list[ApiKey]:
+    """Every API key (never its secret) for the administrator's key page."""
+    if not actor.is_administrator:
+        raise PermissionDenied("Endast administratörer ser API-nycklarna.")
+    return list(ApiKey.objects.select_related("organisation", "created_by").order_by("organisation__name", "-created_at"))
+
+
+def api_key(actor: Actor, pk: int) -> ApiKey | None:
+    if not actor.is_administrator:
+        raise PermissionDenied("Endast administratörer ser API-nycklarna.")
+    return ApiKey.objects.filter(pk=pk).first()
+
+
+def requesting_organisations(*, active_only: bool = True) -> list[RequestingOrganisation]:
+    qs = RequestingOrganisation.objects.order_by("name")
+    return list(qs.filter(active=True) if active_only else qs)
+
+
+def requesting_organisation(pk) -> RequestingOrganisation | None:
+    return RequestingOrganisation.objects.filter(pk=pk, active=True).first()

@@ -15,17 +15,19 @@ class RoutingRule(models.Model):
     name = models.CharField(_("namn"), max_length=200)
     region = models.ForeignKey(
         PoliceRegion, on_delete=models.CASCADE, null=True, blank=True, related_name="routing_rules",
-        help_text=_("Tomt = nationell standardregel."),
+        verbose_name=_("polisregion"), help_text=_("Tomt = nationell standardregel."),
     )
     order = models.PositiveIntegerField(_("ordning"), default=100)
     laws = models.JSONField(_("lagar"), default=list, blank=True, help_text=_('T.ex. ["LPT", "LRV"]; tomt = alla.'))
     points = models.JSONField(_("lagrum"), default=list, blank=True, help_text=_('T.ex. ["LPT-47-2-3"]; tomt = alla.'))
     priorities = models.JSONField(_("prioriteter"), default=list, blank=True,
                                   help_text=_("1, 2, 3 eller null (ordinär); tomt = alla."))
-    police_area = models.ForeignKey(PoliceArea, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    police_area = models.ForeignKey(PoliceArea, on_delete=models.CASCADE, null=True, blank=True, related_name="+",
+                                    verbose_name=_("polisområde"))
     max_age = models.PositiveSmallIntegerField(_("personen yngre än"), null=True, blank=True)
     target_kind = models.CharField(_("till enhetstyp"), max_length=32, choices=UnitKind.choices, blank=True)
-    target_unit = models.ForeignKey(Unit, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    target_unit = models.ForeignKey(Unit, on_delete=models.CASCADE, null=True, blank=True, related_name="+",
+                                    verbose_name=_("till bestämd enhet"))
     scope = models.CharField(_("sök enhet inom"), max_length=16, choices=SCOPE_CHOICES, default="police_area")
     requires_open = models.BooleanField(_("endast när enheten har öppet"), default=True)
     valid_from = models.DateField(_("gäller från"), null=True, blank=True)

@@ -753,3 +753,35 @@ def competent_functions(competences: Iterable[Competence], law: str, region: str
 
 def _hour_text(moment: StockholmMoment) -> str:
     return f"{moment.date.isoformat()} kl. {moment.instant.strftime('%H:%M')}"
+# A rule in words (the administrator's list and the editor's preview)
+# ---------------------------------------------------------------------------------------------
+
+
+def describe_rule(rule: RoutingRule, *, area_name: str | None = None, unit_name: str | None = None) -> str:
+    """What a rule does, as one Swedish sentence: "Ärenden med prioritet 1 (omedelbart) … enligt LPT går
+    till regionledningscentralen (RLC) i regionen, när den har öppet."""
+    conditions = []
+    if rule.laws:
+        conditions.append(f"enligt {_set_text(frozenset(rule.laws))}")
+    if rule.points:
+        conditions.append(f"med lagrummet {_set_text(frozenset(rule.points))}")
+    if rule.police_area:
+        conditions.append(f"i {area_name or 'polisområdet'}")
+    if rule.max_age is not None:
+        conditions.append(f"där personen är yngre än {rule.max_age} år")
+    subject = _priority_set_text(frozenset(rule.priorities)) if rule.priorities else "alla ärenden"
+    subject = subject[:1].upper() + subject[1:]
+    if unit_name:
+        target = unit_name
+    elif rule.target_kind:
+        where = "i regionen" if rule.scope == SCOPE_REGION else "i ärendets polisområde"
+        target = f"{_kind_words(rule.target_kind).definite} {where}"
+    else:
+        target = "en bestämd enhet"
+    text = " ".join([subject, *conditions, "går till", target])
+    if rule.requires_open:
+        text += ", när den har öppet"
+    if rule.valid_from or rule.valid_to:
+        text += (f" (gäller {rule.valid_from.isoformat() if rule.valid_from else 'tills vidare'}"
+                 f"–{rule.valid_to.isoformat() if rule.valid_to else ''})")
+    return text + "."

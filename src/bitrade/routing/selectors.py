@@ -132,3 +132,48 @@ def region_configuration(region_id: int, on) -> tuple[list, list, dict, dict]:
         hit = (routing_rules(region_id), unit_infos(region_id, on), area_names(region_id), ack_thresholds())
         _loaded[key] = hit
     return hit
+
+
+# --------------------------------------------------------------------------- the administrator's view
+
+
+def rule_listing() -> dict:
+    """Every stored rule (by region, national last) and the built-in defaults, each with a sentence
+    saying what it does, and whether the built-in rules are in force (they are unless a national rule
+    is stored)."""
+    from bitrade.organisation.models import PoliceArea
+
+    area_names_by_code = dict(PoliceArea.objects.values_list("code", "name"))
+    stored = list(RoutingRule.objects.select_related("region", "police_area", "target_unit")
+                  .order_by("region__name", "order", "id"))
+    rows = []
+    for r in stored:
+        rows.append({"rule": r, "region_name": r.region.name if r.region_id else "Hela landet",
+                     "text": rules.describe_rule(_to_rule(r), area_name=area_names_by_code.get(
+                         r.police_area.code if r.police_area_id else ""),
+                         unit_name=r.target_unit.name if r.target_unit_id else None)})
+    national_stored = any(r.region_id is None and r.active for r in stored)
+    builtins = [{"rule": r, "text": rules.describe_rule(r)} for r in rules.default_rules()]
+    return {"stored": rows, "builtins": builtins, "builtins_in_force": not national_stored}
+
+
+def stored_rule(pk: int) -> RoutingRule | None:
+    return RoutingRule.objects.filter(pk=pk).first()
+
+
+def preview(*, municipality, law: str, point_key: str | None, priority: int | None, age: int | None, at,
+            draft: rules.RoutingRule | None = None, replacing: int | None = None) -> dict:
+    """Which unit would get a case like this at ``at``, and why — with the rules in force, or with a
+    draft rule in place of the stored rule ``replacing`` (or added). Reads only."""
+    area = municipality.police_area
+    region = area.region
+    in_force = [r for r in routing_rules(region.pk) if r.id != replacing]
+    if draft is not None and draft.region is None:
+        # a stored national rule replaces the built-in defaults (see routing_rules)
+        in_force = [r for r in in_force if r.id >= 0] + [draft]
+    elif draft is not None and draft.region == region.code:
+        in_force.append(draft)
+    facts = rules.RoutingFacts(region=region.code, police_area=area.code, law=law, point_key=point_key or None,
+                               requested_priority=priority, person_age=age, at=at)
+    decision = rules.route(facts, in_force, unit_infos(region.pk, at.date()), area_names=area_names(region.pk))
+    return {"decision": decision, "region": region, "police_area": area, "municipality": municipality}

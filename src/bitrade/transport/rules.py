@@ -30,6 +30,7 @@ from datetime import UTC, datetime, time, timedelta
 from types import MappingProxyType
 from typing import Any
 
+from bitrade.common import labels as glossary
 from bitrade.custody.rules import (
     DEFAULT_HOLDING_CONFIG,
     GROUNDS,
@@ -348,15 +349,7 @@ def validate_transport_order(
 # NTE's answer
 # ---------------------------------------------------------------------------------------------
 
-NTE_DECLINE_REASONS: Mapping[str, str] = MappingProxyType(
-    {
-        "no_capacity": "ingen kapacitet",
-        "short_notice": "för kort varsel",
-        "child_under_15_short_notice": "barn under 15 år med kort varsel",
-        "no_nte_presence": "NTE finns inte i området",
-        "other": "annat skäl",
-    }
-)
+NTE_DECLINE_REASONS: Mapping[str, str] = glossary.DECLINE_REASON
 
 
 @dataclass(frozen=True)
@@ -683,3 +676,27 @@ def check_destination_exception(reason: str, next_step: str) -> list[Check]:
     if next_step not in DESTINATION_NEXT_STEPS:
         checks.append(Check("destination_next_step", False, "Ange vad som händer sedan.", None))
     return checks
+# ---------------------------------------------------------------------------------------------
+# How long Kriminalvården sees who was transported
+# ---------------------------------------------------------------------------------------------
+
+#: Fields that say who the person is or what is special about them. Kriminalvården needs them while
+#: the transport is ahead of it and for a short while after (questions at handover, the journey
+#: report); after that its list keeps only what identifies the order.
+NTE_PERSONAL_FIELDS = frozenset({
+    "person_name", "person_identity_number", "person_birth_date", "risk_violence", "risk_escape",
+    "risk_self_harm", "risk_notes", "medication_to_hand_over", "medical_needs_during_transport",
+    "restraints_needed", "restraints_reason", "contact_person_name", "contact_person_phone",
+})
+
+
+def nte_visible_fields(shared: Mapping[str, object], *, finished_at: datetime | None, now: datetime,
+                       keep: timedelta) -> tuple[dict[str, object], bool]:
+    """What NTE's list shows of an order: everything while it is open, and for ``keep`` after it was
+    finished (completed, declined or cancelled); then the personal fields are left out.
+
+    A platform choice, not a rule of law: 29 a § PL limits what is handed over, not how long the
+    receiver keeps it on screen. Returns the fields and whether personal data was left out."""
+    if finished_at is None or now - finished_at < keep:
+        return dict(shared), False
+    return {k: v for k, v in shared.items() if k not in NTE_PERSONAL_FIELDS}, True

@@ -5,6 +5,7 @@ from __future__ import annotations
 from .models import TransportOrder, TransportState
 
 OPEN = (TransportState.REQUESTED, TransportState.ACCEPTED, TransportState.PLANNED)
+FINISHED = (TransportState.COMPLETED, TransportState.DECLINED, TransportState.CANCELLED)
 
 
 def open_transport_count(case) -> int:

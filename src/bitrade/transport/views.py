@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from bitrade.audit import services as audit
@@ -85,6 +89,28 @@ def cancel(request, actor, public_id, order_id):
 NTE_PAGE = 200
 
 
+def _nte_rows(orders, now) -> list[dict]:
+    """Each order as NTE reads it: fields with Swedish names, personal data only as long as needed."""
+    keep = timedelta(hours=settings.BITRADE_NTE_PERSONAL_DATA_HOURS)
+    rows = []
+    for o in orders:
+        finished_at = (o.completed_at or o.responded_at or o.ordered_at) if o.state in selectors.FINISHED else None
+        shared, hidden = rules.nte_visible_fields(o.shared or {}, finished_at=finished_at, now=now, keep=keep)
+        rows.append({"order": o, "reference_number": shared.get("reference_number") or o.case.reference_number,
+                     "fields": [(key, value) for key, value in shared.items() if key != "reference_number"],
+                     "personal_data_hidden": hidden})
+    return rows
+
+
+def _nte_context(actor) -> dict:
+    orders = list(services.orders_for_kriminalvarden(actor).order_by("-ordered_at")[:200])
+    audit.record_read(actor, "transport.transportorder", [o.pk for o in orders], purpose="NTE-vy",
+                      fingerprint=True)
+    return {"rows": _nte_rows(orders, timezone.now()), "decline_reasons": rules.NTE_DECLINE_REASONS,
+            "personal_data_hours": settings.BITRADE_NTE_PERSONAL_DATA_HOURS,
+            "poll_seconds": settings.BITRADE_NTE_POLL_SECONDS}
+
+
 @actor_required(a.KRIMINALVARDEN)
 def nte_orders(request, actor):
     """Kriminalvården's orders (its start page). Conditional: a browser revalidating the page gets 304 when
@@ -99,9 +125,17 @@ def nte_orders(request, actor):
     audit.record_read(actor, "transport.transportorder", [o.pk for o in orders], purpose="NTE-vy")
     from bitrade.organisation.selectors import organisation_for
 
-    response = render(request, "transport/nte.html", {"orders": orders, "decline_reasons": rules.NTE_DECLINE_REASONS,
-                                                      "organisation": organisation_for(actor)})
+    response = render(request, "transport/nte.html", {
+        "rows": _nte_rows(orders, timezone.now()), "decline_reasons": rules.NTE_DECLINE_REASONS,
+        "personal_data_hours": settings.BITRADE_NTE_PERSONAL_DATA_HOURS,
+        "poll_seconds": settings.BITRADE_NTE_POLL_SECONDS, "organisation": organisation_for(actor)})
     return response if flash else conditional.tag(response, etag, conditional.REVALIDATE)
+
+
+@actor_required(a.KRIMINALVARDEN)
+def nte_orders_fragment(request, actor):
+    """The list alone, polled by htmx so NTE's view refreshes itself."""
+    return render(request, "transport/_nte_orders.html", _nte_context(actor))
 
 
 @require_POST

@@ -174,3 +174,24 @@ class ContentSecurityPolicyMiddleware:
             response["Content-Security-Policy"] = DOCS_CONTENT_SECURITY_POLICY if docs else CONTENT_SECURITY_POLICY
         response.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()")
         return response
+
+
+class HouseErrorPagesMiddleware:
+    """With DEBUG on (the demo, development), an unknown address still shows the house 404 page, not
+    Django's technical page listing every URL pattern. The API keeps its JSON answers. Off with
+    BITRADE_HOUSE_ERROR_PAGES=0 when a developer wants the technical page."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.conf import settings
+
+        response = self.get_response(request)
+        if (settings.DEBUG and getattr(settings, "BITRADE_HOUSE_ERROR_PAGES", True) and response.status_code == 404
+                and not getattr(response, "house_page", False) and not request.path.startswith("/api/")
+                and response.get("Content-Type", "").startswith("text/html")):
+            from .views import not_found
+
+            return not_found(request)
+        return response

@@ -16,6 +16,7 @@ NAVIGATION: dict[str, list[tuple[str, str]]] = {
                 (_("Så räknas måtten"), "followup:definitions"), (_("Rättskällor"), "legal:search")],
     a.PROCESS_OWNER: [(_("Uppföljning"), "followup:dashboard"), (_("Avvikelser"), "followup:deviations"),
                       (_("Så räknas måtten"), "followup:definitions"), (_("Rättskällor"), "legal:search")],
-    a.ADMINISTRATOR: [(_("Administration"), "web:home"), (_("Granskningslogg"), "web:audit"),
+    a.ADMINISTRATOR: [(_("Administration"), "web:home"), (_("Styrregler"), "web:routing_rules"),
+                      (_("API-nycklar"), "web:api_keys"), (_("Granskningslogg"), "web:audit"),
                       (_("Organisation (admin)"), "admin:index"), (_("Rättskällor"), "legal:search")],
 }

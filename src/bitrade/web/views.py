@@ -11,7 +11,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from bitrade.audit import selectors as audit_selectors
 from bitrade.cases import views as case_views
 from bitrade.common import actor as a
 from bitrade.intake import selectors as intake_selectors
@@ -55,9 +54,13 @@ def home(request, actor):
             **case_views.inbox_page_context(actor),
         })
     if actor.kind == a.REQUESTER:
+        status = request.GET.get("status", "")
+        status = status if status in intake_selectors.REQUESTER_STATUSES else ""
+        query = request.GET.get("q", "")[:100]
         return render(request, "web/start_requester.html", {
             "organisation": org_selectors.organisation_for(actor),
-            "cases": intake_selectors.requester_rows(actor),
+            "cases": intake_selectors.requester_rows(actor, status=status, query=query),
+            "statuses": intake_selectors.REQUESTER_STATUSES, "status": status, "query": query,
         })
     if actor.kind == a.KRIMINALVARDEN:
         from bitrade.transport.views import nte_orders
@@ -68,20 +71,14 @@ def home(request, actor):
     return render(request, "web/start_administrator.html", {"counts": org_selectors.admin_counts(actor)})
 
 
-@actor_required(a.ADMINISTRATOR)
-def audit_log(request, actor):
-    events = audit_selectors.audit_events(
-        actor, action=request.GET.get("action", "").strip(), object_type=request.GET.get("object_type", "").strip()
-    )[:200]
-    return render(request, "web/audit.html", {"events": events, "chain": audit_selectors.verify()})
-
-
 def permission_denied(request, exception=None):
     return render(request, "403.html", {"exception": exception}, status=403)
 
 
 def not_found(request, exception=None):
-    return render(request, "404.html", status=404)
+    response = render(request, "404.html", status=404)
+    response.house_page = True
+    return response
 
 
 def server_error(request):

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from types import MappingProxyType
 from typing import Literal
 
+from bitrade.common import labels as glossary
 from bitrade.legal.citations import Citation, format_citation
 
 from .base import Check, RequiredTask, _aware_utc, _cite, _text
@@ -82,23 +83,8 @@ DEFAULT_COMPETENCE = CompetenceMatrix(
     )
 )
 
-HOLDING_REASONS: Mapping[str, str] = MappingProxyType(
-    {
-        "awaiting_transport": "i avvaktan på transport",
-        "overnight": "uppehåll för övernattning",
-        "meal": "måltid",
-        "break": "annat avbrott i en påbörjad transport",
-        "other": "annat skäl",
-    }
-)
-PLACE_TYPES: Mapping[str, str] = MappingProxyType(
-    {
-        "police_cell": "arrest",
-        "remand_prison": "häkte",
-        "other_lockup": "annan inlåsning",
-        "activity_room": "aktivitetsrum (övervakat väntrum)",
-    }
-)
+HOLDING_REASONS: Mapping[str, str] = glossary.HOLDING_REASON
+PLACE_TYPES: Mapping[str, str] = glossary.PLACE_TYPE
 AGE_BASES = ("verified", "assumed", "unknown")
 AgeCategory = Literal["under_15", "minor_15_17", "adult"]
 

@@ -47,7 +47,8 @@ def test_period_buckets_and_previous_period():
 
 def test_params_defaults_and_validation():
     p = parse_params({}, today=TODAY)
-    assert p.period == parse_period("2025") and p.level == "nation" and p.series == "month"
+    assert p.period == parse_period("2026-10") and p.level == "nation" and p.series == "month"
+    assert parse_params({}, today=date(2026, 1, 1)).period == parse_period("2025-12")
     p = parse_params({"period": "2016..2025", "level": "region"}, today=TODAY)
     assert p.series == "year" and p.period.code == "2016..2025" and p.period.label == "2016–2025"
     p = parse_params({"fran": "2024-01", "till": "2024-03", "period": "2020", "law": "lpt", "unit": "12"},

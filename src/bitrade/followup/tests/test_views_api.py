@@ -236,3 +236,23 @@ def test_deviation_thresholds_are_configurable(cases, login_client):
     assert {k.key: k.count for k in selectors.deviations(actor, {}, now=NOW).kinds}["open_too_long"] == 3
     shorter = selectors.deviations(actor, {"open_days": "40"}, now=NOW + timedelta(days=0))
     assert {k.key: k.count for k in shorter.kinds}["open_too_long"] == 1
+
+
+def test_the_process_owner_steers_by_trends_targets_and_deviations_per_unit(cases, login_client):
+    page = login_client("processagare").get("/uppfoljning/", {"period": "2024"}).content.decode()
+    assert 'data-testid="steering"' in page
+    assert "2024 jämfört med 2023" in page and "Utveckling mot föregående period" in page
+    assert "Mottagen → beslut, median (h)" in page and "högst 2" in page
+    assert "Barn i förvar" in page and ("uppnått" in page or "inga ärenden" in page)
+    assert "Polisenhet" in page or "enhet" in page
+    analyst = login_client("analytiker").get("/uppfoljning/", {"period": "2024"}).content.decode()
+    assert 'data-testid="steering"' not in analyst
+
+
+def test_trend_and_targets_are_plain_rules():
+    from bitrade.followup import rules
+
+    assert rules.trend(110, 100) == "upp 10,0\u00a0%" and rules.trend(90, 100) == "ned 10,0\u00a0%"
+    assert rules.trend(5, 5) == "oförändrat" and rules.trend(None, 3) == "–" and rules.trend(2, 0) == "upp 2,0"
+    target = rules.Target("children_held", "Barn i förvar", at_most=0)
+    assert target.met(0) is True and target.met(1) is False and target.met(None) is None and target.text == "högst 0"
