@@ -58,9 +58,19 @@ def _pdf_problem(data: bytes) -> str:
 
 
 def _image_problem(data: bytes, ctype: str) -> str:
-    from PIL import Image
+    from PIL import Image, ImageFile
 
     label = LABELS[ctype]
+    # WeasyPrint switches Pillow to accepting truncated images for the whole process when it is imported
+    # (the PDFs of protocols); an upload must still decode completely.
+    lenient, ImageFile.LOAD_TRUNCATED_IMAGES = ImageFile.LOAD_TRUNCATED_IMAGES, False
+    try:
+        return _decode_problem(Image, data, label)
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = lenient
+
+
+def _decode_problem(Image, data: bytes, label: str) -> str:  # noqa: N803 — the Pillow module
     try:
         with Image.open(io.BytesIO(data)) as image:
             if image.format != label or image.width * image.height > MAX_PIXELS:

@@ -205,3 +205,14 @@ def test_with_clamd_configured_but_down_uploads_are_refused_not_stored_unscanned
     r = post(client, with_file("beslut.pdf", PDF))
     assert r.status_code == 503 and "virusskannas" in r.json()["errors"][0]["message"]
     assert AssistanceRequest.objects.count() == 0
+
+
+def test_a_truncated_image_is_refused_even_after_a_pdf_was_rendered(demo, client):
+    """WeasyPrint makes Pillow accept truncated images process-wide when it is imported."""
+    import weasyprint  # noqa: F401
+    from PIL import ImageFile
+
+    ImageFile.LOAD_TRUNCATED_IMAGES = True  # as WeasyPrint leaves it
+    r = post(client, with_file("bild.png", noisy_png()[:-300]))
+    assert r.status_code == 422, r.content
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is True  # restored for the PDFs
