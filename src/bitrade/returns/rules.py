@@ -13,6 +13,8 @@ import calendar
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
+from bitrade.cases.rules import Check  # noqa: F401 — the kernel's check, used and re-exported here
+
 # --------------------------------------------------------------------------- citations
 
 UTLL = "utlänningslagen (2005:716)"
@@ -133,14 +135,6 @@ class LawSettings:
 
 
 DEFAULT = LawSettings()
-
-
-@dataclass(frozen=True)
-class Check:
-    code: str
-    ok: bool
-    message: str
-    citation: str | None = None
 
 
 @dataclass(frozen=True)
