@@ -10,13 +10,13 @@ from django.urls import reverse
 
 from . import kinds
 
-_PLACEHOLDER = UUID(int=0)
+_URL_SLOT_ID = UUID(int=0)
 
 
 @cache
 def _detail_prefix() -> tuple[str, str]:
     """The case page's URL around its id, resolved once (not once per row of a page)."""
-    before, _, after = reverse("cases:detail", args=[_PLACEHOLDER]).partition(str(_PLACEHOLDER))
+    before, _, after = reverse("cases:detail", args=[_URL_SLOT_ID]).partition(str(_URL_SLOT_ID))
     return before, after
 
 

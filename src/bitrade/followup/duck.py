@@ -88,13 +88,13 @@ _COMPILING = _DuckDBCompiling({
     "NAME": ":memory:", "OPTIONS": {}, "TIME_ZONE": None, "CONN_MAX_AGE": 0, "CONN_HEALTH_CHECKS": False,
     "AUTOCOMMIT": True, "ATOMIC_REQUESTS": False, "USER": "", "PASSWORD": "", "HOST": "", "PORT": "", "TEST": {},
 }, "followup-duckdb")
-_PLACEHOLDER = re.compile(r"(?<!%)%s")
+_DJANGO_PARAM_MARK = re.compile(r"(?<!%)%s")
 
 
 def compile_query(queryset) -> tuple[str, list]:
     """The SQL of an ORM query (a ``values()``/``values_list()`` query set) in DuckDB's dialect."""
     sql, params = queryset.query.get_compiler(connection=_COMPILING).as_sql()
-    return _PLACEHOLDER.sub("?", sql).replace("%%", "%"), list(params)
+    return _DJANGO_PARAM_MARK.sub("?", sql).replace("%%", "%"), list(params)
 
 
 # --------------------------------------------------------------------------- the tables
