@@ -166,8 +166,14 @@ def competent(actor, case) -> bool:
                             entry.citation if entry else None).ok
 
 
+def _leading(actor, case) -> bool:
+    """A commander or group leader of the handling unit: they receive cases and set their priority; an
+    officer executes and records."""
+    return handling_unit(actor, case) and bool(actor.functions & rules.COMMANDER_FUNCTIONS)
+
+
 def _commander(actor, case) -> bool:
-    return _open_and_handling(actor, case) and bool(actor.functions & rules.COMMANDER_FUNCTIONS)
+    return _leading(actor, case) and case.state != rules.CLOSED
 
 
 def _receiving_unit(actor, case) -> bool:
@@ -181,7 +187,7 @@ def _open_and_handling(actor, case) -> bool:
 
 ACTIONS: tuple[Action, ...] = (
     Action(rules.ACKNOWLEDGE, "kvittera", "Kvittera", transition=rules.ACKNOWLEDGE,
-           may=lambda actor, case: handling_unit(actor, case) and case.acknowledged_at is None,
+           may=lambda actor, case: _leading(actor, case) and case.acknowledged_at is None,
            run=lambda actor, case, d: services.acknowledge(actor, case),
            summary="Kvittera att enheten har tagit emot ärendet."),
     Action(rules.GRANT, "bevilja", "Bevilja", GrantIn, transition=rules.GRANT, may=competent,
@@ -198,7 +204,7 @@ ACTIONS: tuple[Action, ...] = (
     Action(rules.OVERRULE, "andra-beslut", "Ändra beslut", RefusalIn, transition=rules.OVERRULE, may=competent,
            run=lambda actor, case, d: services.decide(actor, case, rules.OVERRULE, reason=d.reason,
                                                       refusal_check=d.refusal_check)),
-    Action("assess_risk", "risk", "Hot- och riskbedömning, prioritet", RiskIn, may=_open_and_handling,
+    Action("assess_risk", "risk", "Hot- och riskbedömning, prioritet", RiskIn, may=_commander,
            run=lambda actor, case, d: services.assess_risk(actor, case, level=d.risk_level,
                                                            assessment=d.risk_assessment, priority=d.priority)),
     Action(rules.ASSIGN, "tilldela", "Tilldela resurs", AssignIn, transition=rules.ASSIGN, may=competent,

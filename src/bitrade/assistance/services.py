@@ -107,8 +107,16 @@ def _entry(case: Case):
     return default_catalogue().get(req.legal_basis_key)
 
 
-def acknowledge(actor: Actor, case: Case, now: datetime | None = None) -> Case:
+def _require_leading(actor: Actor, case: Case, what: str) -> None:
+    """Receiving a case and setting its priority are a commander's or group leader's; an officer of the
+    unit executes and records."""
     _require_handling_unit(actor, case)
+    if not actor.functions & rules.COMMANDER_FUNCTIONS:
+        raise CaseError(f"Bara ett befäl eller en gruppchef i enheten kan {what}.", status=403)
+
+
+def acknowledge(actor: Actor, case: Case, now: datetime | None = None) -> Case:
+    _require_leading(actor, case, "kvittera ärendet")
     now = now or timezone.now()
     with transaction.atomic():
         case = _lock(case)
@@ -234,7 +242,7 @@ def decide(actor: Actor, case: Case, action: str, *, reason: str = "", refusal_c
 @refusals_audited("assess_risk")
 def assess_risk(actor: Actor, case: Case, *, level: str, assessment: str, priority: int | None,
                 now: datetime | None = None) -> Case:
-    _require_handling_unit(actor, case)
+    _require_leading(actor, case, "göra hot- och riskbedömningen och sätta prioritet")
     if level not in ("low", "medium", "high"):
         raise CaseError("Ange risknivå: låg, medel eller hög.", status=422)
     if priority not in (1, 2, 3, None):

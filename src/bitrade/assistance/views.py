@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bitrade.cases import services as case_services
 from bitrade.intake.schemas import RISK_LABELS
 from bitrade.intake.selectors import person_display
 from bitrade.legal.catalogue import default_catalogue
@@ -30,7 +31,10 @@ def actions_context(actor, case) -> dict:
     return {
         "competence": rules.check_competence(actor.functions, services.competent_functions(case),
                                              entry.citation if entry else None),
-        "allowed": set(rules.allowed_actions(case.state)),
+        # What this person may do now (state, unit, function); the state alone decides whether the
+        # competence line is shown, so that an officer sees why they cannot decide.
+        "allowed": {act.name for act in case_services.offered_actions(actor, case)},
+        "decision_stage": bool({rules.GRANT, rules.REFUSE, rules.OVERRULE} & set(rules.allowed_actions(case.state))),
         "formal_checks": rules.FORMAL_CHECKS, "outcomes": rules.OUTCOME_LABELS,
         "failed_checks": {c["code"]: rules.FORMAL_CHECKS.get(c["code"], c.get("message", ""))
                           for c in ((req.review if req else {}) or {}).get("checks", []) if not c.get("ok")},

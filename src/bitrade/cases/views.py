@@ -15,7 +15,7 @@ from pydantic import ValidationError
 from bitrade.common import actor as a
 from bitrade.common import conditional
 from bitrade.common.errors import swedish_validation_errors
-from bitrade.organisation.auth import actor_required
+from bitrade.organisation.auth import actor_required, request_actor
 
 from . import kinds, presenters, services
 
@@ -111,14 +111,8 @@ def act(request, actor, public_id, action):
     except ValidationError as exc:
         problems = swedish_validation_errors(exc.errors())
         messages.error(request, " ".join(f"{p['message']}" for p in problems))
-        return redirect("cases:detail", public_id)
-    try:
-        services.take_action(actor, case, entry, data)
-    except services.CaseError as exc:
-        messages.error(request, exc.message + (f" ({exc.citation})" if exc.citation else ""))
-    else:
-        messages.success(request, "Sparat.")
-    return redirect("cases:detail", public_id)
+        return back_to_case(request, public_id)
+    return run_and_return(request, public_id, lambda: services.take_action(actor, case, entry, data))
 
 
 def run_and_return(request, public_id, fn):
@@ -130,4 +124,14 @@ def run_and_return(request, public_id, fn):
         messages.error(request, exc.message + (f" ({exc.citation})" if exc.citation else ""))
     else:
         messages.success(request, "Sparat.")
+    return back_to_case(request, public_id)
+
+
+def back_to_case(request, public_id):
+    """After a step: a form sent from the case page's work surface (htmx) gets the updated page at once,
+    of which the browser swaps in only the case region; a plain form post is redirected to the page."""
+    if request.headers.get("HX-Request") == "true":
+        actor = request_actor(request)
+        case = services.read_case(actor, public_id)
+        return render(request, "cases/case.html", case_context(actor, case))
     return redirect("cases:detail", public_id)

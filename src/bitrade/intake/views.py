@@ -173,7 +173,8 @@ def detail(request, actor, public_id):
         "timeline": [e for e in req.case.events.all() if e.public or actor.is_police],
         "can_answer": actor.is_requester and req.case.state == case_rules.COMPLETION_REQUESTED,
         "can_withdraw": actor.is_requester and case_rules.WITHDRAW in case_rules.allowed_actions(req.case.state),
-        "can_acknowledge": actor.is_police and actor.unit_id == req.case.unit_id and req.case.acknowledged_at is None,
+        "can_acknowledge": (actor.is_police and actor.unit_id == req.case.unit_id and req.case.acknowledged_at is None
+                            and bool(actor.functions & case_rules.COMMANDER_FUNCTIONS)),
         "risk_labels": RISK_LABELS, "urgency_labels": URGENCY_LABELS, "attachment_kinds": ATTACHMENT_KIND_LABELS,
     })
 
@@ -228,8 +229,12 @@ def complete(request, actor, public_id):
 @actor_required(a.POLICE)
 def acknowledge(request, actor, public_id):
     req = selectors.get_request(actor, public_id, purpose="kvittering")
-    cases.acknowledge(actor, req.case)
-    messages.success(request, f"{req.case.reference_number} är kvitterad.")
+    try:
+        cases.acknowledge(actor, req.case)
+    except cases.CaseError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"{req.case.reference_number} är kvitterad.")
     return redirect("intake:detail", public_id)
 
 

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from bitrade.audit import services as audit
 from bitrade.cases import services as case_services
 from bitrade.cases.services import CaseError
-from bitrade.cases.views import run_and_return
+from bitrade.cases.views import back_to_case, run_and_return
 from bitrade.common import actor as a
 from bitrade.common import conditional
 from bitrade.common.forms import parse_local_datetime
@@ -60,7 +60,7 @@ def plan(request, actor, public_id):
                      "end_at": parse_local_datetime(p.get(f"leg{i}_end", ""))})
     if any(leg["start_at"] is None or leg["end_at"] is None for leg in legs):
         messages.error(request, "Ange start- och sluttid för varje sträcka.")
-        return redirect("cases:detail", public_id)
+        return back_to_case(request, public_id)
     return run_and_return(request, public_id, lambda: services.plan_police_transport(
         actor, case, episode=episode, legs=legs, requester_dialogue=p.get("requester_dialogue", "")))
 

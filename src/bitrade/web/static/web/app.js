@@ -1,7 +1,10 @@
 /* Biträde: small behaviours without inline scripts (the Content-Security-Policy allows no inline code).
    - On a phone a list table reads as cards; each cell is labelled with its column's header.
    - A select with data-autosubmit sends its form when changed (the role switch).
-   - A button with data-copy copies the text of the element it names (API keys). */
+   - A button with data-copy copies the text of the element it names (API keys).
+   - The case page is a work surface: a form posted inside [data-case-surface] replaces only that region
+     (htmx), the page keeps its scroll position and the sections the user opened, and the result is shown
+     next to the form that was sent (focus moves there). Without JavaScript the forms post and reload. */
 (function () {
   "use strict";
 
@@ -58,8 +61,90 @@
     selection.addRange(range);
   }
 
-  function init(root) { labelCells(root); autosubmit(root); copyButtons(root); }
+  function surfaceForms(root) {
+    var scope = root.matches && root.matches("[data-case-surface]") ? [root] :
+      Array.prototype.slice.call(root.querySelectorAll("[data-case-surface]"));
+    scope.forEach(function (surface) {
+      surface.querySelectorAll("form[method=post]").forEach(function (form) {
+        if (form.hasAttribute("hx-post") || !window.htmx) { return; }
+        form.setAttribute("hx-post", form.getAttribute("action") || window.location.pathname);
+        form.setAttribute("hx-disabled-elt", "find button");
+        window.htmx.process(form);
+      });
+    });
+  }
+
+  function sectionKeys(surface) {
+    var seen = {};
+    return Array.prototype.map.call(surface.querySelectorAll("details"), function (d) {
+      var summary = d.querySelector("summary");
+      var key = d.id || (summary ? summary.textContent.trim() : "");
+      seen[key] = (seen[key] || 0) + 1;
+      return { element: d, key: key + "#" + seen[key] };
+    });
+  }
+
+  var before = null;
+
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var surface = document.getElementById("case-main");
+    if (!surface || event.detail.target !== surface) { return; }
+    if (event.detail.xhr.responseText.indexOf('id="case-main"') === -1) {
+      // The step led somewhere else (a console, a list): go there as a plain page.
+      event.detail.shouldSwap = false;
+      window.location.assign(event.detail.xhr.responseURL || window.location.href);
+      return;
+    }
+    var open = {};
+    sectionKeys(surface).forEach(function (s) { open[s.key] = s.element.open; });
+    var sent = event.detail.requestConfig && event.detail.requestConfig.elt;
+    before = { open: open, action: sent && sent.getAttribute ? sent.getAttribute("action") : null };
+  });
+
+  document.addEventListener("htmx:afterSettle", function () {
+    var surface = document.getElementById("case-main");
+    if (!surface || !before) { return; }
+    var state = before;
+    before = null;
+    sectionKeys(surface).forEach(function (s) {
+      if (Object.prototype.hasOwnProperty.call(state.open, s.key)) { s.element.open = state.open[s.key]; }
+    });
+    var result = surface.querySelector(".messages");
+    if (!result) { return; }
+    var form = state.action && surface.querySelector('form[action="' + state.action.replace(/"/g, '\\"') + '"]');
+    if (form && form.offsetParent !== null) {  // the form is still offered: show the result beside it
+      form.parentNode.insertBefore(result, form.nextSibling);
+    }
+    result.focus({ preventScroll: true });
+    result.scrollIntoView({ block: "nearest" });
+  });
+
+  function surfaceFailed(event) {
+    var surface = document.getElementById("case-main");
+    var sent = event.detail && event.detail.elt;
+    if (!surface || !sent || !surface.contains(sent)) { return; }
+    var note = document.createElement("ul");
+    note.className = "messages";
+    note.setAttribute("role", "alert");
+    note.setAttribute("tabindex", "-1");
+    var item = document.createElement("li");
+    item.className = "error";
+    item.textContent = surface.getAttribute("data-failed-text") || "Det gick inte att spara. Ladda om sidan och försök igen.";
+    note.appendChild(item);
+    var form = sent.closest("form") || sent;
+    form.parentNode.insertBefore(note, form.nextSibling);
+    note.focus({ preventScroll: true });
+  }
+
+  document.addEventListener("htmx:responseError", surfaceFailed);
+  document.addEventListener("htmx:sendError", surfaceFailed);
+
+  function init(root) { labelCells(root); autosubmit(root); copyButtons(root); surfaceForms(root); }
 
   document.addEventListener("DOMContentLoaded", function () { init(document); });
   document.addEventListener("htmx:afterSwap", function (event) { init(event.target); });
+  document.addEventListener("htmx:afterSettle", function () {
+    var surface = document.getElementById("case-main");
+    if (surface) { surfaceForms(surface); }
+  });
 }());
