@@ -1,5 +1,6 @@
-"""Benchmarks of the case-handling issue: the unit inbox with 10,000 open cases, and the deadline
-sweep with 100,000 pending deadlines.
+"""Benchmarks of the case-handling issue: the unit inbox with 10,000 open cases, a step taken on the
+case page's work surface (the htmx partial update) among them, and the deadline sweep with 100,000
+pending deadlines.
 
     python bench/cases_bench.py [--cases 10000] [--deadlines 100000] [--due 1000]
     scripts/with-postgres.sh .venv/bin/python bench/cases_bench.py      # the same on PostgreSQL
@@ -103,6 +104,34 @@ def main() -> None:
             r = client.get(url)
             timings[key].append((time.perf_counter() - t) * 1000)
             assert r.status_code == 200
+
+    # A step on the case page's work surface: the form is sent with HX-Request and the answer is the
+    # updated page, of which the browser swaps in the case region (server side: the step's transaction,
+    # its audit and outbox rows, the re-read of the case and the page).
+    from bitrade.intake import services as intake
+    from bitrade.intake.schemas import RequestIn
+    from bitrade.intake.tests.helpers import LVU_CARE
+    from bitrade.organisation.actor import actor_for_person
+
+    soc = Person.objects.get(username="soc.malmo")
+    submitted = intake.submit_request(actor_for_person(soc), RequestIn.model_validate(LVU_CARE),
+                                      idempotency_key=str(uuid.uuid4())).request.case
+    submitted.unit = unit
+    submitted.save(update_fields=["unit"])
+    case_url = f"/arenden/{submitted.public_id}/"
+    client.post(f"{case_url}kvittera/", HTTP_HX_REQUEST="true")
+    step_key, page_key = "POST steg från ärendesidan (htmx, svar = uppdaterad sida)", f"{case_url} (hel sida)"
+    timings[step_key], timings[page_key] = [], []
+    for i in range(args.pages):
+        t = time.perf_counter()
+        r = client.post(f"{case_url}risk/", {"risk_level": ["low", "medium", "high"][i % 3],
+                                            "risk_assessment": f"Bedömning {i}."}, HTTP_HX_REQUEST="true")
+        timings[step_key].append((time.perf_counter() - t) * 1000)
+        assert r.status_code == 200 and b"Sparat." in r.content, r.content[:400]
+        t = time.perf_counter()
+        r = client.get(case_url)
+        timings[page_key].append((time.perf_counter() - t) * 1000)
+        assert r.status_code == 200
 
     @deadlines.register("bench.noop")
     def _noop(deadline, moment):
