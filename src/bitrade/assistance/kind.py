@@ -42,6 +42,7 @@ ASSISTANCE = CaseKind(
     closure_checklist=closure_checklist,
     timeline_labels=rules.ACTION_LABELS,
     panels=(
+        Panel("assistance/_clock.html", views.clock_context, only_handling_unit=True),
         Panel("assistance/_request.html", views.request_context),
         Panel("assistance/_actions.html", views.actions_context, only_handling_unit=True),
         Panel("assistance/_wanted.html", views.wanted_context),

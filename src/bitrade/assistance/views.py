@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.utils import timezone
+
 from bitrade.cases import services as case_services
 from bitrade.intake.schemas import RISK_LABELS
 from bitrade.intake.selectors import person_display
@@ -44,6 +46,31 @@ def actions_context(actor, case) -> dict:
         "priority_labels": PRIORITY_LABELS,
         "needs_report_back": case.outcome == rules.OUTCOME_HEALTH_CARE and case.requester_informed_at is None,
     }
+
+
+def clock_context(actor, case) -> dict:
+    """The top of the case page: how long the person has been deprived of liberty, against which limit,
+    and the next deadlines of the case and of each ongoing custody episode."""
+    from bitrade.custody import rules as custody_rules
+    from bitrade.custody import selectors as custody
+    from bitrade.custody.services import OBJECT_TYPE as EPISODE
+    from bitrade.deadlines import selectors as deadlines
+
+    now = timezone.now()
+    ongoing = [e for e in custody.episodes_for(case) if e.ended_at is None]
+    config = custody.time_limit_config() if ongoing else None
+    clocks = [{"episode": e, "elapsed": custody_rules.format_duration(now - e.started_at),
+               "limit": custody_rules.time_limit(e.ground, config=config,
+                                                 identification_of_special_importance=e.identification_special_importance),
+               "next": [d for d in deadlines.next_pending(EPISODE, [e.pk], limit=2) if d.payload.get("message")]}
+              for e in ongoing]
+    due = []
+    if case.assign_due_at and case.state == rules.GRANTED:
+        due.append(("Resurs ska tilldelas", case.assign_due_at))
+    req = getattr(case, "assistance_request", None)
+    if req is not None and req.oral_confirmation_due_at and not req.oral_confirmed_at:
+        due.append(("Skriftlig bekräftelse från den begärande myndigheten", req.oral_confirmation_due_at))
+    return {"clocks": clocks, "case_due": due}
 
 
 def custody_panel(actor, case) -> dict:

@@ -56,3 +56,22 @@ def test_a_step_from_the_work_surface_answers_with_the_updated_page(demo, actor_
     assert "Sparat." in body and "Kvitterad av polisen" in body
     plain = client.post(f"/arenden/{case.public_id}/risk/", {"risk_level": "low", "risk_assessment": "Lugn."})
     assert plain.status_code == 302 and plain["Location"] == f"/arenden/{case.public_id}/"  # without JavaScript
+
+
+@pytest.mark.django_db
+def test_the_custody_clock_and_its_next_deadline_are_at_the_top(demo, actor_of, login_client):
+    from django.utils import timezone
+
+    from bitrade.custody import services as custody
+    from bitrade.custody.tests.test_custody_flow import executing_case
+
+    case, gc = executing_case(actor_of)
+    page = login_client("gc.malmo").get(f"/arenden/{case.public_id}/").content.decode()
+    assert 'data-testid="clock"' not in page  # nobody is held: nothing to count
+    custody.start_episode(gc, case, ground="pl_13_2", place="Arresten Malmö",
+                          started_at=timezone.now() - timezone.timedelta(minutes=95))
+    page = login_client("gc.malmo").get(f"/arenden/{case.public_id}/").content.decode()
+    clock = page[page.index('data-testid="clock"'):]
+    assert page.index('data-testid="clock"') < page.index('id="req-h"')  # above the request
+    assert "Frihetsberövad sedan" in clock and "(1 timme 35 min" in clock.split("</p>")[0]
+    assert "längre än 6 timmar (16 § andra stycket PL)" in clock.split("</section>")[0]

@@ -68,7 +68,6 @@
       surface.querySelectorAll("form[method=post]").forEach(function (form) {
         if (form.hasAttribute("hx-post") || !window.htmx) { return; }
         form.setAttribute("hx-post", form.getAttribute("action") || window.location.pathname);
-        form.setAttribute("hx-disabled-elt", "find button");
         window.htmx.process(form);
       });
     });
@@ -85,6 +84,24 @@
   }
 
   var before = null;
+
+  // While a step is on its way the surface is busy: its controls are disabled, so that nothing is typed
+  // into or sent from a form that the answer is about to replace.
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var surface = document.getElementById("case-main");
+    if (!surface || !surface.contains(event.detail.elt)) { return; }
+    surface.setAttribute("aria-busy", "true");
+    surface.querySelectorAll("button, input, select, textarea").forEach(function (c) {
+      if (!c.disabled) { c.disabled = true; c.setAttribute("data-busy", ""); }
+    });
+  });
+
+  document.addEventListener("htmx:afterRequest", function () {
+    var surface = document.getElementById("case-main");
+    if (!surface || !surface.hasAttribute("aria-busy")) { return; }
+    surface.removeAttribute("aria-busy");  // still the old region (the step failed): give the controls back
+    surface.querySelectorAll("[data-busy]").forEach(function (c) { c.disabled = false; c.removeAttribute("data-busy"); });
+  });
 
   document.addEventListener("htmx:beforeSwap", function (event) {
     var surface = document.getElementById("case-main");
@@ -107,7 +124,8 @@
     var state = before;
     before = null;
     sectionKeys(surface).forEach(function (s) {
-      if (Object.prototype.hasOwnProperty.call(state.open, s.key)) { s.element.open = state.open[s.key]; }
+      // Reopen what the user had open; a section the page now opens by itself (the next thing to do) stays open.
+      if (state.open[s.key]) { s.element.open = true; }
     });
     var result = surface.querySelector(".messages");
     if (!result) { return; }
