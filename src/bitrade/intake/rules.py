@@ -65,6 +65,7 @@ __all__ = [
     "Question",
     "RequestFacts",
     "ReviewResult",
+    "requester_competence",
     "review",
     "review_to_dict",
 ]
@@ -466,6 +467,13 @@ def review(facts: RequestFacts, catalogue: Catalogue, on: date) -> ReviewResult:
         case_code=case_code,
         resolution=resolution,
     )
+
+
+def requester_competence(facts: RequestFacts, catalogue: Catalogue, on: date) -> Check:
+    """The competence check (c) alone, as the review makes it: lets a form warn the requester while they
+    choose the legal basis, with the same reasons and citation the review will give."""
+    resolution, _mismatch = _resolve(facts, catalogue, on)
+    return _check_competence(facts, catalogue, resolution)[0]
 
 
 def review_to_dict(result: ReviewResult) -> dict[str, Any]:
