@@ -82,6 +82,10 @@ DOCUMENTS = "documents_attached"
 PERSON = "person_identified"
 CHECK_CODES = (REQUESTING_PARTY, LEGAL_BASIS, COMPETENCE, MEASURES, CONDITIONS, DOCUMENTS, PERSON)
 
+#: The field of a completion question whose answer is a document (the review's question for a missing
+#: document, or a police question that asks for one): the requester answers it with a file.
+DOCUMENT_QUESTION_FIELD = "attachment_kinds"
+
 # A description of the measures shorter than this says too little ("Hämta.", "Se bilaga").
 MIN_MEASURES_CHARS = 20
 MIN_MEASURES_WORDS = 3
@@ -386,7 +390,7 @@ def _check_documents(facts, catalogue, resolution) -> tuple[Check, list[Question
     soft_note = (" Bifoga gärna även " + _and_list(label(d) for d in soft) + "; det är inget krav.") if soft else ""
     if missing:
         questions = [
-            Question(DOCUMENTS, "attachment_kinds", f"Bifoga {label(d)} ({entry.citation}).", entry.citation)
+            Question(DOCUMENTS, DOCUMENT_QUESTION_FIELD, f"Bifoga {label(d)} ({entry.citation}).", entry.citation)
             for d in missing
         ]
         return Check(DOCUMENTS, False,

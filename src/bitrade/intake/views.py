@@ -297,13 +297,48 @@ def basis_panel(request, actor):
                                                   "post": request.GET})
 
 
+# How an open completion question is answered on the request page.
+LEGAL_BASIS_FIELDS = ("legal_basis", "legal_basis_text")
+DOCUMENT_FIELDS = (review_rules.DOCUMENT_QUESTION_FIELD, "attachments")
+
+
+def _suggested_kinds(req, questions) -> dict[int, str]:
+    """The kind of document each document question most likely asks for: one its text names, else the
+    next document the legal basis requires that is still missing, else "other"."""
+    entry = default_catalogue().get(req.legal_basis_key) if req.legal_basis_key else None
+    have = set(req.attachments.values_list("kind", flat=True))
+    missing = [d.any_of[0] for d in (entry.documents if entry else ()) if d.required and not d.satisfied_by(have)]
+    out = {}
+    for q in questions:
+        if q.field not in DOCUMENT_FIELDS:
+            continue
+        text = q.question.lower()
+        named = next((code for code, label in ATTACHMENT_KIND_LABELS.items() if code != "other"
+                      and label.lower() in text), None)
+        out[q.pk] = named or (missing.pop(0) if missing else "other")
+    return out
+
+
+def _answer_kind(q) -> str:
+    if q.field in LEGAL_BASIS_FIELDS:
+        return "legal_basis"
+    if q.field == "person_avoids_examination":
+        return "yes_no"
+    if q.field in DOCUMENT_FIELDS:
+        return "document"
+    return "text"
+
+
 @actor_required(a.REQUESTER, a.POLICE)
 def detail(request, actor, public_id):
     req = selectors.get_request(actor, public_id)
+    open_questions = [q for q in req.questions.all() if q.answered_at is None]
+    kinds = _suggested_kinds(req, open_questions)
     return render(request, "intake/detail.html", {
         "req": req, "person": selectors.person_display(actor, req),
         "review": req.review or {}, "questions": list(req.questions.all()),
-        "open_questions": [q for q in req.questions.all() if q.answered_at is None],
+        "open_questions": [{"q": q, "answer": _answer_kind(q), "kind": kinds.get(q.pk, "other"),
+                            "police": q.check_code == "police_question"} for q in open_questions],
         "attachments": list(req.attachments.all()),
         "case": req.case,
         # Police-internal notes (escalations, transfers) never reach a requester's page.
@@ -329,24 +364,62 @@ def attachment(request, actor, public_id, attachment_id):
     return response
 
 
+def _completion_payload(post, files, questions) -> tuple[dict, list, list, list[str]]:
+    """The answers of the request page as the completion schema: each question answered in the way it
+    asks (a text, a legal basis, yes or no, a document). Returns the payload, the question behind each
+    answer and each attachment (for plain error messages), and errors found before validation."""
+    answers, answer_qs, attachments, attachment_qs, errors = [], [], [], [], []
+    payload: dict = {}
+    for q in questions:
+        how = _answer_kind(q)
+        text = post.get(f"answer_{q.pk}", "").strip()
+        f = files.get(f"file_{q.pk}")
+        if how == "legal_basis" and text:
+            payload["legal_basis"] = text
+        elif how == "yes_no":
+            text = {"yes": "Ja", "no": "Nej"}.get(text, "")
+            if text:
+                payload["person_avoids_examination"] = text == "Ja"
+        if f:
+            if f.size > MAX_ATTACHMENT_BYTES:
+                errors.append(f"Bilagan till frågan ”{q.question[:80]}” är för stor; högst "
+                              f"{MAX_ATTACHMENT_BYTES // 1048576} MB.")
+                continue
+            attachments.append({"kind": post.get(f"file_{q.pk}_kind") or "other", "filename": f.name,
+                                "content_base64": base64.b64encode(f.read()).decode()})
+            attachment_qs.append(q)
+            text = f"{text} (bifogad handling: {f.name})".strip() if text else f"Bifogad handling: {f.name}."
+        if text:
+            answers.append({"question_id": q.pk, "answer": text})
+            answer_qs.append(q)
+    payload["answers"] = answers
+    if attachments:
+        payload["attachments"] = attachments
+    return payload, answer_qs, attachment_qs, errors
+
+
+def _completion_message(path: str, message: str, answer_qs, attachment_qs) -> str:
+    """A completion error in plain Swedish: which question or document it is about, never a field path."""
+    parts = path.split(".")
+    index = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else None
+    if parts[0] == "answers" and index is not None and index < len(answer_qs):
+        return f"Svaret på frågan ”{answer_qs[index].question[:80]}”: {message}"
+    if parts[0] == "attachments" and index is not None and index < len(attachment_qs):
+        return f"Bilagan till frågan ”{attachment_qs[index].question[:80]}”: {message}"
+    what = {"legal_basis": "Lagrummet", "attachments": "Bilagan", "answers": "Svaret"}.get(parts[0])
+    return f"{what}: {message}" if what else message
+
+
 @require_POST
 @actor_required(a.REQUESTER)
 def complete(request, actor, public_id):
     req = selectors.get_request(actor, public_id, purpose="komplettering")
-    answers = []
-    for q in req.questions.filter(answered_at__isnull=True):
-        text = request.POST.get(f"answer_{q.pk}", "").strip()
-        if text:
-            answers.append({"question_id": q.pk, "answer": text})
-    payload = {"answers": answers}
-    if request.POST.get("legal_basis", "").strip():
-        payload["legal_basis"] = request.POST["legal_basis"].strip()
-    if request.POST.get("person_avoids_examination") in ("yes", "no"):
-        payload["person_avoids_examination"] = request.POST["person_avoids_examination"] == "yes"
-    f = request.FILES.get("attachment_1")
-    if f:
-        payload["attachments"] = [{"kind": request.POST.get("attachment_1_kind") or "other", "filename": f.name,
-                                   "content_base64": base64.b64encode(f.read()).decode()}]
+    questions = list(req.questions.filter(answered_at__isnull=True))
+    payload, answer_qs, attachment_qs, errors = _completion_payload(request.POST, request.FILES, questions)
+    for message in errors:
+        messages.error(request, message)
+    if errors:
+        return redirect("intake:detail", public_id)
     try:
         data = CompletionIn.model_validate(payload)
         if not (data.answers or data.legal_basis or data.attachments or data.person_avoids_examination is not None):
@@ -354,9 +427,11 @@ def complete(request, actor, public_id):
         services.answer_completion(actor, req, data)
     except ValidationError as exc:
         for e in swedish_validation_errors(exc.errors()):
-            messages.error(request, f"{e['field']}: {e['message']}")
+            messages.error(request, _completion_message(e["field"], e["message"], answer_qs, attachment_qs))
     except services.IntakeError as exc:
-        messages.error(request, exc.message)
+        text = exc.message if exc.field in ("answers", "status") else _completion_message(
+            exc.field, exc.message, answer_qs, attachment_qs)
+        messages.error(request, text)
     else:
         messages.success(request, "Kompletteringen är skickad.")
     return redirect("intake:detail", public_id)
