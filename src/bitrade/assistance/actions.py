@@ -52,6 +52,9 @@ class RefusalIn(_In):
 class QuestionIn(_In):
     question: str = Field(default="", max_length=5000, validation_alias=AliasChoices("question", "reason"),
                           description="Frågan till den begärande myndigheten.")
+    document: bool = Field(default=False, title="Frågan gäller en handling som ska bifogas",
+                           description="Den begärande myndigheten svarar genom att bifoga en handling (t.ex. "
+                                       "ett vårdintyg).")
 
 
 class RiskIn(_In):
@@ -200,7 +203,8 @@ ACTIONS: tuple[Action, ...] = (
                                                       refusal_check=d.refusal_check)),
     Action(rules.REQUEST_COMPLETION, "komplettering", "Begär komplettering", QuestionIn,
            transition=rules.REQUEST_COMPLETION, may=competent,
-           run=lambda actor, case, d: services.decide(actor, case, rules.REQUEST_COMPLETION, reason=d.question)),
+           run=lambda actor, case, d: services.decide(actor, case, rules.REQUEST_COMPLETION, reason=d.question,
+                                                      asks_document=d.document)),
     Action(rules.OVERRULE, "andra-beslut", "Ändra beslut", RefusalIn, transition=rules.OVERRULE, may=competent,
            run=lambda actor, case, d: services.decide(actor, case, rules.OVERRULE, reason=d.reason,
                                                       refusal_check=d.refusal_check)),

@@ -27,6 +27,7 @@ from bitrade.cases.services import (  # noqa: F401 — the kernel's helpers, re-
 from bitrade.common.actor import SYSTEM_ACTOR, Actor
 from bitrade.deadlines import services as deadlines
 from bitrade.intake.models import CompletionQuestion
+from bitrade.intake.rules import DOCUMENT_QUESTION_FIELD
 from bitrade.legal.catalogue import default_catalogue
 from bitrade.organisation.models import Unit
 from bitrade.outbox import services as outbox
@@ -157,8 +158,9 @@ def requester_completed(actor: Actor, case: Case, now: datetime, still_incomplet
 def decide(actor: Actor, case: Case, action: str, *, reason: str = "", refusal_check: str = "",
            conditions: str = "", phone_completion_by: str = "", phone_completion_how: str = "",
            override_checks: frozenset[str] | list[str] = frozenset(), override_reason: str = "",
-           now: datetime | None = None) -> Case:
-    """Grant, refuse, ask for completion, or overrule an earlier decision.
+           asks_document: bool = False, now: datetime | None = None) -> Case:
+    """Grant, refuse, ask for completion (a question that may ask for a document), or overrule an earlier
+    decision.
 
     An urgent request may be granted while completion is pending when the missing part was given by phone
     (who gave it, and what); granting against a failed formal check is an override that names the check and
@@ -219,7 +221,9 @@ def decide(actor: Actor, case: Case, action: str, *, reason: str = "", refusal_c
                      + f"): {override_reason.strip()}")
         case.save()
         if action == rules.REQUEST_COMPLETION and req is not None:
-            CompletionQuestion.objects.create(request=req, check_code="police_question", field="",
+            # A question asking for a document is answered with a file, like the review's own document question.
+            CompletionQuestion.objects.create(request=req, check_code="police_question",
+                                              field=DOCUMENT_QUESTION_FIELD if asks_document else "",
                                               question=reason, asked_at=now)
         if case.state == rules.GRANTED:
             due = now + DEFAULT_ASSIGN_THRESHOLDS.get(case.priority, DEFAULT_ASSIGN_THRESHOLDS[None])

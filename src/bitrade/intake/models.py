@@ -134,3 +134,29 @@ class CompletionQuestion(models.Model):
 
     def __str__(self) -> str:
         return self.question[:60]
+
+
+class StagedUpload(models.Model):
+    """A document chosen in the new-request form before the form was accepted: kept (in the same storage
+    as attachments) under the form's token for the person who chose it, so a validation error never makes
+    them pick the file again. Attached and deleted when the request is sent; removed after a day otherwise."""
+
+    form_token = models.CharField(max_length=32, db_index=True)
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    organisation = models.ForeignKey(RequestingOrganisation, on_delete=models.CASCADE, related_name="+")
+    slot = models.PositiveSmallIntegerField()
+    kind = models.CharField(_("typ av handling"), max_length=32)
+    filename = models.CharField(_("filnamn"), max_length=200)
+    content_type = models.CharField(max_length=64)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    file = models.FileField(upload_to="staged/%Y/%m/")
+    created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("sparad bilaga i formulär")
+        verbose_name_plural = _("sparade bilagor i formulär")
+        constraints = [models.UniqueConstraint(fields=["form_token", "person", "slot"], name="staged_upload_slot")]
+
+    def __str__(self) -> str:
+        return self.filename

@@ -65,6 +65,7 @@ __all__ = [
     "Question",
     "RequestFacts",
     "ReviewResult",
+    "requester_competence",
     "review",
     "review_to_dict",
 ]
@@ -80,6 +81,10 @@ CONDITIONS = "conditions_stated"
 DOCUMENTS = "documents_attached"
 PERSON = "person_identified"
 CHECK_CODES = (REQUESTING_PARTY, LEGAL_BASIS, COMPETENCE, MEASURES, CONDITIONS, DOCUMENTS, PERSON)
+
+#: The field of a completion question whose answer is a document (the review's question for a missing
+#: document, or a police question that asks for one): the requester answers it with a file.
+DOCUMENT_QUESTION_FIELD = "attachment_kinds"
 
 # A description of the measures shorter than this says too little ("Hämta.", "Se bilaga").
 MIN_MEASURES_CHARS = 20
@@ -385,7 +390,7 @@ def _check_documents(facts, catalogue, resolution) -> tuple[Check, list[Question
     soft_note = (" Bifoga gärna även " + _and_list(label(d) for d in soft) + "; det är inget krav.") if soft else ""
     if missing:
         questions = [
-            Question(DOCUMENTS, "attachment_kinds", f"Bifoga {label(d)} ({entry.citation}).", entry.citation)
+            Question(DOCUMENTS, DOCUMENT_QUESTION_FIELD, f"Bifoga {label(d)} ({entry.citation}).", entry.citation)
             for d in missing
         ]
         return Check(DOCUMENTS, False,
@@ -466,6 +471,13 @@ def review(facts: RequestFacts, catalogue: Catalogue, on: date) -> ReviewResult:
         case_code=case_code,
         resolution=resolution,
     )
+
+
+def requester_competence(facts: RequestFacts, catalogue: Catalogue, on: date) -> Check:
+    """The competence check (c) alone, as the review makes it: lets a form warn the requester while they
+    choose the legal basis, with the same reasons and citation the review will give."""
+    resolution, _mismatch = _resolve(facts, catalogue, on)
+    return _check_competence(facts, catalogue, resolution)[0]
 
 
 def review_to_dict(result: ReviewResult) -> dict[str, Any]:

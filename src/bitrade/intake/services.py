@@ -33,6 +33,7 @@ from .models import (
     Channel,
     CompletionQuestion,
     ReviewOutcome,
+    StagedUpload,
 )
 from .rules_identity import age_on, birth_date_of
 from .schemas import (
@@ -80,6 +81,18 @@ def _virus_check(data: bytes, field: str) -> None:
         raise IntakeError(field, "Bilagan innehåller skadlig kod och har inte tagits emot.")
 
 
+def check_document(data: bytes, filename: str, field: str) -> str:
+    """One uploaded document's size, content and (when configured) virus scan: its content type, or an
+    IntakeError naming ``field`` in plain Swedish."""
+    if len(data) > MAX_ATTACHMENT_BYTES:
+        raise IntakeError(field, f"Bilagan är för stor ({len(data) // 1024} kB); högst {MAX_ATTACHMENT_BYTES // 1048576} MB.")
+    verdict = documents.identify(data, filename)
+    if verdict.content_type is None:
+        raise IntakeError(field, verdict.message)
+    _virus_check(data, field)
+    return verdict.content_type
+
+
 def _check_attachments(items: list[AttachmentIn], field: str = "attachments") -> list[tuple[AttachmentIn, bytes, str]]:
     out = []
     for i, item in enumerate(items):
@@ -87,14 +100,7 @@ def _check_attachments(items: list[AttachmentIn], field: str = "attachments") ->
             data = item.decoded()
         except ValueError as exc:
             raise IntakeError(f"{field}.{i}.content_base64", str(exc)) from exc
-        if len(data) > MAX_ATTACHMENT_BYTES:
-            raise IntakeError(f"{field}.{i}.content_base64",
-                              f"Bilagan är för stor ({len(data) // 1024} kB); högst {MAX_ATTACHMENT_BYTES // 1048576} MB.")
-        verdict = documents.identify(data, item.filename)
-        if verdict.content_type is None:
-            raise IntakeError(f"{field}.{i}.content_base64", verdict.message)
-        _virus_check(data, f"{field}.{i}.content_base64")
-        out.append((item, data, verdict.content_type))
+        out.append((item, data, check_document(data, item.filename, f"{field}.{i}.content_base64")))
     return out
 
 
@@ -408,3 +414,88 @@ def confirm_oral_request(actor: Actor, req: AssistanceRequest, *, note: str = ""
                      + (f" {note.strip()}" if note.strip() else ""), public=False, now=now)
         audit.record(actor, "request.oral_confirmed", obj=req)
     return req
+
+
+# --------------------------------------------------------------------------- files kept across a failed form
+
+STAGED_UPLOAD_HOURS = 24
+FORM_TOKEN_CHARS = 32
+
+
+def valid_form_token(token: str) -> bool:
+    return len(token or "") == FORM_TOKEN_CHARS and all(c in "0123456789abcdef" for c in token)
+
+
+def _staged_scope(actor: Actor, form_token: str):
+    if not actor.is_requester or actor.person_id is None or actor.organisation_id is None:
+        raise PermissionDenied("Endast begärande myndigheter kan bifoga handlingar här.")
+    if not valid_form_token(form_token):
+        return StagedUpload.objects.none()
+    return StagedUpload.objects.filter(form_token=form_token, person_id=actor.person_id,
+                                       organisation_id=actor.organisation_id)
+
+
+def stage_upload(actor: Actor, form_token: str, slot: int, *, kind: str, filename: str, content: bytes,
+                 now: datetime | None = None) -> StagedUpload:
+    """Keep a document chosen in the new-request form under the form's token, for this person only, so it
+    is sent with the request even if the form has to be corrected first. A new file replaces the slot's."""
+    field = f"attachment_{slot}"
+    scope = _staged_scope(actor, form_token)
+    if not valid_form_token(form_token):
+        raise IntakeError(field, "Formuläret har gått ut; ladda om sidan och välj filen igen.")
+    name = filename.replace("\\", "/").rsplit("/", 1)[-1].strip()[:200]
+    if not name or name.startswith("."):
+        raise IntakeError(field, "Filen har ett ogiltigt namn; byt namn på den och välj den igen.")
+    ctype = check_document(content, name, field)
+    now = now or timezone.now()
+    with transaction.atomic():
+        for old in scope.filter(slot=slot):
+            old.file.delete(save=False)
+            old.delete()
+        staged = StagedUpload.objects.create(
+            form_token=form_token, person_id=actor.person_id, organisation_id=actor.organisation_id, slot=slot,
+            kind=kind, filename=name, content_type=ctype, size=len(content),
+            sha256=hashlib.sha256(content).hexdigest(), file=ContentFile(content, name=name), created_at=now)
+        audit.record(actor, "request.upload_staged", obj=staged, new={"slot": slot, "filename": name,
+                                                                     "size": len(content)})
+    return staged
+
+
+def staged_uploads(actor: Actor, form_token: str, now: datetime | None = None) -> dict[int, StagedUpload]:
+    """This person's kept documents for this form, by slot (those older than a day are gone)."""
+    since = (now or timezone.now()) - timezone.timedelta(hours=STAGED_UPLOAD_HOURS)
+    return {s.slot: s for s in _staged_scope(actor, form_token).filter(created_at__gte=since)}
+
+
+def staged_content(staged: StagedUpload) -> bytes:
+    with staged.file.open("rb") as f:
+        return f.read()
+
+
+def discard_staged(actor: Actor, form_token: str, slots=None) -> int:
+    """Remove kept documents of this form (all, or those of ``slots``): after the request is sent, or when
+    the person removes one."""
+    scope = _staged_scope(actor, form_token)
+    if slots is not None:
+        scope = scope.filter(slot__in=list(slots))
+    removed = 0
+    with transaction.atomic():
+        for staged in scope:
+            staged.file.delete(save=False)
+            staged.delete()
+            removed += 1
+        if removed:
+            audit.record(actor, "request.upload_discarded", object_type="intake.stagedupload",
+                         object_id=form_token, new={"removed": removed})
+    return removed
+
+
+def purge_stale_uploads(now: datetime | None = None) -> int:
+    """Documents kept for a form that was never sent are removed after a day."""
+    cutoff = (now or timezone.now()) - timezone.timedelta(hours=STAGED_UPLOAD_HOURS)
+    removed = 0
+    for staged in StagedUpload.objects.filter(created_at__lt=cutoff):
+        staged.file.delete(save=False)
+        staged.delete()
+        removed += 1
+    return removed
