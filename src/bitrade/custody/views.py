@@ -33,12 +33,59 @@ def custody_context(actor, case) -> dict:
                 last_reassessment_at=(e.reassessments.last().at if e.reassessments.exists() else None)),
             "elapsed": rules.format_duration((e.ended_at or now) - e.started_at),
             "protocol": getattr(e, "protocol", None),
+            "protocol_form": protocol_form(actor, e, now),
             "protocol_checks": services.protocol_checks(e),
             "kin": services._kin_decision(e, now),
             "tasks": services.recordable_tasks(e),
         })
     return {"episodes": rows, "grounds": rules.GROUNDS, "lvu_restrictions": rules.LVU_RESTRICTIONS, "holding_reasons": rules.HOLDING_REASONS,
             "place_types": rules.PLACE_TYPES}
+
+
+def protocol_form(actor, episode, now) -> dict:
+    """The 27 § protocol form's values: what is saved, and where nothing is saved yet a draft from what the
+    case knows (the decider, the ground and the legal basis, the person, the times, the place and förvar).
+    A draft is only the inputs' values, stored when the officer saves or signs; items already signed are
+    shown as signed, never replaced."""
+    from bitrade.common import labels as glossary
+    from bitrade.intake.selectors import person_display
+
+    saved = getattr(episode, "protocol", None)
+    req = getattr(episode.case, "assistance_request", None)
+    person = person_display(actor, req) if req else {}
+    ground = rules.GROUNDS.get(episode.ground)
+    decider = episode.decided_by
+    draft = rules.protocol_draft(rules.ProtocolDraftFacts(
+        decider_name=(decider.get_full_name() or decider.username) if decider else "",
+        decider_function=rules.FUNCTION_NAMES.get(episode.decider_function, ""),
+        ground_title=ground.title if ground else "", ground_citation=episode.citation,
+        legal_basis_citation=(((req.review or {}).get("legal_basis") or {}).get("citation") or req.legal_basis_text)
+        if req else "",
+        started_at=episode.started_at, ended_at=episode.ended_at, now=now,
+        subject_name=person.get("name", ""), subject_identity=person.get("identity_number", "")
+        or (f"född {person['birth_date']:%Y-%m-%d}" if person.get("birth_date") else ""),
+        place=episode.place,
+        holdings=tuple(
+            f"Förvar från {timezone.localtime(h.started_at):%H.%M}"
+            + (f" till {timezone.localtime(h.ended_at):%H.%M}" if h.ended_at else "")
+            + f": {glossary.label('holding_reason', h.reason)}, {glossary.label('place_type', h.place_type)}"
+            for h in episode.holdings.all()),
+        end_reason=episode.end_reason,
+    ))
+    signed = set()
+    if saved is not None and saved.decider_signed_at:
+        signed |= set(services.PROTOCOL_FIELDS[:2])
+    if saved is not None and saved.forman_signed_at:
+        signed |= set(services.PROTOCOL_FIELDS[2:])
+    values, drafted = {}, []
+    for name in services.PROTOCOL_FIELDS:
+        stored = getattr(saved, name, "") if saved is not None else ""
+        if stored or name in signed or not draft[name]:
+            values[name] = stored
+        else:
+            values[name] = draft[name]
+            drafted.append(name)
+    return {**values, "drafted": drafted}
 
 
 def _episode(actor, public_id, episode_id):

@@ -59,9 +59,10 @@ def get_request(actor: Actor, public_id, *, purpose: str = "visning") -> Assista
     return req
 
 
-def get_attachment(actor: Actor, public_id, attachment_id: int) -> Attachment:
+def get_attachment(actor: Actor, public_id, attachment_id: int, *, purpose: str = "bilaga hämtad") -> Attachment:
     """An attachment of a request the actor may see (a protected identity's documents only to those who
-    may see the identity); the request read and the document read are both on record."""
+    may see the identity); the request read and the document read are both on record, the document read
+    with its purpose ("bilaga visad" when shown in the browser, "bilaga hämtad" when downloaded)."""
     req = get_request(actor, public_id, purpose="bilaga")
     if not may_see_identity(actor, req):
         audit.record(actor, "attachment.read_refused", object_type="intake.attachment",
@@ -70,7 +71,7 @@ def get_attachment(actor: Actor, public_id, attachment_id: int) -> Attachment:
     attachment = req.attachments.filter(pk=attachment_id).first()
     if attachment is None:
         raise Http404("Finns inte")
-    audit.record_read(actor, "intake.attachment", [attachment.pk], purpose="bilaga hämtad")
+    audit.record_read(actor, "intake.attachment", [attachment.pk], purpose=purpose)
     return attachment
 
 

@@ -353,14 +353,23 @@ def detail(request, actor, public_id):
 
 
 @actor_required(a.REQUESTER, a.POLICE)
-def attachment(request, actor, public_id, attachment_id):
-    """A stored document, only through here: scoped, audited, downloaded (never shown inline), with
-    nosniff and a sandboxing Content-Security-Policy. The files live outside the web root."""
-    att = selectors.get_attachment(actor, public_id, attachment_id)
-    response = FileResponse(att.file.open("rb"), as_attachment=True, filename=att.filename,
-                            content_type=att.content_type)
+def attachment(request, actor, public_id, attachment_id, inline=False):
+    """A stored document, only through here: scoped and audited ("bilaga visad" or "bilaga hämtad"),
+    shown in the browser (``inline``, PDF and images only) or downloaded, with nosniff and a sandboxing
+    Content-Security-Policy that Chromium's PDF viewer still shows (docs/security.md). The files live
+    outside the web root."""
+    att = selectors.get_attachment(actor, public_id, attachment_id,
+                                   purpose="bilaga visad" if inline else "bilaga hämtad")
+    from .documents import LABELS as VIEWABLE
+
+    # The type was decided from the content at upload; anything else is only ever downloaded, as bytes.
+    viewable = att.content_type in VIEWABLE
+    response = FileResponse(att.file.open("rb"), as_attachment=not (inline and viewable), filename=att.filename,
+                            content_type=att.content_type if viewable else "application/octet-stream")
     response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    # The document is its own sandboxed, script-less origin: it loads nothing, runs nothing, is never framed.
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox; frame-ancestors 'none'"
+    response["Cross-Origin-Resource-Policy"] = "same-origin"
     response["Cache-Control"] = "private, no-store"
     return response
 

@@ -27,7 +27,8 @@ One module per concern; this package re-exports every public name, so ``rules.X`
 * ``holding``: **holding (förvar)** (:func:`check_holding`): competence, reason, last resort, the
   children's rules (under 15 never, 17 § PL; 15–17 only when absolutely necessary) and the activity room.
 * ``protocol``: **27–28 §§ PL** (:func:`check_protocol`, :func:`check_measure_protocol`): the six
-  items, the split of responsibility and the protocol for restraints and the other listed measures.
+  items, the split of responsibility and the protocol for restraints and the other listed measures;
+  :func:`protocol_draft`, a first draft of the six items from what the case knows.
 
 The readings chosen where the sources leave room, and why, are in ``docs/custody-rules.md``.
 """
@@ -110,10 +111,12 @@ from .protocol import (
     PROTOCOL_ITEMS,
     RESTRAINT_CONTEXTS,
     MeasureRecord,
+    ProtocolDraftFacts,
     ProtocolFacts,
     ProtocolItem,
     check_measure_protocol,
     check_protocol,
+    protocol_draft,
     protocol_required,
 )
 from .release import (
@@ -199,6 +202,7 @@ __all__ = [
     "NextOfKinFacts",
     "NextOfKinStatus",
     "PlannedDeadline",
+    "ProtocolDraftFacts",
     "ProtocolFacts",
     "ProtocolItem",
     "ReleaseDuty",
@@ -222,6 +226,7 @@ __all__ = [
     "next_of_kin_notification",
     "LVU_RESTRICTIONS",
     "next_reassessment",
+    "protocol_draft",
     "protocol_required",
     "release_duty",
     "time_limit",

@@ -8,7 +8,7 @@ from datetime import datetime
 from types import MappingProxyType
 from typing import Literal
 
-from .base import Check, _aware_utc, _cite, _text
+from .base import Check, _aware_utc, _cite, _local, _text
 
 # ---------------------------------------------------------------------------------------------
 # 27 § PL: the protocol of an intervention; 28 § PL: restraints and the other listed measures
@@ -180,6 +180,69 @@ def check_protocol(facts: ProtocolFacts) -> list[Check]:
                       check.hard, check.source)
             )
     return checks
+
+
+@dataclass(frozen=True)
+class ProtocolDraftFacts:
+    """What the case already knows of an intervention, in words, for a first draft of the protocol.
+
+    Nothing here is a code value: the caller passes the ground's title, the function and the förvar
+    reasons and places in words (the display glossary)."""
+
+    decider_name: str
+    decider_function: str
+    ground_title: str
+    ground_citation: str
+    started_at: datetime
+    now: datetime
+    legal_basis_citation: str = ""
+    ended_at: datetime | None = None
+    subject_name: str = ""
+    subject_identity: str = ""
+    place: str = ""
+    holdings: tuple[str, ...] = ()
+    end_reason: str = ""
+
+
+def protocol_draft(facts: ProtocolDraftFacts) -> dict[str, str]:
+    """A draft of the six items of a 27 § PL protocol from what the case knows, for the officer to check
+    and change before saving (nothing is stored from here).
+
+    Item 1 is the person who registered the deprivation of liberty and their function; item 2 the ground
+    with its citation, the legal basis the request cited, and the time of the decision, which is the time
+    the deprivation of liberty was registered (that is the decision on record; a later time would put a
+    decision after the intervention it authorised, see ``protocol_decision_after_start``); item 3 is left
+    to the förman (who took part is not on record); item 4 the person; item 5 the start and the end, or
+    "pågår" with the time of the draft; item 6 the place, each förvar and how it ended."""
+    name = _text(facts.decider_name)
+    function = _text(facts.decider_function)
+    ground = f"{_text(facts.ground_title)} ({_text(facts.ground_citation)})" if facts.ground_title else \
+        _text(facts.ground_citation)
+    basis = _text(facts.legal_basis_citation)
+    if basis and basis not in ground:
+        ground += f", på begäran enligt {basis}"
+    subject = _text(facts.subject_name)
+    if subject and _text(facts.subject_identity):
+        subject += f" ({_text(facts.subject_identity)})"
+    if facts.ended_at is not None:
+        span = f"{_local(facts.started_at)} – {_local(facts.ended_at)}"
+    else:
+        span = f"från {_local(facts.started_at)}, pågår ({_local(facts.now)})"
+    events = []
+    if _text(facts.place):
+        events.append(f"Personen hölls: {_text(facts.place)}.")
+    events += [f"{_text(h)}." for h in facts.holdings if _text(h)]
+    if facts.ended_at is not None:
+        ending = f"Frihetsberövandet upphörde {_local(facts.ended_at)}"
+        events.append(f"{ending}: {_text(facts.end_reason)}." if _text(facts.end_reason) else f"{ending}.")
+    return {
+        "decided_by_text": f"{name}, {function}" if name and function else name,
+        "ground_and_time": f"{ground}. Beslutet fattades {_local(facts.started_at)}." if ground else "",
+        "participants": "",
+        "subjects": subject,
+        "intervention_time": span,
+        "other_events": "\n".join(events),
+    }
 
 
 def check_measure_protocol(measure: MeasureRecord) -> list[Check]:
