@@ -17,7 +17,7 @@ from bitrade.common import conditional
 from bitrade.common.errors import swedish_validation_errors
 from bitrade.organisation.auth import actor_required
 
-from . import kinds, presenters, services
+from . import kinds, presenters, selectors, services
 
 
 def case_context(actor, case) -> dict:
@@ -117,6 +117,10 @@ def act(request, actor, public_id, action):
     except services.CaseError as exc:
         messages.error(request, exc.message + (f" ({exc.citation})" if exc.citation else ""))
     else:
+        if not selectors.scope(actor).filter(pk=case.pk).exists():
+            # Transferred to a unit whose cases this person does not see: back to the inbox, not a 404.
+            messages.success(request, f"Sparat. {case.reference_number} hanteras nu av en annan enhet.")
+            return redirect("web:home")
         messages.success(request, "Sparat.")
     return redirect("cases:detail", public_id)
 

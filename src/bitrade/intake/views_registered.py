@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from pydantic import ValidationError
 
+from bitrade.cases import selectors as case_selectors
 from bitrade.cases.presenters import case_url
 from bitrade.common import actor as a
 from bitrade.common import labels as glossary
@@ -187,7 +188,8 @@ def _context(post=None, errors: dict | None = None) -> dict:
 @actor_required(a.POLICE)
 def register(request, actor):
     """GET: the empty form. POST: validate with the API's schema, register through the API's service, and
-    go to the case page (422 with the form and its errors otherwise)."""
+    go to the case page; if the case went to a unit whose cases this person does not see, back to an empty
+    form with a receipt that names the unit (422 with the form and its errors otherwise)."""
     if request.method != "POST":
         return render(request, "intake/registered_new.html", _context())
     payload, errors = _payload(request.POST, request.FILES)
@@ -207,11 +209,18 @@ def register(request, actor):
             errors[_home(exc.field or "channel")] = exc.message
         else:
             req = result.request
-            text = f"Begäran från {req.organisation.name} är registrerad: {req.case.reference_number}."
+            case = req.case
+            text = f"Begäran från {req.organisation.name} är registrerad: {case.reference_number}."
             if req.oral_confirmation_due_at:
                 due = timezone.localtime(req.oral_confirmation_due_at)
                 text += (f" Den skriftliga bekräftelsen ska komma in senast {due:%Y-%m-%d} kl. {due:%H.%M}; "
                          "en påminnelse kommer innan tiden går ut.")
-            messages.success(request, text)
-            return redirect(case_url(req.case.public_id))
+            if case_selectors.scope(actor).filter(pk=case.pk).exists():
+                messages.success(request, text)
+                return redirect(case_url(case.public_id))
+            # Routed to a unit whose cases this person does not see: the receipt says where it went.
+            unit = case.unit
+            messages.success(request, f"{text} Ärendet styrdes till {unit.name}"
+                                      + (f", tel. {unit.phone}." if unit.phone else "."))
+            return redirect("intake:register")
     return render(request, "intake/registered_new.html", _context(request.POST, errors), status=422)

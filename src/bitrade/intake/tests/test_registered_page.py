@@ -56,7 +56,7 @@ def test_the_police_start_page_links_to_the_form(demo, login_client):
 
 
 def test_a_phoned_request_goes_to_the_case_page_with_the_confirmation_deadline(demo, login_client):
-    client = login_client("sb.malmo")
+    client = login_client("rlc.syd")  # the RLC sees every case of its region, wherever it was routed
     r = _post(client)
     assert r.status_code == 302, r.content.decode()[:2000]
     req = AssistanceRequest.objects.get()
@@ -83,7 +83,7 @@ def test_the_handling_unit_sees_the_deadline_in_its_inbox(demo, login_client):
 
 
 def test_a_faxed_request_needs_no_confirmation(demo, login_client):
-    client = login_client("sb.malmo")
+    client = login_client("rlc.syd")
     r = _post(client, channel="fax")
     assert r.status_code == 302
     req = AssistanceRequest.objects.get()
@@ -147,3 +147,22 @@ def test_sending_the_same_form_twice_registers_one_request(demo, login_client):
     assert first.status_code == second.status_code == 302
     assert first["Location"] == second["Location"]
     assert AssistanceRequest.objects.count() == 1
+
+
+def test_a_case_routed_to_a_unit_one_does_not_see_gives_a_receipt_instead(demo, login_client):
+    from bitrade.organisation.models import PoliceRegion, Unit
+    from bitrade.routing.models import RoutingRule
+
+    group = Unit.objects.get(name="Handräckningsgrupp Malmö")
+    group.always_open = True
+    group.save()
+    RoutingRule.objects.create(name="Test: allt till gruppen", region=PoliceRegion.objects.get(code="syd"), order=0,
+                               target_kind="assistance_group", scope="police_area", requires_open=False)
+    client = login_client("sb.malmo")
+    r = _post(client)
+    assert r.status_code == 302 and r["Location"] == URL
+    req = AssistanceRequest.objects.get()
+    assert req.case.unit == group
+    page = client.get(URL).content.decode()
+    assert req.case.reference_number in page and "Ärendet styrdes till Handräckningsgrupp Malmö" in page
+    assert "Den skriftliga bekräftelsen ska komma in senast" in page
