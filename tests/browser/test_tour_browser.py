@@ -61,8 +61,9 @@ def tours(flow) -> dict[str, list[str]]:
     case, req = flow["case"], flow["request"]
     return {
         "gc.malmo": ["/", reverse("cases:detail", args=[case.public_id]), reverse("legal:search")],
-        "sb.malmo": ["/"],
-        "soc.malmo": ["/", reverse("intake:new"), reverse("intake:detail", args=[req.public_id])],
+        "sb.malmo": ["/", reverse("intake:register")],
+        "soc.malmo": ["/", reverse("intake:new"), reverse("intake:detail", args=[req.public_id]),
+                      reverse("followup:comparison")],
         "nte.syd": ["/"],
         "analytiker": [reverse("followup:dashboard"), reverse("followup:deviations"),
                        reverse("followup:definitions")],
@@ -162,4 +163,14 @@ def test_administrator_previews_a_rule_and_copies_a_new_key(tour_page, login_for
     page.get_by_role("button", name="Kopiera nyckeln").click()
     expect(page.get_by_role("status").last).to_contain_text("Nyckeln är kopierad")
     problems += check(page, "admin-api-key-issued")
+    assert not problems, "\n".join(problems)
+
+
+def test_the_registration_form_with_errors_fits_a_phone_and_passes_axe(tour_page, login_for_tour, demo_tx):
+    page = tour_page
+    login_for_tour(page, "sb.malmo")
+    page.goto(reverse("intake:register"))
+    page.get_by_role("button", name="Registrera begäran").click()
+    page.get_by_test_id("error-summary").wait_for()
+    problems = check(page, "sb.malmo-register-errors")
     assert not problems, "\n".join(problems)

@@ -49,6 +49,11 @@ def _related() -> list[str]:
     return sorted({path for kind in kinds.all_kinds() for path in kind.related})
 
 
+def reference_of(public_id) -> str:
+    """A case's reference number (no personal data): for telling someone where a case went."""
+    return Case.objects.filter(public_id=public_id).values_list("reference_number", flat=True).first() or ""
+
+
 def find_case(actor: Actor, public_id) -> Case | None:
     """The case if the actor may see it, else None."""
     return scope(actor).select_related(*_related()).filter(public_id=public_id).first()

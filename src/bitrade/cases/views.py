@@ -7,8 +7,9 @@ from datetime import date, datetime
 from typing import get_origin
 
 from django.contrib import messages
-from django.http import Http404, QueryDict
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 from pydantic import ValidationError
 
@@ -17,7 +18,7 @@ from bitrade.common import conditional
 from bitrade.common.errors import swedish_validation_errors
 from bitrade.organisation.auth import actor_required, request_actor
 
-from . import kinds, presenters, services
+from . import kinds, presenters, selectors, services
 
 
 def case_context(actor, case) -> dict:
@@ -122,8 +123,17 @@ def run_and_return(request, public_id, fn):
         fn()
     except services.CaseError as exc:
         messages.error(request, exc.message + (f" ({exc.citation})" if exc.citation else ""))
-    else:
-        messages.success(request, "Sparat.")
+        return back_to_case(request, public_id)
+    if not selectors.scope(request_actor(request)).filter(public_id=public_id).exists():
+        # Transferred to a unit whose cases this person does not see: back to the inbox, not a 404.
+        reference = selectors.reference_of(public_id)
+        messages.success(request, f"Sparat. {reference} hanteras nu av en annan enhet.")
+        if request.headers.get("HX-Request") == "true":
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = reverse("web:home")
+            return response
+        return redirect("web:home")
+    messages.success(request, "Sparat.")
     return back_to_case(request, public_id)
 
 

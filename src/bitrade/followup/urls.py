@@ -7,6 +7,7 @@ app_name = "followup"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("definitioner/", views.definitions, name="definitions"),
+    path("jamforelse/", views.comparison, name="comparison"),
     path("avvikelser/", views.deviations, name="deviations"),
     path("export/<slug:key>.<str:fmt>", views.export, name="export"),
 ]

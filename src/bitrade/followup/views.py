@@ -12,7 +12,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from bitrade.audit import services as audit
-from bitrade.common.actor import PROCESS_OWNER
+from bitrade.common.actor import PROCESS_OWNER, REQUESTER
 from bitrade.organisation.auth import actor_required
 
 from . import charts, exports, rules, selectors
@@ -177,3 +177,30 @@ def export(request, actor, key, fmt):
     response = HttpResponse(body, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+COMPARISON_ROWS = (("received", "Mottagna begäranden"), ("decided", "Beslutade"), ("granted", "Beviljade"),
+                   ("overrides", "Beviljade trots brist i den formella granskningen"),
+                   ("force_used", "Ärenden där polisen använde våld"),
+                   ("police_not_needed", "Ärenden där polisen visade sig inte behövas"),
+                   ("median_hours_to_execution", "Mediantid från mottagen begäran till verkställighet, timmar"))
+
+
+@actor_required(REQUESTER)
+def comparison(request, actor):
+    """A requesting organisation's own figures beside the national figures for all organisations of its
+    kind: sums only, a figure under five cases is not shown (``selectors.kind_comparison``)."""
+    period = (request.GET.get("period") or str(timezone.localdate().year)).strip()
+    try:
+        data = selectors.kind_comparison(actor, period)
+    except ParamError as exc:
+        return render(request, "followup/comparison.html", {"error": exc, "period": period}, status=400)
+
+    def text(value, key):
+        if value is None:
+            return "färre än 5"
+        return f"{value:.1f}".replace(".", ",") if key == "median_hours_to_execution" else str(value)
+
+    rows = [{"key": key, "label": label, "own": text(data["own"].get(key), key),
+             "nation": text(data["national_same_kind"].get(key), key)} for key, label in COMPARISON_ROWS]
+    return render(request, "followup/comparison.html", {"data": data, "rows": rows, "period": period})

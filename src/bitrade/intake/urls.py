@@ -1,11 +1,12 @@
 from django.urls import path
 
-from . import views
+from . import views, views_registered
 
 app_name = "intake"
 
 urlpatterns = [
     path("ny/", views.new_request, name="new"),
+    path("registrera/", views_registered.register, name="register"),
     path("lagrum/", views.basis_panel, name="basis"),
     path("<uuid:public_id>/", views.detail, name="detail"),
     path("<uuid:public_id>/bilaga/<int:attachment_id>/", views.attachment, name="attachment"),
