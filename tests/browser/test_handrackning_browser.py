@@ -144,7 +144,8 @@ def test_an_officer_records_force_with_its_protocol(page, login):
     powers.get_by_label("Skador (eller \"inga\")").fill("inga")
     powers.get_by_label("Signera protokollet (kan sedan inte ändras)").check()
     powers.get_by_role("button", name="Registrera").click()
-    recorded = page.get_by_test_id("powers").get_by_role("listitem")
+    expect(page.get_by_test_id("powers").locator(".messages")).to_have_text("Sparat.")  # the result, beside the form
+    recorded = page.get_by_test_id("powers").locator("ul:not(.messages) > li")
     expect(recorded).to_contain_text("våld")
     expect(recorded).to_contain_text("Elin Holm, 3 min, skador: inga")
     expect(recorded).to_contain_text("signerat")

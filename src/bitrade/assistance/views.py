@@ -92,7 +92,16 @@ def inbox_row(actor, case) -> dict:
         if req else "",
         "person_name": person_display(actor, req)["name"] if req else "",
         "priority_label": PRIORITY_LABELS.get(case.priority, "Polisområdet"),
+        "notes": _confirmation_note(req),
     }
+
+
+def _confirmation_note(req) -> list[str]:
+    """A phoned request awaiting its written confirmation says so in the inbox, with the time it runs out."""
+    if req is None or req.oral_confirmation_due_at is None or req.oral_confirmed_at is not None:
+        return []
+    due = timezone.localtime(req.oral_confirmation_due_at)
+    return [f"skriftlig bekräftelse senast {due:%Y-%m-%d %H.%M}"]
 
 
 def wanted_context(actor, case) -> dict:
