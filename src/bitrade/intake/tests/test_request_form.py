@@ -330,3 +330,12 @@ def test_the_lvu_api_body_still_works(demo, client):
     from .test_uploads import post
 
     assert post(client, body(LVU_CARE)).status_code == 201
+
+
+def test_the_worker_removes_kept_files_of_forms_never_sent(demo, login_client):
+    from django.core.management import call_command
+
+    login_client("soc.malmo").post(NEW, {**form(measures=""), "attachment_1": pdf_file()})
+    StagedUpload.objects.update(created_at=timezone.now() - timedelta(hours=25))
+    call_command("worker", "--once")
+    assert not StagedUpload.objects.exists()

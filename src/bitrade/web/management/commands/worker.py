@@ -101,3 +101,20 @@ class Command(BaseCommand):
         except Exception:  # noqa: BLE001 — a worker keeps running; the error is logged
             log.exception("worker tick failed")
             time.sleep(1)
+        self._housekeeping()
+
+    _last_housekeeping = 0.0
+
+    def _housekeeping(self) -> None:
+        """Every ten minutes: documents kept for request forms never sent are removed after a day."""
+        if time.monotonic() - self._last_housekeeping < 600:
+            return
+        self._last_housekeeping = time.monotonic()
+        from bitrade.intake.services import purge_stale_uploads
+
+        try:
+            removed = purge_stale_uploads()
+            if removed:
+                log.info("staged uploads removed: %s", removed)
+        except Exception:  # noqa: BLE001 — tried again at the next round
+            log.exception("housekeeping failed")
