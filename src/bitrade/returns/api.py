@@ -5,16 +5,16 @@ milestones. Every write takes an ``Idempotency-Key``."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Any, Literal
 from uuid import UUID
 
 from ninja import Header, Router, Schema
 from pydantic import Field
 
-from bitrade.common.errors import ErrorOut
+from bitrade.common.errors import ErrorItem, ErrorOut
 from bitrade.idempotency.services import run_once
 
-from . import selectors, services
+from . import batch, selectors, services
 from .schemas import HandoverIn, StatusChangeIn
 
 router = Router(tags=["Återvändande"])
@@ -59,6 +59,34 @@ class OrderOut(Schema):
     deviations: list[dict]
 
 
+class HandoverBatchIn(Schema):
+    handovers: list[dict[str, Any]] = Field(
+        min_length=1, max_length=batch.MAX_BATCH,
+        description="Överlämnanden, vart och ett i samma form som POST /handovers tar. Varje post prövas för sig.")
+
+
+class BatchItemOut(Schema):
+    index: int = Field(description="Postens plats i sändningen (från 0).")
+    mv_case_id: str = ""
+    status: int = Field(description="201 registrerat, 200 redan registrerat med samma uppgifter, 4xx avvisat.")
+    id: str | None = None
+    reference_number: str = ""
+    state: str = ""
+    state_label: str = ""
+    against_agreement: bool | None = None
+    lapses_on: date | None = None
+    detail: str = ""
+    errors: list[ErrorItem] = Field(default_factory=list)
+
+
+class BatchOut(Schema):
+    received: int
+    created: int
+    already_registered: int
+    refused: int
+    items: list[BatchItemOut]
+
+
 class MilestoneIn(Schema):
     step: Literal["accepted", "booked", "done", "deviation", "cancelled"] = Field(
         description="Mottagen, bokad, genomförd, avvikelse eller avbruten.")
@@ -79,6 +107,21 @@ def handover(request, payload: HandoverIn, idempotency_key: str = IDEMPOTENCY):
         return 201, selectors.status_out(rc)
 
     return run_once(actor, idempotency_key, "returns/handovers", payload.model_dump(mode="json"), run)
+
+
+@router.post("/handovers/batch", response={200: BatchOut, **ERRORS},
+             summary="Överlämna många ärenden i ett anrop", operation_id="returns_handover_batch")
+def handover_batch(request, payload: HandoverBatchIn, idempotency_key: str = IDEMPOTENCY):
+    """Upp till 1 000 överlämnanden i ett anrop. Varje post prövas för sig som ett enskilt överlämnande: en
+    avvisad post får egen status (4xx) med fälten namngivna och lagras inte alls; övriga registreras. En post
+    vars ärende-id redan är överlämnat med samma uppgifter besvaras med 200 och det befintliga ärendet."""
+    actor = request.auth
+    services.require_migration_agency(actor)
+
+    def run():
+        return 200, batch.receive_handovers(actor, payload.handovers)
+
+    return run_once(actor, idempotency_key, "returns/handovers/batch", payload.model_dump(mode="json"), run)
 
 
 @router.post("/handovers/{case_id}/status", response={200: StatusOut, **ERRORS},

@@ -8,7 +8,7 @@ the outcome, and the deadlines that watch them (registered with ``bitrade.deadli
 from __future__ import annotations
 
 import uuid
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from django.core.exceptions import PermissionDenied
@@ -118,45 +118,81 @@ def refresh(rc: ReturnCase, now: datetime, *, save: bool = True) -> rules.Assess
     return result
 
 
+def lapse_warning(rc: ReturnCase) -> tuple[datetime, dict] | None:
+    """When the lapse warning is due and its payload (None without a lapse date)."""
+    if rc.lapses_on is None:
+        return None
+    warn_on = rc.lapses_on - timedelta(days=law_settings().lapse_warning_days)
+    due = timezone.make_aware(datetime.combine(warn_on, datetime.min.time()).replace(hour=8))
+    return due, {"lapses_on": rc.lapses_on.isoformat()}
+
+
 def _schedule_lapse_warning(rc: ReturnCase, *, fresh: bool = False) -> None:
     if not fresh:
         deadlines.cancel("returns.lapse_warning", object_type=OBJECT_TYPE, object_id=rc.pk,
                          reason="ny preskriptionsdag")
-    if rc.lapses_on is None:
+    warning = lapse_warning(rc)
+    if warning is None:
         return
-    warn_on = rc.lapses_on - timedelta(days=law_settings().lapse_warning_days)
-    due = timezone.make_aware(datetime.combine(warn_on, datetime.min.time()).replace(hour=8))
-    deadlines.schedule("returns.lapse_warning", object_type=OBJECT_TYPE, object_id=rc.pk, due_at=due,
-                       payload={"lapses_on": rc.lapses_on.isoformat()})
+    deadlines.schedule("returns.lapse_warning", object_type=OBJECT_TYPE, object_id=rc.pk, due_at=warning[0],
+                       payload=warning[1])
 
 
 # --------------------------------------------------------------------------- routing
 
 
+def _no_border_police(region: PoliceRegion) -> ReturnError:
+    return ReturnError(f"{region.name} har ingen gränspolisenhet som kan ta emot ärendet.", field="police_region",
+                       status=422)
+
+
 def border_police_unit(region: PoliceRegion) -> Unit:
     unit = Unit.objects.filter(region=region, kind=UnitKind.BORDER_POLICE, active=True).order_by("id").first()
     if unit is None:
-        raise ReturnError(f"{region.name} har ingen gränspolisenhet som kan ta emot ärendet.", field="police_region",
-                          status=422)
+        raise _no_border_police(region)
     return unit
 
 
-def _region_for(data: HandoverIn) -> tuple[PoliceRegion, Municipality | None]:
+@dataclass(frozen=True)
+class Lookups:
+    """What routing reads from the organisation register, read once for a whole batch of handovers."""
+
+    municipalities: dict[str, Municipality]
+    regions: dict[str, PoliceRegion]
+    border_police: dict[int, Unit]  # region id -> the region's (first) active border-police unit
+
+
+def load_lookups(handovers: list[HandoverIn]) -> Lookups:
+    codes = {h.whereabouts.municipality_code for h in handovers if h.whereabouts.municipality_code}
+    munis = {m.code: m for m in Municipality.objects.select_related("police_area__region").filter(code__in=codes)}
+    regions = {r.code: r for r in PoliceRegion.objects.all()}
+    units: dict[int, Unit] = {}
+    for unit in Unit.objects.filter(kind=UnitKind.BORDER_POLICE, active=True).select_related("region").order_by("id"):
+        units.setdefault(unit.region_id, unit)
+    return Lookups(munis, regions, units)
+
+
+def route(data: HandoverIn, lookups: Lookups) -> tuple[PoliceRegion, Municipality | None, Unit]:
+    """The region and border-police unit a handover goes to: the region named, else the region of the
+    municipality where the person stays (pure, given the lookups; a refusal names the field)."""
     muni = None
     if data.whereabouts.municipality_code:
-        muni = Municipality.objects.select_related("police_area__region").filter(
-            code=data.whereabouts.municipality_code).first()
+        muni = lookups.municipalities.get(data.whereabouts.municipality_code)
         if muni is None:
             raise ReturnError("Okänd kommunkod.", field="whereabouts.municipality_code")
     if data.police_region:
-        region = PoliceRegion.objects.filter(code=data.police_region).first()
+        region = lookups.regions.get(data.police_region)
         if region is None:
             raise ReturnError("Okänd polisregion.", field="police_region")
-        return region, muni
-    if muni is not None and muni.police_area_id:
-        return muni.police_area.region, muni
-    raise ReturnError("Ange vistelsekommun eller polisregion så att ärendet kan styras till rätt region.",
-                      field="police_region")
+    elif muni is not None and muni.police_area_id:
+        region = muni.police_area.region
+    else:
+        raise ReturnError("Ange vistelsekommun eller polisregion så att ärendet kan styras till rätt region.",
+                          field="police_region")
+    unit = lookups.border_police.get(region.pk)
+    if unit is None:
+        raise _no_border_police(region)
+    return region, muni, unit
 
 
 # --------------------------------------------------------------------------- handover from MV
@@ -180,8 +216,7 @@ def receive_handover(actor: Actor, data: HandoverIn, now: datetime | None = None
         audit.record(actor, "returns.handover", object_type=OBJECT_TYPE, object_id=data.mv_case_id[:64],
                      result="refused", reason=" ".join(c.code for c in missing))
         raise HandoverIncomplete(missing)
-    region, muni = _region_for(data)
-    unit = border_police_unit(region)
+    region, muni, unit = route(data, load_lookups([data]))
     with transaction.atomic():
         duplicate = ReturnCase.objects.filter(origin="mv", source_reference=data.mv_case_id,
                                               source_organisation_id=org).exclude(case__state=CLOSED).first()
@@ -190,24 +225,41 @@ def receive_handover(actor: Actor, data: HandoverIn, now: datetime | None = None
                               status=409)
         case = cases.open_case(actor, KIND, region=region, unit=unit, state=RECEIVED, now=now,
                                priority=rules.priority_group(facts, timezone.localtime(now).date())[0],
-                               text=f"Överlämnat av Migrationsverket för verkställighet "
-                                    f"({rules.REASONS[data.reason].lower()}).")
+                               text=received_text(data))
         rc = _create(case, facts, origin="mv", source_reference=data.mv_case_id, organisation=org, muni=muni,
                      whereabouts_text=_whereabouts_text(data), sex=data.person.sex, now=now)
-        Handover.objects.create(return_case=rc, received_at=now, organisation_id=org, api_key_id=actor.api_key_id,
-                                reason=data.reason, category_at_handover=rc.police_category,
-                                against_agreement=rc.against_agreement, body=data.model_dump(mode="json"))
-        if rc.against_agreement:
-            cases.event(case, actor, "against_agreement", "Överlämnandet strider mot överenskommelsen: ärendet "
-                        "förutsätter att personen återvänder självmant.", citation=rules.CITE_AGREEMENT,
-                        public=False, now=now)
-        if data.whereabouts.known is False:
-            cases.event(case, SYSTEM_ACTOR, "wanted_needed", "Vistelseorten är okänd: personen ska efterlysas.",
-                        citation=rules.CITE_HANDOVER_INFO, public=False, now=now)
+        handover_record(actor, rc, data, org, now).save()
+        for who, step in handover_events(actor, rc, data):
+            cases.event(case, who, now=now, **step)
         audit.record(actor, "returns.handover", obj=case, new={"mv_case_id": data.mv_case_id,
                                                                  "against_agreement": rc.against_agreement})
         cases.notify_unit(case, unit, "returns.received", "Nytt återvändandeärende")
     return rc
+
+
+def received_text(data: HandoverIn) -> str:
+    return f"Överlämnat av Migrationsverket för verkställighet ({rules.REASONS[data.reason].lower()})."
+
+
+def handover_record(actor: Actor, rc: ReturnCase, data: HandoverIn, org: int, now: datetime) -> Handover:
+    """The handover as received (unsaved)."""
+    return Handover(return_case=rc, received_at=now, organisation_id=org, api_key_id=actor.api_key_id,
+                    reason=data.reason, category_at_handover=rc.police_category,
+                    against_agreement=rc.against_agreement, body=data.model_dump(mode="json"))
+
+
+def handover_events(actor: Actor, rc: ReturnCase, data: HandoverIn) -> list[tuple[Actor, dict]]:
+    """The timeline steps a handover adds after "received": who takes each and its fields."""
+    steps = []
+    if rc.against_agreement:
+        steps.append((actor, {"action": "against_agreement", "text": "Överlämnandet strider mot överenskommelsen: "
+                              "ärendet förutsätter att personen återvänder självmant.",
+                              "citation": rules.CITE_AGREEMENT, "public": False}))
+    if data.whereabouts.known is False:
+        steps.append((SYSTEM_ACTOR, {"action": "wanted_needed",
+                                     "text": "Vistelseorten är okänd: personen ska efterlysas.",
+                                     "citation": rules.CITE_HANDOVER_INFO, "public": False}))
+    return steps
 
 
 def _whereabouts_text(data: HandoverIn) -> str:
@@ -220,17 +272,26 @@ def _create(case: Case, facts: rules.Facts, *, origin: str, source_reference: st
             organisation: int | None = None, muni: Municipality | None = None,
             whereabouts_text: str = "", sex: str = "", previous: ReturnCase | None = None,
             now: datetime) -> ReturnCase:
+    rc = build_return_case(case, facts, origin=origin, source_reference=source_reference, organisation=organisation,
+                           muni=muni, whereabouts_text=whereabouts_text, sex=sex, previous=previous, now=now)
+    rc.save()
+    if case.priority != rc.priority_group:
+        case.priority = rc.priority_group
+        case.save(update_fields=["priority", "updated_at"])
+    _schedule_lapse_warning(rc, fresh=True)
+    return rc
+
+
+def build_return_case(case: Case | None, facts: rules.Facts, *, origin: str, source_reference: str = "",
+                      organisation: int | None = None, muni: Municipality | None = None, whereabouts_text: str = "",
+                      sex: str = "", previous: ReturnCase | None = None, now: datetime) -> ReturnCase:
+    """The return case's detail with its derived values as of ``now`` (unsaved; ``case`` may be set later)."""
     rc = ReturnCase(case=case, origin=origin, source_reference=source_reference, source_organisation_id=organisation,
                     whereabouts_municipality=muni, whereabouts_text=whereabouts_text, sex=sex, previous=previous,
                     police_category=3, priority_group=3)
     _apply_facts(rc, facts)
     rc.whereabouts_known = facts.whereabouts_known
     refresh(rc, now, save=False)
-    rc.save()
-    if case.priority != rc.priority_group:
-        case.priority = rc.priority_group
-        case.save(update_fields=["priority", "updated_at"])
-    _schedule_lapse_warning(rc, fresh=True)
     return rc
 
 
