@@ -23,9 +23,9 @@ def test_the_contact_ban_case_page_in_english(em_demo, login_client):
     ban = ContactBan.objects.select_related("case").get(case__state=rules.ACTIVE)
     sv, en = assert_bilingual(login_client("rlc.syd"), reverse("cases:detail", args=[ban.case.public_id]),
                               english=["Responsible police area", "Regional command centre concerned",
-                                       "Protected person", "Prohibited areas", "Deadlines"],
+                                       "Requirements for the next step", "Prohibited areas", "Deadlines"],
                               swedish=["Ansvarigt polisområde", "Berörd regionledningscentral",
-                                       "Skyddsperson", "Förbudsområden", "Tidsfrister"])
+                                       "Krav för nästa steg", "Förbudsområden", "Tidsfrister"])
     assert ban.prohibited_name in en  # data is shown as written
 
 
