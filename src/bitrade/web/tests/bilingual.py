@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.utils import translation
 
 
 def in_both(client, url: str) -> tuple[str, str]:
-    """(Swedish page, English page) of url for a logged-in test client; the language cookie is removed after."""
+    """(Swedish page, English page) of url for a logged-in test client; Swedish is the language again after."""
     client.cookies.pop(settings.LANGUAGE_COOKIE_NAME, None)
     swedish = client.get(url)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
@@ -14,6 +15,7 @@ def in_both(client, url: str) -> tuple[str, str]:
         english = client.get(url)
     finally:
         client.cookies.pop(settings.LANGUAGE_COOKIE_NAME, None)
+        translation.activate(settings.LANGUAGE_CODE)  # the request left English active in this thread
     assert swedish.status_code == 200, (url, swedish.status_code)
     assert english.status_code == 200, (url, english.status_code)
     return swedish.content.decode(), english.content.decode()
