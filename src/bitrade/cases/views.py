@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from pydantic import ValidationError
 
@@ -127,13 +128,13 @@ def run_and_return(request, public_id, fn):
     if not selectors.scope(request_actor(request)).filter(public_id=public_id).exists():
         # Transferred to a unit whose cases this person does not see: back to the inbox, not a 404.
         reference = selectors.reference_of(public_id)
-        messages.success(request, f"Sparat. {reference} hanteras nu av en annan enhet.")
+        messages.success(request, _("Sparat. %(ref)s hanteras nu av en annan enhet.") % {"ref": reference})
         if request.headers.get("HX-Request") == "true":
             response = HttpResponse(status=204)
             response["HX-Redirect"] = reverse("web:home")
             return response
         return redirect("web:home")
-    messages.success(request, "Sparat.")
+    messages.success(request, _("Sparat."))
     return back_to_case(request, public_id)
 
 

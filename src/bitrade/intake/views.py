@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from pydantic import ValidationError
 
@@ -286,7 +287,7 @@ def new_request(request, actor):
             errors[_form_key(exc.field, slots)] = exc.message
         else:
             services.discard_staged(actor, token)
-            messages.success(request, f"Begäran är mottagen. Referens: {result.request.case.reference_number}.")
+            messages.success(request, _("Begäran är mottagen. Referens: %(ref)s.") % {"ref": result.request.case.reference_number})
             return redirect("intake:detail", result.request.public_id)
     return render(request, "intake/new.html", _form_context(actor, request.POST, errors, token, staged), status=422)
 
@@ -443,7 +444,7 @@ def complete(request, actor, public_id):
             exc.field, exc.message, answer_qs, attachment_qs)
         messages.error(request, text)
     else:
-        messages.success(request, "Kompletteringen är skickad.")
+        messages.success(request, _("Kompletteringen är skickad."))
     return redirect("intake:detail", public_id)
 
 
@@ -456,7 +457,7 @@ def acknowledge(request, actor, public_id):
     except cases.CaseError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"{req.case.reference_number} är kvitterad.")
+        messages.success(request, _("%(ref)s är kvitterad.") % {"ref": req.case.reference_number})
     return redirect("intake:detail", public_id)
 
 
@@ -466,12 +467,12 @@ def withdraw(request, actor, public_id):
     req = selectors.get_request(actor, public_id, purpose="återkallelse")
     reason = request.POST.get("reason", "").strip()
     if len(reason) < 5:
-        messages.error(request, "Ange varför begäran återkallas.")
+        messages.error(request, _("Ange varför begäran återkallas."))
         return redirect("intake:detail", public_id)
     try:
         cases.withdraw(actor, req.case, reason=reason)
     except cases.CaseError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, "Begäran är återkallad.")
+        messages.success(request, _("Begäran är återkallad."))
     return redirect("intake:detail", public_id)

@@ -14,6 +14,7 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
 from pydantic import ValidationError
 
 from bitrade.cases import selectors as case_selectors
@@ -210,17 +211,18 @@ def register(request, actor):
         else:
             req = result.request
             case = req.case
-            text = f"Begäran från {req.organisation.name} är registrerad: {case.reference_number}."
+            text = _("Begäran från %(organisation)s är registrerad: %(ref)s.") % {"organisation": req.organisation.name, "ref": case.reference_number}
             if req.oral_confirmation_due_at:
                 due = timezone.localtime(req.oral_confirmation_due_at)
-                text += (f" Den skriftliga bekräftelsen ska komma in senast {due:%Y-%m-%d} kl. {due:%H.%M}; "
-                         "en påminnelse kommer innan tiden går ut.")
+                text += " " + _("Den skriftliga bekräftelsen ska komma in senast %(day)s kl. %(time)s; "
+                                "en påminnelse kommer innan tiden går ut.") % {"day": f"{due:%Y-%m-%d}", "time": f"{due:%H.%M}"}
             if case_selectors.scope(actor).filter(pk=case.pk).exists():
                 messages.success(request, text)
                 return redirect(case_url(case.public_id))
             # Routed to a unit whose cases this person does not see: the receipt says where it went.
             unit = case.unit
-            messages.success(request, f"{text} Ärendet styrdes till {unit.name}"
-                                      + (f", tel. {unit.phone}." if unit.phone else "."))
+            routed = (_("Ärendet styrdes till %(unit)s, tel. %(phone)s.") if unit.phone
+                      else _("Ärendet styrdes till %(unit)s.")) % {"unit": unit.name, "phone": unit.phone}
+            messages.success(request, f"{text} {routed}")
             return redirect("intake:register")
     return render(request, "intake/registered_new.html", _context(request.POST, errors), status=422)

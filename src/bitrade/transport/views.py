@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from bitrade.audit import services as audit
@@ -59,7 +60,7 @@ def plan(request, actor, public_id):
                      "to_place": p.get(f"leg{i}_to", ""), "start_at": parse_local_datetime(p.get(f"leg{i}_start", "")),
                      "end_at": parse_local_datetime(p.get(f"leg{i}_end", ""))})
     if any(leg["start_at"] is None or leg["end_at"] is None for leg in legs):
-        messages.error(request, "Ange start- och sluttid för varje sträcka.")
+        messages.error(request, _("Ange start- och sluttid för varje sträcka."))
         return back_to_case(request, public_id)
     return run_and_return(request, public_id, lambda: services.plan_police_transport(
         actor, case, episode=episode, legs=legs, requester_dialogue=p.get("requester_dialogue", "")))
@@ -152,7 +153,7 @@ def nte_respond(request, actor, order_id):
     except CaseError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, "Svaret är registrerat.")
+        messages.success(request, _("Svaret är registrerat."))
     return redirect("web:home")
 
 

@@ -40,7 +40,7 @@ def capacity_switch(request):
     if key not in {c.key for c in capacities(request.user)}:
         return HttpResponseBadRequest("Okänd roll.")
     request.session[SESSION_CAPACITY] = key
-    messages.info(request, "Du har bytt roll.")
+    messages.info(request, _("Du har bytt roll."))
     return redirect("web:home")
 
 
