@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.conf import settings
+from django.utils import translation
 
 from bitrade.assistance.tests.test_escalation import _submit
 
@@ -15,7 +16,10 @@ def test_the_case_page_in_english_and_in_swedish(demo, actor_of, login_client):
     swedish = client.get(f"/arenden/{case.public_id}/").content.decode()
     assert f"Ärende {case.reference_number}" in swedish and "Kvittera" in swedish and "Tidslinje" in swedish
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    english = client.get(f"/arenden/{case.public_id}/").content.decode()
+    try:
+        english = client.get(f"/arenden/{case.public_id}/").content.decode()
+    finally:
+        translation.activate(settings.LANGUAGE_CODE)  # the request left English on in this thread
     assert f"Case {case.reference_number}" in english
     for text in ("Acknowledge", "Timeline", "Actions", "Threat and risk assessment, priority", "Save assessment"):
         assert text in english, text
