@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import random
 import time
+import urllib.error
 import urllib.request
 from datetime import datetime, timedelta
 
@@ -48,8 +49,6 @@ def _poster(url: str, key: str, secret: str):
     from .services import sign
 
     if url:
-        import urllib.error
-
         def post(path: str, body: bytes) -> int:
             request = urllib.request.Request(url.rstrip("/") + path, data=body, method="POST", headers={
                 "Content-Type": "application/json", "X-API-Key": key, "X-Bitrade-Signature": sign(secret, body)})
