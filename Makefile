@@ -16,9 +16,10 @@ $(STAMP): pyproject.toml requirements.lock
 	$(BIN)/python -m pip install -q --no-deps -e .
 	@touch $(STAMP)
 
-## demo: install, migrate, load the demo organisation, run web (http://127.0.0.1:8000) and worker
+## demo: install, migrate, load the demo organisation, run web (http://127.0.0.1:8000) and worker, and the
+## contact-ban alarm simulator at a low rate in the background (scripts/demo-simulator.sh; Ctrl-C stops all)
 demo: $(STAMP)
-	$(BIN)/bitrade demo
+	BIN=$(BIN) scripts/demo-simulator.sh & sim=$$!; trap 'kill $$sim 2>/dev/null' EXIT; $(BIN)/bitrade demo
 
 ## test: install everything (Chromium via apt when missing) and run the whole suite
 test: $(STAMP) system-packages

@@ -122,7 +122,7 @@ _GROUPS: dict[str, dict[str, str]] = {
         "rlc": _("Regionledningscentral (RLC)"), "station_commander_desk": _("Stationsbefäl"),
         "duty_officer_desk": _("Vakthavande befäl"), "assistance_group": _("Handräckningsgrupp"),
         "border_police": _("Gränspolis"), "bops": _("BOPS-grupp (brottsoffer- och personsäkerhet)"),
-        "admin_support": _("Administrativt stöd"),
+        "admin_support": _("Administrativt stöd"), "noa": _("Nationella operativa avdelningen (NOA)"),
     },
     "police_function": {
         "rlc_commander": _("RLC-befäl"), "station_commander": _("Stationsbefäl"),

@@ -40,6 +40,8 @@ class AlarmOut(Schema):
     category: str | None = None
     handled_by: str | None = None
     late: bool | None = None
+    code: int | None = None  # a rejected alarm: the 4xx it would have been answered alone
+    field: str | None = None  # a rejected alarm: the field at fault (alarms.<n>.<field>)
     detail: str | None = None
 
 
@@ -54,17 +56,17 @@ class BatchOut(Schema):
 def post_alarm(request, payload: AlarmIn):
     """Store, classify and route one alarm (immediate → the RLC at once; not immediate → BOPS in its working
     hours). Answered 202 as soon as the alarm is stored."""
-    result = services.ingest(request.auth, payload)
-    services.record_received(request.auth, [result])
-    return 202, result
+    return 202, services.ingest(request.auth, payload)
 
 
 @router.post("/alarms/batch", response={202: BatchOut, **ERRORS}, summary="Ta emot en kö av larm (återuppspelning)")
 def post_alarms(request, payload: AlarmBatchIn):
-    """Replay a backlog (at most 1 000 alarms per request): each alarm is handled as if posted alone,
-    in order per device; a bad alarm is answered ``rejected`` without stopping the rest."""
-    results = services.ingest_many(request.auth, payload.alarms)
-    services.record_received(request.auth, results)
+    """Replay a backlog (at most 1 000 alarms per request), stored set-wise: exactly once per supplier alarm
+    id, in order per device, the immediate alarms committed first. Each alarm is answered in ``results`` in
+    the order sent; a bad alarm is ``rejected`` with its 4xx ``code``, ``field`` and a Swedish ``detail``,
+    nothing of it stored, without stopping the rest."""
+    results = services.ingest_batch(request.auth, payload.alarms)
+    services.record_rejected(request.auth, results)
     counts = {s: sum(1 for r in results if r["status"] == s) for s in ("accepted", "duplicate", "rejected")}
     return 202, {"accepted": counts["accepted"], "duplicates": counts["duplicate"], "rejected": counts["rejected"],
                  "results": results}

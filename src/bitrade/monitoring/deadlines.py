@@ -77,6 +77,20 @@ def schedule_alarm_inform(alarm: Alarm) -> None:
                        payload={"citation": due.citation})
 
 
+def schedule_alarm_inform_many(alarms) -> None:
+    """The 20 § deadline of every alarm in a batch, in one ``bulk_create`` (the alarms have their pks)."""
+    settings: dict = {}
+    rows = []
+    for alarm in alarms:
+        day = alarm.raised_at.date()
+        if day not in settings:
+            settings[day] = rules.settings_at(day)
+        due = rules.inform_contact_persons_due(alarm.raised_at, settings[day])
+        rows.append(Deadline(kind=ALARM_INFORM, object_type="monitoring.alarm", object_id=str(alarm.pk),
+                             due_at=due.due_at, payload={"citation": due.citation}))
+    Deadline.objects.bulk_create(rows)
+
+
 @deadlines.register(ALARM_INFORM)
 def alarm_inform_overdue(deadline: Deadline, now: datetime) -> str:
     alarm = Alarm.objects.select_related("contact_ban__case", "contact_ban__rlc").filter(pk=deadline.object_id).first()

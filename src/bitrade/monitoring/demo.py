@@ -38,6 +38,11 @@ def load_monitoring_demo() -> list[dict]:
     ):
         _member(_person(username, first, last, title=what), bops["syd"], function)
         personas.append({"username": username, "name": f"{first} {last}", "persona": what})
+    if "stockholm" in regions:  # NOA: the national read-only overview of contact bans (22 §)
+        noa = _unit("Nationella operativa avdelningen (NOA)", "noa", regions["stockholm"], always_open=True,
+                    email="noa@polisen.example")
+        _member(_person("noa", "Eva", "Strand", title="Lägescentral, NOA"), noa, "officer")
+        personas.append({"username": "noa", "name": "Eva Strand", "persona": "Lägescentral, NOA"})
     ApprovedEquipment.objects.get_or_create(model="EM-100")
     if not ContactBan.objects.exists():
         demo_cases()

@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
@@ -141,7 +141,11 @@ class AlarmIn(_In):
 
 
 class AlarmBatchIn(_In):
-    alarms: list[AlarmIn] = Field(min_length=1, max_length=1000)
+    """A backlog: each item is an ``AlarmIn``; an item that is not valid is kept as it came (a plain object)
+    and answered ``rejected`` on its own, so one bad alarm does not refuse the batch."""
+
+    alarms: list[Annotated[AlarmIn | dict, Field(union_mode="left_to_right")]] = Field(min_length=1,
+                                                                                     max_length=1000)
 
 
 class RouteAlarmIn(AlarmIn):

@@ -10,6 +10,7 @@ import hashlib
 import hmac
 import secrets
 import time
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.core.exceptions import PermissionDenied
@@ -19,7 +20,7 @@ from django.utils import timezone
 from bitrade.audit import services as audit
 from bitrade.cases import services as cases
 from bitrade.cases.models import Case
-from bitrade.common.actor import Actor
+from bitrade.common.actor import API_CLIENT, Actor
 from bitrade.organisation.models import Person, PoliceArea, Unit, UnitKind
 
 from . import rules
@@ -34,7 +35,7 @@ from .models import (
     ExceptionDecision,
     MonitoringSystem,
 )
-from .schemas import CaseFactsIn
+from .schemas import AlarmIn, CaseFactsIn
 
 KIND = "contact_ban"
 
@@ -401,16 +402,54 @@ def _bops_opens(unit: Unit):
     return opens
 
 
-def _device_ban(system: MonitoringSystem, device_id: str, case_reference: str) -> tuple[Device, ContactBan | None]:
-    device = Device.objects.select_related("contact_ban__case__unit", "contact_ban__rlc").filter(
-        system=system, device_id=device_id).first()
-    if device is None:
-        ban = None
-        if case_reference:
-            ban = ContactBan.objects.select_related("case__unit", "rlc").filter(
-                case__reference_number=case_reference).first()
-        device = Device.objects.create(system=system, device_id=device_id, contact_ban=ban)
-    return device, device.contact_ban
+@dataclass(frozen=True)
+class _Target:
+    """What routing needs of a device's case (cached for ``_CACHE_SECONDS``: a device moved to another case
+    is seen within that time)."""
+
+    device_pk: int
+    ban_pk: int
+    rlc_id: int
+    rlc_name: str
+    bops: Unit
+
+
+def _target_of(device: Device) -> _Target | None:
+    ban = device.contact_ban
+    if ban is None:
+        return None
+    return _Target(device.pk, ban.pk, ban.rlc_id, ban.rlc.name, ban.case.unit)
+
+
+def _targets(system: MonitoringSystem, wanted: dict[str, str]) -> dict[str, _Target | None]:
+    """device id → its case's routing data, for every device of a batch: the cache, then one query for the
+    devices not cached; a device not yet known is attached to the case the alarm names (if it exists)."""
+    out: dict[str, _Target | None] = {}
+    missing = []
+    clock = time.monotonic()
+    for device_id in wanted:
+        hit = _CACHE.get(("device", system.pk, device_id))
+        if hit is not None and clock - hit[0] < _CACHE_SECONDS:
+            out[device_id] = hit[1]
+        else:
+            missing.append(device_id)
+    if missing:
+        found = {d.device_id: d for d in Device.objects.select_related("contact_ban__case__unit", "contact_ban__rlc")
+                 .filter(system=system, device_id__in=missing)}
+        for device_id in missing:
+            device = found.get(device_id)
+            if device is None and wanted[device_id]:
+                ban = ContactBan.objects.filter(case__reference_number=wanted[device_id]).first()
+                if ban is not None:
+                    device, _ = Device.objects.get_or_create(system=system, device_id=device_id,
+                                                             defaults={"contact_ban": ban})
+                    device = Device.objects.select_related("contact_ban__case__unit", "contact_ban__rlc").get(
+                        pk=device.pk)
+            target = _target_of(device) if device is not None else None
+            out[device_id] = target
+            if target is not None:  # an unattached device is looked up again next time
+                _CACHE[("device", system.pk, device_id)] = (clock, target)
+    return out
 
 
 def route_for(ban: ContactBan, alarm_type: str, at: datetime) -> rules.Route:
@@ -419,77 +458,267 @@ def route_for(ban: ContactBan, alarm_type: str, at: datetime) -> rules.Route:
     return rules.route(classification, at, rlc=ban.rlc.name, bops=bops.name, bops_opens=_bops_opens(bops))
 
 
-def ingest(system: MonitoringSystem, alarm, *, now: datetime | None = None) -> dict:
-    """Store one alarm: idempotent on the supplier's id, ordered per device, classified and routed in the
-    same short transaction; the consoles hear of it at commit (NOTIFY on PostgreSQL)."""
-    from django.db import IntegrityError, connection
+class _Router:
+    """Classification and routing over a batch: the pure rules, with the classification per (type, day) and
+    BOPS's opening hours per (unit, day) computed once."""
 
+    def __init__(self):
+        self.table = _cached(("table",), alarm_table)
+        self.classes: dict = {}
+        self.opens: dict = {}
+
+    def route(self, target: _Target, alarm_type: str, at: datetime) -> rules.Route:
+        key = (alarm_type, at.date())
+        if key not in self.classes:
+            self.classes[key] = rules.classify(alarm_type, at, self.table)
+        unit = target.bops
+        if unit.pk not in self.opens:
+            self.opens[unit.pk] = (_bops_opens(unit), [])
+        return rules.route(self.classes[key], at, rlc=target.rlc_name, bops=unit.name,
+                           bops_opens=lambda moment: self._opens(unit.pk, moment))
+
+    def _opens(self, unit_pk: int, at: datetime) -> datetime:
+        """BOPS's next opening; a closed stretch found once (``at`` … the opening) answers every alarm raised
+        inside it (a backlog raised overnight asks the calendar once)."""
+        opens, closed = self.opens[unit_pk]
+        for start, end in closed:
+            if start <= at < end:
+                return end
+        found = opens(at)
+        if found > at:
+            closed.append((at, found))
+        return found
+
+
+def _rejected(index: int | None, alarm_id: str, message: str, field: str, code: int = 422) -> dict:
+    return {"alarm_id": alarm_id, "status": "rejected", "code": code, "detail": message,
+            "field": field if index is None else f"alarms.{index}.{field}".rstrip(".")}
+
+
+def _validated(items) -> tuple[list[tuple[int, AlarmIn]], dict[int, dict]]:
+    """Each item on its own: a bad one is answered with its field and a Swedish message, the rest go on."""
+    from pydantic import ValidationError
+
+    from bitrade.common.errors import swedish_validation_errors
+
+    valid, bad = [], {}
+    for i, item in enumerate(items):
+        if isinstance(item, AlarmIn):
+            valid.append((i, item))
+            continue
+        try:
+            valid.append((i, AlarmIn.model_validate(item)))
+        except ValidationError as exc:
+            first = swedish_validation_errors(exc.errors())[0]
+            field = "" if first["field"] == "body" else first["field"]
+            alarm_id = item.get("alarm_id") if isinstance(item, dict) else ""
+            bad[i] = _rejected(i, alarm_id if isinstance(alarm_id, str) else "", first["message"], field)
+    return valid, bad
+
+
+def _seen(system: MonitoringSystem, ids: list[str]) -> set[str]:
+    """The supplier ids of the batch already stored: one query (split only at the database's parameter limit)."""
+    from django.db import connection
+
+    size = max((connection.features.max_query_params or 999) - 10, 100)
+    seen: set[str] = set()
+    for start in range(0, len(ids), size):
+        seen.update(Alarm.objects.filter(system=system, supplier_alarm_id__in=ids[start:start + size])
+                    .values_list("supplier_alarm_id", flat=True))
+    return seen
+
+
+INGEST_ACTOR_LABEL = "Övervakningssystem {name}"
+BACKLOG_CHUNK = 500  # alarms per commit of the not-immediate part of a batch (the writer lock is held this long)
+
+
+_ALARM_COLUMNS = ("system_id", "supplier_alarm_id", "device_id", "sequence", "late", "alarm_type", "raised_at",
+                  "received_at", "contact_ban_id", "category", "procedure", "citation", "handled_by", "unit_id",
+                  "handle_from", "state", "measures", "outcome", "payload")
+_TIMES = {"raised_at", "received_at", "handle_from"}
+
+
+@dataclass
+class _Row:
+    """An alarm about to be stored (the columns of ``Alarm``; ``pk`` once stored)."""
+
+    system_id: int
+    supplier_alarm_id: str
+    device_id: int
+    sequence: int
+    late: bool
+    alarm_type: str
+    raised_at: datetime
+    received_at: datetime
+    contact_ban_id: int
+    category: str
+    procedure: str
+    citation: str
+    handled_by: str
+    unit_id: int
+    handle_from: datetime
+    state: str
+    payload: dict
+    measures: str = ""
+    outcome: str = ""
+    pk: int | None = None
+
+
+def _insert(rows: list[_Row]) -> None:
+    """The alarms in one ``executemany`` (the ORM's ``bulk_create`` spent more time preparing each value of
+    each row than the database spent storing it); then the ids of the alarms that get a 20 § deadline."""
+    from django.db import connection
+
+    ops = connection.ops
+    table = connection.ops.quote_name(Alarm._meta.db_table)
+    sql = (f"INSERT INTO {table} ({', '.join(ops.quote_name(c) for c in _ALARM_COLUMNS)}) "
+           f"VALUES ({', '.join(['%s'] * len(_ALARM_COLUMNS))})")
+    values = []
+    for r in rows:
+        values.append(tuple(
+            ops.adapt_datetimefield_value(getattr(r, c)) if c in _TIMES
+            else ops.adapt_json_value(r.payload, None) if c == "payload" else getattr(r, c)
+            for c in _ALARM_COLUMNS))
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, values)
+    rlc = {r.supplier_alarm_id: r for r in rows if r.handled_by == "rlc"}
+    if rlc:
+        for pk, alarm_id in Alarm.objects.filter(system_id=rows[0].system_id, supplier_alarm_id__in=list(rlc)
+                                                 ).values_list("pk", "supplier_alarm_id"):
+            rlc[alarm_id].pk = pk
+
+
+def _store(system: MonitoringSystem, rows: list[_Row], actor: Actor) -> None:
+    """One transaction's worth: the alarms, their 20 § deadlines (``bulk_create``), one audit event listing
+    the supplier ids, and one NOTIFY per unit on PostgreSQL (heard by the consoles at commit)."""
+    from django.db import connection
+
+    from . import deadlines
+
+    _insert(rows)
+    deadlines.schedule_alarm_inform_many([r for r in rows if r.handled_by == "rlc"])
+    audit.record(actor, "em.alarms_stored", obj=system, new={
+        "count": len(rows), "immediate": sum(1 for r in rows if r.category == rules.IMMEDIATE),
+        "alarm_ids": [r.supplier_alarm_id for r in rows]})
+    if connection.vendor == "postgresql":
+        units = {(r.unit_id, r.category) for r in rows}
+        with connection.cursor() as cursor:
+            for unit_id, category in sorted(units):
+                cursor.execute("SELECT pg_notify('em_alarms', %s)", [f"{unit_id}:0:{category}"])
+
+
+def ingest_batch(system: MonitoringSystem, items, *, now: datetime | None = None) -> list[dict]:
+    """Store a batch of alarms set-wise, exactly once and in order per device.
+
+    Each item is validated on its own (a bad one is rejected with its field, nothing of it stored); one query
+    finds the supplier ids already stored (answered ``duplicate``); classification and routing are the pure
+    rules over the batch. The immediate alarms are committed first, in their own short transaction with the
+    devices' new positions, so that they reach the RLC before the rest of a backlog; the rest follow in
+    commits of ``BACKLOG_CHUNK``. A race with another request storing the same id falls back to one alarm at
+    a time for that part (the unique constraint decides)."""
     now = now or timezone.now()
-    if Alarm.objects.filter(system=system, supplier_alarm_id=alarm.alarm_id).exists():
-        return {"alarm_id": alarm.alarm_id, "status": "duplicate"}
+    valid, bad = _validated(items)
+    results: dict[int, dict | None] = {i: bad.get(i) for i in range(len(items))}
+    seen = _seen(system, [a.alarm_id for _, a in valid])
+    candidates = []
+    for i, alarm in valid:
+        if alarm.alarm_id in seen:
+            results[i] = {"alarm_id": alarm.alarm_id, "status": "duplicate"}
+        else:
+            seen.add(alarm.alarm_id)  # a repeat inside the batch is a duplicate too
+            candidates.append((i, alarm))
+    wanted: dict[str, str] = {}
+    for _, alarm in candidates:
+        wanted[alarm.device_id] = wanted.get(alarm.device_id) or alarm.case
+    targets = _targets(system, wanted) if wanted else {}
+    placed = []
+    for i, alarm in candidates:
+        target = targets.get(alarm.device_id)
+        if target is None:
+            results[i] = _rejected(i if len(items) > 1 else None, alarm.alarm_id,
+                                   "Enheten är inte kopplad till något ärende om kontaktförbud.", "device_id")
+        else:
+            placed.append((i, alarm, target))
+    if placed:
+        actor = Actor(kind=API_CLIENT, label=INGEST_ACTOR_LABEL.format(name=system.name))
+        router = _Router()
+        placed.sort(key=lambda p: (p[1].device_id, p[1].sequence, p[0]))  # order per device
+        with transaction.atomic():  # the immediate alarms and the devices' positions
+            devices = Device.objects.filter(pk__in={t.device_pk for _, _, t in placed})
+            if transaction.get_connection().features.has_select_for_update:
+                devices = devices.select_for_update()
+            position = dict(devices.values_list("pk", "last_sequence"))
+            rows: list[tuple[int, _Row]] = []
+            for i, alarm, target in placed:
+                late = alarm.sequence <= position[target.device_pk]
+                if not late:
+                    position[target.device_pk] = alarm.sequence
+                route = router.route(target, alarm.type, alarm.raised_at)
+                rlc = route.handled_by == "rlc"
+                rows.append((i, _Row(
+                    system_id=system.pk, supplier_alarm_id=alarm.alarm_id, device_id=target.device_pk,
+                    sequence=alarm.sequence, late=late, alarm_type=alarm.type, raised_at=alarm.raised_at,
+                    received_at=now, contact_ban_id=target.ban_pk, category=route.category,
+                    procedure=route.procedure, citation=route.citation, handled_by=route.handled_by,
+                    unit_id=target.rlc_id if rlc else target.bops.pk,
+                    handle_from=max(route.handle_from, alarm.raised_at),
+                    state=rules.RAISED if rlc else rules.BOPS_QUEUED, payload=alarm.model_dump(mode="json"))))
+            first = [r for r in rows if r[1].handled_by == "rlc"]
+            rest = [r for r in rows if r[1].handled_by != "rlc"]
+            if not _store_or_fallback(system, first, actor, results):
+                first = []
+            for device_pk, sequence in position.items():
+                Device.objects.filter(pk=device_pk, last_sequence__lt=sequence).update(last_sequence=sequence)
+        for start in range(0, len(rest), BACKLOG_CHUNK):
+            _store_or_fallback(system, rest[start:start + BACKLOG_CHUNK], actor, results)
+        for i, row in first + rest:
+            if results[i] is None:
+                results[i] = {"alarm_id": row.supplier_alarm_id, "status": "accepted", "category": row.category,
+                              "handled_by": row.handled_by, "late": row.late}
+    return [results[i] for i in range(len(items))]
+
+
+def _store_or_fallback(system, rows: list[tuple[int, _Row]], actor: Actor, results: dict) -> bool:
+    """Store ``rows`` in one go; if another request stored one of the ids meanwhile, store them one by one
+    (each in a savepoint) and answer the ones lost to the race ``duplicate``. True when stored in one go."""
+    from django.db import IntegrityError
+
+    if not rows:
+        return True
     try:
         with transaction.atomic():
-            key = ("device", system.pk, alarm.device_id)
-            found = _CACHE.get(key)
-            if found is None or found[1][1] is None or time.monotonic() - found[0] > _CACHE_SECONDS:
-                found = (time.monotonic(), _device_ban(system, alarm.device_id, alarm.case))
-                _CACHE[key] = found  # a device moved to another case is seen within _CACHE_SECONDS
-            device, ban = found[1]
-            if ban is None:
-                raise MonitoringError("Enheten är inte kopplad till något ärende om kontaktförbud.", status=422,
-                                      field="device_id")
-            # order per device: one conditional UPDATE; nothing updated means an old number arrived late
-            late = not Device.objects.filter(pk=device.pk, last_sequence__lt=alarm.sequence).update(
-                last_sequence=alarm.sequence)
-            route = route_for(ban, alarm.type, alarm.raised_at)
-            unit = ban.rlc if route.handled_by == "rlc" else ban.case.unit
-            row = Alarm.objects.create(
-                system=system, supplier_alarm_id=alarm.alarm_id, device=device, sequence=alarm.sequence, late=late,
-                alarm_type=alarm.type, raised_at=alarm.raised_at, received_at=now, contact_ban=ban,
-                category=route.category, procedure=route.procedure, citation=route.citation,
-                handled_by=route.handled_by, unit=unit, handle_from=max(route.handle_from, alarm.raised_at),
-                state=rules.RAISED if route.handled_by == "rlc" else rules.BOPS_QUEUED,
-                payload=alarm.model_dump(mode="json"),
-            )
-            if route.inform_contact_persons:
-                from . import deadlines
-
-                deadlines.schedule_alarm_inform(row)
-            if connection.vendor == "postgresql":
-                with connection.cursor() as cursor:
-                    cursor.execute("SELECT pg_notify('em_alarms', %s)", [f"{unit.pk}:{row.pk}:{route.category}"])
+            _store(system, [r for _, r in rows], actor)
+        return True
     except IntegrityError:
-        return {"alarm_id": alarm.alarm_id, "status": "duplicate"}
-    return {"alarm_id": alarm.alarm_id, "status": "accepted", "category": route.category,
-            "handled_by": route.handled_by, "late": late}
-
-
-def ingest_many(system: MonitoringSystem, alarms, *, now: datetime | None = None) -> list[dict]:
-    """A backlog replay: each alarm on its own (one bad alarm does not stop the rest), in device order."""
-    out = []
-    ordered = sorted(alarms, key=lambda a: (a.device_id, a.sequence))
-    # One commit per chunk (each alarm in its own savepoint): short enough that an immediate alarm posted
-    # alone waits at most one chunk for the writer lock on SQLite.
-    for start in range(0, len(ordered), BATCH_CHUNK):
+        for _, row in rows:
+            row.pk = None
         with transaction.atomic():
-            for alarm in ordered[start:start + BATCH_CHUNK]:
+            for i, row in rows:
                 try:
-                    out.append(ingest(system, alarm, now=now))
-                except MonitoringError as exc:
-                    out.append({"alarm_id": alarm.alarm_id, "status": "rejected", "detail": exc.message})
-    return out
+                    with transaction.atomic():
+                        _store(system, [row], actor)
+                except IntegrityError:
+                    results[i] = {"alarm_id": row.supplier_alarm_id, "status": "duplicate"}
+        return False
 
 
-BATCH_CHUNK = 100
+def ingest(system: MonitoringSystem, alarm, *, now: datetime | None = None) -> dict:
+    """One alarm: the batch path with one item; a rejected alarm is raised (the API answers 4xx with the
+    field)."""
+    result = ingest_batch(system, [alarm], now=now)[0]
+    if result["status"] == "rejected":
+        raise MonitoringError(result["detail"], status=result["code"], field=result["field"])
+    return result
 
 
-def record_received(system: MonitoringSystem, results: list[dict]) -> None:
-    """One audit event per request of a monitoring system (not one per alarm)."""
-    from bitrade.common.actor import API_CLIENT, Actor
-
-    actor = Actor(kind=API_CLIENT, label=f"Övervakningssystem {system.name}")
-    accepted = sum(1 for r in results if r["status"] == "accepted")
-    audit.record(actor, "em.alarms_received", obj=system, new={"accepted": accepted, "total": len(results)})
+def record_rejected(system: MonitoringSystem, results: list[dict]) -> None:
+    """Alarms refused for bad input are on record too (one event per request, the ids and the fields)."""
+    refused = [r for r in results if r["status"] == "rejected"]
+    if refused:
+        actor = Actor(kind=API_CLIENT, label=INGEST_ACTOR_LABEL.format(name=system.name))
+        audit.record(actor, "em.alarms_received", obj=system, result="refused",
+                     reason="; ".join(f"{r['alarm_id']}: {r['field']}" for r in refused)[:2000],
+                     new={"rejected": len(refused), "total": len(results)})
 
 
 # --------------------------------------------------------------------------- handling an alarm

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import random
 import time
+import urllib.error
 import urllib.request
 from datetime import datetime, timedelta
 
@@ -19,6 +20,7 @@ from .schemas import AlarmIn
 TYPES = ("zone_entry", "tamper", "strap", "battery_low", "signal_loss", "device_offline")
 WEIGHTS = (0.25, 0.05, 0.05, 0.35, 0.15, 0.15)
 SYSTEM_NAME = "Simulator"
+RETRIES = 30  # over HTTP: seconds to wait for a server that does not answer
 
 
 def plan(devices: list[str], *, alarms_per_hour: float, hours: float, seed: int, start: datetime) -> list[AlarmIn]:
@@ -50,8 +52,17 @@ def _poster(url: str, key: str, secret: str):
         def post(path: str, body: bytes) -> int:
             request = urllib.request.Request(url.rstrip("/") + path, data=body, method="POST", headers={
                 "Content-Type": "application/json", "X-API-Key": key, "X-Bitrade-Signature": sign(secret, body)})
-            with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - the operator's own server
-                return response.status
+            for attempt in range(RETRIES):
+                try:
+                    with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - the operator's own server
+                        return response.status
+                except urllib.error.HTTPError as exc:  # an answer (4xx/5xx) is counted, not fatal
+                    return exc.code
+                except (urllib.error.URLError, OSError):  # the server is not up (yet, or any more): wait
+                    if attempt == RETRIES - 1:
+                        return 0
+                    time.sleep(1.0)
+            return 0
         return post
     from django.test import Client
 

@@ -146,6 +146,7 @@ def console_fragment(request, actor):
 
 STREAM_SECONDS = 25.0  # one response lasts this long; EventSource reconnects by itself
 POLL_SECONDS = 0.5
+STREAM_BATCH = 50  # rows per read of the stream (selectors.alarms_after's limit)
 
 
 def _events(unit_id: int, after: int, seconds: float):
@@ -163,12 +164,15 @@ def _events(unit_id: int, after: int, seconds: float):
             listening = False
     try:
         while time.monotonic() < deadline:
-            for row in selectors.alarms_after(unit_id, last):
-                last = row["pk"]
-                data = {"id": row["pk"], "category": row["category"], "type": row["alarm_type"],
-                        "label": rules.ALARM_TYPES.get(row["alarm_type"], row["alarm_type"]),
-                        "immediate": row["category"] == rules.IMMEDIATE}
-                yield f"id: {row['pk']}\nevent: alarm\ndata: {json.dumps(data)}\n\n"
+            rows = selectors.alarms_after(unit_id, last)
+            while rows:  # drain a burst (a replayed backlog) before waiting again
+                for row in rows:
+                    last = row["pk"]
+                    data = {"id": row["pk"], "category": row["category"], "type": row["alarm_type"],
+                            "label": rules.ALARM_TYPES.get(row["alarm_type"], row["alarm_type"]),
+                            "immediate": row["category"] == rules.IMMEDIATE}
+                    yield f"id: {row['pk']}\nevent: alarm\ndata: {json.dumps(data)}\n\n"
+                rows = selectors.alarms_after(unit_id, last) if len(rows) >= STREAM_BATCH else []
             if listening:
                 _wait_notify(min(POLL_SECONDS * 2, max(deadline - time.monotonic(), 0)))
             else:

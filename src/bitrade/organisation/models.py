@@ -108,6 +108,7 @@ class UnitKind(models.TextChoices):
     BORDER_POLICE = "border_police", _("Gränspolis")
     BOPS = "bops", _("BOPS-grupp (brottsoffer- och personsäkerhet)")
     ADMIN_SUPPORT = "admin_support", _("Administrativt stöd")
+    NOA = "noa", _("Nationella operativa avdelningen (NOA)")
 
 
 class Unit(models.Model):
