@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 
 from .rules import SUPPRESSED_MARK, format_value
 from .tables import Table
@@ -87,11 +88,14 @@ def _bars(table: Table, chart_id: str) -> SafeString:
                         f'{escape(format_value(cell.value, kind))}</title></rect>'
                         f'<text x="{label_w + w + 4:.1f}" y="{by + bar_h - 3}" font-size="11">'
                         f'{escape(format_value(cell.value, kind))}</text>')
-    desc = (f"Liggande staplar: {', '.join(table.column(c).label for c in columns)} per rad i tabellen "
-            f"”{table.title}”{'' if shown_all else f' (de {MAX_BARS} största)'}. Samma siffror finns i tabellen. "
-            "x betyder färre än 5 ärenden.")
+    largest = "" if shown_all else gettext(" (de %(n)s största)") % {"n": MAX_BARS}
+    desc = gettext("Liggande staplar: %(columns)s per rad i tabellen ”%(title)s”%(largest)s. Samma siffror finns i "
+                   "tabellen. x betyder färre än 5 ärenden.") % {
+        "columns": ", ".join(table.column(c).label for c in columns), "title": table.title, "largest": largest}
     title = table.chart.title or table.title
-    return _frame(chart_id, title if shown_all else f"{title}, de {MAX_BARS} största", desc, height, body)
+    if not shown_all:
+        title = gettext("%(title)s, de %(n)s största") % {"title": title, "n": MAX_BARS}
+    return _frame(chart_id, title, desc, height, body)
 
 
 def _columns(table: Table, chart_id: str) -> SafeString:
@@ -135,6 +139,7 @@ def _columns(table: Table, chart_id: str) -> SafeString:
             if second and (i == 0 or first == "jan"):
                 body.append(f'<text x="{cx:.1f}" y="{height - bottom + 30}" font-size="11" '
                             f'text-anchor="middle">{escape(second)}</text>')
-    desc = (f"Stående staplar per {table.row_header.lower()}: {', '.join(table.column(c).label for c in columns)}. "
-            "Samma siffror finns i tabellen. x betyder färre än 5 ärenden.")
+    desc = gettext("Stående staplar per %(rows)s: %(columns)s. Samma siffror finns i tabellen. x betyder färre "
+                   "än 5 ärenden.") % {"rows": table.row_header.lower(),
+                                       "columns": ", ".join(table.column(c).label for c in columns)}
     return _frame(chart_id, table.chart.title or table.title, desc, height, body)

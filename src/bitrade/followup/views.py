@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from urllib.parse import urlencode
 
 from django.http import Http404, HttpResponse
@@ -10,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language, gettext
 
 from bitrade.audit import services as audit
 from bitrade.common.actor import PROCESS_OWNER, REQUESTER
@@ -19,6 +22,63 @@ from . import charts, exports, rules, selectors
 from .reports import ALL_VIEW, VIEWS, Report
 from .rules import ParamError, format_value
 from .tables import Table
+
+# The follow-up's names (measures, tables, levels, thresholds) are Swedish in Python: they are the same
+# strings in the CSV/XLSX exports and the API, so they stay stable there. On the pages they are translated
+# when the page is shown: an exact Swedish text is looked up in the catalogue, and the few texts with a
+# figure in them are matched against their pattern. Swedish pages are left exactly as built.
+_PATTERNS = tuple((re.compile(pattern), msgid) for pattern, msgid in (
+    (r"^Föregående period: (?P<period>.+)\.$", "Föregående period: %(period)s."),
+    (r"^(?P<n>\d+) timmar från mottagandet$", "%(n)s timmar från mottagandet"),
+    (r"^(?P<n>\d+) dagar från mottagandet$", "%(n)s dagar från mottagandet"),
+    (r"^(?P<n>\d+) timmar efter utfall eller avslag$", "%(n)s timmar efter utfall eller avslag"),
+    (r"^(?P<n>\d+) timmar i förvar$", "%(n)s timmar i förvar"),
+    (r"^Öppna avvikelser (?P<at>[\d-]+ [\d:]+), per (?P<level>.+)\.$", "Öppna avvikelser %(at)s, per %(level)s."),
+    (r"^högst (?P<n>[\d,]+)$", "högst %(n)s"),
+    (r"^minst (?P<n>[\d,]+)$", "minst %(n)s"),
+    (r"^upp (?P<n>.+)$", "upp %(n)s"),
+    (r"^ned (?P<n>.+)$", "ned %(n)s"),
+    (r"^saknummer (?P<code>.+)$", "saknummer %(code)s"),
+    (r"^(?P<month>jan|feb|mar|apr|maj|jun|jul|aug|sep|okt|nov|dec) (?P<year>\d{4})$", "%(month)s %(year)s"),
+    (r"^(?P<month>januari|februari|mars|april|maj|juni|juli|augusti|september|oktober|november|december) "
+     r"(?P<year>\d{4})$", "%(month)s %(year)s"),
+    (r"^(?P<label>[^:]+): (?P<rest>[^:]+)\.$", "%(label)s: %(rest)s."),
+))
+
+
+def _t(text):
+    """A follow-up text in the language of the page (unchanged in Swedish, the default)."""
+    if not text or not isinstance(text, str) or (get_language() or "sv").startswith("sv"):
+        return text
+    translated = gettext(text)
+    if translated != text:
+        return translated
+    for pattern, msgid in _PATTERNS:
+        if m := pattern.match(text):
+            return gettext(msgid) % {k: _t(v) for k, v in m.groupdict().items()}
+    return text
+
+
+def _translated(table: Table) -> Table:
+    """A copy of a table with its names in the language of the page (the cells are shared)."""
+    if (get_language() or "sv").startswith("sv"):
+        return table
+
+    def row(r):
+        return None if r is None else dataclasses.replace(r, label=_t(r.label))
+
+    return dataclasses.replace(
+        table, title=_t(table.title), description=_t(table.description), row_header=_t(table.row_header),
+        columns=[dataclasses.replace(c, label=_t(c.label)) for c in table.columns],
+        rows=[row(r) for r in table.rows], total=row(table.total), notes=[_t(n) for n in table.notes],
+        chart=table.chart and dataclasses.replace(table.chart, title=_t(table.chart.title)))
+
+
+def _choices(scope) -> dict:
+    out = selectors.choices(scope)
+    for key in ("levels", "laws", "case_codes", "series"):
+        out[key] = [(k, _t(v)) for k, v in out[key]]
+    return out
 
 
 def _rows(table: Table) -> list[dict]:
@@ -40,7 +100,7 @@ def _cells_html(row: dict) -> str:
     out = []
     for c in row["cells"]:
         cls = "num suppressed" if c["suppressed"] else "num"
-        extra = ' title="Färre än 5 ärenden"' if c["suppressed"] else ""
+        extra = f' title="{escape(gettext("Färre än 5 ärenden"))}"' if c["suppressed"] else ""
         out.append(f'<td class="{cls}" data-col="{escape(c["key"])}" data-value="{escape(str(c["value"]))}"{extra}>'
                    f'{escape(c["text"])}</td>')
     return "".join(out)
@@ -61,6 +121,7 @@ def _table_html(table: Table) -> SafeString:
 
 
 def _present(tables: list[Table], query: str) -> list[dict]:
+    tables = [_translated(t) for t in tables]
     return [{"table": t, "id": f"t-{t.key}", "chart": charts.render(t, f"c-{t.key}"), "body": _table_html(t),
              "csv": f"{reverse('followup:export', args=[t.key, 'csv'])}?{query}",
              "xlsx": f"{reverse('followup:export', args=[t.key, 'xlsx'])}?{query}"} for t in tables]
@@ -72,7 +133,8 @@ def _query(rep: Report, **extra) -> str:
 
 def _bad_request(request, actor, exc: ParamError, template: str = "followup/error.html"):
     scope = selectors.scope_for(actor)
-    return render(request, template, {"error": exc, "scope": scope, "choices": selectors.choices(scope)},
+    return render(request, template, {"error": exc, "scope": scope, "scope_label": _t(scope.label),
+                                      "choices": _choices(scope)},
                   status=400)
 
 
@@ -89,7 +151,7 @@ def _kpis(tables: list[Table]) -> list[tuple[str, str]]:
         if key in row.cells:
             col = comparison.column(key)
             cell = row.cells[key]
-            out.append((col.label, format_value(None if cell.suppressed else cell.value, col.kind,
+            out.append((_t(col.label), format_value(None if cell.suppressed else cell.value, col.kind,
                                                 suppressed=cell.suppressed)))
     return out
 
@@ -106,25 +168,39 @@ def dashboard(request, actor):
     if actor.kind == PROCESS_OWNER and view == "oversikt":
         steering = selectors.steering(actor, request.GET)
         steering["per_unit_present"] = _present([steering["per_unit"]], query)[0]
+        for item in (*steering["trends"], *steering["targets"]):
+            for key in ("label", "trend", "target"):
+                if key in item:
+                    item[key] = _t(item[key])
+        steering["period_label"] = _t(steering["period"].label)
+        steering["previous_label"] = _t(steering["previous"].label)
     return render(request, "followup/dashboard.html", {
         "steering": steering,
-        "rep": rep, "scope": rep.scope, "params": rep.params, "view": view, "view_title": title,
-        "views": [(k, v[0]) for k, v in VIEWS.items()] + [(ALL_VIEW, "Allt på en sida")],
+        "rep": rep, "scope": rep.scope, "scope_label": _t(rep.scope.label), "params": rep.params, "view": view,
+        "view_title": _t(title),
+        "views": [(k, _t(v[0])) for k, v in VIEWS.items()] + [(ALL_VIEW, gettext("Allt på en sida"))],
         "tables": _present(tables, _query(rep, vy=view)), "query": query, "kpis": _kpis(tables),
-        "choices": selectors.choices(rep.scope), "refreshed_at": selectors.last_refreshed(),
-        "period_label": rep.params.period.label, "filters": rep.filter_labels,
-        "level_label": rules.LEVELS[rep.params.level].lower(),
+        "choices": _choices(rep.scope), "refreshed_at": selectors.last_refreshed(),
+        "period_label": _t(rep.params.period.label), "filters": [_t(f) for f in rep.filter_labels],
+        "level_label": _t(rules.LEVELS[rep.params.level]).lower(),
         "xlsx_all": f"{reverse('followup:export', args=['alla', 'xlsx'])}?{_query(rep, vy=view)}",
     })
+
+
+def _threshold(t):
+    """A threshold's names in the language of the page (a plain dict for the template)."""
+    return {"key": t.key, "label": _t(t.label), "unit": _t(t.unit), "basis": _t(t.basis)}
 
 
 @actor_required()
 def definitions(request, actor):
     scope = selectors.scope_for(actor)
     stored = selectors.stored_thresholds()
+    metrics = [{**m, **{k: _t(m.get(k)) for k in ("name", "definition", "unit", "anchor")}}
+               for m in selectors.definitions()]
     return render(request, "followup/definitions.html", {
-        "scope": scope, "metrics": selectors.definitions(), "levels": rules.LEVELS.items(),
-        "thresholds": [(t, stored.get(k, t.default)) for k, t in rules.THRESHOLDS.items()],
+        "scope": scope, "metrics": metrics, "levels": [(k, _t(v)) for k, v in rules.LEVELS.items()],
+        "thresholds": [(_threshold(t), stored.get(k, t.default)) for k, t in rules.THRESHOLDS.items()],
         "min_cell": rules.MIN_CELL,
     })
 
@@ -137,10 +213,13 @@ def deviations(request, actor):
         return _bad_request(request, actor, exc)
     params = {k: v for k, v in request.GET.items() if k in rules.KNOWN_PARAMS or k in rules.THRESHOLDS}
     query = urlencode(params)
+    for kind in dev.kinds:
+        kind.label, kind.threshold, kind.since_label = _t(kind.label), _t(kind.threshold), _t(kind.since_label)
     return render(request, "followup/deviations.html", {
-        "dev": dev, "scope": dev.scope, "summary": _present([dev.summary], query)[0],
-        "thresholds": [(t, dev.thresholds[k]) for k, t in rules.THRESHOLDS.items()],
-        "choices": selectors.choices(dev.scope), "level": request.GET.get("level", rules.NATION),
+        "dev": dev, "scope": dev.scope, "scope_label": _t(dev.scope.label),
+        "summary": _present([dev.summary], query)[0],
+        "thresholds": [(_threshold(t), dev.thresholds[k]) for k, t in rules.THRESHOLDS.items()],
+        "choices": _choices(dev.scope), "level": request.GET.get("level", rules.NATION),
         "now": timezone.localtime(dev.now),
     })
 
@@ -198,9 +277,9 @@ def comparison(request, actor):
 
     def text(value, key):
         if value is None:
-            return "färre än 5"
+            return gettext("färre än 5")
         return f"{value:.1f}".replace(".", ",") if key == "median_hours_to_execution" else str(value)
 
-    rows = [{"key": key, "label": label, "own": text(data["own"].get(key), key),
+    rows = [{"key": key, "label": gettext(label), "own": text(data["own"].get(key), key),
              "nation": text(data["national_same_kind"].get(key), key)} for key, label in COMPARISON_ROWS]
     return render(request, "followup/comparison.html", {"data": data, "rows": rows, "period": period})
