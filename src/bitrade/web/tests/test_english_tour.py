@@ -12,7 +12,7 @@ from html.parser import HTMLParser
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from bitrade.web.tests.bilingual import assert_bilingual, in_both
 
@@ -110,11 +110,13 @@ def tour(demo, actor_of):
         "gc.malmo": ["/", reverse("cases:detail", args=[case.public_id]), reverse("legal:search"),
                      reverse("transport:daily_plan")],
         "sb.malmo": ["/", reverse("intake:register")],
-        # The follow-up pages (dashboard, deviations, definitions, comparison) are not in this scan yet: their
-        # measure names come from the follow-up module's definitions in Python and are still Swedish only.
-        "soc.malmo": ["/", reverse("intake:new"), reverse("intake:detail", args=[incomplete.public_id])],
+        "soc.malmo": ["/", reverse("intake:new"), reverse("intake:detail", args=[incomplete.public_id]),
+                      reverse("followup:comparison"), reverse("followup:dashboard")],
         "nte.syd": ["/", reverse("returns:kv_orders")],
-        "analytiker": [reverse("monitoring:overview")],
+        "analytiker": [reverse("monitoring:overview"), reverse("followup:dashboard"),
+                       reverse("followup:dashboard") + "?vy=alla&period=2026",
+                       reverse("followup:deviations"), reverse("followup:definitions")],
+        "processagare": [reverse("followup:dashboard"), reverse("followup:deviations") + "?level=unit"],
         "admin": ["/", reverse("web:audit"), reverse("web:routing_rules"), reverse("web:routing_rule_new"),
                   reverse("web:api_keys")],
         "rlc.syd": [reverse("monitoring:console"), reverse("cases:detail", args=[ban.case.public_id])],
@@ -158,3 +160,54 @@ def test_the_daily_transport_plan_in_english(demo, login_client):
     assert_bilingual(login_client("nte.syd"), reverse("transport:daily_plan"),
                      english=["Daily transport plan", "Carried out by", "Deviation"],
                      swedish=["Dagsplan för transporter", "Utförs av", "Avvikelse"])
+
+
+def test_the_follow_up_dashboard_in_english(demo, login_client):
+    """Measure, table and view names come from the follow-up's Python definitions: English on the page, Swedish
+    (unchanged) by default."""
+    sv, en = assert_bilingual(
+        login_client("analytiker"), reverse("followup:dashboard") + "?vy=alla&period=2026",
+        english=["Follow-up", "Cases received and closed per law and legal provision", "Share granted (%)",
+                 "Deprivations of liberty per ground and age group", "Overview and comparison", "The whole country",
+                 "Horizontal bars:"],
+        swedish=["Uppföljning", "Mottagna och avslutade ärenden per lag och lagrum", "Andel beviljade (%)",
+                 "Frihetsberövanden per grund och åldersgrupp", "Översikt och jämförelse", "Hela landet",
+                 "Liggande staplar:"])
+    assert "Previous period: 2025." in en and "Föregående period: 2025." in sv
+
+
+def test_the_process_owners_steering_in_english(demo, login_client):
+    assert_bilingual(login_client("processagare"), reverse("followup:dashboard"),
+                     english=["Change from the previous period", "Deviations right now", "Share granted (%)"],
+                     swedish=["Utveckling mot föregående period", "Avvikelser just nu", "Andel beviljade (%)"])
+
+
+def test_the_deviation_list_in_english(demo, login_client):
+    assert_bilingual(login_client("analytiker"), reverse("followup:deviations"),
+                     english=["Deviations right now", "Not acknowledged in time", "Decision delayed",
+                              "24 hours from receipt", "Open deviations"],
+                     swedish=["Avvikelser just nu", "Inte kvitterade i tid", "Beslut dröjer",
+                              "24 timmar från mottagandet", "Öppna avvikelser"])
+
+
+def test_the_definitions_in_english(demo, login_client):
+    assert_bilingual(login_client("analytiker"), reverse("followup:definitions"),
+                     english=["Received cases", "Thresholds for deviations", "time of receipt"],
+                     swedish=["Mottagna ärenden", "Trösklar för avvikelser", "mottagningstidpunkt"])
+
+
+def test_the_exports_stay_swedish_in_english(demo, login_client):
+    """Names in downloads are the same whatever the page's language: they are stable for those who read them."""
+    from django.conf import settings
+
+    client = login_client("analytiker")
+    url = reverse("followup:export", args=["lagrum", "csv"]) + "?period=2026"
+    swedish = client.get(url).content
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    try:
+        english = client.get(url).content
+    finally:
+        client.cookies.pop(settings.LANGUAGE_COOKIE_NAME, None)
+        translation.activate(settings.LANGUAGE_CODE)
+    assert english == swedish
+    assert "Lag och lagrum".encode() in english
