@@ -210,4 +210,4 @@ def test_the_exports_stay_swedish_in_english(demo, login_client):
         client.cookies.pop(settings.LANGUAGE_COOKIE_NAME, None)
         translation.activate(settings.LANGUAGE_CODE)
     assert english == swedish
-    assert "Lag och lagrum".encode() in english
+    assert b"Lag och lagrum" in english
