@@ -122,6 +122,18 @@ def test_a_case_leaving_the_inbox_changes_its_etag(police, actor_of):
     assert police.get("/arenden/inkorg/", HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 200
 
 
+def test_a_change_in_a_widened_part_of_the_scope_changes_the_etag(demo, login_client, actor_of):
+    """The ETag is built per part of the scope (the unit's own cases; each kind's widening): the region's
+    RLC sees a case routed to another unit of its region, and a change to it changes the RLC's ETag."""
+    case = open_cases(2)[1]
+    rlc = login_client("rlc.syd")
+    first = rlc.get("/api/v1/cases")
+    assert first.status_code == 200 and str(case.public_id) in first.content.decode()
+    assert rlc.get("/api/v1/cases", HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+    assistance.acknowledge(actor_of("gc.malmo"), case)
+    assert rlc.get("/api/v1/cases", HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 200
+
+
 @pytest.mark.parametrize("what", ["acknowledged", "a timeline step alone"])
 def test_case_detail_api_etag_round_trip(police, actor_of, what):
     case = open_cases(2)[1]
