@@ -4,6 +4,8 @@ a 304."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -164,3 +166,22 @@ def test_html_and_json_are_compressed(police):
         r = police.get(url, HTTP_ACCEPT_ENCODING="gzip")
         assert r.status_code == 200 and r["Content-Encoding"] == "gzip", url
         assert "Accept-Encoding" in r["Vary"]
+
+
+@pytest.mark.parametrize("url", ["/api/v1/cases?limit=100", "/arenden/inkorg/"])
+def test_a_client_that_accepts_brotli_gets_brotli_that_decodes_to_the_same_answer(police, url):
+    import brotli
+
+    open_cases(50)
+    plain = police.get(url, HTTP_ACCEPT_ENCODING="identity")
+    assert plain.status_code == 200 and not plain.has_header("Content-Encoding")
+    r = police.get(url, HTTP_ACCEPT_ENCODING="gzip, deflate, br")
+    assert r.status_code == 200 and r["Content-Encoding"] == "br" and "Accept-Encoding" in r["Vary"]
+    body = brotli.decompress(r.content)
+    assert len(r.content) < len(body) and int(r["Content-Length"]) == len(r.content)
+    if url.startswith("/api/"):
+        assert json.loads(body) == plain.json()
+    else:  # the same rows (the page's CSRF token is masked afresh on every answer)
+        assert body.decode().count("<tr>") == plain.content.decode().count("<tr>") > 50
+    refused = police.get(url, HTTP_ACCEPT_ENCODING="br;q=0, gzip")
+    assert refused["Content-Encoding"] == "gzip"
