@@ -57,8 +57,9 @@ def pct(values: list[float], p: float) -> float:
     return ordered[max(0, min(len(ordered) - 1, int(-(-p * len(ordered) // 100)) - 1))]
 
 
-def raw_floor(sql: str, params, concurrency: int, duration_s: float) -> dict:
-    """The page's own SQL, executed and fetched with a plain cursor: no ORM objects, no view, no HTTP."""
+def raw_floor(statements: list, concurrency: int, duration_s: float) -> dict:
+    """The page's own SQL (its statements one after the other), executed and fetched with a plain cursor:
+    no ORM objects, no view, no HTTP."""
     from django.db import connection, connections
 
     latencies: list[float] = []
@@ -70,8 +71,9 @@ def raw_floor(sql: str, params, concurrency: int, duration_s: float) -> dict:
         with connection.cursor() as cur:
             while time.perf_counter() < stop:
                 t = time.perf_counter()
-                cur.execute(sql, params)
-                cur.fetchall()
+                for sql, params in statements:
+                    cur.execute(sql, params)
+                    cur.fetchall()
                 mine.append((time.perf_counter() - t) * 1000)
         connections.close_all()
         with lock:
@@ -136,15 +138,19 @@ def main() -> None:
     key = {"Authorization": f"Bearer {DEMO_KEY}", "Accept-Encoding": "gzip"}
     actor = actor_for_person(police)
 
-    # The raw-SQL floor: the exact SELECT of the inbox page and of the request list page.
-    inbox_qs = selectors._inbox_scope(actor, False).select_related(*selectors._inbox_related())
-    inbox_sql = inbox_qs.order_by(*selectors.INBOX_ORDER)[:PAGE + 1].query.sql_with_params()
+    # The raw-SQL floor: the exact SELECTs of the inbox page (one per part of the scope) and of the request
+    # list page.
+    inbox_sql = [qs.query.sql_with_params()
+                 for qs in selectors.inbox_page_querysets(actor, limit=PAGE + 1)] if hasattr(
+        selectors, "inbox_page_querysets") else [
+        selectors._inbox_scope(actor, False).select_related(*selectors._inbox_related())
+        .order_by(*selectors.INBOX_ORDER)[:PAGE + 1].query.sql_with_params()]
     requester = actor_for_person(Person.objects.get(username="soc.malmo"))
-    list_sql = (intake_selectors._scope(requester).order_by(*intake_selectors.LIST_ORDER)[:PAGE + 1]
-                .query.sql_with_params())
+    list_sql = [(intake_selectors._scope(requester).order_by(*intake_selectors.LIST_ORDER)[:PAGE + 1]
+                 .query.sql_with_params())]
     levels = [int(c) for c in args.levels.split(",")]
-    floors = {"inbox": [raw_floor(*inbox_sql, c, min(args.duration, 5)) for c in levels],
-              "requests": [raw_floor(*list_sql, c, min(args.duration, 5)) for c in levels]}
+    floors = {"inbox": [raw_floor(inbox_sql, c, min(args.duration, 5)) for c in levels],
+              "requests": [raw_floor(list_sql, c, min(args.duration, 5)) for c in levels]}
     connection.close()
 
     log = Path(env.get("BITRADE_VAR_DIR", tempfile.gettempdir())) / "gunicorn-reads.log"

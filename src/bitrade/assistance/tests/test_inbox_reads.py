@@ -124,6 +124,27 @@ def test_a_case_leaving_the_inbox_changes_its_etag(police, actor_of):
     assert police.get("/arenden/inkorg/", HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 200
 
 
+def test_the_parts_of_a_widened_scope_merge_into_one_order_each_case_once(demo, login_client, actor_of):
+    """The RLC's inbox is its unit's cases and its region's, each read in order by its own query: the
+    pages of the merge are in the urgency order, hold each case once, and the cursor pages through all."""
+    rlc_unit = actor_of("rlc.syd").unit_id
+    cases = open_cases(30)
+    Case.objects.filter(pk__in=[c.pk for c in cases[::3]]).update(unit_id=rlc_unit)  # in both parts
+    rlc = login_client("rlc.syd")
+    seen, cursor = [], None
+    while True:
+        page = rlc.get("/api/v1/cases?limit=7" + (f"&cursor={cursor}" if cursor else ""))
+        assert page.status_code == 200
+        seen += [row["id"] for row in page.json()]
+        cursor = page.get("X-Next-Cursor")
+        if not cursor:
+            break
+    assert len(seen) == len(set(seen)) == 30
+    by_id = {str(c.public_id): c for c in Case.objects.filter(pk__in=[c.pk for c in cases])}
+    keys = [(by_id[i].inbox_urgency, by_id[i].inbox_due, by_id[i].public_id) for i in seen]
+    assert keys == sorted(keys)
+
+
 def test_a_change_in_a_widened_part_of_the_scope_changes_the_etag(demo, login_client, actor_of):
     """The ETag is built per part of the scope (the unit's own cases; each kind's widening): the region's
     RLC sees a case routed to another unit of its region, and a change to it changes the RLC's ETag."""
