@@ -8,7 +8,7 @@ raw-SQL floor of the same page query in the same run.
 SQLite runs against a fresh file in a temporary BITRADE_VAR_DIR; PostgreSQL against DATABASE_URL (a
 throw-away server from scripts/with-postgres.sh). The data are loaded in-process (bulk inserts, reusing
 bench/cases_bench.py), then gunicorn serves them (production settings, DEBUG off) and bench/loadgen.py
-drives it. Every request asks for gzip, as browsers and HTTP libraries do. Prints a Markdown table and
+drives it. Every request accepts gzip and brotli, as browsers do. Prints a Markdown table and
 writes JSON with --json. Timings are reported, never asserted.
 """
 
@@ -38,6 +38,8 @@ import machine  # noqa: E402
 from intake_bench import DEMO_KEY, HOST, Gunicorn  # noqa: E402
 
 PAGE = 100
+#: What every request accepts, as browsers do (brotli only where the server offers it).
+ENCODING = "gzip, br"
 
 
 def _env() -> dict:
@@ -46,10 +48,17 @@ def _env() -> dict:
     os.environ.update({
         "BITRADE_ENV": "production", "BITRADE_DEBUG": "0", "SECRET_KEY": secrets.token_urlsafe(50),
         "BITRADE_ALLOWED_HOSTS": "127.0.0.1,localhost", "BITRADE_LOG_LEVEL": "WARNING",
+        "BITRADE_SSL_REDIRECT": "0",  # plain HTTP on loopback (TLS ends at the proxy in production)
         "DJANGO_SETTINGS_MODULE": "bitrade.config.settings",
         "PYTHONPATH": os.pathsep.join([str(REPO / "src"), str(BENCH), os.environ.get("PYTHONPATH", "")]),
     })
     return dict(os.environ)
+
+
+def _unbrotli(body: bytes) -> bytes:
+    import brotli
+
+    return brotli.decompress(body)
 
 
 def pct(values: list[float], p: float) -> float:
@@ -57,8 +66,9 @@ def pct(values: list[float], p: float) -> float:
     return ordered[max(0, min(len(ordered) - 1, int(-(-p * len(ordered) // 100)) - 1))]
 
 
-def raw_floor(sql: str, params, concurrency: int, duration_s: float) -> dict:
-    """The page's own SQL, executed and fetched with a plain cursor: no ORM objects, no view, no HTTP."""
+def raw_floor(statements: list, concurrency: int, duration_s: float) -> dict:
+    """The page's own SQL (its statements one after the other), executed and fetched with a plain cursor:
+    no ORM objects, no view, no HTTP."""
     from django.db import connection, connections
 
     latencies: list[float] = []
@@ -70,8 +80,9 @@ def raw_floor(sql: str, params, concurrency: int, duration_s: float) -> dict:
         with connection.cursor() as cur:
             while time.perf_counter() < stop:
                 t = time.perf_counter()
-                cur.execute(sql, params)
-                cur.fetchall()
+                for sql, params in statements:
+                    cur.execute(sql, params)
+                    cur.fetchall()
                 mine.append((time.perf_counter() - t) * 1000)
         connections.close_all()
         with lock:
@@ -132,19 +143,23 @@ def main() -> None:
     client = Client()
     client.force_login(police)
     session = client.cookies[settings.SESSION_COOKIE_NAME].value
-    cookie = {"Cookie": f"{settings.SESSION_COOKIE_NAME}={session}", "Accept-Encoding": "gzip"}
-    key = {"Authorization": f"Bearer {DEMO_KEY}", "Accept-Encoding": "gzip"}
+    cookie = {"Cookie": f"{settings.SESSION_COOKIE_NAME}={session}", "Accept-Encoding": ENCODING}
+    key = {"Authorization": f"Bearer {DEMO_KEY}", "Accept-Encoding": ENCODING}
     actor = actor_for_person(police)
 
-    # The raw-SQL floor: the exact SELECT of the inbox page and of the request list page.
-    inbox_qs = selectors._inbox_scope(actor, False).select_related(*selectors._inbox_related())
-    inbox_sql = inbox_qs.order_by(*selectors.INBOX_ORDER)[:PAGE + 1].query.sql_with_params()
+    # The raw-SQL floor: the exact SELECTs of the inbox page (one per part of the scope) and of the request
+    # list page.
+    inbox_sql = [qs.query.sql_with_params()
+                 for qs in selectors.inbox_page_querysets(actor, limit=PAGE + 1)] if hasattr(
+        selectors, "inbox_page_querysets") else [
+        selectors._inbox_scope(actor, False).select_related(*selectors._inbox_related())
+        .order_by(*selectors.INBOX_ORDER)[:PAGE + 1].query.sql_with_params()]
     requester = actor_for_person(Person.objects.get(username="soc.malmo"))
-    list_sql = (intake_selectors._scope(requester).order_by(*intake_selectors.LIST_ORDER)[:PAGE + 1]
-                .query.sql_with_params())
+    list_sql = [(intake_selectors._scope(requester).order_by(*intake_selectors.LIST_ORDER)[:PAGE + 1]
+                 .query.sql_with_params())]
     levels = [int(c) for c in args.levels.split(",")]
-    floors = {"inbox": [raw_floor(*inbox_sql, c, min(args.duration, 5)) for c in levels],
-              "requests": [raw_floor(*list_sql, c, min(args.duration, 5)) for c in levels]}
+    floors = {"inbox": [raw_floor(inbox_sql, c, min(args.duration, 5)) for c in levels],
+              "requests": [raw_floor(list_sql, c, min(args.duration, 5)) for c in levels]}
     connection.close()
 
     log = Path(env.get("BITRADE_VAR_DIR", tempfile.gettempdir())) / "gunicorn-reads.log"
@@ -165,8 +180,10 @@ def main() -> None:
         sizes = {}
         for name, path, headers in scenarios:
             status, hdrs, body = loadgen.fetch(HOST, server.port, path, headers)
-            raw = gzip.decompress(body) if hdrs.get("content-encoding") == "gzip" else body
-            sizes[name] = {"bytes": len(raw), "gzip_bytes": len(body), "status": status}
+            coding = hdrs.get("content-encoding", "")
+            raw = gzip.decompress(body) if coding == "gzip" else _unbrotli(body) if coding == "br" else body
+            sizes[name] = {"bytes": len(raw), "gzip_bytes": len(body), "encoding": coding or "identity",
+                           "status": status}
         for name, path, headers in scenarios:
             variants = [("200", headers, 200)]
             if name != "inbox page (whole start page)":
@@ -214,9 +231,9 @@ def markdown(out: dict) -> str:
         for f in rows:
             lines.append(f"| {name} page of {PAGE} | {f['concurrency']} | {f['throughput_rps']} | {f['p50_ms']} | "
                          f"{f['p95_ms']} |")
-    lines += ["", "| response (page of 100) | bytes | gzip bytes |", "|---|--:|--:|"]
+    lines += ["", "| response (page of 100) | bytes | compressed bytes | encoding |", "|---|--:|--:|---|"]
     for name, s in out["sizes"].items():
-        lines.append(f"| {name} | {s['bytes']:,} | {s['gzip_bytes']:,} |")
+        lines.append(f"| {name} | {s['bytes']:,} | {s['gzip_bytes']:,} | {s.get('encoding', 'gzip')} |")
     return "\n".join(lines)
 
 

@@ -22,13 +22,17 @@ def path() -> Path:
     return Path(settings.BITRADE_AUDIT_CHECKPOINT_DIR) / FILE_NAME
 
 
+def line_of(cp: Checkpoint) -> bytes:
+    """A checkpoint's line in the file."""
+    return (json.dumps({"body": cp.body, "sig": cp.signature}, separators=(",", ":")) + "\n").encode("utf-8")
+
+
 def append(checkpoints: list[Checkpoint]) -> None:
     if not checkpoints:
         return
     target = path()
     target.parent.mkdir(parents=True, exist_ok=True)
-    data = "".join(json.dumps({"body": cp.body, "sig": cp.signature}, separators=(",", ":")) + "\n"
-                   for cp in checkpoints).encode("utf-8")
+    data = b"".join(line_of(cp) for cp in checkpoints)
     fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o640)
     try:
         if os.fstat(fd).st_size and not _ends_with_newline(target):
@@ -47,17 +51,38 @@ def _ends_with_newline(target: Path) -> bool:
 
 def read() -> list[Checkpoint]:
     """Every complete, well-formed line (a line cut short by a crash is ignored)."""
+    return [cp for cp, _ in read_from(0)]
+
+
+def read_from(offset: int) -> list[tuple[Checkpoint, int]]:
+    """The checkpoints on the lines from byte ``offset`` on, each with the offset just after its line
+    (where to read on from once it is verified)."""
     target = path()
     if not target.exists():
         return []
+    with target.open("rb") as f:
+        f.seek(offset)
+        data = f.read()
     out = []
-    for line in target.read_text(encoding="utf-8").splitlines():
+    at = offset
+    for line in data.splitlines(keepends=True):
+        at += len(line)
         try:
             d = json.loads(line)
-            out.append(Checkpoint.parse(d["body"], d["sig"]))
+            out.append((Checkpoint.parse(d["body"], d["sig"]), at))
         except (ValueError, KeyError, TypeError):
             continue
     return out
+
+
+def line_before(offset: int, length: int) -> bytes:
+    """The ``length`` bytes before ``offset`` (the line of a checkpoint read before, to see it unchanged)."""
+    target = path()
+    if not target.exists() or offset < length:
+        return b""
+    with target.open("rb") as f:
+        f.seek(offset - length)
+        return f.read(length)
 
 
 def last_number() -> int:

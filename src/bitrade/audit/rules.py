@@ -181,9 +181,12 @@ def _report(findings: list[Finding], checked: int, checkpoints: int = 0, unseale
 
 
 def check_checkpoints(file_cps: Sequence[Checkpoint], db_cps: Sequence[Checkpoint] | None,
-                      signature_ok: Callable[[Checkpoint], str]) -> tuple[list[Checkpoint], list[Finding]]:
+                      signature_ok: Callable[[Checkpoint], str], *,
+                      after: Checkpoint | None = None) -> tuple[list[Checkpoint], list[Finding]]:
     """Validate the checkpoints kept outside the database (signature, numbering, linking) and compare the
-    database's copies with them. `signature_ok` returns "" or a Swedish reason. Returns the trusted list."""
+    database's copies with them. `signature_ok` returns "" or a Swedish reason. Returns the trusted list.
+    With `after` (a checkpoint already verified), the checkpoints given are those after it, and the first
+    must link to it."""
     findings: list[Finding] = []
     trusted: list[Checkpoint] = []
     by_number = {}
@@ -196,13 +199,16 @@ def check_checkpoints(file_cps: Sequence[Checkpoint], db_cps: Sequence[Checkpoin
             continue
         by_number.setdefault(cp.number, cp)
     previous, expected_first = GENESIS_HASH, 1
+    if after is not None:
+        previous, expected_first = checkpoint_digest(after.body), after.last_position + 1
     for n in sorted(by_number):
         cp = by_number[n]
-        if trusted and n != trusted[-1].number + 1:
+        last_number = trusted[-1].number if trusted else after.number if after is not None else None
+        if last_number is not None and n != last_number + 1:
             findings.append(Finding("checkpoint_missing", cp.first_seq,
-                                    f"Kontrollpunkt {trusted[-1].number + 1}–{n - 1} saknas i kontrollpunktsfilen "
+                                    f"Kontrollpunkt {last_number + 1}–{n - 1} saknas i kontrollpunktsfilen "
                                     f"(före händelse #{cp.first_seq})."))
-        elif not trusted and n != 1:
+        elif last_number is None and n != 1:
             findings.append(Finding("checkpoint_missing", cp.first_seq,
                                     f"Kontrollpunkt 1–{n - 1} saknas i kontrollpunktsfilen."))
         elif cp.previous != previous or cp.first_position != expected_first:
@@ -232,17 +238,24 @@ def check_checkpoints(file_cps: Sequence[Checkpoint], db_cps: Sequence[Checkpoin
 
 
 def verify_log(events: Iterable[Mapping], file_cps: Sequence[Checkpoint], db_cps: Sequence[Checkpoint] | None,
-               signature_ok: Callable[[Checkpoint], str], *, unsealed: int = 0) -> ChainReport:
+               signature_ok: Callable[[Checkpoint], str], *, unsealed: int = 0,
+               start: Checkpoint | None = None) -> ChainReport:
     """Verify sealed events (in position order) against themselves and the trusted checkpoints.
 
     Reports, with sequence numbers: a changed event (content does not match its hash), a removed event (a
     hole in the positions or a broken link), a rewritten tail (hashes recomputed: they no longer match the
     signed Merkle root and head of a checkpoint), a truncated table (the checkpoints vouch for more events
     than there are), missing or forged checkpoints.
+
+    With `start` (a checkpoint up to which the log was verified before, its head event still checked by
+    the caller), only what came after it is verified: the events after its last position and the
+    checkpoints after it, linked to it. The report counts the events up to it as checked.
     """
-    trusted, findings = check_checkpoints(file_cps, db_cps, signature_ok)
+    trusted, findings = check_checkpoints(file_cps, db_cps, signature_ok, after=start)
     firsts = [cp.first_position for cp in trusted]
     prev_hash, prev_pos, prev_seq, checked = GENESIS_HASH, 0, None, 0
+    if start is not None:
+        prev_hash, prev_pos, prev_seq = start.head, start.last_position, start.last_seq
     rewritten: list[tuple[Checkpoint, int]] = []
     batch: dict = {"cp": None, "leaves": [], "first_seq": None, "hole": False, "head": ""}
 
@@ -281,6 +294,7 @@ def verify_log(events: Iterable[Mapping], file_cps: Sequence[Checkpoint], db_cps
         if len(findings) > MAX_FINDINGS:
             break
     close_batch()
+    trusted_or_start = trusted or ([start] if start is not None else [])
     if rewritten:
         first_cp, first_seq = rewritten[0]
         numbers = f"{first_cp.number}" if len(rewritten) == 1 else f"{first_cp.number}–{rewritten[-1][0].number}"
@@ -288,9 +302,9 @@ def verify_log(events: Iterable[Mapping], file_cps: Sequence[Checkpoint], db_cps
                                 f"Händelserna från och med #{first_seq} (plats {first_cp.first_position} och framåt) "
                                 f"stämmer inte med de signerade kontrollpunkterna {numbers}: loggen har skrivits om "
                                 "(kontrollsummorna har räknats om)."))
-    if trusted:
-        last_cp = trusted[-1]
-        if checked == 0:
+    if trusted_or_start:
+        last_cp = trusted_or_start[-1]
+        if checked == 0 and start is None:
             findings.append(Finding("truncated", last_cp.last_seq,
                                     f"Granskningstabellen är tömd: kontrollpunkt {last_cp.number} intygar "
                                     f"{last_cp.last_position} händelser (till och med #{last_cp.last_seq}), "
@@ -309,4 +323,6 @@ def verify_log(events: Iterable[Mapping], file_cps: Sequence[Checkpoint], db_cps
                                 f"Det finns {checked} förseglade händelser men ingen giltig kontrollpunkt utanför "
                                 "databasen."))
     findings.sort(key=lambda f: (f.seq is None, f.seq or 0))
+    if start is not None:
+        return _report(findings, checked + start.last_position, len(trusted) + start.number, unsealed)
     return _report(findings, checked, len(trusted), unsealed)

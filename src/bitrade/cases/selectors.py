@@ -59,15 +59,6 @@ def find_case(actor: Actor, public_id) -> Case | None:
     return scope(actor).select_related(*_related()).filter(public_id=public_id).first()
 
 
-def _inbox_scope(actor: Actor, include_closed: bool) -> QuerySet:
-    qs = scope(actor, related=("unit",))
-    if not include_closed:
-        closed = [(k.key, s) for k in kinds.all_kinds() for s in k.closed_states]
-        for key, state in closed:
-            qs = qs.exclude(kind=key, state=state)
-    return qs
-
-
 def inbox_key(case: Case) -> list:
     """The sort key of an inbox case, as a cursor carries it."""
     return [case.inbox_urgency, case.inbox_due.isoformat(), str(case.public_id)]
@@ -95,23 +86,69 @@ def _inbox_related() -> list[str]:
                    for path in (kind.inbox_related if kind.inbox_related is not None else kind.related)})
 
 
+def _scope_parts(actor: Actor) -> list[Q]:
+    """The actor's scope as parts whose union it is: the cases routed to the unit, then each kind's
+    widening (the parts may overlap). Each part alone is a query an index can answer in order."""
+    if not (actor.is_police and actor.unit_id):
+        return []
+    parts = [Q(unit_id=actor.unit_id)]
+    for kind in kinds.all_kinds():
+        extra = kind.scope(actor) if kind.scope else None
+        if extra is not None:
+            parts.append(Q(kind=kind.key) & extra)
+    return parts
+
+
+def inbox_page_querysets(actor: Actor, *, include_closed: bool = False, limit: int = INBOX_LIMIT,
+                         after: list | None = None) -> list[QuerySet]:
+    """The page's queries, one per part of the scope, each the first ``limit`` of its part in INBOX_ORDER:
+    the unit's part is read in order from ``case_inbox_order_idx`` (no sort of every open case, which one
+    query over the union of the parts needed)."""
+    out = []
+    for part in _scope_parts(actor):
+        qs = _open(Case.objects.filter(part), include_closed).select_related("unit", *_inbox_related())
+        if after is not None:
+            qs = _after(qs, after)
+        out.append(qs.order_by(*INBOX_ORDER)[:limit])
+    return out
+
+
+def _order_key(case: Case) -> tuple:
+    return (case.inbox_urgency, case.inbox_due, case.public_id)
+
+
 def inbox_cases(actor: Actor, *, include_closed: bool = False, limit: int = INBOX_LIMIT,
                 after: list | None = None) -> list[Case]:
     """The cases in the actor's inbox, most urgent first (INBOX_ORDER), ``limit`` of them after the key
-    ``after`` (a cursor's). One query whatever the page size: every kind's related rows are joined."""
-    qs = _inbox_scope(actor, include_closed).select_related(*_inbox_related())
-    if after is not None:
-        qs = _after(qs, after)
-    return list(qs.order_by(*INBOX_ORDER)[:limit])
+    ``after`` (a cursor's). One query per part of the scope whatever the page size (every kind's related
+    rows joined); the parts' first ``limit`` are merged in order, each case once."""
+    seen: dict[int, Case] = {}
+    for qs in inbox_page_querysets(actor, include_closed=include_closed, limit=limit, after=after):
+        for case in qs:
+            seen.setdefault(case.pk, case)
+    return sorted(seen.values(), key=_order_key)[:limit]
+
+
+def _open(qs: QuerySet, include_closed: bool) -> QuerySet:
+    if not include_closed:
+        for kind in kinds.all_kinds():
+            for state in kind.closed_states:
+                qs = qs.exclude(kind=kind.key, state=state)
+    return qs
 
 
 def inbox_version(actor: Actor, *, include_closed: bool = False) -> str:
-    """A cheap fingerprint of everything the inbox can show this actor: how many cases and the latest
-    change among them (every change of a case saves ``updated_at``; a case that leaves the inbox lowers
-    the count). One aggregate query; no rows are loaded."""
-    agg = _inbox_scope(actor, include_closed).aggregate(n=Count("*"), changed=Max("updated_at"))
-    changed = agg["changed"].isoformat() if agg["changed"] else ""
-    return f"{agg['n']}:{changed}"
+    """A cheap fingerprint of everything the inbox can show this actor: per part of its scope (the cases
+    routed to the unit; each kind's widening), how many cases and the latest change among them. Every
+    change of a case saves ``updated_at``; a case that enters or leaves a part changes its count. The parts
+    may overlap (a fingerprint, not a count): each is its own small aggregate that an index answers — the
+    unit's part from ``case_inbox_version_idx`` alone — instead of one scan of the union. No rows are
+    loaded."""
+    out = []
+    for part in _scope_parts(actor):
+        agg = _open(Case.objects.filter(part), include_closed).aggregate(n=Count("*"), changed=Max("updated_at"))
+        out.append(f"{agg['n']}:{agg['changed'].isoformat() if agg['changed'] else ''}")
+    return "|".join(out) or "0:"
 
 
 def case_version(actor: Actor, public_id) -> str | None:

@@ -81,9 +81,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "bitrade.web.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Compresses HTML and JSON answers (not static files: WhiteNoise serves those precompressed); see
-    # docs/operations.md "Compression" on BREACH.
-    "django.middleware.gzip.GZipMiddleware",
+    # Compresses HTML and JSON answers, brotli when the client accepts it, else gzip (not static files:
+    # WhiteNoise serves those precompressed); see docs/operations.md "Compression" on BREACH.
+    "bitrade.common.compression.CompressionMiddleware",
     "bitrade.web.middleware.RequestIdMiddleware",
     "bitrade.web.middleware.ConditionalKeyUseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -38,18 +38,27 @@ def _valid(m, today: date) -> bool:
     return (m.valid_from is None or m.valid_from <= today) and (m.valid_to is None or m.valid_to >= today)
 
 
-def capacities(person: Person, today: date | None = None) -> list[Capacity]:
-    """All capacities the person currently holds, police units first."""
+Memberships = tuple[list[UnitMembership], list[StaffMembership]]
+
+
+def memberships(person: Person) -> Memberships:
+    """The person's unit and staff memberships (valid or not) with their unit / organisation: two queries.
+    A request loads them once for its actor and its capacity menu (``organisation.auth``)."""
+    return (list(UnitMembership.objects.filter(person=person).select_related("unit", "unit__region")
+                 .order_by("id")),
+            list(StaffMembership.objects.filter(person=person).select_related("organisation").order_by("id")))
+
+
+def capacities(person: Person, today: date | None = None, *, held: Memberships | None = None) -> list[Capacity]:
+    """All capacities the person currently holds, police units first (``held``: their memberships, if
+    already loaded)."""
     today = today or timezone.localdate()
     result: list[Capacity] = []
-    for m in (
-        UnitMembership.objects.filter(person=person)
-        .select_related("unit", "unit__region")
-        .order_by("id")
-    ):
+    units, staff = held if held is not None else memberships(person)
+    for m in units:
         if _valid(m, today):
             result.append(Capacity(f"unit:{m.id}", POLICE, f"{m.get_function_display()}, {m.unit.name}"))
-    for s in StaffMembership.objects.filter(person=person).select_related("organisation").order_by("id"):
+    for s in staff:
         if _valid(s, today):
             kind = KRIMINALVARDEN if s.organisation.kind == OrganisationKind.KRIMINALVARDEN else REQUESTER
             result.append(Capacity(f"staff:{s.id}", kind, f"{s.get_role_display()}, {s.organisation.name}"))
@@ -63,26 +72,28 @@ def capacities(person: Person, today: date | None = None) -> list[Capacity]:
     return result
 
 
-def actor_for_person(person: Person, capacity_key: str | None = None) -> Actor | None:
-    """The actor for a logged-in person in the chosen capacity (default: the first one)."""
-    caps = capacities(person)
+def actor_for_person(person: Person, capacity_key: str | None = None, *,
+                     held: Memberships | None = None) -> Actor | None:
+    """The actor for a logged-in person in the chosen capacity (default: the first one), from the person's
+    memberships (``held``, or two queries)."""
+    held = held if held is not None else memberships(person)
+    caps = capacities(person, held=held)
     if not caps:
         return None
     chosen = next((c for c in caps if c.key == capacity_key), caps[0])
     label = person.get_full_name() or person.username
     kind, _, ident = chosen.key.partition(":")
     if kind == "unit":
-        m = UnitMembership.objects.select_related("unit", "unit__region").get(pk=int(ident))
-        functions = frozenset(
-            UnitMembership.objects.filter(person=person, unit=m.unit).values_list("function", flat=True)
-        )
+        units = held[0]
+        m = next(u for u in units if u.pk == int(ident))
+        functions = frozenset(u.function for u in units if u.unit_id == m.unit_id)
         return Actor(
             kind=POLICE, label=label, person_id=person.pk, unit_id=m.unit_id, unit_kind=m.unit.kind,
             region_id=m.unit.region_id, police_area_id=m.unit.police_area_id, functions=functions,
             capacity_key=chosen.key,
         )
     if kind == "staff":
-        s = StaffMembership.objects.select_related("organisation").get(pk=int(ident))
+        s = next(x for x in held[1] if x.pk == int(ident))
         return Actor(
             kind=chosen.kind, label=label, person_id=person.pk, organisation_id=s.organisation_id,
             organisation_kind=s.organisation.kind, role=s.role, capacity_key=chosen.key,

@@ -7,7 +7,7 @@ from functools import wraps
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 
-from bitrade.organisation.actor import Actor, actor_for_person
+from bitrade.organisation.actor import Actor, Capacity, actor_for_person, capacities, memberships
 
 SESSION_CAPACITY = "bitrade_capacity"
 
@@ -17,9 +17,20 @@ def request_actor(request) -> Actor | None:
         user = getattr(request, "user", None)
         actor = None
         if user is not None and user.is_authenticated:
-            actor = actor_for_person(user, request.session.get(SESSION_CAPACITY))
+            held = memberships(user)
+            request._bitrade_capacities = capacities(user, held=held)
+            actor = actor_for_person(user, request.session.get(SESSION_CAPACITY), held=held)
         request._bitrade_actor = actor
     return request._bitrade_actor
+
+
+def request_capacities(request) -> list[Capacity]:
+    """The capacities of the logged-in person, loaded once per request with the actor."""
+    request_actor(request)
+    if not hasattr(request, "_bitrade_capacities"):
+        user = getattr(request, "user", None)
+        request._bitrade_capacities = capacities(user) if user is not None and user.is_authenticated else []
+    return request._bitrade_capacities
 
 
 def actor_required(*kinds: str):

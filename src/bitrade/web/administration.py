@@ -122,6 +122,6 @@ def audit_log(request, actor):
         until=datetime.combine(until + timedelta(days=1), time.min, tz) if until else None,
     )[:200] if not errors else []
     return render(request, "web/audit.html", {
-        "events": events, "chain": audit_selectors.verify(), "filters": filters, "errors": errors,
+        "events": events, "chain": audit_selectors.verify_since_verified(), "filters": filters, "errors": errors,
         "actions": audit_selectors.audit_actions(),
     }, status=400 if errors else 200)

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from bitrade.organisation.actor import KIND_LABELS, capacities
-from bitrade.organisation.auth import request_actor
+from bitrade.organisation.actor import KIND_LABELS
+from bitrade.organisation.auth import request_actor, request_capacities
 
 from .navigation import NAVIGATION
 
@@ -20,5 +20,5 @@ def navigation(request):
         "actor": actor,
         "actor_kind_label": KIND_LABELS.get(actor.kind, actor.kind),
         "nav_items": items,
-        "capacities": capacities(request.user),
+        "capacities": request_capacities(request),
     }

@@ -4,6 +4,8 @@ a 304."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -122,6 +124,39 @@ def test_a_case_leaving_the_inbox_changes_its_etag(police, actor_of):
     assert police.get("/arenden/inkorg/", HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 200
 
 
+def test_the_parts_of_a_widened_scope_merge_into_one_order_each_case_once(demo, login_client, actor_of):
+    """The RLC's inbox is its unit's cases and its region's, each read in order by its own query: the
+    pages of the merge are in the urgency order, hold each case once, and the cursor pages through all."""
+    rlc_unit = actor_of("rlc.syd").unit_id
+    cases = open_cases(30)
+    Case.objects.filter(pk__in=[c.pk for c in cases[::3]]).update(unit_id=rlc_unit)  # in both parts
+    rlc = login_client("rlc.syd")
+    seen, cursor = [], None
+    while True:
+        page = rlc.get("/api/v1/cases?limit=7" + (f"&cursor={cursor}" if cursor else ""))
+        assert page.status_code == 200
+        seen += [row["id"] for row in page.json()]
+        cursor = page.get("X-Next-Cursor")
+        if not cursor:
+            break
+    assert len(seen) == len(set(seen)) == 30
+    by_id = {str(c.public_id): c for c in Case.objects.filter(pk__in=[c.pk for c in cases])}
+    keys = [(by_id[i].inbox_urgency, by_id[i].inbox_due, by_id[i].public_id) for i in seen]
+    assert keys == sorted(keys)
+
+
+def test_a_change_in_a_widened_part_of_the_scope_changes_the_etag(demo, login_client, actor_of):
+    """The ETag is built per part of the scope (the unit's own cases; each kind's widening): the region's
+    RLC sees a case routed to another unit of its region, and a change to it changes the RLC's ETag."""
+    case = open_cases(2)[1]
+    rlc = login_client("rlc.syd")
+    first = rlc.get("/api/v1/cases")
+    assert first.status_code == 200 and str(case.public_id) in first.content.decode()
+    assert rlc.get("/api/v1/cases", HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+    assistance.acknowledge(actor_of("gc.malmo"), case)
+    assert rlc.get("/api/v1/cases", HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 200
+
+
 @pytest.mark.parametrize("what", ["acknowledged", "a timeline step alone"])
 def test_case_detail_api_etag_round_trip(police, actor_of, what):
     case = open_cases(2)[1]
@@ -152,3 +187,22 @@ def test_html_and_json_are_compressed(police):
         r = police.get(url, HTTP_ACCEPT_ENCODING="gzip")
         assert r.status_code == 200 and r["Content-Encoding"] == "gzip", url
         assert "Accept-Encoding" in r["Vary"]
+
+
+@pytest.mark.parametrize("url", ["/api/v1/cases?limit=100", "/arenden/inkorg/"])
+def test_a_client_that_accepts_brotli_gets_brotli_that_decodes_to_the_same_answer(police, url):
+    import brotli
+
+    open_cases(50)
+    plain = police.get(url, HTTP_ACCEPT_ENCODING="identity")
+    assert plain.status_code == 200 and not plain.has_header("Content-Encoding")
+    r = police.get(url, HTTP_ACCEPT_ENCODING="gzip, deflate, br")
+    assert r.status_code == 200 and r["Content-Encoding"] == "br" and "Accept-Encoding" in r["Vary"]
+    body = brotli.decompress(r.content)
+    assert len(r.content) < len(body) and int(r["Content-Length"]) == len(r.content)
+    if url.startswith("/api/"):
+        assert json.loads(body) == plain.json()
+    else:  # the same rows (the page's CSRF token is masked afresh on every answer)
+        assert body.decode().count("<tr>") == plain.content.decode().count("<tr>") > 50
+    refused = police.get(url, HTTP_ACCEPT_ENCODING="br;q=0, gzip")
+    assert refused["Content-Encoding"] == "gzip"
