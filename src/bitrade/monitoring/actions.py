@@ -3,6 +3,7 @@ The case page and ``POST /api/v1/cases/{id}/actions/{name}`` both take them from
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
 from django.utils import timezone
@@ -27,10 +28,20 @@ class _In(BaseModel):
         out = dict(data)
         for name, value in data.items():
             field = cls.model_fields.get(name)
-            if field is None or not isinstance(value, str):
+            if field is None:
                 continue
             kind = str(field.annotation)
-            if "datetime" in kind.lower() and value and "T" in value and not _has_zone(value):
+            if isinstance(value, list) and ("PersonIn" in kind or "list[str]" in kind) and all(
+                    isinstance(v, str) for v in value):  # a textarea arrives as one value with one line each
+                value = "\n".join(value)
+            if not isinstance(value, str):
+                continue
+            if "dict" in kind.lower() and value.strip().startswith("{"):  # a GeoJSON object typed in a form
+                try:
+                    out[name] = json.loads(value)
+                except ValueError:
+                    pass  # the schema names the field and says what is wrong
+            elif "datetime" in kind.lower() and value and "T" in value and not _has_zone(value):
                 out[name] = _stockholm(value)
             elif "PersonIn" in kind:
                 out[name] = [{"name": line.strip(), "suitable": True} for line in value.splitlines() if line.strip()]

@@ -30,7 +30,7 @@ FIELD_LABELS = {
     "obstacles_investigated_at": "Hinder mot övervakning utredda", "equipment_prepared_at": "Utrustning förberedd",
     "oral_presented_at": "Muntlig föredragning", "written_sent_at": "Skriftlig redovisning skickad",
     "proposed_mount_at": "Föreslagen tid för montering", "proposed_mount_place": "Föreslagen plats",
-    "decided_by_type": "Beslutsfattare (prosecutor = åklagare, court = domstol)", "decided_at": "Beslutet fattades",
+    "decided_by_type": "Beslutsfattare", "decided_at": "Beslutet fattades",
     "eo_start_at": "Övervakningen ska börja", "eo_end_at": "Övervakningen upphör", "served_at": "Beslutet delgavs",
     "protected": "Kontaktperson för skyddspersonen (användarnamn)",
     "prohibited": "Kontaktperson för förbudspersonen (användarnamn)",
@@ -38,7 +38,7 @@ FIELD_LABELS = {
     "talk_prohibited_at": "Klargörandesamtal med förbudspersonen", "talk_protected_at": "Klargörandesamtal med skyddspersonen",
     "equipment_model": "Utrustningsmodell", "equipment_tested_at": "Utrustningen testad",
     "reserve_available": "Reservutrustning finns", "system": "Övervakningssystem", "device_id": "Enhets-id",
-    "description": "Beskrivning", "outcome": "Utfall", "mount_at": "Monterades", "mount_place": "Plats (police_premises = polisens lokaler)",
+    "description": "Beskrivning", "outcome": "Utfall", "mount_at": "Monterades", "mount_place": "Plats",
     "mount_special_reasons": "Särskilda skäl för annan plats",
     "mounted_by": "Närvarande vid monteringen (en per rad, bara personer bedömda som lämpliga)",
     "reason": "Skäl när ett allmänt råd inte följs", "itsys_activated_at": "Aktiverad i övervakningssystemet",
@@ -49,6 +49,13 @@ FIELD_LABELS = {
     "dismount_at": "Demonterades", "dismounted_by": "Närvarande vid demonteringen (en per rad, lämpliga)",
     "uninstalled_at": "Utrustningen avinstallerad", "check": "Regel (kod)", "section": "Paragraf",
     "decided_by": "Beslutsfattare", "reasons": "Särskilda skäl", "name": "Namn", "polygon": "Område (GeoJSON)",
+}
+
+
+#: Fields whose stored values are codes: the form offers them as choices in plain Swedish.
+FIELD_CHOICES = {
+    "decided_by_type": (("prosecutor", "Åklagare"), ("court", "Domstol")),
+    "mount_place": ((rules.POLICE_PREMISES, "Polisens lokaler"), ("other", "Annan plats (ange särskilda skäl)")),
 }
 
 
@@ -66,8 +73,9 @@ def _input_type(annotation) -> str:
 def _forms(actor, case) -> list[dict]:
     out = []
     for action in cases.offered_actions(actor, case):
-        fields = [{"name": n, "label": FIELD_LABELS.get(n, n), "type": _input_type(f.annotation),
-                   "required": f.is_required()} for n, f in action.schema.model_fields.items()
+        fields = [{"name": n, "label": FIELD_LABELS.get(n, n), "type": "select" if n in FIELD_CHOICES else
+                   _input_type(f.annotation), "choices": FIELD_CHOICES.get(n, ()), "required": f.is_required()}
+                  for n, f in action.schema.model_fields.items()
                   if n not in ("directives",)]
         out.append({"slug": action.slug, "label": action.label, "fields": fields, "steps": bool(action.transition)})
     return out
@@ -84,7 +92,10 @@ def case_panel(actor, case) -> dict:
         "areas": areas, "area_svg": geo.svg_points([x.polygon for x in areas]),
         "checks": rules.apply_exceptions(rules.checks_for_state(case.state, facts, timezone.now()), facts.exceptions),
         "deadlines": rules.deadlines(facts), "exceptions": selectors.exceptions(ban),
-        "alarms": selectors.case_alarms(ban, 20), "devices": selectors.devices(ban),
+        "alarms": [{"raised_at": x.raised_at, "type": rules.ALARM_TYPES.get(x.alarm_type, x.alarm_type),
+                    "category": rules.CATEGORY_LABELS.get(x.category, ""),
+                    "state": rules.ALARM_STATE_LABELS.get(x.state, "")} for x in selectors.case_alarms(ban, 20)],
+        "devices": selectors.devices(ban),
         "category_labels": rules.CATEGORY_LABELS, "alarm_state_labels": rules.ALARM_STATE_LABELS,
     }
 
@@ -205,7 +216,13 @@ def console_stream(request, actor):
         after = int(request.headers.get("Last-Event-ID") or request.GET.get("after") or 0)
     except ValueError:
         after = 0
-    seconds = min(float(request.GET.get("seconds", STREAM_SECONDS) or STREAM_SECONDS), STREAM_SECONDS)
+    try:
+        seconds = min(float(request.GET.get("seconds") or STREAM_SECONDS), STREAM_SECONDS)
+    except ValueError:
+        seconds = STREAM_SECONDS
+    # Events must leave at once: GZipMiddleware would compress the stream and hold its bytes in the
+    # compressor until the response ends (up to STREAM_SECONDS), so a browser never sees an alarm live.
+    request.META.pop("HTTP_ACCEPT_ENCODING", None)
     response = StreamingHttpResponse(_events(actor.unit_id, after, seconds), content_type="text/event-stream")
     response["Cache-Control"] = "no-cache"
     response["X-Accel-Buffering"] = "no"

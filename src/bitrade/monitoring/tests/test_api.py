@@ -174,3 +174,51 @@ def test_simulator_is_deterministic_and_posts_to_the_api(em_demo):
     assert Alarm.objects.count() == summary["alarms"]
     again = simulate(cases=1, alarms_per_hour=60, seed=3, hours=0.5, start=start)
     assert Alarm.objects.count() == summary["alarms"] and again["alarms"] == summary["alarms"]
+
+
+def test_the_stream_is_not_compressed_so_events_leave_at_once(client, setup, login_client):
+    """A browser asks for gzip; compressing the stream would hold every event until the response ends."""
+    system, key, secret, ban = setup
+    _post(client, key, secret, _alarm(50))
+    rlc = login_client("rlc.syd")
+    stream = rlc.get("/larmkonsol/strom/?after=0&seconds=0.6", HTTP_ACCEPT_ENCODING="gzip, deflate, br")
+    assert stream.status_code == 200 and not stream.has_header("Content-Encoding")
+    first = next(c for c in stream.streaming_content if b"event: alarm" in c)
+    assert b'"immediate": true' in first
+    assert rlc.get("/larmkonsol/strom/?seconds=x&after=0", HTTP_ACCEPT_ENCODING="gzip").status_code == 200
+
+
+def test_case_page_forms_take_an_area_as_geojson_text_and_people_one_per_line(setup, login_client):
+    """The case page posts a GeoJSON area and the people at mounting as text, as a person types them."""
+    from django.http import QueryDict
+
+    from bitrade.cases.views import form_input
+    from bitrade.monitoring.actions import EndIn, MountIn
+    from bitrade.monitoring.demo import MALMO_AREA
+
+    system, key, secret, ban = setup
+    bops = login_client("bops.syd")
+    response = bops.post(f"/arenden/{ban.case.public_id}/forbudsomrade/", {
+        "name": "Arbetsplatsen", "polygon": json.dumps(MALMO_AREA),
+        "description": "Skyddspersonens arbetsplats och parkeringen bakom huset."})
+    assert response.status_code in (200, 302)
+    assert ban.areas.filter(name="Arbetsplatsen", polygon=MALMO_AREA).exists()
+    posted = QueryDict(mutable=True)
+    posted.update({"mounted_by": "Kim Sjö\r\nAlex Berg\r\n", "mount_place": "police_premises"})
+    mount = MountIn.model_validate(form_input(MountIn, posted))
+    assert [p.name for p in mount.mounted_by] == ["Kim Sjö", "Alex Berg"]
+    posted = QueryDict(mutable=True)
+    posted.update({"dismounted_by": "Kim Sjö\nAlex Berg"})
+    assert len(EndIn.model_validate(form_input(EndIn, posted)).dismounted_by) == 2
+
+
+def test_the_case_page_shows_alarms_and_coded_choices_in_plain_swedish(client, setup, login_client):
+    system, key, secret, ban = setup
+    _post(client, key, secret, _alarm(60))
+    page = login_client("bops.syd").get(f"/arenden/{ban.case.public_id}/").content.decode()
+    assert "Förbudspersonen har gått in i förbudsområdet – Kräver omedelbart ingripande – Nytt" in page
+    assert "zone_entry" not in page and "– immediate –" not in page
+    preparing = ContactBan.objects.get(case__state=rules.PREPARING_START).case
+    page = login_client("bops.syd").get(f"/arenden/{preparing.public_id}/").content.decode()
+    assert "police_premises =" not in page and "prosecutor =" not in page
+    assert '<option value="police_premises">Polisens lokaler</option>' in page
