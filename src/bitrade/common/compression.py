@@ -40,6 +40,9 @@ def accepts(request, coding: str) -> bool:
 
 class CompressionMiddleware(GZipMiddleware):
     def process_response(self, request, response):
+        if response.get("Content-Type", "").startswith("text/event-stream"):
+            # Server-sent events must leave at once; a compressor would hold them until the stream ends.
+            return response
         if (response.streaming or len(response.content) < MIN_LENGTH or response.has_header("Content-Encoding")
                 or not accepts(request, "br")):
             return super().process_response(request, response)
