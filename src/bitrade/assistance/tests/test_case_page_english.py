@@ -21,7 +21,7 @@ def test_the_case_page_in_english_and_in_swedish(demo, actor_of, login_client):
     finally:
         translation.activate(settings.LANGUAGE_CODE)  # the request left English on in this thread
     assert f"Case {case.reference_number}" in english
-    for text in ("Acknowledge", "Timeline", "Actions", "Threat and risk assessment, priority", "Save assessment"):
+    for text in ("Executive assistance under the care acts", "Acknowledge", "Timeline", "Actions", "Threat and risk assessment, priority", "Save assessment"):
         assert text in english, text
-    for text in ("Tidslinje", "Spara bedömning", "Hot- och riskbedömning"):
+    for text in ("Tidslinje", "Spara bedömning", "Hot- och riskbedömning", "Handräckning enligt vårdlagarna"):
         assert text not in english, text

@@ -16,8 +16,10 @@ pytestmark = pytest.mark.django_db
 
 def test_the_return_overview_in_english(handed_over, login_client):
     assert_bilingual(login_client("handl.syd"), reverse("returns:overview"),
-                     english=["Return cases", "Deadline voluntary departure", "Case officer", "<th scope=\"col\">Lapses</th>"],
-                     swedish=["Återvändandeärenden", "Tidsfrist frivillig avresa", "Handläggare", "<th scope=\"col\">Preskriberas</th>"])
+                     english=["Return cases", "Deadline voluntary departure", "Case officer", "<th scope=\"col\">Lapses</th>",
+                              ">Enforceable now</option>", ">Lapsing within 90 days</option>"],
+                     swedish=["Återvändandeärenden", "Tidsfrist frivillig avresa", "Handläggare", "<th scope=\"col\">Preskriberas</th>",
+                              ">Kan verkställas nu</option>", ">Preskriberas inom 90 dagar</option>"])
 
 
 def test_the_return_case_page_in_english(handed_over, login_client):
