@@ -1,11 +1,8 @@
-"""A contact ban with electronic monitoring end to end in the browser: BOPS takes the protected person's
-request through the application, the prosecutor's decision and the preparations to mounting and activation
+"""A contact ban with electronic monitoring end to end in the browser: BOPS registers the protected
+person's request on its own page and takes it through the application, the prosecutor's decision and the preparations to mounting and activation
 on the case page; the monitoring system posts an immediate alarm to the real API; the RLC operator sees it
 arrive on the open alarm console without a reload, takes it, marks the contact persons informed and closes
-it; BOPS then records the end, the dismounting, and closes the case.
-
-There is no web page for opening a contact-ban case yet: the case is opened through the service, as BOPS
-would when the protected person asks (6 §), and everything after that goes through the web UI."""
+it; BOPS then records the end, the dismounting, and closes the case."""
 
 from __future__ import annotations
 
@@ -17,11 +14,10 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from bitrade.cases.models import Case
 from bitrade.monitoring import services
 from bitrade.monitoring.demo import MALMO_AREA, load_monitoring_demo
 from bitrade.monitoring.models import Alarm
-from bitrade.organisation.actor import actor_for_person
-from bitrade.organisation.models import Person
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -62,17 +58,23 @@ def test_from_request_to_dismounting_with_an_immediate_alarm_on_the_rlc_console(
     load_monitoring_demo()
     services.clear_caches()
     system, key, secret = services.create_system("Testsystem")
-    bops = actor_for_person(Person.objects.get(username="bops.syd"))
-    case = services.open_contact_ban(bops, police_area_code="syd-malmo", protected_name="Sara Lind",
-                                     prohibited_name="Olof Nyberg", protected_phone="070-123 45 67",
-                                     protected_address="Kungsgatan 5, Malmö")
     now = timezone.now().replace(second=0, microsecond=0)
     at = lambda hours: _local(now - timedelta(hours=hours))  # noqa: E731
 
-    # --- BOPS: the application (6–8 §§) ------------------------------------------------------------------
+    # --- BOPS registers the protected person's request, then the application (6–8 §§) -------------------
     login("bops.syd")
-    page.goto(f"/arenden/{case.public_id}/")
+    page.goto("/larmkonsol/")
+    page.get_by_role("link", name="Nytt ärende om kontaktförbud").click()
+    page.get_by_label("Polisområde där förbudet ska gälla").select_option("syd-malmo")
+    protected = page.get_by_role("group", name="Skyddspersonen")
+    protected.get_by_label("Namn").fill("Sara Lind")
+    protected.get_by_label("Telefon").fill("070-123 45 67")
+    protected.get_by_label("Vistelseadress").fill("Kungsgatan 5, Malmö")
+    page.get_by_role("group", name="Förbudspersonen").get_by_label("Namn").fill("Olof Nyberg")
+    page.get_by_role("button", name="Registrera ärendet").click()
+    case = Case.objects.get(kind="contact_ban", contact_ban__protected_name="Sara Lind")
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Ärende {case.reference_number}")
+    expect(page.get_by_role("status")).to_contain_text(f"Ärendet {case.reference_number} är registrerat.")
     expect(page.get_by_test_id("case-kind")).to_have_text("Kontaktförbud med elektronisk övervakning")
     state = page.get_by_test_id("case-state")
     expect(state).to_have_text("Begäran mottagen")

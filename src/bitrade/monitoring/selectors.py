@@ -85,3 +85,13 @@ def flow_figures() -> dict:
         "minutes_to_close_median": {c: (v[len(v) // 2] if v else None) for c, v in minutes.items()},
         "exceptions": ExceptionDecision.objects.count(),
     }
+
+
+def police_areas_by_region() -> list[tuple[str, list]]:
+    """Every police area, grouped by region: where a contact ban can apply (2 §). No personal data."""
+    from bitrade.organisation.models import PoliceArea
+
+    out: dict[str, list] = {}
+    for area in PoliceArea.objects.select_related("region").order_by("region__name", "name"):
+        out.setdefault(area.region.name, []).append(area)
+    return list(out.items())

@@ -13,4 +13,5 @@ urlpatterns = [
     path("larm/<int:pk>/omklassa/", views.alarm_reclassify, name="reclassify"),
     path("larm/<int:pk>/informerad/", views.alarm_inform, name="inform"),
     path("oversikt/", views.overview, name="overview"),
+    path("nytt-arende/", views.new_case, name="new_case"),
 ]

@@ -12,6 +12,8 @@ from django.db import connection
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from bitrade.audit import services as audit
@@ -200,7 +202,7 @@ def _wait_notify(timeout: float) -> None:
 
     raw = connection.connection
     if hasattr(raw, "notifies") and callable(getattr(raw, "notifies", None)):  # psycopg 3
-        for _ in raw.notifies(timeout=timeout, stop_after=1):
+        for _notice in raw.notifies(timeout=timeout, stop_after=1):
             break
         return
     select.select([raw], [], [], timeout)  # psycopg 2
@@ -280,3 +282,40 @@ def overview(request, actor):
 
 def not_found(*_):
     raise Http404
+
+
+BAN_TYPES = {"extended": gettext_lazy("Utvidgat kontaktförbud"),
+             "specially_extended": gettext_lazy("Särskilt utvidgat kontaktförbud")}
+_NEW_FIELDS = ("police_area_code", "protected_name", "prohibited_name", "protected_phone", "protected_address",
+               "ban_type", "residence_area_code")
+
+
+@actor_required(a.POLICE)
+def new_case(request, actor):
+    """BOPS registers the protected person's request for a contact ban with electronic monitoring (6 §):
+    the police area where the ban is to apply decides the BOPS group and the RLC (2 §)."""
+    if actor.unit_kind != "bops":
+        raise PermissionDenied(_("Ett ärende om kontaktförbud öppnas av BOPS-gruppen."))
+    posted, errors = {}, {}
+    if request.method == "POST":
+        posted = {k: request.POST.get(k, "").strip() for k in _NEW_FIELDS}
+        posted["protected_identity"] = request.POST.get("protected_identity") == "on"
+        if not posted["police_area_code"]:
+            errors["police_area_code"] = _("Välj polisområdet där förbudet ska gälla.")
+        if len(posted["protected_name"]) < 2:
+            errors["protected_name"] = _("Ange skyddspersonens namn.")
+        if len(posted["prohibited_name"]) < 2:
+            errors["prohibited_name"] = _("Ange förbudspersonens namn.")
+        if posted["ban_type"] not in BAN_TYPES:
+            errors["ban_type"] = _("Välj typ av kontaktförbud.")
+        if not errors:
+            try:
+                case = services.open_contact_ban(actor, **posted)
+            except services.MonitoringError as exc:
+                errors["residence_area_code" if "Förbudspersonens" in exc.message else "police_area_code"] = exc.message
+            else:
+                messages.success(request, _("Ärendet %(ref)s är registrerat.") % {"ref": case.reference_number})
+                return redirect("cases:detail", case.public_id)
+    return render(request, "monitoring/new_case.html", {
+        "areas": selectors.police_areas_by_region(), "ban_types": BAN_TYPES, "posted": posted, "errors": errors,
+    }, status=422 if errors else 200)
