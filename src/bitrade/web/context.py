@@ -5,14 +5,17 @@ from django.urls import reverse
 from bitrade.organisation.actor import KIND_LABELS
 from bitrade.organisation.auth import request_actor, request_capacities
 
-from .navigation import NAVIGATION
+from .navigation import NAVIGATION, UNIT_NAVIGATION
 
 
 def navigation(request):
     actor = request_actor(request) if hasattr(request, "user") else None
     if actor is None:
         return {"actor": None, "nav_items": [], "capacities": []}
-    items = [{"label": label, "url": reverse(name)} for label, name in NAVIGATION.get(actor.kind, [])]
+    entries = list(NAVIGATION.get(actor.kind, []))
+    if actor.is_police:
+        entries[1:1] = UNIT_NAVIGATION.get(actor.unit_kind or "", [])
+    items = [{"label": label, "url": reverse(name)} for label, name in entries]
     current = request.path
     for item in items:
         item["current"] = item["url"] == current

@@ -21,3 +21,10 @@ NAVIGATION: dict[str, list[tuple[str, str]]] = {
                       (_("API-nycklar"), "web:api_keys"), (_("Granskningslogg"), "web:audit"),
                       (_("Organisation (admin)"), "admin:index"), (_("Rättskällor"), "legal:search")],
 }
+
+#: Extra entries for a police unit of this kind (the alarm console of the RLC and BOPS, NOA's overview).
+UNIT_NAVIGATION: dict[str, list[tuple[str, str]]] = {
+    "rlc": [(_("Larmkonsol"), "monitoring:console")],
+    "bops": [(_("Larmkonsol"), "monitoring:console")],
+    "noa": [(_("Nationell översikt"), "monitoring:overview")],
+}

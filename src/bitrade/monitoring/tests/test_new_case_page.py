@@ -44,3 +44,15 @@ def test_errors_are_shown_at_their_fields_and_nothing_is_stored(em_demo, login_c
 @pytest.mark.parametrize("username", ["rlc.syd", "gc.malmo", "soc.malmo"])
 def test_only_bops_opens_a_contact_ban(em_demo, login_client, username):
     assert login_client(username).get(URL).status_code == 403
+
+
+@pytest.mark.parametrize(("username", "entry"), [("rlc.syd", 'href="/larmkonsol/"'), ("bops.syd", 'href="/larmkonsol/"'),
+                                                 ("noa", 'href="/larmkonsol/oversikt/"')])
+def test_the_menu_leads_each_unit_to_its_own_page(em_demo, login_client, username, entry):
+    menu = login_client(username).get("/").content.decode().split('aria-label="Huvudmeny"')[1].split("</nav>")[0]
+    assert entry in menu
+
+
+def test_an_ordinary_police_unit_has_no_console_in_its_menu(em_demo, login_client):
+    menu = login_client("gc.malmo").get("/").content.decode().split('aria-label="Huvudmeny"')[1].split("</nav>")[0]
+    assert "/larmkonsol/" not in menu
