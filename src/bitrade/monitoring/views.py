@@ -191,6 +191,12 @@ def _events(unit_id: int, after: int, seconds: float):
             else:
                 time.sleep(POLL_SECONDS)
             yield ": ping\n\n"
+    except GeneratorExit:
+        # Closed early (the client left, or the generator was collected at some later moment): touch no
+        # connection here, since it may be in the middle of another query. A LISTEN left on the connection
+        # only receives notifications nobody reads; the connection is closed or reused as usual.
+        listening = False
+        raise
     finally:
         if listening:
             with connection.cursor() as cursor:

@@ -183,7 +183,8 @@ def test_the_stream_is_not_compressed_so_events_leave_at_once(client, setup, log
     rlc = login_client("rlc.syd")
     stream = rlc.get("/larmkonsol/strom/?after=0&seconds=0.6", HTTP_ACCEPT_ENCODING="gzip, deflate, br")
     assert stream.status_code == 200 and not stream.has_header("Content-Encoding")
-    first = next(c for c in stream.streaming_content if b"event: alarm" in c)
+    body = b"".join(stream.streaming_content)  # read to its end: a stream left half-read is closed later
+    first = next(c for c in body.split(b"\n\n") if b"event: alarm" in c)
     assert b'"immediate": true' in first
     assert rlc.get("/larmkonsol/strom/?seconds=x&after=0", HTTP_ACCEPT_ENCODING="gzip").status_code == 200
 
@@ -222,3 +223,19 @@ def test_the_case_page_shows_alarms_and_coded_choices_in_plain_swedish(client, s
     page = login_client("bops.syd").get(f"/arenden/{preparing.public_id}/").content.decode()
     assert "police_premises =" not in page and "prosecutor =" not in page
     assert '<option value="police_premises">Polisens lokaler</option>' in page
+
+
+def test_a_stream_closed_early_leaves_the_connection_alone(setup):
+    """A stream closed before its end (the client left, or the generator collected later, perhaps while the
+    same connection runs another query) must not run SQL from its clean-up: that deadlocked a test run."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from bitrade.monitoring import views
+
+    events = views._events(unit_id=0, after=0, seconds=0.4)
+    assert next(events).startswith("retry:")
+    assert next(events) == ": ping\n\n"  # the stream is under way (on PostgreSQL: listening)
+    with CaptureQueriesContext(connection) as done:
+        events.close()
+    assert done.captured_queries == []
