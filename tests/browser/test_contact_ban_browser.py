@@ -157,8 +157,8 @@ def test_from_request_to_dismounting_with_an_immediate_alarm_on_the_rlc_console(
     f.get_by_label("Övervakningssystem").fill("Testsystem")
     f.get_by_label("Enhets-id").fill("FB-7001")
     f.get_by_role("button").click()
-    # the case page does not list the coupled anklet: the answer shown beside the form is what BOPS sees
     expect(page.locator("details:has([data-testid='form-enhet']) .messages")).to_contain_text("Sparat.")
+    expect(page.get_by_test_id("em-devices")).to_contain_text("FB-7001 (Testsystem)")
 
     # --- mounting by two suitable persons at police premises, then activation (10 §, 18 §, 3–4 §§) --------
     f = _form(page, "montera")

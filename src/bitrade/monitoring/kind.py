@@ -31,7 +31,7 @@ CONTACT_BAN = CaseKind(
     transitions=rules.TRANSITIONS,
     actions=ACTIONS,
     closure_checklist=services.closure_checklist,
-    timeline_labels={**rules.ACTION_LABELS, "em_record": "Uppgifter antecknade", "em_area": "Förbudsområde",
+    timeline_labels={**rules.ACTION_LABELS, "em_record": "Uppgifter antecknade", "em_area": "Förbudsområde", "em_device": "Enhet kopplad",
                      "em_exception": "Undantag (26 §)", "em_reminder": "Påminnelse", "em_overdue": "Tiden har gått ut"},
     panels=(
         Panel("monitoring/_case.html", views.case_panel),

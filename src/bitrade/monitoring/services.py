@@ -365,9 +365,12 @@ def alarm_table(on=None) -> tuple[rules.AlarmRule, ...]:
 def attach_device(actor: Actor, case: Case, *, system: MonitoringSystem, device_id: str) -> Device:
     cases.require_handling_unit(actor, case)
     ban = ContactBan.objects.get(case_id=case.pk)
-    device, _ = Device.objects.update_or_create(system=system, device_id=device_id, defaults={"contact_ban": ban})
+    with transaction.atomic():
+        device, _ = Device.objects.update_or_create(system=system, device_id=device_id,
+                                                    defaults={"contact_ban": ban})
+        cases.event(case, actor, "em_device", f"Enhet kopplad: {device_id} ({system.name}).")
+        audit.record(actor, "contact_ban.device", obj=device)
     _CACHE.pop(("device", system.pk, device_id), None)
-    audit.record(actor, "contact_ban.device", obj=device)
     return device
 
 

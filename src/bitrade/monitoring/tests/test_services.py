@@ -134,3 +134,18 @@ def test_deadline_handlers_escalate_once(em_demo):
     assert ban.case.events.filter(action="em_overdue").exists()
     assert OutboxMessage.objects.count() > before
     assert deadlines.sweep(timezone.now() + timedelta(days=3)) == 0
+
+
+def test_a_coupled_anklet_is_on_the_timeline_and_the_case_page(em_system, actor_of, login_client):
+    from bitrade.monitoring.models import Device
+
+    bops = actor_of("bops.syd")
+    case = services.open_contact_ban(bops, police_area_code="syd-malmo", protected_name="Sara Skydd",
+                                     prohibited_name="Fredrik Förbud")
+    system = em_system[0]
+    _act(bops, case, "attach_device", {"system": system.name, "device_id": "FB-4242"})
+    assert Device.objects.get(device_id="FB-4242").contact_ban.case_id == case.pk
+    step = case.events.get(action="em_device")
+    assert "FB-4242" in step.text and kinds.kind_of(case).timeline_labels["em_device"] == "Enhet kopplad"
+    page = login_client("bops.syd").get(f"/arenden/{case.public_id}/").content.decode()
+    assert f"FB-4242 ({system.name})" in page
