@@ -7,6 +7,7 @@ at the end: the SQLite file, uploaded attachments, the gunicorn log.
 
 from __future__ import annotations
 
+import base64
 import http.client
 import json
 import os
@@ -21,6 +22,7 @@ import sys
 import tempfile
 import threading
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -156,6 +158,111 @@ def _count_rows(db: str, env: dict) -> dict:
     return out
 
 
+class Sealer:
+    """`bitrade audit seal --follow`: what the worker's sealer does continuously, running beside the load so
+    that the delay from an event's insert to its seal is measured under load (its CPU counts as the app's)."""
+
+    def __init__(self, env: dict, log: Path, interval: float = 0.5):
+        exe = Path(sys.executable).with_name("bitrade")
+        base = [str(exe)] if exe.exists() else [sys.executable, "-m", "bitrade.config.cli"]
+        self.interval = interval
+        self._log = open(log, "wb")  # noqa: SIM115 (closed in stop)
+        self.proc = subprocess.Popen([*base, "audit", "seal", "--follow", "--interval", str(interval)], env=env,
+                                     cwd=str(REPO), stdout=self._log, stderr=subprocess.STDOUT)
+
+    def cpu_seconds(self) -> float:
+        return machine.tree_cpu_seconds(self.proc.pid) if self.proc.poll() is None else 0.0
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(60)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(10)
+        self._log.close()
+
+
+def _parse_ts(v) -> datetime:
+    """A stored timestamp as an aware UTC datetime (SQLite gives text in UTC, PostgreSQL an aware value)."""
+    if isinstance(v, str):
+        v = datetime.fromisoformat(v.replace(" ", "T"))
+    return v if v.tzinfo else v.replace(tzinfo=UTC)
+
+
+def seal_delays(db: str, env: dict, since: datetime) -> dict:
+    """From each event's `occurred_at` (set in the request) to its `sealed_at` (set by the sealer), in ms, for
+    the events that occurred after the sealer started (the demo's own events waited for it)."""
+    sql = "SELECT occurred_at, sealed_at FROM audit_auditevent WHERE sealed_at IS NOT NULL"
+    if db == "sqlite":
+        conn = sqlite3.connect(Path(env["BITRADE_VAR_DIR"]) / "bitrade.sqlite3")
+        try:
+            rows = conn.execute(sql).fetchall()
+            unsealed = conn.execute("SELECT count(*) FROM audit_auditevent WHERE sealed_at IS NULL").fetchone()[0]
+        finally:
+            conn.close()
+    else:
+        import psycopg
+
+        with psycopg.connect(env["DATABASE_URL"]) as conn:
+            rows = conn.execute(sql).fetchall()
+            unsealed = conn.execute("SELECT count(*) FROM audit_auditevent WHERE sealed_at IS NULL").fetchone()[0]
+    delays = sorted(max((_parse_ts(b) - _parse_ts(a)).total_seconds() * 1000, 0.0) for a, b in rows
+                    if _parse_ts(a) >= since)
+    if not delays:
+        return {"sealed": 0, "unsealed_at_stop": unsealed}
+
+    def pct(q: float) -> float:
+        return round(delays[min(len(delays) - 1, int(q * len(delays)))], 1)
+
+    return {"sealed": len(delays), "unsealed_at_stop": unsealed, "p50_ms": pct(0.50), "p99_ms": pct(0.99),
+            "max_ms": round(delays[-1], 1)}
+
+
+FLOOR_INSERTS = 9  # INSERT statements in one intake transaction (bench/profile_intake.py counts them)
+
+
+def raw_insert_floor(db: str, env: dict, transactions: int = 2000) -> dict:
+    """The floor: the database alone, from one plain DB-API connection in this process, committing one
+    transaction of FLOOR_INSERTS row inserts (about 300 bytes each, a JSON column like the audit event's) per
+    intake request — no Django, no HTTP, no validation. The app's requests/s is reported against it."""
+    payload = json.dumps({"text": "x" * 200, "n": 1})
+    create = ("CREATE TABLE bench_floor (id {pk}, k TEXT NOT NULL, n INTEGER NOT NULL, at TEXT NOT NULL, "
+              "body TEXT NOT NULL)")
+    insert = "INSERT INTO bench_floor (k, n, at, body) VALUES ({p}, {p}, {p}, {p})"
+    if db == "sqlite":
+        conn = sqlite3.connect(Path(env["BITRADE_VAR_DIR"]) / "bitrade.sqlite3", isolation_level=None)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute(create.format(pk="INTEGER PRIMARY KEY AUTOINCREMENT"))
+        ins = insert.format(p="?")
+        t0 = time.perf_counter()
+        for i in range(transactions):
+            conn.execute("BEGIN IMMEDIATE")
+            for j in range(FLOOR_INSERTS):
+                conn.execute(ins, (f"k{i}", j, "2026-12-05T00:00:00", payload))
+            conn.execute("COMMIT")
+        wall = time.perf_counter() - t0
+        conn.execute("DROP TABLE bench_floor")
+        conn.close()
+    else:
+        import psycopg
+
+        with psycopg.connect(env["DATABASE_URL"], autocommit=True) as conn:
+            conn.execute(create.format(pk="BIGSERIAL PRIMARY KEY"))
+            ins = insert.format(p="%s")
+            t0 = time.perf_counter()
+            for i in range(transactions):
+                with conn.transaction():
+                    for j in range(FLOOR_INSERTS):
+                        conn.execute(ins, (f"k{i}", j, "2026-12-05T00:00:00", payload))
+            wall = time.perf_counter() - t0
+            conn.execute("DROP TABLE bench_floor")
+    return {"transactions": transactions, "inserts_per_transaction": FLOOR_INSERTS,
+            "transactions_per_s": round(transactions / wall, 1)}
+
+
 def _sql_leaf(leaf: str) -> bool:
     return "django/db/backends" in leaf or "psycopg" in leaf
 
@@ -235,6 +342,8 @@ def run(db: str, *, levels: list[int], duration_s: float, max_requests: int, war
         "SECRET_KEY": secrets.token_urlsafe(50), "BITRADE_ALLOWED_HOSTS": "127.0.0.1,localhost",
         "BITRADE_LOG_LEVEL": "WARNING", "DJANGO_SETTINGS_MODULE": "bitrade.config.settings",
         "PYTHONPATH": os.pathsep.join(p for p in [str(BENCH), env.get("PYTHONPATH", "")] if p),
+        # production refuses to seal without a signing key from outside the database: a throw-away one
+        "BITRADE_AUDIT_SIGNING_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
     })
     if db == "sqlite":
         env.pop("DATABASE_URL", None)
@@ -246,7 +355,7 @@ def run(db: str, *, levels: list[int], duration_s: float, max_requests: int, war
     result: dict = {"db": db, "gunicorn": None, "levels": [], "errors_total": 0,
                     "limits": {"duration_s": duration_s, "max_requests": max_requests, "warmup_s": warmup_s,
                                "warmup_requests": warmup_requests}}
-    server = None
+    server = sealer = None
     try:
         log(f"[{db}] migrate + demo organisation in {tmp}")
         t0 = time.perf_counter()
@@ -261,8 +370,12 @@ def run(db: str, *, levels: list[int], duration_s: float, max_requests: int, war
             pg = PostgresCpu(env["DATABASE_URL"])
             result["db_version"] = f"PostgreSQL {pg.version} (fsync=off, synchronous_commit=off: throw-away)"
 
+        rows_before = _count_rows(db, env)  # the demo organisation's own cases and events
         server = Gunicorn(env, workers, threads, tmp / "gunicorn.log")
+        sealer = Sealer(env, tmp / "sealer.log")
+        sealer_started = datetime.now(UTC)
         result["gunicorn"] = " ".join(server.args[:6])
+        result["sealer_interval_s"] = sealer.interval
         log(f"[{db}] gunicorn {result['gunicorn']} on {HOST}:{server.port}")
         body = _body()
         headers = {"Authorization": f"Bearer {DEMO_KEY}", "Content-Type": "application/json",
@@ -272,7 +385,7 @@ def run(db: str, *, levels: list[int], duration_s: float, max_requests: int, war
 
         def level(concurrency: int, label: str, seconds: float, limit: int) -> tuple[loadgen.LevelResult, dict]:
             busy0, total0 = machine.machine_cpu_ticks()
-            srv0 = server.cpu_seconds()
+            srv0 = server.cpu_seconds() + sealer.cpu_seconds()
             db0 = pg.cpu_seconds() if pg else 0.0
             cli0 = time.process_time()
             res = loadgen.run_level(
@@ -282,7 +395,7 @@ def run(db: str, *, levels: list[int], duration_s: float, max_requests: int, war
                 expect_status=201,
             )
             cli = time.process_time() - cli0
-            srv = server.cpu_seconds() - srv0
+            srv = server.cpu_seconds() + sealer.cpu_seconds() - srv0
             dbs = (pg.cpu_seconds() - db0) if pg else 0.0
             busy1, total1 = machine.machine_cpu_ticks()
             busy = (busy1 - busy0) / machine.CLK_TCK
@@ -358,8 +471,12 @@ def run(db: str, *, levels: list[int], duration_s: float, max_requests: int, war
                     log(f"[{db}]   {v:5.1f} %  {k}")
         server.stop()
         server = None
+        sealer.stop()
+        sealer = None
+        result["seal_delay"] = seal_delays(db, env, since=sealer_started)
+        log(f"[{db}] seal delay (insert → sealed, under load): {result['seal_delay']}")
 
-        rows = _count_rows(db, env)
+        rows = {t: n - rows_before.get(t, 0) for t, n in _count_rows(db, env).items()}
         _bitrade(env, "audit", "seal", timeout=600)  # what the worker's sealer does continuously
         verify = _bitrade(env, "audit", "verify", "--json", timeout=600)
         try:
@@ -375,6 +492,9 @@ def run(db: str, *, levels: list[int], duration_s: float, max_requests: int, war
         log(f"[{db}] stored {rows.get('intake_assistancerequest')} requests for {sent_ok} × 201; "
             f"audit chain ok={audit_report.get('ok')} ({audit_report.get('checked')} events)")
 
+        result["raw_insert_floor"] = raw_insert_floor(db, env)
+        log(f"[{db}] raw-insert floor: {result['raw_insert_floor']}")
+
         if profile_requests > 0:
             log(f"[{db}] in-process profile of {profile_requests} requests")
             out = tmp / "profile.json"
@@ -389,6 +509,8 @@ def run(db: str, *, levels: list[int], duration_s: float, max_requests: int, war
     finally:
         if server is not None:
             server.stop()
+        if sealer is not None:
+            sealer.stop()
         if server is None and (tmp / "gunicorn.log").exists():
             tail = (tmp / "gunicorn.log").read_text(errors="replace").strip().splitlines()[-20:]
             if tail:

@@ -376,6 +376,25 @@ def intake_section(results: dict, old_section: str | None) -> str:
             f"{'verifies' if audit.get('ok') else '**does not verify**'} "
             f"({_fmt(audit.get('checked'))} events)."
         )
+        seal = r.get("seal_delay") or {}
+        if seal.get("sealed"):
+            lines.append(
+                f"  - Seal delay under load (the sealer, `bitrade audit seal --follow --interval "
+                f"{r.get('sealer_interval_s', 0.5)}`, ran beside gunicorn; its CPU is counted as the app's): from an "
+                f"event's insert to its seal p50 {_fmt(seal.get('p50_ms'))} ms, p99 {_fmt(seal.get('p99_ms'))} ms, "
+                f"max {_fmt(seal.get('max_ms'))} ms over {_fmt(seal.get('sealed'))} events "
+                f"(aim: within 1 s; {_fmt(seal.get('unsealed_at_stop'))} left for the final seal)."
+            )
+        floor = r.get("raw_insert_floor") or {}
+        if floor.get("transactions_per_s"):
+            c8 = _level(r, 8)
+            ratio = (f"; the app at concurrency 8 reaches {_fmt(c8['throughput_rps'])} req/s = "
+                     f"{_fmt(c8['throughput_rps'] / floor['transactions_per_s'] * 100)} % of it") if c8 else ""
+            lines.append(
+                f"  - Raw-insert floor in the same run: one plain connection, no Django, "
+                f"{floor['inserts_per_transaction']} row inserts per transaction (as one intake request writes), "
+                f"{_fmt(floor['transactions_per_s'])} transactions/s{ratio}."
+            )
         samples = [s for lv in r["levels"] for s in lv.get("error_samples", [])]
         samples += r.get("warmup", {}).get("error_samples", [])
         for s in samples[:3]:
