@@ -101,8 +101,10 @@ from .dice import (
     Dice,
 )
 from .runner import (
+    HANDRACKNING,
     Result,
     generate,
+    generate_handrackning,
     load_demo_data,
 )
 from .simulation import (
@@ -121,6 +123,7 @@ from .world import (
     build_world,
 )
 from .writing import (
+    delete_handrackning,
     delete_synthetic,
     synthetic_exists,
 )
@@ -193,17 +196,20 @@ __all__ = [
     "URGENCY_FOR_PRIORITY",
     "WEEKDAY_WEIGHTS",
     "WITHDRAWN_BEFORE_EXECUTION",
+    "HANDRACKNING",
     "Dice",
     "Generated",
     "Result",
     "Stream",
     "World",
     "build_world",
+    "delete_handrackning",
     "delete_synthetic",
     "expected_by_year",
     "expected_volume",
     "generate",
     "generate_case",
+    "generate_handrackning",
     "load_demo_data",
     "streams",
     "synthetic_exists",
