@@ -101,8 +101,9 @@ def delete_rows(statements: list[tuple[str, type, str]], kind: str) -> None:
                         f"({inner.format(cases=cases)})", params)
 
 
-def delete_kernel_rows() -> int:
-    """Remove the timeline events and the cases of every generated case (after the kinds' deleters)."""
+def delete_kernel_rows(kind: str | None = None) -> int:
+    """Remove the timeline events and the cases of every generated case (after the kinds' deleters), or
+    of the generated cases of one ``kind``."""
     from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
     from .models import Case, CaseEvent
@@ -110,9 +111,10 @@ def delete_kernel_rows() -> int:
     conn = connections[DEFAULT_DB_ALIAS]
     qn = conn.ops.quote_name
     case, event = qn(Case._meta.db_table), qn(CaseEvent._meta.db_table)
-    pattern = PREFIX + "%"
+    where, params = "reference_number LIKE %s", [PREFIX + "%"]
+    if kind is not None:
+        where, params = f"{where} AND kind = %s", [*params, kind]
     with transaction.atomic(), conn.cursor() as cur:
-        cur.execute(f"DELETE FROM {event} WHERE case_id IN (SELECT id FROM {case} WHERE reference_number LIKE %s)",
-                    [pattern])
-        cur.execute(f"DELETE FROM {case} WHERE reference_number LIKE %s", [pattern])
+        cur.execute(f"DELETE FROM {event} WHERE case_id IN (SELECT id FROM {case} WHERE {where})", params)
+        cur.execute(f"DELETE FROM {case} WHERE {where}", params)
         return cur.rowcount
