@@ -221,8 +221,8 @@ def delete_generated() -> int:
     from bitrade.cases.synthetic import delete_rows
 
     from .models import (
-        DetentionExtension,
         Detention,
+        DetentionExtension,
         Handover,
         Note,
         ReturnCase,

@@ -19,9 +19,10 @@ from .dice import Dice
 from .simulation import Generated, generate_case
 from .volume import Stream, expected_volume, streams
 from .world import World, build_world
-
-HANDRACKNING = "assistance"
 from .writing import _models, _write, delete_synthetic, synthetic_exists
+
+#: The kind key of handräckning cases.
+HANDRACKNING = "assistance"
 
 
 def _month_starts(start: datetime, until: datetime) -> Iterator[tuple[datetime, datetime]]:

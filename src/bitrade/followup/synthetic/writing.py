@@ -183,7 +183,14 @@ def delete_handrackning() -> int:
     events, and going through the ORM's collector would load hundreds of thousands of objects."""
     from bitrade.assistance.models import Transfer, WantedNotice
     from bitrade.cases.synthetic import delete_rows
-    from bitrade.custody.models import CustodyEpisode, Holding, PowerUse, Protocol, ProtocolVersion, Reassessment
+    from bitrade.custody.models import (
+        CustodyEpisode,
+        Holding,
+        PowerUse,
+        Protocol,
+        ProtocolVersion,
+        Reassessment,
+    )
     from bitrade.intake.models import AssistanceRequest, Attachment, CompletionQuestion
     from bitrade.transport.models import TransportLeg, TransportOrder
 
