@@ -271,8 +271,10 @@ def _places() -> tuple[list[tuple[int, int]], dict[int, tuple]]:
     from bitrade.organisation.demo import _hours, _unit
     from bitrade.organisation.models import PoliceArea, Unit, UnitKind
 
-    rlc = {u.region_id: u for u in Unit.objects.filter(kind=UnitKind.RLC, active=True).order_by("-pk")}
-    bops_units = list(Unit.objects.filter(kind=UnitKind.BOPS, active=True).order_by("pk"))
+    rlc: dict = {}
+    for unit in Unit.objects.filter(kind=UnitKind.RLC, active=True).order_by("name", "pk"):  # as rlc_for
+        rlc.setdefault(unit.region_id, unit)
+    bops_units = list(Unit.objects.filter(kind=UnitKind.BOPS, active=True).order_by("name", "pk"))  # as bops_for
     out, where = [], {}
     for area in (PoliceArea.objects.select_related("region").annotate(pop=Sum("municipalities__population"))
                  .order_by("code")):

@@ -158,3 +158,17 @@ def test_the_command_names_each_kind_in_swedish(em_demo, capsys):
     out = capsys.readouterr().out
     assert "handräckningsärenden" in out and "returärenden" in out and "kontaktförbudsärenden" in out
     assert f"{synthetic.requests(2024, 0.005)} kontaktförbudsärenden" in out
+
+
+@pytest.mark.django_db
+def test_demo_set_up_order_generated_slice_first_then_the_demo_cases(demo):
+    """setup-demo loads the generated slice before the contact-ban demo: the demo's own cases still come."""
+    from bitrade.followup import synthetic as national
+    from bitrade.monitoring.demo import load_monitoring_demo
+    from bitrade.monitoring.models import ContactBan
+
+    result = national.load_demo_data()
+    assert result is not None and result.by_kind["contact_ban"]["cases"] > 0
+    load_monitoring_demo()
+    own = ContactBan.objects.exclude(case__reference_number__startswith="SYN-")
+    assert own.count() == len(rules.STATE_LABELS)
