@@ -258,6 +258,10 @@ BITRADE_API_KEY_PREFIX = "btr"
 # Return enforcement: years until a removal decision not made by a general court lapses (12 kap. 22 § UtlL;
 # docs/legal-readings.md).
 BITRADE_RETURNS_LAPSE_YEARS = int(os.environ.get("BITRADE_RETURNS_LAPSE_YEARS", "4"))
+# Synthetic return cases (`bitrade generate`): a year outside the report's tables (2014–2019) gets the mean of
+# these years; "2019" carries the last year forward (docs/returns.md, "Synthetic data").
+BITRADE_RETURNS_SYNTHETIC_BASIS_YEARS = tuple(
+    int(y) for y in os.environ.get("BITRADE_RETURNS_SYNTHETIC_BASIS_YEARS", "2017,2018,2019").split(",") if y.strip())
 # The house 404 page even with DEBUG on (the demo); 0 shows Django's technical page to developers.
 BITRADE_HOUSE_ERROR_PAGES = os.environ.get("BITRADE_HOUSE_ERROR_PAGES", "1") == "1"
 # How long after an order to Kriminalvården is finished its list still shows who was transported

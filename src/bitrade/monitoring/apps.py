@@ -13,3 +13,11 @@ class MonitoringConfig(AppConfig):
         from .kind import CONTACT_BAN
 
         kinds.register(CONTACT_BAN)
+
+        from bitrade.cases import synthetic as generated
+
+        from . import synthetic
+
+        generated.register(generated.SyntheticKind(
+            key=synthetic.KIND, label="kontaktförbudsärenden", prefix=synthetic.PREFIX, generate=synthetic.write,
+            delete=synthetic.delete_generated, order=20))

@@ -13,3 +13,11 @@ class ReturnsConfig(AppConfig):
         from .kind import RETURN
 
         kinds.register(RETURN)
+
+        from bitrade.cases import synthetic as generated
+
+        from . import synthetic
+
+        generated.register(generated.SyntheticKind(
+            key="return", label="returärenden", prefix=synthetic.PREFIX, generate=synthetic.write,
+            delete=synthetic.delete_generated, order=10))

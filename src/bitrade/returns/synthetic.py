@@ -4,7 +4,13 @@ category 3 share of handovers), so that the follow-up's stock, flow and cohort f
 the report. Deterministic for a seed; rows are bulk-inserted with reference numbers starting ``SYN-AV-`` and no
 audit events (the generation itself is recorded once).
 
-The volume model (``plan``) is pure; ``generate`` writes it."""
+The report's tables cover 2014–2019 only. Every other year uses the mean of the **basis years**
+(``BASIS_YEARS``, default 2017–2019: the three years after the 2015–2016 peak, when the volumes had settled;
+the setting ``BITRADE_RETURNS_SYNTHETIC_BASIS_YEARS``, e.g. ``2019`` to carry the last year forward) — see
+docs/returns.md, "Synthetic data".
+
+The volume model (``plan``) is pure; ``write`` writes it for the national generator (``bitrade generate``,
+registered as this kind's ``SyntheticKind``), ``generate`` for ``bitrade return generate``."""
 
 from __future__ import annotations
 
@@ -27,6 +33,35 @@ TABLE_2 = {
 }
 #: Tabell 6: the share of category 3 among incoming cases.
 CATEGORY_3_SHARE = {2014: 0.31, 2015: 0.26, 2016: 0.27, 2017: 0.37, 2018: 0.47, 2019: 0.46}
+#: Assumption: a year the report does not cover gets the mean of these years' figures (tabell 2 and 6).
+BASIS_YEARS = (2017, 2018, 2019)
+#: The reference numbers of generated return cases.
+PREFIX = "SYN-AV-"
+
+
+def basis_years() -> tuple[int, ...]:
+    """The basis years from the setting ``BITRADE_RETURNS_SYNTHETIC_BASIS_YEARS`` (default ``BASIS_YEARS``)."""
+    from django.conf import settings
+
+    years = tuple(getattr(settings, "BITRADE_RETURNS_SYNTHETIC_BASIS_YEARS", BASIS_YEARS) or BASIS_YEARS)
+    unknown = [y for y in years if y not in TABLE_2]
+    if unknown:
+        raise ValueError(f"Basåren för syntetiska returärenden måste ligga i 2014–2019, inte {unknown}.")
+    return years
+
+
+def table_row(year: int, basis: tuple[int, ...] = BASIS_YEARS) -> dict:
+    """Tabell 2's row of ``year``, or the mean of the basis years' rows (rounded to whole cases) for a year
+    the report does not cover."""
+    if year in TABLE_2:
+        return TABLE_2[year]
+    return {k: round(sum(TABLE_2[y][k] for y in basis) / len(basis)) for k in TABLE_2[basis[0]]}
+
+
+def category_3_share(year: int, basis: tuple[int, ...] = BASIS_YEARS) -> float:
+    if year in CATEGORY_3_SHARE:
+        return CATEGORY_3_SHARE[year]
+    return sum(CATEGORY_3_SHARE[y] for y in basis) / len(basis)
 #: Tabell 4 (2019): categories 1 and 2 split the rest 29 : 25.
 CATEGORY_1_OF_REST = 29 / 54
 #: Assumption (not in the report): regional shares of the Police's return cases, roughly by population.
@@ -64,16 +99,19 @@ class Planned:
     outcome: str = ""
 
 
-def plan(years: range, *, scale: float = 1.0, seed: int = 1, lapse_years: int = 4) -> list[Planned]:
+def plan(years: range, *, scale: float = 1.0, seed: int = 1, lapse_years: int = 4,
+         basis: tuple[int, ...] = BASIS_YEARS) -> list[Planned]:
     """The cases of ``years``: incoming per tabell 2 (MV handovers by reason, the rest court and the Police's
     own), closed each year by as many Police-enforced and own departures as tabell 2 shows, and lapsed four
-    years after the decision became final if still open."""
+    years after the decision became final if still open. A year outside the report uses the mean of
+    ``basis``."""
     rnd = random.Random(seed)
     regions, weights = list(REGION_SHARES), list(REGION_SHARES.values())
     cases: list[Planned] = []
     open_cases: list[Planned] = []
     for year in years:
-        row = TABLE_2[year]
+        row = table_row(year, basis)
+        share3 = category_3_share(year, basis)
         n = round(row["incoming"] * scale)
         n_tvang, n_avviken = mv_handovers(row, scale)
         origins = ["mv"] * (n_tvang + n_avviken) + ["court", "police"] * n
@@ -83,7 +121,7 @@ def plan(years: range, *, scale: float = 1.0, seed: int = 1, lapse_years: int = 
         for i in range(n):
             origin = origins[i] if i < len(origins) else "police"
             received = start + timedelta(days=rnd.randrange(365))
-            category = 3 if rnd.random() < CATEGORY_3_SHARE[year] else (1 if rnd.random() < CATEGORY_1_OF_REST else 2)
+            category = 3 if rnd.random() < share3 else (1 if rnd.random() < CATEGORY_1_OF_REST else 2)
             new.append(Planned(year, origin, reasons[i] if i < len(reasons) else "", category,
                                rnd.choices(regions, weights)[0], received,
                                received - timedelta(days=rnd.randint(*FINAL_BEFORE_RECEIPT))))
@@ -109,50 +147,133 @@ def plan(years: range, *, scale: float = 1.0, seed: int = 1, lapse_years: int = 
     return cases
 
 
+def _rows(planned: list[Planned], seed: int, regions: dict, units: dict, tz) -> tuple[list[dict], list[dict]]:
+    """The kernel's case rows and the return cases' rows of ``planned`` (``case_id`` filled in later)."""
+    rnd = random.Random(f"{seed}:uids")
+
+    def moment(day: date) -> datetime:
+        return datetime.combine(day, time(10), tzinfo=tz)
+
+    counters: dict[tuple[str, int], int] = {}
+    cases, details = [], []
+    for p in planned:
+        key = (p.region, p.year)
+        counters[key] = counters.get(key, 0) + 1
+        cases.append(dict(
+            public_id=uuid.UUID(int=rnd.getrandbits(128), version=4), kind="return",
+            reference_number=f"{PREFIX}{p.region.upper()}-{p.year}-{counters[key]:06d}",
+            state="closed" if p.closed_on else "received", received_at=moment(p.received_on),
+            region_id=regions[p.region].pk, unit_id=units[p.region].pk, outcome=p.outcome,
+            outcome_at=moment(p.closed_on) if p.closed_on else None,
+            closed_at=moment(p.closed_on) if p.closed_on else None, routing_rule_name="Syntetiska data"))
+        stance = "difficult" if p.category == 3 else "accepts_forced"
+        details.append(dict(
+            origin=p.origin, reason=p.reason, person_name="Syntetisk person",
+            identity_status="established" if p.category < 3 else "unknown", destination_stance=stance,
+            decision_type="utvisning_brott" if p.origin == "court" else "avvisning",
+            deciding_body="allman_domstol" if p.origin == "court" else "migrationsverket",
+            final_on=p.final_on, police_category=p.category, priority_group=1 if p.origin == "court" else 3,
+            lapses_on=None if p.origin == "court" else rules.add_years(p.final_on, 4),
+            outcome_success=True if p.outcome in rules.DEPARTURES else None))
+    return cases, details
+
+
+def _places() -> tuple[dict, dict]:
+    from bitrade.organisation.models import PoliceRegion, Unit, UnitKind
+
+    units = {u.region.code: u for u in Unit.objects.filter(kind=UnitKind.BORDER_POLICE).select_related("region")
+             .order_by("pk")}
+    return {r.code: r for r in PoliceRegion.objects.all()}, units
+
+
+def write(run) -> dict[str, int]:
+    """The return cases of a national generation (``bitrade generate``): every calendar year the period
+    [run.start, run.until) touches is planned, then only the cases received inside it are kept, and what
+    would happen on or after ``run.until`` has not happened yet (such a case is still open)."""
+    from django.db import transaction
+
+    from bitrade.cases.models import Case
+
+    from .models import ReturnCase
+
+    regions, units = _places()
+    tz = run.start.tzinfo
+    first, last = run.start.date(), run.until.date()
+    years = range(first.year, (last - timedelta(days=1)).year + 1)
+    planned = []
+    for p in plan(years, scale=run.scale, seed=run.seed, basis=basis_years()):
+        if p.region not in units or not first <= p.received_on < last:
+            continue
+        if p.closed_on and p.closed_on >= last:
+            p.closed_on, p.outcome = None, ""
+        planned.append(p)
+    cases, details = _rows(planned, run.seed, regions, units, tz)
+    with transaction.atomic():
+        run.insert(Case, cases)
+        for case, detail in zip(cases, details, strict=True):
+            detail["case_id"] = case["id"]
+        run.insert(ReturnCase, details)
+    return {"cases": len(cases), "closed": sum(1 for c in cases if c["closed_at"])}
+
+
+def delete_generated() -> int:
+    """Remove what hangs on the generated return cases (the return kind's deleter for ``--replace``)."""
+    from bitrade.cases.synthetic import delete_rows
+
+    from .models import (
+        Detention,
+        DetentionExtension,
+        Handover,
+        Note,
+        ReturnCase,
+        StatusChange,
+        Supervision,
+        SupervisionReport,
+        TransportOrder,
+        WantedNotice,
+    )
+
+    rc = f"SELECT id FROM {ReturnCase._meta.db_table} WHERE case_id IN ({{cases}})"
+    delete_rows([
+        ("supervision_id", SupervisionReport, f"SELECT id FROM {Supervision._meta.db_table} WHERE return_case_id IN ({rc})"),
+        ("detention_id", DetentionExtension, f"SELECT id FROM {Detention._meta.db_table} WHERE return_case_id IN ({rc})"),
+        *[("return_case_id", m, rc) for m in (Handover, StatusChange, Note, Supervision, Detention, WantedNotice,
+                                               TransportOrder)],
+        ("case_id", ReturnCase, "{cases}"),
+    ], "return")
+    return 0
+
+
+def _orm_insert(model, rows: list[dict]) -> None:
+    objs = model.objects.bulk_create([model(**r) for r in rows], batch_size=2000)
+    for row, obj in zip(rows, objs, strict=True):
+        row["id"] = obj.pk
+
+
 def generate(years: range, *, scale: float = 1.0, seed: int = 1) -> int:
-    """Write the planned cases (``SYN-AV-`` reference numbers; an earlier generation is replaced)."""
+    """Write the planned cases of ``years`` (``bitrade return generate``; ``SYN-AV-`` reference numbers; an
+    earlier generation of return cases is replaced)."""
     from django.db import transaction
     from django.utils import timezone
 
     from bitrade.audit import services as audit
     from bitrade.cases.models import Case
+    from bitrade.cases.synthetic import delete_kernel_rows
     from bitrade.common.actor import SYSTEM_ACTOR
-    from bitrade.organisation.models import PoliceRegion, Unit, UnitKind
 
     from .models import ReturnCase
 
-    units = {u.region.code: u for u in Unit.objects.filter(kind=UnitKind.BORDER_POLICE).select_related("region")}
-    regions = {r.code: r for r in PoliceRegion.objects.all()}
-    planned = [p for p in plan(years, scale=scale, seed=seed) if p.region in units]
-    tz = timezone.get_current_timezone()
-
-    def moment(day: date) -> datetime:
-        return datetime.combine(day, time(10), tzinfo=tz)
-
+    regions, units = _places()
+    planned = [p for p in plan(years, scale=scale, seed=seed, basis=basis_years()) if p.region in units]
     with transaction.atomic():
-        ReturnCase.objects.filter(case__reference_number__startswith="SYN-AV-").delete()
-        Case.objects.filter(reference_number__startswith="SYN-AV-").delete()
-        rows = [Case(public_id=uuid.UUID(int=random.Random(f"{seed}-{i}").getrandbits(128)), kind="return",
-                     reference_number=f"SYN-AV-{p.region.upper()}-{p.year}-{i:06d}",
-                     state="closed" if p.closed_on else "received", received_at=moment(p.received_on),
-                     region=regions[p.region], unit=units[p.region], outcome=p.outcome,
-                     outcome_at=moment(p.closed_on) if p.closed_on else None,
-                     closed_at=moment(p.closed_on) if p.closed_on else None)
-                for i, p in enumerate(planned)]
-        Case.objects.bulk_create(rows, batch_size=2000)
-        details = []
-        for case, p in zip(rows, planned, strict=True):
-            stance = "difficult" if p.category == 3 else "accepts_forced"
-            details.append(ReturnCase(
-                case=case, origin=p.origin, reason=p.reason, person_name="Syntetisk person",
-                identity_status="established" if p.category < 3 else "unknown", destination_stance=stance,
-                decision_type="utvisning_brott" if p.origin == "court" else "avvisning",
-                deciding_body="allman_domstol" if p.origin == "court" else "migrationsverket",
-                final_on=p.final_on, police_category=p.category, priority_group=1 if p.origin == "court" else 3,
-                lapses_on=None if p.origin == "court" else rules.add_years(p.final_on, 4),
-                outcome_success=True if p.outcome in rules.DEPARTURES else None))
-        ReturnCase.objects.bulk_create(details, batch_size=2000)
+        delete_generated()
+        delete_kernel_rows(kind="return")
+        cases, details = _rows(planned, seed, regions, units, timezone.get_current_timezone())
+        _orm_insert(Case, cases)
+        for case, detail in zip(cases, details, strict=True):
+            detail["case_id"] = case["id"]
+        _orm_insert(ReturnCase, details)
         audit.record(SYSTEM_ACTOR, "returns.generated", object_type="returns.synthetic",
                      new={"years": [years.start, years.stop - 1], "scale": scale, "seed": seed,
-                          "cases": len(rows)})
-    return len(rows)
+                          "cases": len(cases)})
+    return len(cases)

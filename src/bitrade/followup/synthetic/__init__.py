@@ -19,6 +19,11 @@ take three times as long), month by month, one transaction per year, with a prog
 the generated rows; the generation itself is recorded once (``followup.generated``). Generated cases
 carry reference numbers starting with ``SYN-`` so that ``--replace`` can remove them again.
 
+This package is the handräckning generator and the national run: :func:`generate` runs every kind
+registered in ``bitrade.cases.synthetic`` (handräckning, registered by the follow-up's AppConfig, then
+return enforcement and contact bans, registered by their apps) over the same period, seed and scale, and
+:func:`delete_synthetic` removes every kind's generated cases (``--replace``).
+
 One module per concern; this package re-exports every public name, so ``synthetic.X`` keeps working:
 ``calibration`` (the figures and the assumptions), ``volume`` (the pure volume model), ``dice`` (seeded
 randomness), ``world`` (the organisation the cases refer to), ``simulation`` (one case), ``episodes``
@@ -101,8 +106,10 @@ from .dice import (
     Dice,
 )
 from .runner import (
+    HANDRACKNING,
     Result,
     generate,
+    generate_handrackning,
     load_demo_data,
 )
 from .simulation import (
@@ -121,6 +128,7 @@ from .world import (
     build_world,
 )
 from .writing import (
+    delete_handrackning,
     delete_synthetic,
     synthetic_exists,
 )
@@ -193,17 +201,20 @@ __all__ = [
     "URGENCY_FOR_PRIORITY",
     "WEEKDAY_WEIGHTS",
     "WITHDRAWN_BEFORE_EXECUTION",
+    "HANDRACKNING",
     "Dice",
     "Generated",
     "Result",
     "Stream",
     "World",
     "build_world",
+    "delete_handrackning",
     "delete_synthetic",
     "expected_by_year",
     "expected_volume",
     "generate",
     "generate_case",
+    "generate_handrackning",
     "load_demo_data",
     "streams",
     "synthetic_exists",

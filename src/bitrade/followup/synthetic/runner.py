@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bisect import bisect
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import accumulate
 
@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from .. import facts
+from ..bulk import bulk_insert
 from ..rules import STOCKHOLM
 from .calibration import DEFAULT_UNTIL, HOUR_WEIGHTS, MONTH_WEIGHTS, REFERENCE_PREFIX, WEEKDAY_WEIGHTS
 from .dice import Dice
@@ -19,6 +20,9 @@ from .simulation import Generated, generate_case
 from .volume import Stream, expected_volume, streams
 from .world import World, build_world
 from .writing import _models, _write, delete_synthetic, synthetic_exists
+
+#: The kind key of handräckning cases.
+HANDRACKNING = "assistance"
 
 
 def _month_starts(start: datetime, until: datetime) -> Iterator[tuple[datetime, datetime]]:
@@ -56,23 +60,40 @@ def _received_times(dice: Dice, lo: datetime, hi: datetime, n: int) -> list[date
 
 @dataclass
 class Result:
+    """``counts``: the handräckning rows (``"cases"`` the handräckning cases); ``by_kind``: every registered
+    kind's row counts, by kind key, in the order they were generated; ``labels``: their Swedish names."""
+
     counts: dict[str, int]
     start: datetime
     until: datetime
     seed: int
     scale: float
     years: int
+    by_kind: dict[str, dict[str, int]] = field(default_factory=dict)
+    labels: dict[str, str] = field(default_factory=dict)
+
+    def summary(self) -> str:
+        """The cases generated per kind, in Swedish: "32 350 handräckningsärenden, 9 340 returärenden …"."""
+        return ", ".join(f"{_thousands(counts.get('cases', 0))} {self.labels.get(key, key)}"
+                         for key, counts in self.by_kind.items())
+
+
+def _thousands(n: int) -> str:
+    return f"{n:,}".replace(",", "\N{NO-BREAK SPACE}")
 
 
 def generate(*, years: int = 10, seed: int = 1, scale: float = 1.0, until: date | datetime | None = None,
              care_laws_only: bool = False, events: bool = True, replace: bool = False,
-             progress: bool = False, log: Callable[[str], None] | None = None) -> Result:
-    """Generate ``years`` years of national data ending at ``until`` (default 2026-01-01, Stockholm time).
+             progress: bool = False, log: Callable[[str], None] | None = None,
+             kinds: tuple[str, ...] | None = None) -> Result:
+    """Generate ``years`` years of national data ending at ``until`` (default 2026-01-01, Stockholm time),
+    for every registered kind (``bitrade.cases.synthetic``; ``kinds`` limits it to those keys).
 
     ``scale`` multiplies every volume (1.0 = the whole country). Raises ``ValueError`` when generated data
     already exists and ``replace`` is false.
     """
     from bitrade.audit import services as audit
+    from bitrade.cases import synthetic as registry
     from bitrade.common.actor import SYSTEM_ACTOR
 
     if years < 1 or years > 30:
@@ -86,15 +107,40 @@ def generate(*, years: int = 10, seed: int = 1, scale: float = 1.0, until: date 
         removed = delete_synthetic()
         if log:
             log(f"Tog bort {removed} tidigare genererade ärenden.")
+    run = registry.Run(start=start, until=until_dt, seed=seed, scale=scale, insert=bulk_insert, years=years,
+                       log=log, options={"care_laws_only": care_laws_only, "events": events, "progress": progress})
+    by_kind: dict[str, dict[str, int]] = {}
+    labels: dict[str, str] = {}
+    for kind in registry.registered():
+        if kinds is not None and kind.key not in kinds:
+            continue
+        by_kind[kind.key] = kind.generate(run)
+        labels[kind.key] = kind.label
+        if log and kind.key != HANDRACKNING:
+            log(f"Genererade {_thousands(by_kind[kind.key].get('cases', 0))} {kind.label}.")
+    facts.invalidate()  # fact rows were written outside a refresh: analytics replicas load them again
+    totals = by_kind.get(HANDRACKNING, {})
+    audit.record(SYSTEM_ACTOR, "followup.generated", object_type="followup.synthetic",
+                 new={"years": years, "seed": seed, "scale": scale, "start": start.isoformat(),
+                      "until": until_dt.isoformat(), "care_laws_only": care_laws_only, "counts": totals,
+                      "kinds": by_kind})
+    return Result(totals, start, until_dt, seed, scale, years, by_kind, labels)
+
+
+def generate_handrackning(run) -> dict[str, int]:
+    """The handräckning cases of ``run``: month by month, one transaction per year, with a progress bar
+    (the generator the follow-up registers for the kind ``assistance``)."""
+    care_laws_only = run.options.get("care_laws_only", False)
+    events = run.options.get("events", True)
     world = build_world()
-    world.until = until_dt
+    world.until = run.until
     models = _models()
     all_streams = streams(care_laws_only)
     totals: dict[str, int] = {}
     counters: dict[tuple[int, int], int] = {}
-    months = list(_month_starts(start, until_dt))
+    months = list(_month_starts(run.start, run.until))
     bar = None
-    if progress:
+    if run.options.get("progress"):
         from tqdm import tqdm
 
         bar = tqdm(total=len(months), unit="mån", desc="Genererar", dynamic_ncols=True)
@@ -109,8 +155,8 @@ def generate(*, years: int = 10, seed: int = 1, scale: float = 1.0, until: date 
                 atomic = transaction.atomic()
                 atomic.__enter__()
                 current_year = local.year
-            dice = Dice(f"{seed}:{local.year}:{local.month}:{scale}")
-            generated = _month(world, dice, all_streams, lo, hi, scale, counters, until_dt)
+            dice = Dice(f"{run.seed}:{local.year}:{local.month}:{run.scale}")
+            generated = _month(world, dice, all_streams, lo, hi, run.scale, counters, run.until)
             for k, v in _write(world, generated, models, dice, events).items():
                 totals[k] = totals.get(k, 0) + v
             if bar is not None:
@@ -126,11 +172,7 @@ def generate(*, years: int = 10, seed: int = 1, scale: float = 1.0, until: date 
     finally:
         if bar is not None:
             bar.close()
-    facts.invalidate()  # fact rows were written outside a refresh: analytics replicas load them again
-    audit.record(SYSTEM_ACTOR, "followup.generated", object_type="followup.synthetic",
-                 new={"years": years, "seed": seed, "scale": scale, "start": start.isoformat(),
-                      "until": until_dt.isoformat(), "care_laws_only": care_laws_only, "counts": totals})
-    return Result(totals, start, until_dt, seed, scale, years)
+    return totals
 
 
 def _period(years: int, until: date | datetime | None) -> tuple[datetime, datetime]:
@@ -178,7 +220,8 @@ def _month(world: World, dice: Dice, all_streams: list[Stream], lo: datetime, hi
 
 def load_demo_data(now: datetime | None = None) -> Result | None:
     """The small slice the demo set-up loads so the dashboards have content: one year up to now, 2 % of the
-    national volume (about 650 cases), seed 1. Does nothing when generated data already exists."""
+    national volume of every kind (about 650 handräckning cases, 190 return cases, 13 contact bans), seed 1.
+    Does nothing when generated data already exists."""
     if synthetic_exists():
         return None
     return generate(years=1, scale=0.02, seed=1, until=now or timezone.now())

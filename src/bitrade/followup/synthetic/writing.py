@@ -10,7 +10,6 @@ from bitrade.custody.rules import GROUNDS
 
 from .. import facts
 from ..bulk import bulk_insert
-from .calibration import REFERENCE_PREFIX
 from .dice import Dice
 from .simulation import Generated
 from .world import World
@@ -169,56 +168,74 @@ def _write_legs(orders: list[dict], order_legs: list[list], until_cut, M: dict) 
 
 
 def synthetic_exists() -> bool:
+    """Whether any generated case exists, of any kind."""
     from bitrade.cases.models import Case
+    from bitrade.cases.synthetic import PREFIX
 
-    return Case.objects.filter(reference_number__startswith=REFERENCE_PREFIX).exists()
+    return Case.objects.filter(reference_number__startswith=PREFIX).exists()
 
 
-def delete_synthetic() -> int:
-    """Remove every generated case and what hangs on it (organisations and deciders are kept).
+def delete_handrackning() -> int:
+    """Remove what hangs on the generated handräckning cases (their requests, custody, transports …), not the
+    kernel's rows (timeline events, cases): the handräckning deleter registered for ``--replace``.
 
     Plain DELETE statements in dependency order: the rows were bulk-loaded without signals or audit
     events, and going through the ORM's collector would load hundreds of thousands of objects."""
-    from django.db import DEFAULT_DB_ALIAS, connections
-
-    from bitrade.cases.models import Case, CaseEvent
-    from bitrade.custody.models import CustodyEpisode, Holding, Protocol, Reassessment
+    from bitrade.assistance.models import Transfer, WantedNotice
+    from bitrade.cases.synthetic import delete_rows
+    from bitrade.custody.models import (
+        CustodyEpisode,
+        Holding,
+        PowerUse,
+        Protocol,
+        ProtocolVersion,
+        Reassessment,
+    )
     from bitrade.intake.models import AssistanceRequest, Attachment, CompletionQuestion
     from bitrade.transport.models import TransportLeg, TransportOrder
 
+    def ids(model, column: str = "case_id") -> str:
+        return f"SELECT id FROM {model._meta.db_table} WHERE {column} IN ({{cases}})"
+
+    protocols = f"SELECT id FROM {Protocol._meta.db_table} WHERE episode_id IN ({ids(CustodyEpisode)})"
+    delete_rows([
+        ("order_id", TransportLeg, ids(TransportOrder)),
+        ("case_id", TransportOrder, "{cases}"),
+        ("protocol_id", ProtocolVersion, protocols),
+        ("episode_id", Protocol, ids(CustodyEpisode)),
+        ("episode_id", Reassessment, ids(CustodyEpisode)),
+        ("episode_id", Holding, ids(CustodyEpisode)),
+        ("case_id", PowerUse, "{cases}"),
+        ("case_id", CustodyEpisode, "{cases}"),
+        ("request_id", CompletionQuestion, ids(AssistanceRequest)),
+        ("request_id", Attachment, ids(AssistanceRequest)),
+        ("case_id", AssistanceRequest, "{cases}"),
+        ("case_id", WantedNotice, "{cases}"),
+        ("case_id", Transfer, "{cases}"),
+    ], "assistance")
+    return 0
+
+
+def delete_synthetic() -> int:
+    """Remove every generated case of every kind and what hangs on it (organisations and deciders are kept):
+    each registered kind's deleter in the reverse order of generation, then the follow-up's fact rows, then
+    the kernel's rows. Returns the number of cases removed."""
+    from django.db import DEFAULT_DB_ALIAS, connections
+
+    from bitrade.cases.models import Case
+    from bitrade.cases.synthetic import PREFIX, delete_kernel_rows, registered
+
     from ..models import ActivityFact, CaseFact
 
-    conn = connections[DEFAULT_DB_ALIAS]
-    qn = conn.ops.quote_name
-
-    def t(model) -> str:
-        return qn(model._meta.db_table)
-
-    cases = f"SELECT id FROM {t(Case)} WHERE reference_number LIKE %s"
-    orders = f"SELECT id FROM {t(TransportOrder)} WHERE case_id IN ({cases})"
-    episodes = f"SELECT id FROM {t(CustodyEpisode)} WHERE case_id IN ({cases})"
-    requests = f"SELECT id FROM {t(AssistanceRequest)} WHERE case_id IN ({cases})"
-    statements = [
-        f"DELETE FROM {t(TransportLeg)} WHERE order_id IN ({orders})",
-        f"DELETE FROM {t(TransportOrder)} WHERE case_id IN ({cases})",
-        f"DELETE FROM {t(Protocol)} WHERE episode_id IN ({episodes})",
-        f"DELETE FROM {t(Reassessment)} WHERE episode_id IN ({episodes})",
-        f"DELETE FROM {t(Holding)} WHERE episode_id IN ({episodes})",
-        f"DELETE FROM {t(CustodyEpisode)} WHERE case_id IN ({cases})",
-        f"DELETE FROM {t(CompletionQuestion)} WHERE request_id IN ({requests})",
-        f"DELETE FROM {t(Attachment)} WHERE request_id IN ({requests})",
-        f"DELETE FROM {t(AssistanceRequest)} WHERE case_id IN ({cases})",
-        f"DELETE FROM {t(CaseEvent)} WHERE case_id IN ({cases})",
-        f"DELETE FROM {t(ActivityFact)} WHERE case_id IN ({cases})",
-        f"DELETE FROM {t(CaseFact)} WHERE case_id IN ({cases})",
-        f"DELETE FROM {t(Case)} WHERE reference_number LIKE %s",
-    ]
-    pattern = REFERENCE_PREFIX + "%"
-    with transaction.atomic(), conn.cursor() as cur:
-        for sql in statements:
-            cur.execute(sql, [pattern])
-            if sql.startswith(f"DELETE FROM {t(Case)} "):
-                deleted = cur.rowcount
-                facts.invalidate()  # fact rows removed: analytics replicas load them again
-                return deleted
-    return 0
+    with transaction.atomic():
+        for kind in reversed(registered()):
+            kind.delete()
+        conn = connections[DEFAULT_DB_ALIAS]
+        qn = conn.ops.quote_name
+        cases = f"SELECT id FROM {qn(Case._meta.db_table)} WHERE reference_number LIKE %s"
+        with conn.cursor() as cur:
+            for model in (ActivityFact, CaseFact):
+                cur.execute(f"DELETE FROM {qn(model._meta.db_table)} WHERE case_id IN ({cases})", [PREFIX + "%"])
+        deleted = delete_kernel_rows()
+    facts.invalidate()  # fact rows removed: analytics replicas load them again
+    return deleted

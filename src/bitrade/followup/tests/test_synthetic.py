@@ -58,8 +58,8 @@ def test_generate_a_small_slice(demo):
     assert AuditEvent.objects.count() == before + 1  # one event for the generation, none per row
     assert AuditEvent.objects.latest("seq").action == "followup.generated"
 
-    cases = list(Case.objects.filter(reference_number__startswith="SYN-"))
-    assert len(cases) == result.counts["cases"]
+    cases = list(Case.objects.filter(kind="assistance", reference_number__startswith="SYN-"))
+    assert len(cases) == result.counts["cases"] == result.by_kind["assistance"]["cases"]
     for c in cases:
         assert c.acknowledged_at is None or c.acknowledged_at >= c.received_at
         if c.state == case_rules.CLOSED:

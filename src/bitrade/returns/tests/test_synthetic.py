@@ -51,3 +51,25 @@ def test_generated_rows_give_the_follow_up_its_figures(demo, actor_of):
     assert departures == round(synthetic.TABLE_2[2019]["police"] * 0.02) + round(synthetic.TABLE_2[2019]["own"] * 0.02)
     assert got["cohort"]["opened_year"] == 2015 and got["cohort"]["opened"] > 0
     assert synthetic.generate(YEARS, scale=0.02, seed=5) == made  # replaces, does not add
+
+
+def test_years_after_the_report_use_the_mean_of_the_basis_years():
+    row = synthetic.table_row(2023)
+    for key in ("incoming", "tvang", "avviken", "police", "own"):
+        assert row[key] == round(sum(synthetic.TABLE_2[y][key] for y in (2017, 2018, 2019)) / 3)
+    assert synthetic.table_row(2019) == synthetic.TABLE_2[2019]  # the report's years are untouched
+    assert synthetic.table_row(2030, (2019,)) == synthetic.TABLE_2[2019]  # the last year carried forward
+    cases = synthetic.plan(range(2018, 2026), scale=0.1, seed=2)
+    for year in range(2020, 2026):
+        assert sum(c.received_on.year == year for c in cases) == round(row["incoming"] * 0.1)
+        closed = [c for c in cases if c.closed_on and c.closed_on.year == year]
+        assert sum(c.outcome == "egen_utresa" for c in closed) == round(row["own"] * 0.1)
+    assert synthetic.category_3_share(2024) == pytest.approx((0.37 + 0.47 + 0.46) / 3)
+
+
+def test_basis_years_are_configurable(settings):
+    settings.BITRADE_RETURNS_SYNTHETIC_BASIS_YEARS = (2019,)
+    assert synthetic.basis_years() == (2019,)
+    settings.BITRADE_RETURNS_SYNTHETIC_BASIS_YEARS = (2021,)
+    with pytest.raises(ValueError, match="2014–2019"):
+        synthetic.basis_years()

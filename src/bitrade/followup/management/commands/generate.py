@@ -11,8 +11,9 @@ from bitrade.followup import synthetic
 
 
 class Command(BaseCommand):
-    help = ("Fyll databasen med realistiska, deterministiska syntetiska handräckningsärenden för hela landet "
-            "(kalibrerade på tillsynsrapportens siffror; se docs/synthetic-data.md).")
+    help = ("Fyll databasen med realistiska, deterministiska syntetiska ärenden för hela landet: handräckning, "
+            "verkställighet av avvisning och utvisning samt kontaktförbud med elektronisk övervakning "
+            "(se docs/synthetic-data.md).")
 
     def add_arguments(self, parser):
         parser.add_argument("--years", type=int, default=10, help="antal år bakåt från --until (standard 10)")
@@ -48,6 +49,5 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from None
         elapsed = time.monotonic() - started
         if not o["quiet"]:
-            counts = ", ".join(f"{k} {v}" for k, v in result.counts.items())
             self.stdout.write(f"Genererade {result.start:%Y-%m-%d}–{result.until:%Y-%m-%d} "
-                              f"(frö {result.seed}, skala {result.scale}) på {elapsed:.0f} s: {counts}")
+                              f"(frö {result.seed}, skala {result.scale}) på {elapsed:.0f} s: {result.summary()}.")
