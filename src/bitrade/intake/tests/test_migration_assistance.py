@@ -170,3 +170,24 @@ def test_a_social_services_official_choosing_the_basis_is_warned_and_refused(dem
     assert req.review_outcome == "inadmissible"
     competent = next(c for c in req.review["checks"] if c["code"] == "requester_competent")
     assert competent["citation"] == CITATION and "inte behörig" in competent["message"]
+
+
+# --------------------------------------------------------------------------- follow-up
+
+def test_the_follow_up_counts_migrationsverkets_requests_by_law_and_basis(demo, client):
+    """The report found that neither agency records how often assistance is asked: the follow-up's counts by
+    law, legal basis and case code pick the requests up like any other handräckning."""
+    from django.utils import timezone
+
+    from bitrade.followup import facts, rules
+    from bitrade.followup.metrics import Context, count
+
+    post(client, MV_CUSTODY)
+    post(client, body(MV_CUSTODY, legal_basis_key=TRANSPORT))
+    facts.refresh(full=True)
+    now = timezone.now()
+    res = count(Context(rules.parse_period(str(timezone.localtime(now).year)), {}, "month", now, {}),
+                ["received"], ["law", "point", "case_code"])
+    assert res[("UtlL", CUSTODY, "618")] == {"received": 1}
+    assert res[("UtlL", TRANSPORT, "618")] == {"received": 1}
+    assert rules.LAWS["UtlL"].startswith("UtlL – ")
