@@ -191,3 +191,14 @@ def test_the_follow_up_counts_migrationsverkets_requests_by_law_and_basis(demo, 
     assert res[("UtlL", CUSTODY, "618")] == {"received": 1}
     assert res[("UtlL", TRANSPORT, "618")] == {"received": 1}
     assert rules.LAWS["UtlL"].startswith("UtlL – ")
+
+
+def test_the_guidance_pages_show_the_grounds(demo, login_client):
+    client = login_client("mv.syd")
+    listing = client.get("/rattskallor/grunder/")
+    assert listing.status_code == 200
+    assert 'id="lag-UtlL"' in listing.content.decode()
+    page = client.get(f"/rattskallor/grunder/{TRANSPORT}/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Transportera en person som hålls i förvar" in html and "prop. 2016/17:57" in html
