@@ -42,6 +42,7 @@ LAWS: Mapping[str, str] = MappingProxyType({
     "LRV": "LRV – rättspsykiatrisk vård",
     "LVM": "LVM – vård av missbrukare",
     "LVU": "LVU – vård av unga",
+    "UtlL": "UtlL – Migrationsverkets begäran om handräckning",
     OTHER_LAW: "Annan lag eller lagrum saknas",
 })
 CARE_LAWS = ("LPT", "LRV", "LVM", "LVU")

@@ -197,6 +197,17 @@ def _resolve(facts: RequestFacts, catalogue: Catalogue, on: date) -> tuple[Resol
         by_key = resolve_key(facts.legal_basis_key, catalogue, on)
         if by_key.status == "exact" and _words(facts.legal_basis_text):
             by_text = resolve(facts.legal_basis_text, catalogue, on)
+            chosen = by_key.entry
+            other_provision = by_text.status != "exact" and (
+                by_text.citation is None
+                or (by_text.citation.law, by_text.citation.chapter, by_text.citation.section)
+                != (chosen.law, chosen.chapter, chosen.section)
+            )
+            if other_provision:
+                return by_key, (
+                    f"Lagrummet i begäran ({_words(facts.legal_basis_text)}) stämmer inte med den valda grunden "
+                    f"({chosen.citation} – {chosen.title}). Ange vilken grund begäran avser."
+                )
             if by_text.status == "exact" and by_text.entry.key != by_key.entry.key:
                 return by_key, (
                     f"Lagrummet i begäran ({by_text.entry.citation}) stämmer inte med den valda grunden "
@@ -352,11 +363,11 @@ def _check_conditions(facts, catalogue, resolution, narrowed) -> tuple[Check, li
         spec = catalogue.conditions[code]
         cite = _condition_citation(code, entries, catalogue)
         first_cite = first_cite or cite
-        if code == "police_powers_or_exceptional_reasons":
+        if spec.field == "police_powers_reason":
             stated = len(_words(facts.police_powers_reason)) >= MIN_REASON_CHARS
             prefix = ("Det angivna skälet är för kortfattat. " if _words(facts.police_powers_reason) and not stated
                       else "")
-        elif code == "person_avoids_examination":
+        elif spec.field == "person_avoids_examination":
             stated = facts.person_avoids_examination is True
             prefix = ("Enligt begäran håller sig personen inte undan och vägrar inte undersökning. "
                       if facts.person_avoids_examination is False else "")

@@ -70,6 +70,7 @@ class AttachmentKind(StrEnum):
     leave_decision = "leave_decision"
     examination_decision = "examination_decision"
     repatriation_decision = "repatriation_decision"
+    detention_decision = "detention_decision"
     other = "other"
 
 
@@ -174,6 +175,10 @@ class AttachmentIn(In):
 class RequestIn(In):
     requester: RequesterIn
     legal_basis: str = Field(min_length=1, max_length=300, description='Lagrum, t.ex. "47 § andra stycket 3 LPT"')
+    legal_basis_key: str = Field(
+        default="", max_length=32, pattern=r"^[A-Za-z0-9-]*$",
+        description="Grunden i katalogen över rättsliga grunder, t.ex. \"UtlL-forvar-transport\". Behövs när "
+                    "lagrummet omfattar flera slag av handräckning (9–12 kap. UtlL); annars räcker lagrummet.")
     person: PersonIn
     location: LocationIn
     destination: str = Field(default="", max_length=300, description="Vårdinrättning eller annan destination")

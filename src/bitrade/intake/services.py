@@ -113,6 +113,7 @@ def _facts(data: RequestIn, organisation: RequestingOrganisation, attachment_kin
         requester_name=data.requester.name,
         requester_role=data.requester.role.value,
         legal_basis_text=legal_basis_text if legal_basis_text is not None else data.legal_basis,
+        legal_basis_key=getattr(data, "legal_basis_key", "") or None,
         measures=measures if measures is not None else data.measures,
         police_powers_reason=police_powers_reason if police_powers_reason is not None else data.police_powers_reason,
         person_avoids_examination=(person_avoids_examination if person_avoids_examination is not None
@@ -132,6 +133,8 @@ def _review(facts, on):
         parse_citation(facts.legal_basis_text)
     except CitationSyntaxError as exc:
         raise IntakeError("legal_basis", f"Lagrummet kunde inte tolkas: {exc}") from exc
+    if facts.legal_basis_key and default_catalogue().get(facts.legal_basis_key) is None:
+        raise IntakeError("legal_basis_key", "Det finns ingen rättslig grund med den nyckeln i katalogen.")
     result = review_rules.review(facts, default_catalogue(), on)
     if result.resolution.status == "impossible":
         raise IntakeError("legal_basis", f"Lagrummet kan inte användas: {result.resolution.reason}")
@@ -379,11 +382,20 @@ def answer_completion(actor: Actor, req: AssistanceRequest, data: CompletionIn, 
     return req
 
 
+def _kept_key(req: AssistanceRequest) -> str | None:
+    """The stored legal basis by key, kept on a new review only where the citation cannot tell the entries
+    apart (9–12 kap. UtlL): elsewhere the citation as written decides, so a corrected citation is not
+    overruled by the key of the one it replaced."""
+    entry = default_catalogue().get(req.legal_basis_key) if req.legal_basis_key else None
+    provision = default_catalogue().provision(entry.law, entry.section) if entry else None
+    return entry.key if provision is not None and provision.chosen_by_key else None
+
+
 def _stored_facts(req: AssistanceRequest) -> review_rules.RequestFacts:
     return review_rules.RequestFacts(
         organisation_kind=req.organisation.kind, organisation_name=req.organisation.name,
         requester_name=req.requester_name, requester_role=req.requester_role,
-        legal_basis_text=req.legal_basis_text, measures=req.measures,
+        legal_basis_text=req.legal_basis_text, legal_basis_key=_kept_key(req), measures=req.measures,
         police_powers_reason=req.police_powers_reason, person_avoids_examination=req.person_avoids_examination,
         attachment_kinds=tuple(req.attachments.values_list("kind", flat=True)),
         person_identity_number=req.person_identity_number, person_name=req.person_name,

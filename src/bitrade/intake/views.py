@@ -69,7 +69,7 @@ def _basis_context(key: str | None, actor=None):
         "documents": [{"kinds": [cat.label("document_kinds", k) for k in d.any_of], "required": d.required}
                       for d in entry.documents],
         "asks_avoidance": "person_avoids_examination" in entry.conditions,
-        "needs_reason": "police_powers_or_exceptional_reasons" in entry.conditions,
+        "needs_reason": any(cat.conditions[c].field == "police_powers_reason" for c in entry.conditions),
     }
 
 
@@ -103,6 +103,7 @@ def _form_to_payload(post, staged: dict, actor, person) -> tuple[dict, dict, lis
         "requester": {"name": person.get_full_name() or person.username, "role": role,
                       "phone": post.get("requester.phone", ""), "email": post.get("requester.email", "")},
         "legal_basis": entry.citation if entry else post.get("legal_basis_key", ""),
+        "legal_basis_key": entry.key if entry else "",
         "person": {"identity_number": post.get("person.identity_number", ""), "name": post.get("person.name", ""),
                    "birth_date": post.get("person.birth_date") or None,
                    "protected_identity": post.get("person.protected_identity") == "on"},

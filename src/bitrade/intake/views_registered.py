@@ -127,6 +127,7 @@ def _payload(post, files) -> tuple[dict, dict]:
         "requester": {"name": post.get("requester.name", "").strip(), "role": role,
                       "phone": post.get("requester.phone", ""), "email": post.get("requester.email", "")},
         "legal_basis": entry.citation if entry else "",
+        "legal_basis_key": entry.key if entry else "",
         "person": {"identity_number": post.get("person.identity_number", ""),
                    "name": post.get("person.name", "").strip(),
                    "birth_date": post.get("person.birth_date") or None,

@@ -44,6 +44,14 @@ Readings chosen (documented here because the statute text leaves room):
   care or immediate custody for LVM 2–3 and LVU 2).  Elsewhere the law makes
   no document a condition, and the attachment is a soft requirement: the
   review mentions it but does not ask for completion.
+* Migrationsverket's requests for executive assistance (taking a person into custody for detention that
+  Migrationsverket has decided, transporting a detained person) rest on utlänningslagen.  The sources in the
+  repository (Statskontoret 2022:1) place them in 9–12 kap. utlänningslagen (2005:716) without naming the
+  section, so the provision is cited by its chapters, "9–12 kap. UtlL", and its entries are told apart by
+  the measure asked for (``chosen_by_key``: a form or an API call names the entry), not by the citation.
+  The condition (the police's powers to use force or coercion are needed, or synnerliga skäl) is the
+  government's, prop. 2016/17:57; the agreement between the Police and Migrationsverket (RPC 153/2019)
+  says when assistance is available.  See docs/legal-readings.md.
 * Case codes (saknummer in PÄR, from the report): 615 for everything asked by
   a physician, including the chefsöverläkare (LPT 1–6 and all LRV entries);
   614 for assistance at a förrättning where social services or a court
@@ -128,16 +136,21 @@ class Provision:
     requesters_text: str
     other_paragraphs: MappingProxyType
     condition_sources: MappingProxyType  # condition code -> Citation or TextSource
+    #: Chapters when the provision is cited by its chapters only ("9–12" in "9–12 kap. UtlL"; section "").
+    chapter: str | None = None
+    #: The entries are told apart by the measure asked for, not by the citation: the request names the entry.
+    chosen_by_key: bool = False
 
     @property
     def citation(self) -> str:
-        return format_citation(self.law, self.section, self.points_paragraph)
+        return format_citation(self.law, self.section, self.points_paragraph, chapter=self.chapter)
 
 
 def _same_coordinates(a: Citation | None, b: Citation | None) -> bool:
     if a is None or b is None:
         return a is b
-    return (a.law, a.section, a.paragraph, a.point) == (b.law, b.section, b.paragraph, b.point) and (
+    return (a.law, a.chapter, a.section, a.paragraph, a.point) == (b.law, b.chapter, b.section, b.paragraph,
+                                                                   b.point) and (
         _same_coordinates(a.applied, b.applied)
     )
 
@@ -160,6 +173,7 @@ class Entry:
     documents: tuple[DocumentRequirement, ...]
     competent_deciders: tuple[str, ...]
     case_code: str
+    chapter: str | None = None
 
     @property
     def sfs(self) -> str:
@@ -167,11 +181,13 @@ class Entry:
 
     @property
     def as_citation(self) -> Citation:
-        return Citation.of(self.law, self.section, self.paragraph, self.point, applied=self.applied)
+        return Citation.of(self.law, self.section, self.paragraph, self.point, applied=self.applied,
+                           chapter=self.chapter)
 
     @property
     def citation(self) -> str:
-        return format_citation(self.law, self.section, self.paragraph, self.point, applied=self.applied)
+        return format_citation(self.law, self.section, self.paragraph, self.point, applied=self.applied,
+                               chapter=self.chapter)
 
     @property
     def requester_roles(self) -> tuple[str, ...]:
@@ -231,10 +247,10 @@ class Catalogue:
 
     def find(
         self, law: str, section: str, paragraph: int | None = None, point: int | None = None,
-        applied: Citation | None = None,
+        applied: Citation | None = None, chapter: str | None = None,
     ) -> Entry | None:
         """The entry with exactly these coordinates, or None."""
-        target = Citation.of(law, section, paragraph, point, applied=applied)
+        target = Citation.of(law, section, paragraph, point, applied=applied, chapter=chapter)
         return next((e for e in self.entries if e.matches(target)), None)
 
     def candidates(self, citation: Citation) -> tuple[Entry, ...]:
@@ -256,7 +272,7 @@ class Catalogue:
 
         return tuple(
             e for e in self.entries
-            if e.law == citation.law and e.section == citation.section
+            if e.law == citation.law and e.section == citation.section and e.chapter == citation.chapter
             and citation.paragraph in (None, e.paragraph)
             and citation.point in (None, e.point)
             and agrees(citation.applied, e.applied)
@@ -314,7 +330,7 @@ def _citation_from(data: dict[str, Any]) -> Citation | TextSource:
     applied = data.get("applied")
     return Citation.of(
         data["law"], str(data["section"]), data.get("paragraph"), data.get("point"),
-        applied=_citation_from(applied) if applied else None,
+        applied=_citation_from(applied) if applied else None, chapter=data.get("chapter"),
     )
 
 
@@ -363,6 +379,7 @@ def _build(raw: dict[str, Any]) -> Catalogue:
             requesters_text=p.get("requesters_text", ""),
             other_paragraphs=MappingProxyType({int(k): v for k, v in p.get("other_paragraphs", {}).items()}),
             condition_sources=MappingProxyType(sources),
+            chapter=p.get("chapter"), chosen_by_key=bool(p.get("chosen_by_key", False)),
         ))
     law_defaults = raw.get("laws", {})
     case_codes = dict(raw.get("case_codes", {}))
@@ -400,13 +417,17 @@ def _build(raw: dict[str, Any]) -> Catalogue:
             ),
             competent_deciders=tuple(deciders),
             case_code=str(e["case_code"]) if "case_code" in e else "",
+            chapter=e.get("chapter"),
         )
         entries.append(entry)
     entries = _with_case_codes(entries, mappings)
     for entry in entries:
         _validate_entry(entry, vocabulary, conditions, provisions, case_codes)
+    by_key = {(p.law, p.section) for p in provisions if p.chosen_by_key}
     for i, a in enumerate(entries):
         for b in entries[i + 1:]:
+            if (a.law, a.section) in by_key:
+                continue  # told apart by the measure, not by the citation
             if _same_coordinates(a.as_citation, b.as_citation) and _overlap(a, b):
                 raise CatalogueError(f"{a.key} and {b.key} cite the same provision with overlapping validity")
     return Catalogue(
@@ -451,9 +472,11 @@ def _validate_entry(entry, vocabulary, conditions, provisions, case_codes) -> No
     provision = next((p for p in provisions if p.law == entry.law and p.section == entry.section), None)
     if provision is None:
         raise CatalogueError(f"{entry.key}: no provision {entry.law} {entry.section}")
+    if entry.chapter != provision.chapter:
+        raise CatalogueError(f"{entry.key}: chapter {entry.chapter} is not the provision's {provision.chapter}")
     if provision.points_paragraph is not None and (entry.paragraph != provision.points_paragraph or entry.point is None):
         raise CatalogueError(f"{entry.key}: points of {entry.law} {entry.section} stand in stycke {provision.points_paragraph}")
-    if provision.points_paragraph is None and entry.applied is None:
+    if provision.points_paragraph is None and entry.applied is None and not provision.chosen_by_key:
         raise CatalogueError(f"{entry.key}: an entry on a section without points needs an applied provision")
     for code in entry.conditions:
         if code not in conditions:
@@ -589,6 +612,8 @@ def resolve_citation(cited: Citation, catalogue: Catalogue, on: date) -> Resolut
             cited = Citation(outer.law, outer.sfs, outer.section,
                              applied=Citation(cited.law, cited.sfs, cited.section, cited.paragraph, cited.point))
     provision = catalogue.provision(cited.law, cited.section)
+    if provision is not None and provision.chapter is not None and provision.chapter != cited.chapter:
+        provision = None
     if provision is None:
         return _impossible(cited, _not_a_basis(cited, catalogue))
     entries = catalogue.provision_entries(provision)
@@ -596,6 +621,16 @@ def resolve_citation(cited: Citation, catalogue: Catalogue, on: date) -> Resolut
     if not valid_entries:
         return _impossible(cited, f"Det finns ingen gällande grund för handräckning enligt {provision.citation} "
                                   f"den {on.isoformat()}.")
+    if provision.chosen_by_key:
+        # "9–12 kap. UtlL": the citation cannot tell the measures apart; the request names its entry.
+        if len(valid_entries) == 1:
+            return _exact_or_invalid(cited, valid_entries[0], on)
+        preface = f"{provision.citation} omfattar flera slag av handräckning."
+        return Resolution(
+            "incomplete", citation=cited, candidates=valid_entries,
+            question=completion_question(cited, valid_entries, preface=preface),
+            reason=f"{preface} Det framgår inte vilket av dem begäran avser.", preface=preface,
+        )
     if provision.points_paragraph is None:
         return _resolve_applied(cited, provision, entries, valid_entries, on)
 

@@ -96,6 +96,8 @@ LAWS: dict[str, Law] = {
         Law("PL", "polislagen (1984:387)", "1984:387", stem="polislag"),
         Law("PF", "polisförordningen (1984:730)", "1984:730", repealed=True, stem="polisförordning"),
         Law("LKF", "lagen (1988:688) om kontaktförbud", "1988:688", title="om kontaktförbud"),
+        # Migrationsverket's requests for executive assistance rest on 9–12 kap. (see the catalogue).
+        Law("UtlL", "utlänningslagen (2005:716)", "2005:716", stem="utlänningslag"),
         # A Police regulation (no SFS number): cited by its PMFS number, "18 § PMFS 2020:1".
         Law("PMFS 2020:1", "Polismyndighetens föreskrifter och allmänna råd (PMFS 2020:1, FAP 438-1) om "
             "verkställighet av kontaktförbud med elektronisk övervakning", "PMFS 2020:1", regulation=True),
@@ -108,6 +110,9 @@ ORDINALS: tuple[str, ...] = (
 _ORDINAL_VALUE = {word: i + 1 for i, word in enumerate(ORDINALS)}
 
 _SECTION_RE = re.compile(r"[1-9][0-9]*(?: [a-h])?")
+#: A chapter, or a run of chapters ("9–12") when a provision is cited by its chapters only.
+_CHAPTER_RE = re.compile(r"[1-9][0-9]*(?: [a-h])?(?:–[1-9][0-9]*(?: [a-h])?)?")
+_CODES_UPPER = {code.upper(): code for code in LAWS}
 _SFS_RE = re.compile(r"([0-9]{4})\s*:\s*([0-9]+)")
 
 
@@ -129,6 +134,9 @@ def _normal_sfs(text: str) -> str:
 class Citation:
     """A reference to a section (paragraf), optionally its stycke and punkt.
 
+    A provision cited by its chapters only ("9–12 kap. UtlL") has ``section`` "" and ``chapter`` "9–12";
+    it has no stycke or punkt.
+
     ``applied`` holds a provision read together with this one ("jfr"), as in
     "27 § LRV jfr 47 § andra stycket 3 LPT".  ``sfs`` is filled in from ``LAWS``
     for known laws, so two citations of the same provision compare equal however
@@ -144,9 +152,14 @@ class Citation:
     chapter: str | None = None
 
     def __post_init__(self) -> None:
-        if not _SECTION_RE.fullmatch(self.section):
+        if self.section == "":
+            if self.chapter is None or self.paragraph is not None or self.point is not None:
+                raise ValueError("Ett lagrum utan paragraf anger kapitel och varken stycke eller punkt.")
+        elif not _SECTION_RE.fullmatch(self.section):
             raise ValueError(f"Ogiltig paragrafbeteckning: {self.section!r}")
-        if self.chapter is not None and not _SECTION_RE.fullmatch(self.chapter):
+        if self.chapter is not None and not (
+            _CHAPTER_RE.fullmatch(self.chapter) if self.section == "" else _SECTION_RE.fullmatch(self.chapter)
+        ):
             raise ValueError(f"Ogiltig kapitelbeteckning: {self.chapter!r}")
         for value in (self.paragraph, self.point):
             if value is not None and not (1 <= value <= MAX_NUMBER):
@@ -201,7 +214,10 @@ def format_citation(
     chapter: str | None = None,
 ) -> str:
     """The canonical Swedish citation; see the module docstring for the rule."""
-    parts = [f"{chapter} kap.", f"{section} §"] if chapter else [f"{section} §"]
+    if chapter and not section:
+        parts = [f"{chapter} kap."]
+    else:
+        parts = [f"{chapter} kap.", f"{section} §"] if chapter else [f"{section} §"]
     if paragraph is not None:
         parts.append(f"{_ordinal(paragraph)} stycket")
     if point is not None:
@@ -268,8 +284,8 @@ def _identify_law(token: str) -> tuple[str, str]:
                         f"SFS-numret {sfs} stämmer inte med {law.name}; kontrollera lagens namn och nummer."
                     )
             return code, law.sfs
-    if text.upper() in LAWS:
-        law = LAWS[text.upper()]
+    if text.upper() in _CODES_UPPER:
+        law = LAWS[_CODES_UPPER[text.upper()]]
         return law.code, law.sfs
     sfs = _normal_sfs(text)
     known = law_by_sfs(sfs)
@@ -310,9 +326,11 @@ class _ToCitation(Transformer):
     def single(self, *children):
         laws = [c for c in children if isinstance(c, tuple) and c and c[0] == "law"]
         chapter = next((c.value for c in children if isinstance(c, _Chapter)), None)
-        section = next(c for c in children if isinstance(c, str))
+        section = next((c for c in children if isinstance(c, str)), "")
         tail = next((c for c in children if isinstance(c, dict)), {})
         laws += tail.get("laws", [])
+        if not laws and not section:
+            raise CitationSyntaxError("Lagrummet anger kapitel men ingen lag; skriv t.ex. ”9–12 kap. UtlL”.")
         if not laws:
             raise CitationSyntaxError(
                 f"Lagrummet ”{section} §” anger ingen lag; skriv t.ex. ”{section} § LPT”, LRV, LVM eller LVU."
@@ -343,6 +361,12 @@ class _ToCitation(Transformer):
 
     def chapter(self, number, _kw):
         return _Chapter(str(_number(number)))
+
+    def chapters(self, first, _dash, last, _kw):
+        a, b = _number(first), _number(last)
+        if b <= a:
+            raise CitationSyntaxError(f"Kapitlen {a}–{b} är inte en följd av kapitel.")
+        return _Chapter(f"{a}–{b}")
 
     def section(self, number, *rest):
         value = _number(number)
@@ -427,8 +451,9 @@ def parse_citation(text: str) -> Citation:
 
 # Where a citation may start: "[N kap.] N [a] §", or a law code right before it ("LPT 47 §").
 _TRIGGER_RE = re.compile(
-    r"(?<![0-9a-zåäö§])(?:(?:lpt|lrv|lvm|lvu|pl|pf|lkf)\s+)?(?:[0-9]{1,3}\s*kap(?:itlet)?\.?\s*)?"
-    r"[0-9]{1,3}\s*(?:[a-h]\s*)?§(?!§)",
+    r"(?<![0-9a-zåäö§])(?:(?:lpt|lrv|lvm|lvu|pl|pf|lkf|utll)\s+)?(?:[0-9]{1,3}\s*kap(?:itlet)?\.?\s*)?"
+    r"[0-9]{1,3}\s*(?:[a-h]\s*)?§(?!§)"
+    r"|(?<![0-9a-zåäö§])[0-9]{1,2}\s*[-–]\s*[0-9]{1,2}\s*kap(?:itlen)?\.?(?=\s*(?:utl|lagen\s*\(2005))",
 )
 # Words that end a citation in running text: "och"/"samt" join two provisions in a list there,
 # which the grammar (made for requests) would read as one provision applied with another.

@@ -30,7 +30,7 @@ __all__ = [
 
 DATA_DIR = Path(__file__).with_name("data")
 # Laws the sources cite whose full text is not in the corpus.
-EXTERNAL_LAWS = frozenset({"LPT", "LRV", "LVM", "LVU", "LKF"})
+EXTERNAL_LAWS = frozenset({"LPT", "LRV", "LVM", "LVU", "LKF", "UtlL"})
 # A quotation starts with its citation: "Enligt 45 § LVM ska …", "Av 43 § LVU framgår …".
 _MAX_LEAD_IN = 40
 

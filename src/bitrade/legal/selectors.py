@@ -83,7 +83,12 @@ def _target_for_citation(text: str, citation: Citation) -> CitationTarget:
     if citation.law in EXTERNAL_LAWS:
         catalogue = default_catalogue()
         entry = catalogue.find(citation.law, citation.section, citation.paragraph, citation.point,
-                               applied=citation.applied)
+                               applied=citation.applied, chapter=citation.chapter)
+        provision = catalogue.provision(citation.law, citation.section)
+        if provision is not None and provision.chosen_by_key and provision.chapter == citation.chapter:
+            # "9–12 kap. UtlL": the entries share the citation; it points to the law's list of grounds.
+            return CitationTarget(text, reverse("legal:guides") + f"#lag-{citation.law}", "provision", True,
+                                  LAWS[citation.law].name)
         if entry is None and citation.applied is None and catalogue.provision(citation.law, citation.section):
             candidates = catalogue.candidates(citation)
             entry = candidates[0] if len(candidates) == 1 else None
@@ -115,6 +120,8 @@ def citation_target(text: str) -> CitationTarget:
                               "note" if found else "unknown")
     if REGULATION_RE.fullmatch(text):
         return CitationTarget(text, None, "external", external=True, label="Myndighetsföreskrift utanför kunskapsbanken")
+    if PROPOSITION_RE.fullmatch(text):
+        return CitationTarget(text, None, "external", external=True, label="Regeringens proposition utanför kunskapsbanken")
     try:
         citation = parse_citation(text)
     except CitationSyntaxError:
@@ -123,6 +130,8 @@ def citation_target(text: str) -> CitationTarget:
 
 
 #: A regulation of an authority ("4 kap. 3 § SOSFS 2008:18"): cited as written, not in the corpus.
+#: A government bill ("prop. 2016/17:57"): cited as written, not in the corpus.
+PROPOSITION_RE = re.compile(r"prop\.\s+\d{4}/\d{2}:\d+")
 REGULATION_RE = re.compile(r"(?:\d+\s+kap\.\s+)?\d+\s*[a-z]?\s*§\s+(?:SOSFS|HSLF-FS|PMFS|RPSFS)\s+\d{4}:\d+")
 
 

@@ -331,7 +331,7 @@ def _guide_entries(catalogue: Catalogue) -> list[_Pending]:
     for entry in catalogue:
         body = " ".join([entry.explanation, " ".join(requesters_text(entry, catalogue)),
                          entry.kriminalvarden_transport or ""]).strip()
-        tokens = [cite_token(Citation.of(entry.law, entry.section))]
+        tokens = [cite_token(Citation.of(entry.law, entry.section, chapter=entry.chapter))]
         if entry.applied is not None:
             tokens.append(cite_token(entry.applied))
         pending.append(_Pending(

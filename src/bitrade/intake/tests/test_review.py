@@ -17,7 +17,17 @@ from bitrade.legal.catalogue import Entry, load_catalogue
 TODAY = date(2025, 6, 1)
 CATALOGUE = load_catalogue()
 ENTRIES = list(CATALOGUE)
-IDS = [e.citation for e in ENTRIES]
+
+def by_key(entry: Entry) -> bool:
+    """The citation cannot tell this entry from its siblings (9–12 kap. UtlL): the request names it."""
+    return CATALOGUE.provision(entry.law, entry.section).chosen_by_key
+
+
+def case_id(entry: Entry) -> str:
+    return f"{entry.citation} ({entry.key})" if by_key(entry) else entry.citation
+
+
+IDS = [case_id(e) for e in ENTRIES]
 ALL_ROLES = list(CATALOGUE.vocabulary["roles"])
 
 # The condition on every request since 2017, per law: where it is written.
@@ -26,6 +36,8 @@ POLICE_POWERS_SOURCE = {
     "LRV": "27 § LRV jfr 47 § tredje stycket LPT",
     "LVM": "45 § andra stycket LVM",
     "LVU": "43 § andra stycket LVU",
+    # Migrationsverket: the government's condition (prop. 2016/17:57), as the report gives it.
+    "UtlL": "prop. 2016/17:57",
 }
 
 VALID_PERSONNUMMER = "19121212-1212"
@@ -41,6 +53,7 @@ def competent_facts(entry: Entry, **changes) -> RequestFacts:
         requester_name="Kim Andersson",
         requester_role=rule.roles[0],
         legal_basis_text=entry.citation,
+        legal_basis_key=entry.key if by_key(entry) else None,
         measures="Hämta personen på Storgatan 1 i Lund och föra personen till den vårdinrättning som anges.",
         police_powers_reason="Personen har vid tidigare tillfällen gjort våldsamt motstånd och hotat personal.",
         person_avoids_examination=True if "person_avoids_examination" in entry.conditions else None,
@@ -60,6 +73,8 @@ def incompetent_role(entry: Entry) -> tuple[str, str]:
 
 def requester_style(entry: Entry) -> str:
     """The citation as requesters often write it: law first, digits, abbreviations."""
+    if entry.chapter is not None and not entry.section:
+        return f"{entry.law} {entry.chapter.replace('–', '-')} kap."
     if entry.applied is not None:
         a = entry.applied
         inner = f"{a.law} {a.section} § {a.paragraph} st." + (f" p. {a.point}" if a.point else "")
@@ -142,7 +157,11 @@ def test_missing_reason_for_police_powers_needs_completion(entry, reason):
     assert check.citation == source
     [question] = [q for q in result.questions if q.field == "police_powers_reason"]
     assert question.check_code == "conditions_stated"
-    assert f"Ange varför polisens särskilda befogenheter behövs, {source}" in question.text
+    if entry.law == "UtlL":
+        assert "befogenheter att använda våld eller tvång behövs" in question.text
+        assert "synnerliga skäl" in question.text and f"({source})" in question.text
+    else:
+        assert f"Ange varför polisens särskilda befogenheter behövs, {source}" in question.text
     assert question.citation == source
 
 
@@ -186,7 +205,7 @@ REQUIRED_DOCS = [e for e in ENTRIES if any(d.required for d in e.documents)]
 SOFT_DOCS = [e for e in ENTRIES if any(not d.required for d in e.documents)]
 
 
-@pytest.mark.parametrize("entry", REQUIRED_DOCS, ids=[e.citation for e in REQUIRED_DOCS])
+@pytest.mark.parametrize("entry", REQUIRED_DOCS, ids=[case_id(e) for e in REQUIRED_DOCS])
 def test_missing_required_document_needs_completion(entry):
     result = review(competent_facts(entry, attachment_kinds=()), CATALOGUE, TODAY)
     assert result.outcome == "needs_completion"
@@ -196,7 +215,7 @@ def test_missing_required_document_needs_completion(entry):
     assert questions and all(q.field == "attachment_kinds" and entry.citation in q.text for q in questions)
 
 
-@pytest.mark.parametrize("entry", SOFT_DOCS, ids=[e.citation for e in SOFT_DOCS])
+@pytest.mark.parametrize("entry", SOFT_DOCS, ids=[case_id(e) for e in SOFT_DOCS])
 def test_missing_soft_document_is_mentioned_but_not_asked_for(entry):
     result = review(competent_facts(entry, attachment_kinds=()), CATALOGUE, TODAY)
     assert result.outcome == "admissible"
@@ -214,12 +233,14 @@ def test_lpt_47_2_2_needs_the_care_certificate():
 
 # --------------------------------------------------------------------------- incomplete citation
 
-PROVISIONS = {"LPT": "47 § LPT", "LRV": "27 § LRV", "LVM": "45 § LVM", "LVU": "43 § LVU"}
+PROVISIONS = {"LPT": "47 § LPT", "LRV": "27 § LRV", "LVM": "45 § LVM", "LVU": "43 § LVU",
+              "UtlL": "9–12 kap. utlänningslagen (2005:716)"}
 
 
 @pytest.mark.parametrize("entry", ENTRIES, ids=IDS)
 def test_incomplete_citation_needs_completion_listing_candidates(entry):
-    result = review(competent_facts(entry, legal_basis_text=PROVISIONS[entry.law]), CATALOGUE, TODAY)
+    result = review(competent_facts(entry, legal_basis_text=PROVISIONS[entry.law], legal_basis_key=None), CATALOGUE,
+                    TODAY)
     assert result.outcome == "needs_completion"
     assert result.legal_basis is None
     check = result.check("legal_basis_valid")

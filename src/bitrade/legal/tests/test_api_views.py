@@ -74,7 +74,7 @@ def test_api_citations_guides_and_register(corpus, client, demo):
     assert target == {"text": "47 § andra stycket 3 LPT", "url": "/rattskallor/grunder/LPT-47-2-3/",
                       "kind": "guide", "external": True}
     bases = client.get("/api/v1/legal/legal-bases", **AUTH).json()
-    assert len(bases) == 19 and all(b["rules"] for b in bases)
+    assert len(bases) == 21 and all(b["rules"] for b in bases)  # 19 care-law points and 2 for MV
     assert client.get("/api/v1/legal/legal-bases/NOPE", **AUTH).status_code == 404
     register = client.get("/api/v1/legal/jo", **AUTH).json()
     assert {n["reference"] for n in register} >= {"JO 1981/82 s. 183", "JO 2014/15 s. 122", "JO 2019/20 s. 320",

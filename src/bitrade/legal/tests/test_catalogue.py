@@ -55,8 +55,12 @@ def test_every_point_is_present(catalogue, key, citation):
     assert "police_powers_or_exceptional_reasons" in entry.conditions  # all four laws since 2017
 
 
+# Migrationsverket's requests (9–12 kap. UtlL), told apart by the measure: see test_catalogue_migration.py.
+MV_KEYS = ["UtlL-forvar-omhandertagande", "UtlL-forvar-transport"]
+
+
 def test_no_other_entries(catalogue):
-    assert sorted(e.key for e in catalogue) == sorted(k for k, _ in EXPECTED_POINTS)
+    assert sorted(e.key for e in catalogue) == sorted([k for k, _ in EXPECTED_POINTS] + MV_KEYS)
 
 
 def test_citations_are_computed_not_stored(raw):
@@ -101,6 +105,8 @@ def test_competent_deciders_per_law(catalogue):
     for entry in catalogue:
         if entry.law in ("LPT", "LRV"):
             assert entry.competent_deciders == ("rlc_commander", "station_commander", "level2_manager")
+        elif entry.law == "UtlL":  # "ansvarigt befäl" (Statskontoret 2022:1)
+            assert entry.competent_deciders == ("duty_officer", "station_commander")
         else:
             assert entry.competent_deciders == ("duty_officer", "station_commander", "level2_manager")
 
@@ -110,6 +116,8 @@ CASE_CODES = {
     **{f"LRV-27-LPT-47-2-{p}": "615" for p in range(3, 7)}, "LRV-27-LRV-7-1": "615",
     "LVM-45-1-1": "614", "LVM-45-1-2": "614", "LVM-45-1-3": "618", "LVM-45-1-4": "618",
     "LVU-43-1-1": "618", "LVU-43-1-2": "618", "LVU-43-1-3": "618",
+    # Migrationsverket is "annan myndighet" in 618's wording.
+    "UtlL-forvar-omhandertagande": "618", "UtlL-forvar-transport": "618",
 }
 
 
@@ -267,7 +275,10 @@ def test_resolve_key(catalogue):
 def test_nothing_is_valid_before_the_2017_wording(catalogue):
     """The current wording (with Kriminalvården and the condition) is in force from 2017-04-01."""
     assert len(catalogue.valid_on(date(2017, 3, 31))) == 0
-    assert len(catalogue.valid_on(date(2017, 4, 1))) == len(catalogue)
+    assert len(catalogue.valid_on(date(2017, 4, 1))) == len(catalogue) - len(MV_KEYS)
+    # Migrationsverket's entries: from a day by which the sources show both the proposition's rule and
+    # the agreement (RPC 153/2019) in force.
+    assert len(catalogue.valid_on(date(2020, 1, 1))) == len(catalogue)
     resolution = resolve("47 § andra stycket 3 LPT", catalogue, date(2016, 1, 1))
     assert resolution.status == "impossible"
 

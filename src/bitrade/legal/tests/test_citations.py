@@ -163,6 +163,7 @@ def test_laws_table():
     expected = {
         "LPT": "1991:1128", "LRV": "1991:1129", "LVM": "1988:870", "LVU": "1990:52",
         "PL": "1984:387", "PF": "1984:730", "LKF": "1988:688", "PMFS 2020:1": "PMFS 2020:1",
+        "UtlL": "2005:716",
     }
     assert {code: law.sfs for code, law in LAWS.items()} == expected
     assert LAWS["PF"].repealed and not LAWS["PL"].repealed
