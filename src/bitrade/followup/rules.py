@@ -353,7 +353,7 @@ def _one(data: Mapping, key: str) -> str:
 def _positive_int(text: str, field_name: str, what: str) -> int | None:
     if not text:
         return None
-    if not text.isdigit() or len(text) > 12 or int(text) == 0:
+    if not (text.isascii() and text.isdigit()) or len(text) > 12 or int(text) == 0:
         raise ParamError(field_name, f"Ange {what} som ett positivt heltal (id), inte '{text[:40]}'.")
     return int(text)
 

@@ -59,7 +59,7 @@ def test_params_defaults_and_validation():
 
 @pytest.mark.parametrize("data, field", [
     ({"level": "galaxy"}, "level"), ({"series": "week"}, "series"), ({"law": "LAGEN"}, "law"),
-    ({"case_code": "444"}, "case_code"), ({"unit": "abc"}, "unit"), ({"unit": "0"}, "unit"),
+    ({"case_code": "444"}, "case_code"), ({"unit": "abc"}, "unit"), ({"unit": "0"}, "unit"), ({"unit": "¹"}, "unit"), ({"organisation": "٣"}, "organisation"),
     ({"organisation": "-1"}, "organisation"), ({"region": "Syd Region!"}, "region"),
     ({"point": "drop table"}, "point"), ({"fran": "2024-01"}, "till"), ({"fran": "2024-13", "till": "2024-12"}, "fran"),
     ({"period": "2000-01..2006-02", "series": "month"}, "series"), ({"period": "2016..2012"}, "period"),
