@@ -1,0 +1,166 @@
+"""Return enforcement in the follow-up: the fact rows and measures equal a plain recomputation from the cases
+(``returns.selectors.stock_and_flow``) on generated data, on both engines; scope and suppression."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date, datetime, timedelta
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.utils import timezone
+
+from bitrade.followup import atervandande, duck, facts, metrics
+from bitrade.followup import rules as frules
+from bitrade.followup.rules import Period
+from bitrade.organisation.models import PoliceRegion
+from bitrade.returns import followup_facts, selectors, synthetic
+from bitrade.returns.models import ReturnFact
+
+pytestmark = pytest.mark.django_db
+
+YEARS = range(2014, 2020)
+NOW = timezone.make_aware(datetime(2025, 6, 1, 12))
+
+
+@pytest.fixture
+def generated(demo):
+    synthetic.generate(YEARS, scale=0.02, seed=11)
+    facts.refresh(now=NOW)
+    return True
+
+
+def _year(y: int) -> Period:
+    return Period(date(y, 1, 1), date(y + 1, 1, 1))
+
+
+def _metric(engine: str, keys, dims, year: int) -> dict:
+    ctx = metrics.Context(_year(year), {}, "year", NOW, engine=engine)
+    return metrics.count(ctx, keys, dims)
+
+
+def test_day_numbers_are_the_follow_ups():
+    for d in (date(2000, 1, 1), date(2019, 12, 31), date(2024, 2, 29)):
+        assert followup_facts.day_month(d) == (frules.day_number(d), frules.month_number(d))
+
+
+@pytest.mark.parametrize("engine", [duck.ORM, duck.DUCKDB])
+def test_measures_equal_the_plain_recomputation(generated, actor_of, engine):
+    codes = dict(PoliceRegion.objects.values_list("pk", "code"))
+    analyst = actor_of("analytiker")
+    for year in (2016, 2018, 2019):
+        plain = selectors.stock_and_flow(analyst, year)
+        dims = ("region", "origin", "category")
+
+        def by_region(result, key):
+            return Counter({(k[1], int(k[2]), codes[int(k[0])]): v[key] for k, v in result.items() if v.get(key)})
+
+        stock = _metric(engine, ("ret_stock",), dims, year)
+        assert by_region(stock, "ret_stock") == Counter(
+            {(r["origin"], r["category"], r["region"]): r["count"] for r in plain["stock"]})
+        flow = _metric(engine, ("ret_received", "ret_handovers", "ret_closed"), dims, year)
+        assert by_region(flow, "ret_received") == Counter(
+            {(r["origin"], r["category"], r["region"]): r["count"] for r in plain["inflow"]})
+        reasons = _metric(engine, ("ret_handovers",), ("reason",), year)
+        assert {k[0]: v["ret_handovers"] for k, v in reasons.items() if v["ret_handovers"]} == \
+            plain["mv_handovers_by_reason"]
+        outcomes = _metric(engine, ("ret_closed",), ("outcome",), year)
+        assert {k[0]: v["ret_closed"] for k, v in outcomes.items() if v["ret_closed"]} == plain["outflow_by_outcome"]
+        cohort = _metric(engine, ("ret_received", *atervandande.COHORT), (), year - 4)[()]
+        c = plain["cohort"]
+        assert (cohort["ret_received"], cohort["ret_cohort_departed"], cohort["ret_cohort_lapsed"],
+                cohort["ret_cohort_permit"], cohort["ret_cohort_open"]) == (
+            c["opened"], c["departed"], c["lapsed"], c["permit"], c["open_after_four_years"])
+    assert sum(plain["outflow_by_outcome"].values()) > 0 and plain["stock"]
+
+
+def test_page_tables_equal_the_plain_recomputation(generated, actor_of):
+    analyst = actor_of("analytiker")
+    rep = atervandande.report(analyst, {"period": "2016..2019"}, now=NOW)
+    flode = rep.table("ret_flode")
+    for y in (2016, 2019):
+        plain = selectors.stock_and_flow(analyst, y)
+        assert flode.value(str(y), "stock") == sum(r["count"] for r in plain["stock"])
+        assert flode.value(str(y), "received") == sum(r["count"] for r in plain["inflow"])
+        assert flode.value(str(y), "closed") == sum(plain["outflow_by_outcome"].values())
+    plain = selectors.stock_and_flow(analyst, 2019)
+    kalla = rep.table("ret_kalla")  # the stock at the period's last year end
+    assert kalla.value("total", "stock") == sum(r["count"] for r in plain["stock"])
+    kohort = atervandande.report(analyst, {"period": "2015"}, now=NOW).table("ret_kohort")
+    assert kohort.value("2015", "opened") == plain["cohort"]["opened"]
+    assert kohort.value("2015", "departed") == plain["cohort"]["departed"]
+
+
+def test_refresh_follows_changes_and_removals(generated):
+    from bitrade.cases.models import Case
+
+    case = Case.objects.filter(kind="return", closed_at__isnull=True).first()
+    before = ReturnFact.objects.filter(case_id=case.pk, kind="stock").count()
+    Case.objects.filter(pk=case.pk).update(closed_at=timezone.make_aware(datetime(2019, 6, 1)), state="closed",
+                                           outcome="egen_utresa", updated_at=NOW + timedelta(minutes=1))
+    facts.refresh(now=NOW + timedelta(minutes=2))
+    row = ReturnFact.objects.get(case_id=case.pk, kind="case")
+    assert row.enforced_by == "own" and row.closed_day == frules.day_number(date(2019, 6, 1))
+    assert ReturnFact.objects.filter(case_id=case.pk, kind="stock").count() < before
+    synthetic.generate(YEARS, scale=0.01, seed=12)  # removes the earlier generation's cases
+    facts.refresh(now=NOW + timedelta(minutes=3))
+    alive = set(Case.objects.filter(kind="return").values_list("pk", flat=True))
+    assert set(ReturnFact.objects.filter(kind="case").values_list("case_id", flat=True)) == alive
+    assert ReturnFact.objects.filter(kind="gone", case_id=case.pk).exists()
+    # Nothing changed: nothing rewritten.
+    assert followup_facts.refresh(None, NOW + timedelta(minutes=4), 999) == 0
+
+
+def test_detention_and_transport_rows(demo, handed_over, actor_of):
+    from bitrade.returns import services
+
+    gm = actor_of("gp.syd")
+    t0 = timezone.now() - timedelta(days=3)
+    services.detain(gm, handed_over, "enforcement", "Risk att personen håller sig undan.", started_at=t0, now=t0)
+    services.end_detention(gm, handed_over, "Verkställt", now=t0 + timedelta(days=2))
+    facts.refresh()
+    det = ReturnFact.objects.get(case_id=handed_over.case_id, kind="detention")
+    assert det.seconds == 2 * 86400 and det.detention_kind == "enforcement"
+    rep = atervandande.report(gm, {"period": str(timezone.localdate().year)})
+    forvar = rep.table("ret_forvar")
+    assert forvar.value("total", "count") == 1 and forvar.value("total", "mean") == 2.0
+
+
+def test_scope_and_suppression(generated, actor_of):
+    from bitrade.organisation.models import Unit
+
+    analyst = atervandande.report(actor_of("analytiker"), {"period": "2019", "level": "region"}, now=NOW)
+    assert analyst.scope.suppress
+    border = atervandande.report(actor_of("gp.syd"), {"period": "2019", "level": "region"}, now=NOW)
+    syd = PoliceRegion.objects.get(code="syd")
+    assert not border.scope.suppress and border.ctx.case_filter == {"region_id": syd.pk}
+    niva = border.table("ret_niva")
+    assert [r.key for r in niva.rows] == [str(syd.pk)]
+    assert niva.value(str(syd.pk), "received") == sum(
+        r["count"] for r in selectors.stock_and_flow(actor_of("analytiker"), 2019)["inflow"] if r["region"] == "syd")
+    with pytest.raises(PermissionDenied):
+        atervandande.report(actor_of("gp.syd"), {"period": "2019", "region": "stockholm"}, now=NOW)
+    # A police unit that does not handle return cases sees its region, suppressed.
+    station = atervandande.report(actor_of("sb.malmo"), {"period": "2019"}, now=NOW)
+    assert station.scope.suppress and station.ctx.case_filter == {"region_id": syd.pk}
+    # Small cells are hidden for the analyst exactly as elsewhere: 1–4 shown as hidden, 0 shown.
+    table = analyst.table("ret_niva")
+    for row in table.rows:
+        cell = row.cells["received"]
+        raw = atervandande.metrics.count(analyst.ctx, ("ret_received",), ("region",)).get((row.key,), {}).get(
+            "ret_received", 0)
+        if 0 < raw < frules.MIN_CELL:
+            assert cell.suppressed
+        if raw == 0:
+            assert cell.value == 0
+    # Migrationsverket: national, no detention or transport tables; Kriminalvården: transports and outcomes.
+    mv_scope, mv_tables = atervandande.scope_for(actor_of("mv.syd"))
+    assert mv_scope.suppress and "ret_forvar" not in mv_tables and "ret_transporter" not in mv_tables
+    kv_scope, kv_tables = atervandande.scope_for(actor_of("nte.syd"))
+    assert kv_tables == atervandande.KV_TABLES
+    mv = atervandande.report(actor_of("mv.syd"), {"period": "2019"}, now=NOW)
+    with pytest.raises(PermissionDenied):
+        mv.table("ret_forvar")
+    with pytest.raises(PermissionDenied):
+        atervandande.scope_for(actor_of("soc.malmo"))
+    assert Unit.objects.filter(kind="noa").count() >= 0
