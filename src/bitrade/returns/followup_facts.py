@@ -63,7 +63,7 @@ def rows_for(c: dict, detentions: Iterable[dict], orders: Iterable[dict], now: d
     outcome = c["outcome"] or ""
     through = last_year_end(now)
     rows = [{**dims, "kind": CASE, "received_day": rd, "received_month": rm, "closed_day": cd, "closed_month": cm,
-             "final_on": c["final_on"], "lapses_on": c["lapses_on"], "outcome": outcome if closed else "",
+             "final_day": day_month(c["final_on"])[0], "lapses_day": day_month(c["lapses_on"])[0], "outcome": outcome if closed else "",
              "cohort": rules.cohort_class(rules.CohortCase(received, closed, outcome)) if received else "",
              "enforced_by": enforced_by(outcome) if closed else "",
              "stock_through": through if closed is None else None}]

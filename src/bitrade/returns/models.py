@@ -267,8 +267,8 @@ class ReturnFact(models.Model):
     closed_month = models.IntegerField(null=True)
     anchor_day = models.IntegerField(null=True)
     anchor_month = models.IntegerField(null=True)
-    final_on = models.DateField(null=True)
-    lapses_on = models.DateField(null=True)
+    final_day = models.IntegerField(null=True)  # the day the decision became final
+    lapses_day = models.IntegerField(null=True)  # the lapse date
     outcome = models.CharField(max_length=24, default="")
     cohort = models.CharField(max_length=12, default="")  # departed | lapsed | permit | open (within four years)
     enforced_by = models.CharField(max_length=8, default="")  # police | own | "" (no departure)

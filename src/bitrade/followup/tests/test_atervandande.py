@@ -111,8 +111,19 @@ def test_refresh_follows_changes_and_removals(generated):
     assert followup_facts.refresh(None, NOW + timedelta(minutes=4), 999) == 0
 
 
-def test_detention_and_transport_rows(demo, handed_over, actor_of):
+def test_detention_and_transport_rows(demo, actor_of):
+    import json
+    from pathlib import Path
+
+    from bitrade.organisation.actor import actor_for_api_key
+    from bitrade.organisation.models import ApiKey
     from bitrade.returns import services
+    from bitrade.returns.schemas import HandoverIn
+
+    body = json.loads((Path(__file__).resolve().parents[4] / "docs" / "examples" / "return-handover.json")
+                      .read_text(encoding="utf-8"))
+    handed_over = services.receive_handover(actor_for_api_key(ApiKey.objects.get(prefix="demo0002")),
+                                            HandoverIn.model_validate(body))
 
     gm = actor_of("gp.syd")
     t0 = timezone.now() - timedelta(days=3)
