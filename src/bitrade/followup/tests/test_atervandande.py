@@ -175,3 +175,34 @@ def test_scope_and_suppression(generated, actor_of):
     with pytest.raises(PermissionDenied):
         atervandande.scope_for(actor_of("soc.malmo"))
     assert Unit.objects.filter(kind="noa").count() >= 0
+
+
+def test_page_api_and_csv_show_the_same_figures(generated, login_client, actor_of):
+    import csv
+    import io
+
+    client = login_client("analytiker")
+    page = client.get("/uppfoljning/atervandande/?period=2016..2019")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'data-testid="table-ret_flode"' in html and "Kohortmåttet" in html
+    api = client.get("/api/v1/followup/returns/tables?period=2016..2019").json()
+    flode = next(t for t in api["tables"] if t["key"] == "ret_flode")
+    plain = selectors.stock_and_flow(actor_of("analytiker"), 2019)
+    stock_2019 = sum(r["count"] for r in plain["stock"])
+    row = next(r for r in flode["rows"] if r["key"] == "2019")
+    assert row["values"]["stock"] == stock_2019
+    assert f'data-value="{stock_2019}"' in html
+    one = client.get("/api/v1/followup/returns/tables/ret_kohort?period=2015").json()
+    assert [t["key"] for t in one["tables"]] == ["ret_kohort"]
+    got = client.get("/uppfoljning/export/ret_flode.csv?period=2016..2019")
+    assert got.status_code == 200
+    lines = list(csv.reader(io.StringIO(got.content.decode("utf-8-sig")), delimiter=";"))
+    assert any(line[0] == "2019" and str(stock_2019) in line for line in lines)
+    # The navigation links the page; bad input is a 400/422 naming the field; a requester gets 403.
+    assert "/uppfoljning/atervandande/" in client.get("/uppfoljning/").content.decode()
+    assert client.get("/uppfoljning/atervandande/?period=abc").status_code == 400
+    bad = client.get("/api/v1/followup/returns/tables?period=abc")
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "period"
+    assert login_client("soc.malmo").get("/api/v1/followup/returns/tables").status_code == 403
+    assert login_client("soc.malmo").get("/uppfoljning/atervandande/").status_code == 403
