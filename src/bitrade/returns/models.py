@@ -257,6 +257,10 @@ class ReturnFact(models.Model):
     police_area_id = models.BigIntegerField(null=True)
     unit_id = models.BigIntegerField(null=True)
     organisation_id = models.BigIntegerField(null=True)
+    # The handräckning dimensions every follow-up source has (a filter on them selects no return case).
+    law = models.CharField(max_length=8, default="")
+    point = models.CharField(max_length=32, default="")
+    case_code = models.CharField(max_length=8, default="")
     origin = models.CharField(max_length=16, default="")
     reason = models.CharField(max_length=8, default="")
     mv_category = models.SmallIntegerField(null=True)
