@@ -10,6 +10,8 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
+from bitrade.common import actor as a
+from bitrade.common.actor import Actor
 from bitrade.followup import atervandande, duck, facts, metrics
 from bitrade.followup import rules as frules
 from bitrade.followup.rules import Period
@@ -132,9 +134,19 @@ def test_detention_and_transport_rows(demo, actor_of):
     facts.refresh()
     det = ReturnFact.objects.get(case_id=handed_over.case_id, kind="detention")
     assert det.seconds == 2 * 86400 and det.detention_kind == "enforcement"
+    services.assign(gm, handed_over, "Kemal Aydin")
+    services.screen(gm, handed_over, "return_conversation", "Samtal hålls.")
+    services.order_transport(gm, handed_over, "escorted", timezone.localdate() + timedelta(days=10), escort=True)
+    facts.refresh(max_age=None, now=timezone.now() + timedelta(seconds=1))
+    assert ReturnFact.objects.get(case_id=handed_over.case_id, kind="transport").trip_type == "escorted"
     rep = atervandande.report(gm, {"period": str(timezone.localdate().year)})
     forvar = rep.table("ret_forvar")
     assert forvar.value("total", "count") == 1 and forvar.value("total", "mean") == 2.0
+    transports = rep.table("ret_transporter")
+    assert transports.value("escorted", "count") == 1 and transports.value("total", "count") == 1
+    # The analyst sees the same detention, hidden (one case).
+    national = atervandande.report(actor_of("analytiker"), {"period": str(timezone.localdate().year)})
+    assert national.table("ret_forvar").row_cell("total", "count").suppressed
 
 
 def test_scope_and_suppression(generated, actor_of):
@@ -174,7 +186,9 @@ def test_scope_and_suppression(generated, actor_of):
         mv.table("ret_forvar")
     with pytest.raises(PermissionDenied):
         atervandande.scope_for(actor_of("soc.malmo"))
-    assert Unit.objects.filter(kind="noa").count() >= 0
+    noa = Actor(kind=a.POLICE, label="NOA", unit_id=Unit.objects.first().pk, unit_kind="noa", region_id=syd.pk)
+    scope, tables = atervandande.scope_for(noa)
+    assert scope.case_filter == {} and scope.suppress and tables == atervandande.POLICE_TABLES
 
 
 def test_page_api_and_csv_show_the_same_figures(generated, login_client, actor_of):
