@@ -28,6 +28,8 @@ EPOCH = date(2000, 1, 1)
 RECENT = timedelta(days=14)
 OPEN_ORDER_STATES = ("ordered", "accepted", "booked")
 BATCH = 2000
+#: Cases changed this long before the watermark are looked at again (a transaction may commit late).
+MARGIN = timedelta(minutes=5)
 CASE, STOCK, DETENTION, TRANSPORT, GONE = "case", "stock", "detention", "transport", "gone"
 
 
@@ -62,7 +64,7 @@ def rows_for(c: dict, detentions: Iterable[dict], orders: Iterable[dict], now: d
     cd, cm = day_month(closed)
     outcome = c["outcome"] or ""
     through = last_year_end(now)
-    rows = [{**dims, "kind": CASE, "received_day": rd, "received_month": rm, "closed_day": cd, "closed_month": cm,
+    rows = [{**dims, "kind": CASE, "source_updated_at": c["updated_at"], "received_day": rd, "received_month": rm, "closed_day": cd, "closed_month": cm,
              "final_day": day_month(c["final_on"])[0], "lapses_day": day_month(c["lapses_on"])[0], "outcome": outcome if closed else "",
              "cohort": rules.cohort_class(rules.CohortCase(received, closed, outcome)) if received else "",
              "enforced_by": enforced_by(outcome) if closed else "",
@@ -104,7 +106,7 @@ def _build(ids: list[int], seq: int, now: datetime) -> int:
     from .models import Detention, ReturnFact, TransportOrder
 
     cases = {c["id"]: c for c in Case.objects.filter(pk__in=ids, kind="return", return_case__isnull=False)
-             .order_by().values("id", "received_at", "closed_at", "outcome", "region_id", "unit_id",
+             .order_by().values("id", "updated_at", "received_at", "closed_at", "outcome", "region_id", "unit_id",
                                 rc_id=F("return_case__id"), origin=F("return_case__origin"),
                                 reason=F("return_case__reason"), mv_category=F("return_case__mv_category"),
                                 police_category=F("return_case__police_category"),
@@ -174,12 +176,28 @@ def _orphans() -> set[int]:
     return set(ReturnFact.objects.filter(kind=CASE).filter(~Exists(alive)).values_list("case_id", flat=True))
 
 
+def watermark() -> datetime | None:
+    """Where the incremental step looks from: the newest case change the rows were made from, less the margin
+    for transactions that commit late (the follow-up's own watermark follows handräckning cases only)."""
+    from django.db.models import Max
+
+    from .models import ReturnFact
+
+    newest = ReturnFact.objects.filter(kind=CASE).aggregate(m=Max("source_updated_at"))["m"]
+    return None if newest is None else newest - MARGIN
+
+
 def refresh(since: datetime | None, now: datetime, seq: int) -> int:
-    """The feed's incremental step (inside the follow-up's refresh transaction)."""
+    """The feed's incremental step (inside the follow-up's refresh transaction). It looks from its own
+    watermark (``since`` follows the handräckning cases); without rows yet, at every case."""
+    return _refresh(watermark(), now, seq)
+
+
+def _refresh(since: datetime | None, now: datetime, seq: int) -> int:
     ids = _candidates(since, now)
     return sum(_build(ids[i:i + BATCH], seq, now) for i in range(0, len(ids), BATCH))
 
 
 def rebuild(seq: int) -> int:
     """The feed's part of the nightly rebuild: every return case again, and tombstones for the gone."""
-    return refresh(None, timezone.now(), seq)
+    return _refresh(None, timezone.now(), seq)

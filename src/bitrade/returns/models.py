@@ -253,6 +253,7 @@ class ReturnFact(models.Model):
     seq = models.BigIntegerField(default=0, db_index=True)
     kind = models.CharField(max_length=12)
     source_id = models.BigIntegerField(default=0)  # the detention's or order's id, the stock row's year
+    source_updated_at = models.DateTimeField(null=True)  # the case's updated_at (the refresh's watermark)
     region_id = models.BigIntegerField(null=True)
     police_area_id = models.BigIntegerField(null=True)
     unit_id = models.BigIntegerField(null=True)
@@ -286,7 +287,8 @@ class ReturnFact(models.Model):
     class Meta:
         verbose_name = _("uppföljningsrad för återvändande")
         verbose_name_plural = _("uppföljningsrader för återvändande")
-        indexes = [models.Index(fields=["kind", "received_day"], name="retfact_received_idx"),
+        indexes = [models.Index(fields=["kind", "source_updated_at"], name="retfact_updated_idx"),
+                   models.Index(fields=["kind", "received_day"], name="retfact_received_idx"),
                    models.Index(fields=["kind", "closed_day"], name="retfact_closed_idx"),
                    models.Index(fields=["kind", "anchor_day"], name="retfact_anchor_idx")]
 

@@ -99,7 +99,7 @@ def test_refresh_follows_changes_and_removals(generated):
     case = Case.objects.filter(kind="return", closed_at__isnull=True).first()
     before = ReturnFact.objects.filter(case_id=case.pk, kind="stock").count()
     Case.objects.filter(pk=case.pk).update(closed_at=timezone.make_aware(datetime(2019, 6, 1)), state="closed",
-                                           outcome="egen_utresa", updated_at=NOW + timedelta(minutes=1))
+                                           outcome="egen_utresa", updated_at=timezone.now())
     facts.refresh(now=NOW + timedelta(minutes=2))
     row = ReturnFact.objects.get(case_id=case.pk, kind="case")
     assert row.enforced_by == "own" and row.closed_day == frules.day_number(date(2019, 6, 1))
@@ -110,7 +110,9 @@ def test_refresh_follows_changes_and_removals(generated):
     assert set(ReturnFact.objects.filter(kind="case").values_list("case_id", flat=True)) == alive
     assert ReturnFact.objects.filter(kind="gone", case_id=case.pk).exists()
     # Nothing changed: nothing rewritten.
+    assert followup_facts._refresh(None, NOW + timedelta(minutes=4), 999) == 0
     assert followup_facts.refresh(None, NOW + timedelta(minutes=4), 999) == 0
+    assert followup_facts.watermark() is not None
 
 
 def test_detention_and_transport_rows(demo, actor_of):
