@@ -55,10 +55,9 @@ def main() -> None:
     from django.conf import settings
     from django.core.management import call_command
     from django.db import connection
-    from django.test import Client
-
     from django.db.models import F
     from django.db.models.functions import Coalesce
+    from django.test import Client
 
     from bitrade.cases.models import Case
     from bitrade.followup import facts
