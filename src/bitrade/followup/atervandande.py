@@ -236,10 +236,25 @@ class ReturnReport(Report):
                            cols, rows, Row("total", "Hela perioden", cells(total, None)), [STOCK_NOTE],
                            Chart("columns", ("received", "closed"), "Inkomna och avslutade per år"))
 
+    #: One grouped scan of the case rows and one of the stock rows serve the tables by level, source,
+    #: category, reason and outcome (summed in Python).
+    SHARED = ("origin", "category", "reason", "outcome")
+
+    def _shared(self, dim: str) -> dict:
+        dims = (self.level, *self.SHARED)
+        return self.summed(self._by(FLOW, dims), (dims.index(dim),))
+
+    def _shared_stock(self, dim: str) -> dict:
+        dims = (self.level, "origin", "category")
+        memo = ("stock", dims)
+        if memo not in self._memo:
+            self._memo[memo] = self._last_stock(dims)
+        return self.summed(self._memo[memo], (dims.index(dim),))
+
     def _grouped(self, key: str, dim: str, labels: list[tuple[str, str]], header: str, description: str,
                  notes=()) -> Table:
-        flow = self._by(FLOW, (dim,))
-        stock = self._last_stock((dim,))
+        flow = self._shared(dim)
+        stock = self._shared_stock(dim)
         cols = [Column("received", "Inkomna", COUNT, "ret_received", additive=True),
                 Column("closed", "Avslutade", COUNT, "ret_closed", additive=True),
                 Column("stock", "Lager vid periodens sista årsskifte", COUNT, "ret_stock", additive=True)]
@@ -255,7 +270,7 @@ class ReturnReport(Report):
                            Chart("bars", ("received",), f"Inkomna per {header.lower()}"))
 
     def ret_niva(self) -> Table:
-        flow = self._by(FLOW, (self.level,))
+        flow = self._shared(self.level)
         labels = self.group_labels(k[0] for k in flow)
         return self._grouped("ret_niva", self.level, labels, rules.LEVELS[self.level],
                              "Inkomna och avslutade ärenden under perioden och lagret, per vald nivå. Ärendet hör "
@@ -272,7 +287,7 @@ class ReturnReport(Report):
                              "undanröja, 3: svårt eller omöjligt att verkställa), som den är nu.")
 
     def ret_overlamnade(self) -> Table:
-        res = self._by(("ret_handovers",), ("reason",))
+        res = self._shared("reason")
         total = self.summed(res)[()].get("ret_handovers", 0)
         cols = [Column("count", "Överlämnade", COUNT, "ret_handovers", additive=True),
                 Column("share", "Andel (%)", SHARE, "ret_handovers")]
@@ -284,7 +299,7 @@ class ReturnReport(Report):
                                                                       "share": share_cell(total, total)}))
 
     def ret_utfall(self) -> Table:
-        res = self._by(("ret_closed",), ("outcome",))
+        res = self._shared("outcome")
         total = self.summed(res)[()].get("ret_closed", 0)
         cols = [Column("count", "Avslutade", COUNT, "ret_closed", additive=True),
                 Column("share", "Andel (%)", SHARE, "ret_closed")]

@@ -88,6 +88,17 @@ def test_page_tables_equal_the_plain_recomputation(generated, actor_of):
     plain = selectors.stock_and_flow(analyst, 2019)
     kalla = rep.table("ret_kalla")  # the stock at the period's last year end
     assert kalla.value("total", "stock") == sum(r["count"] for r in plain["stock"])
+    one = atervandande.report(analyst, {"period": "2019"}, now=NOW)
+    for reason, n in plain["mv_handovers_by_reason"].items():
+        assert one.table("ret_overlamnade").value(reason, "count") == n
+    utfall = one.table("ret_utfall")
+    assert utfall.value("police", "count") == sum(
+        n for code, n in plain["outflow_by_outcome"].items() if code in atervandande.rr.ENFORCED_BY_POLICE)
+    assert utfall.value("egen_utresa", "count") == plain["outflow_by_outcome"].get("egen_utresa", 0)
+    kategori = one.table("ret_kategori")
+    for k in (1, 2, 3):
+        assert kategori.value(str(k), "received") == sum(r["count"] for r in plain["inflow"] if r["category"] == k)
+        assert kategori.value(str(k), "stock") == sum(r["count"] for r in plain["stock"] if r["category"] == k)
     kohort = atervandande.report(analyst, {"period": "2015"}, now=NOW).table("ret_kohort")
     assert kohort.value("2015", "opened") == plain["cohort"]["opened"]
     assert kohort.value("2015", "departed") == plain["cohort"]["departed"]
