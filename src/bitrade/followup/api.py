@@ -15,7 +15,7 @@ from ninja import Router, Schema
 
 from bitrade.common.errors import ErrorOut
 
-from . import rules, selectors
+from . import atervandande, rules, selectors
 from .reports import ALL_VIEW, VIEWS, Report
 from .rules import ParamError
 
@@ -135,3 +135,28 @@ def deviations(request):
                    "cases": [{**i, "since": i["since"].isoformat() if i["since"] else None} for i in k.items]}
                   for k in dev.kinds],
     }
+
+
+ReturnTableKey = Literal[tuple(atervandande.TITLES)]  # type: ignore[valid-type]
+
+
+@router.get("/returns/tables", response={200: TablesOut, **ERRORS}, summary="Återvändande: tabellerna")
+def return_tables(request):
+    """Återvändandets tabeller (lager och flöde, överlämnanden, utfall, kohortmåttet, förvar, transporter) som
+    rollen får se; förval: det senaste hela kalenderåret."""
+    try:
+        rep = atervandande.report(_actor(request), request.GET)
+        result = rep.tables(rep.available())
+    except ParamError as exc:
+        return _invalid(exc)
+    return 200, _tables_out(rep, result)
+
+
+@router.get("/returns/tables/{key}", response={200: TablesOut, **ERRORS}, summary="Återvändande: en tabell")
+def return_table(request, key: ReturnTableKey):
+    try:
+        rep = atervandande.report(_actor(request), request.GET)
+        result = [rep.table(key)]
+    except ParamError as exc:
+        return _invalid(exc)
+    return 200, _tables_out(rep, result)

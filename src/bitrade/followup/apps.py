@@ -16,3 +16,7 @@ class FollowupConfig(AppConfig):
         synthetic.register(synthetic.SyntheticKind(
             key=HANDRACKNING, label="handräckningsärenden", prefix=synthetic.PREFIX, generate=generate_handrackning,
             delete=delete_handrackning, order=0))
+
+        from . import atervandande
+
+        atervandande.register()  # return enforcement's fact rows and measures

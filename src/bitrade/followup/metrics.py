@@ -117,7 +117,7 @@ class Source:
         return f"{self.anchor_stem or anchor.removesuffix('_at')}_{suffix}"
 
 
-SOURCES: Mapping[str, Source] = MappingProxyType({s.key: s for s in (
+SOURCES: Mapping[str, Source] = MappingProxyType(_SOURCES := {s.key: s for s in (
     Source("case", "Ärenden", "followup.CaseFact"),
     Source("episode", "Frihetsberövanden", "followup.ActivityFact", "episode", "anchor"),
     Source("holding", "Förvar", "followup.ActivityFact", "holding", "anchor"),
@@ -145,7 +145,7 @@ CASE_DIMS: Mapping[str, str] = MappingProxyType({
 })
 
 #: Dimensions of one source (paths relative to the source model).
-SOURCE_DIMS: Mapping[str, Mapping[str, str]] = MappingProxyType({
+SOURCE_DIMS: Mapping[str, Mapping[str, str]] = MappingProxyType(_SOURCE_DIMS := {
     "case": {"decision": "decision", "outcome": "outcome", "refusal_check": "refusal_check", "age": "age",
              "hour": "received_hour", "weekday": "received_weekday"},
     "episode": {"ground": "ground", "age": "age"},
@@ -153,7 +153,7 @@ SOURCE_DIMS: Mapping[str, Mapping[str, str]] = MappingProxyType({
     "transport": {"executor": "executor", "state": "state", "decline_reason": "decline_reason"},
 })
 
-DIMENSION_LABELS: Mapping[str, str] = MappingProxyType({
+DIMENSION_LABELS: Mapping[str, str] = MappingProxyType(_DIMENSION_LABELS := {
     **{k: v for k, v in rules.LEVELS.items()},
     "period": "Månad eller år", "law": "Lag", "point": "Lagrum (lag och punkt)", "case_code": "Saknummer",
     "decision": "Beslut", "outcome": "Utfall", "refusal_check": "Formell brist vid avslag",
@@ -435,7 +435,19 @@ _METRIC_LIST: tuple[Metric, ...] = (
            anchor="ordered_at", where=Q(executor="police"), dimensions=_TRANSPORT),
 )
 
-METRICS: Mapping[str, Metric] = MappingProxyType({m.key: m for m in _METRIC_LIST})
+METRICS: Mapping[str, Metric] = MappingProxyType(_METRICS := {m.key: m for m in _METRIC_LIST})
+
+
+def extend(*, sources: Iterable[Source] = (), dims: Mapping[str, Mapping[str, str]] | None = None,
+           dim_labels: Mapping[str, str] | None = None, anchor_labels: Mapping[tuple[str, str], str] | None = None,
+           metric_list: Iterable[Metric] = ()) -> None:
+    """Another kind's sources, dimensions and metrics (its facts come through a ``facts.Feed``), added from the
+    follow-up's AppConfig.ready(): the same ``count`` and ``durations`` then answer them on both engines."""
+    _SOURCES.update({s.key: s for s in sources})
+    _SOURCE_DIMS.update(dims or {})
+    _DIMENSION_LABELS.update(dim_labels or {})
+    ANCHOR_LABELS.update(anchor_labels or {})
+    _METRICS.update({m.key: m for m in metric_list})
 
 # --------------------------------------------------------------------------- the query context
 

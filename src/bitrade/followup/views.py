@@ -18,7 +18,7 @@ from bitrade.audit import services as audit
 from bitrade.common.actor import PROCESS_OWNER, REQUESTER
 from bitrade.organisation.auth import actor_required
 
-from . import charts, exports, rules, selectors
+from . import atervandande, charts, exports, rules, selectors
 from .reports import ALL_VIEW, VIEWS, Report
 from .rules import ParamError, format_value
 from .tables import Table
@@ -236,6 +236,9 @@ def export(request, actor, key, fmt):
         elif key == "alla":
             rep, _, tables = selectors.dashboard(actor, request.GET, view=request.GET.get("vy", ALL_VIEW) or ALL_VIEW)
             scope, period, about_params = rep.scope, rep.params.period.code, rep.params.query()
+        elif key.startswith("ret_"):  # the return follow-up's tables (``atervandande``)
+            rep = atervandande.report(actor, request.GET)
+            tables, scope, period, about_params = [rep.table(key)], rep.scope, rep.params.period.code, rep.params.query()
         else:
             rep = selectors.report(actor, request.GET)
             tables, scope, period, about_params = [rep.table(key)], rep.scope, rep.params.period.code, rep.params.query()
@@ -283,3 +286,25 @@ def comparison(request, actor):
     rows = [{"key": key, "label": gettext(label), "own": text(data["own"].get(key), key),
              "nation": text(data["national_same_kind"].get(key), key)} for key, label in COMPARISON_ROWS]
     return render(request, "followup/comparison.html", {"data": data, "rows": rows, "period": period})
+
+
+@actor_required()
+def returns(request, actor):
+    """Återvändande: stock and flow, handovers, outcomes, the cohort measure, detention and transports
+    (``atervandande``), scoped like the rest of the follow-up."""
+    try:
+        rep = atervandande.report(actor, request.GET)
+    except ParamError as exc:
+        return render(request, "followup/atervandande.html", {"error": exc}, status=400)
+    query = _query(rep)
+    tables = rep.tables(rep.available())
+    regions = [] if rep.scope.region_id else list(rep.labels.region_codes.items())
+    this_year = timezone.localdate().year
+    return render(request, "followup/atervandande.html", {
+        "rep": rep, "scope": rep.scope, "scope_label": _t(rep.scope.label), "params": rep.params,
+        "tables": _present(tables, query), "refreshed_at": selectors.last_refreshed(),
+        "period_label": _t(rep.params.period.label), "filters": [_t(f) for f in rep.filter_labels],
+        "levels": [(k, _t(rules.LEVELS[k])) for k in rep.scope.levels],
+        "regions": sorted((code, rep.labels.regions[str(pk)]) for code, pk in regions),
+        "years": [str(y) for y in range(this_year - 1, this_year - 13, -1)],
+    })

@@ -238,3 +238,59 @@ class TransportOrder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.return_case_id} {self.trip_type}"
+
+
+class ReturnFact(models.Model):
+    """The follow-up's narrow rows of one return case (``returns.followup_facts`` writes them, nobody else):
+    ``kind`` "case" (one per case: the dimensions, the days it was received and closed, the outcome and its
+    cohort class), "stock" (one per 31 December on which the case was open, anchored on that day),
+    "detention" (one per detention, anchored on its start) and "transport" (one per transport order, anchored
+    on the order). Each row carries the case's dimensions, so every measure is one filter and one GROUP BY.
+    Days are Stockholm calendar days counted from 2000-01-01 and months ``year * 12 + month - 1``, as in the
+    follow-up's own fact tables. ``seq`` is the change number the analytics replica copies by."""
+
+    case_id = models.BigIntegerField(db_index=True)
+    seq = models.BigIntegerField(default=0, db_index=True)
+    kind = models.CharField(max_length=12)
+    source_id = models.BigIntegerField(default=0)  # the detention's or order's id, the stock row's year
+    source_updated_at = models.DateTimeField(null=True)  # the case's updated_at (the refresh's watermark)
+    region_id = models.BigIntegerField(null=True)
+    police_area_id = models.BigIntegerField(null=True)
+    unit_id = models.BigIntegerField(null=True)
+    organisation_id = models.BigIntegerField(null=True)
+    # The handräckning dimensions every follow-up source has (a filter on them selects no return case).
+    law = models.CharField(max_length=8, default="")
+    point = models.CharField(max_length=32, default="")
+    case_code = models.CharField(max_length=8, default="")
+    origin = models.CharField(max_length=16, default="")
+    reason = models.CharField(max_length=8, default="")
+    mv_category = models.SmallIntegerField(null=True)
+    police_category = models.SmallIntegerField(null=True)
+    received_day = models.IntegerField(null=True)
+    received_month = models.IntegerField(null=True)
+    closed_day = models.IntegerField(null=True)
+    closed_month = models.IntegerField(null=True)
+    anchor_day = models.IntegerField(null=True)
+    anchor_month = models.IntegerField(null=True)
+    final_day = models.IntegerField(null=True)  # the day the decision became final
+    lapses_day = models.IntegerField(null=True)  # the lapse date
+    outcome = models.CharField(max_length=24, default="")
+    cohort = models.CharField(max_length=12, default="")  # departed | lapsed | permit | open (within four years)
+    enforced_by = models.CharField(max_length=8, default="")  # police | own | "" (no departure)
+    stock_through = models.IntegerField(null=True)  # the last year whose 31 December has a stock row
+    detention_kind = models.CharField(max_length=16, default="")
+    child = models.BooleanField(default=False)
+    seconds = models.BigIntegerField(null=True)  # a detention's length (ended ones)
+    trip_type = models.CharField(max_length=16, default="")
+    status = models.CharField(max_length=16, default="")
+
+    class Meta:
+        verbose_name = _("uppföljningsrad för återvändande")
+        verbose_name_plural = _("uppföljningsrader för återvändande")
+        indexes = [models.Index(fields=["kind", "source_updated_at"], name="retfact_updated_idx"),
+                   models.Index(fields=["kind", "received_day"], name="retfact_received_idx"),
+                   models.Index(fields=["kind", "closed_day"], name="retfact_closed_idx"),
+                   models.Index(fields=["kind", "anchor_day"], name="retfact_anchor_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.kind}"

@@ -760,20 +760,31 @@ class CohortRow:
         return round(n / self.opened, 3) if self.opened else 0.0
 
 
+COHORT_CLASSES = {"departed": "Utrest", "lapsed": "Preskriberat eller utlöpt tidsfrist",
+                  "permit": "Uppehållstillstånd", "open": "Öppet efter fyra år"}
+
+
+def cohort_class(c: CohortCase, years: int = 4) -> str:
+    """Where one case stands in the cohort measure: closed within ``years`` years (to the same calendar day)
+    by a departure, a lapse (or an expired Dublin deadline) or a permit; ``open`` if not closed by then; ""
+    for a closure with another code (counted among the opened only)."""
+    if c.closed_on is None or c.closed_on > add_years(c.opened_on, years):
+        return "open"
+    if c.outcome in DEPARTURES:
+        return "departed"
+    if c.outcome in ("preskriberat", "utlopt_tidsfrist"):
+        return "lapsed"
+    if c.outcome == "uppehallstillstand":
+        return "permit"
+    return ""
+
+
 def cohort(cases: list[CohortCase], year: int, years: int = 4) -> CohortRow:
     """The report's main measure (avsnitt 3.2.3): of the cases opened in ``year``, how many were closed within
     ``years`` years by a departure, by lapse (or an expired Dublin deadline), or by a permit."""
     rows = [c for c in cases if c.opened_on.year == year]
-    counts = {"departed": 0, "lapsed": 0, "permit": 0, "open": 0}
+    counts = {"departed": 0, "lapsed": 0, "permit": 0, "open": 0, "": 0}
     for c in rows:
-        horizon = add_years(c.opened_on, years)
-        if c.closed_on is None or c.closed_on > horizon:
-            counts["open"] += 1
-        elif c.outcome in DEPARTURES:
-            counts["departed"] += 1
-        elif c.outcome in ("preskriberat", "utlopt_tidsfrist"):
-            counts["lapsed"] += 1
-        elif c.outcome == "uppehallstillstand":
-            counts["permit"] += 1
+        counts[cohort_class(c, years)] += 1
     return CohortRow(year, len(rows), counts["departed"], counts["lapsed"], counts["permit"], counts["open"])
 
