@@ -222,6 +222,9 @@ class Metric:
     #: DURATION on the fact row: its value is NULL unless ``where`` holds (``facts.fact_for`` sees to it), so
     #: the value can be read without evaluating ``where`` in SQL.
     where_in_fact: bool = False
+    #: ``where`` reads the moment of the report (``Context.now``): its figures depend on it, so a cached result
+    #: is kept per moment (a test checks that no other metric's condition changes with it).
+    uses_now: bool = False
 
     def where_q(self, ctx: Context) -> Q:
         if self.where is None:
@@ -313,7 +316,7 @@ _METRIC_LIST: tuple[Metric, ...] = (
     Metric("late_assignment", "Beviljade men tilldelade för sent",
            "Antal ärenden beviljade under perioden där en resurs tilldelades efter tilldelningsfristen (plus "
            "eventuell marginal), eller som fortfarande saknar resurs fast fristen passerat.",
-           anchor="decided_at", where=_late_assignment, dimensions=_CASE),
+           anchor="decided_at", where=_late_assignment, dimensions=_CASE, uses_now=True),
     # ---- outcomes
     Metric("with_outcome", "Ärenden med utfall",
            "Antal ärenden där utfallet registrerades under perioden, räknat på tidpunkten för utfallet.",
@@ -525,6 +528,73 @@ def _key(value) -> str:
     return "" if value is None else str(value)
 
 
+# --------------------------------------------------------------------------- result cache (DuckDB path)
+
+
+class ResultCache:
+    """Results of ``count`` and ``durations`` on the analytics replica, per process, so repeated views between
+    two fact syncs cost little. The key is everything the query is built from — the function and its
+    arguments, the period, the scope and filters (``case_filter``), the series, the thresholds, the moment
+    where a metric reads it — and the replica's data version (``duck.Replica.version``), which goes up with
+    every change the replica applies: any fact change empties the cache in effect. Least recently used
+    entries go first. Not used on the database engine (``duck.ORM``), which has no such version."""
+
+    def __init__(self, size: int = 2048):
+        from collections import OrderedDict
+        from threading import Lock
+
+        self.size = size
+        self._data: OrderedDict = OrderedDict()
+        self._lock = Lock()
+        self.hits = self.misses = 0
+
+    def get(self, key):
+        with self._lock:
+            value = self._data.get(key)
+            if value is None:
+                self.misses += 1
+                return None
+            self._data.move_to_end(key)
+            self.hits += 1
+            return value
+
+    def put(self, key, value) -> None:
+        with self._lock:
+            self._data[key] = value
+            self._data.move_to_end(key)
+            while len(self._data) > self.size:
+                self._data.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._data.clear()
+
+
+RESULTS = ResultCache()
+
+
+def _cache_key(ctx: Context, name: str, keys: Iterable[str], *args) -> tuple | None:
+    """The result cache's key for a query on the replica (None: not cached). Brings the replica up to date
+    first, so the key names the data the query will read."""
+    if not ctx.on_duckdb:
+        return None
+    from . import duck
+
+    rep = duck.replica()
+    if not ctx.synced:
+        rep.ensure()
+    if rep.synced is None:
+        return None
+    keys = tuple(keys)
+    now = ctx.now if any(METRICS[k].uses_now for k in keys) else None
+    return (name, keys, *args, ctx.period.start, ctx.period.end, tuple(sorted(ctx.case_filter.items())),
+            ctx.series, tuple(sorted(ctx.thresholds.items())), now, id(rep), rep.version)
+
+
+def _copy_counts(result: Mapping[tuple, Mapping[str, int]]) -> dict:
+    return {k: dict(v) for k, v in result.items()}
+
+
 def _keyer(source: Source, dims: tuple[str, ...], series: str) -> Callable[[tuple], tuple[str, ...]]:
     """Turns a row's dimension values into the result key (a month number becomes ``2023-05``)."""
     at = dims.index("bucket") if "bucket" in dims else -1
@@ -541,6 +611,22 @@ def _keyer(source: Source, dims: tuple[str, ...], series: str) -> Callable[[tupl
 
 def count(ctx: Context, keys: Iterable[str], dims: Iterable[str] = (), *,
           period: Period | None = None) -> dict[tuple[str, ...], dict[str, int]]:
+    """Counts (and sums) of the metrics, grouped by ``dims`` (see ``_count``); on the replica, from the result
+    cache when the same question was asked of the same data."""
+    keys, dims = tuple(keys), tuple(dims)
+    cache_key = _cache_key(ctx, "count", keys, dims, period.start if period else None, period.end if period else None)
+    if cache_key is not None:
+        cached = RESULTS.get(cache_key)
+        if cached is not None:
+            return _copy_counts(cached)
+    result = _count(ctx, keys, dims, period=period)
+    if cache_key is not None:
+        RESULTS.put(cache_key, _copy_counts(result))
+    return result
+
+
+def _count(ctx: Context, keys: Iterable[str], dims: Iterable[str] = (), *,
+           period: Period | None = None) -> dict[tuple[str, ...], dict[str, int]]:
     """Counts (and sums) of the metrics, grouped by ``dims``.
 
     One query per source: the rows whose anchor (any of the metrics' anchors) falls in the period, each
@@ -819,6 +905,19 @@ def durations(ctx: Context, keys: Iterable[str], dims: Iterable[str] = (), *,
     keys = list(keys)
     over = over or {}
     method = method or default_method(ctx)
+    cache_key = _cache_key(ctx, "durations", keys, dims, tuple(sorted(over.items())), method, total)
+    if cache_key is not None:
+        cached = RESULTS.get(cache_key)
+        if cached is not None:
+            return dict(cached)
+    result = _durations(ctx, keys, dims, over, method, total)
+    if cache_key is not None:
+        RESULTS.put(cache_key, dict(result))
+    return result
+
+
+def _durations(ctx: Context, keys: list[str], dims: tuple[str, ...], over: Mapping[str, timedelta], method: str,
+               total: bool) -> dict[tuple[str, ...], Stats]:
     if method == "fetch":
         return _durations_fetch(ctx, keys, dims, over, total)
     if total and dims:

@@ -104,17 +104,17 @@ class Labels:
 
     @cached_property
     def points(self) -> dict[str, str]:
-        from bitrade.legal.catalogue import load_catalogue
+        from bitrade.legal.catalogue import default_catalogue
 
-        out = {e.key: f"{e.citation} – {e.title}" for e in load_catalogue()}
+        out = {e.key: f"{e.citation} – {e.title}" for e in default_catalogue()}
         out[""] = "Lagrum saknas eller annan lag än vårdlagarna"
         return out
 
     @cached_property
     def point_law(self) -> dict[str, str]:
-        from bitrade.legal.catalogue import load_catalogue
+        from bitrade.legal.catalogue import default_catalogue
 
-        return {e.key: e.law for e in load_catalogue()}
+        return {e.key: e.law for e in default_catalogue()}
 
 
 # --------------------------------------------------------------------------- cells
