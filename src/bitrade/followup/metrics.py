@@ -26,7 +26,7 @@ from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from types import MappingProxyType
 from typing import Any
 
@@ -586,9 +586,23 @@ def _cache_key(ctx: Context, name: str, keys: Iterable[str], *args) -> tuple | N
     if rep.synced is None:
         return None
     keys = tuple(keys)
+    try:
+        case_filter = tuple(sorted((k, _plain_value(v)) for k, v in ctx.case_filter.items()))
+    except TypeError:  # a filter value that is not plain data (a query set ...): not cached
+        return None
     now = ctx.now if any(METRICS[k].uses_now for k in keys) else None
-    return (name, keys, *args, ctx.period.start, ctx.period.end, tuple(sorted(ctx.case_filter.items())),
-            ctx.series, tuple(sorted(ctx.thresholds.items())), now, id(rep), rep.version)
+    return (name, keys, *args, ctx.period.start, ctx.period.end, case_filter, ctx.series,
+            tuple(sorted(ctx.thresholds.items())), now, id(rep), rep.version)
+
+
+def _plain_value(value):
+    """A filter value as a hashable key part (lists of ids become tuples); TypeError for anything else."""
+    if value is None or isinstance(value, str | int | float | bool | date | datetime):
+        return value
+    if isinstance(value, list | tuple | set | frozenset):
+        items = [_plain_value(v) for v in value]
+        return tuple(sorted(items, key=repr)) if isinstance(value, set | frozenset) else tuple(items)
+    raise TypeError(type(value).__name__)
 
 
 def _copy_counts(result: Mapping[tuple, Mapping[str, int]]) -> dict:
@@ -629,35 +643,45 @@ def _count(ctx: Context, keys: Iterable[str], dims: Iterable[str] = (), *,
            period: Period | None = None) -> dict[tuple[str, ...], dict[str, int]]:
     """Counts (and sums) of the metrics, grouped by ``dims``.
 
-    One query per source: the rows whose anchor (any of the metrics' anchors) falls in the period, each
-    aggregate counting only the rows of its own anchor. With ``"bucket"`` among ``dims`` (the month or year
-    of the anchor) one query per source and anchor. Keys of the result are tuples of the dimension values as
-    strings ("" for none).
+    One query per fact table: the rows whose anchor (any of the metrics' anchors) falls in the period, each
+    aggregate counting only the rows of its own source and anchor. Sources that share a fact table (custody
+    episodes, holdings and transport orders are kinds of activity facts) are counted in one scan when the
+    grouping is by dimensions they all have (levels, period, case dimensions); otherwise one query per
+    source. With ``"bucket"`` among ``dims`` (the month or year of the anchor) one query per anchor column.
+    Keys of the result are tuples of the dimension values as strings ("" for none).
     """
     dims = tuple(dims)
     period = period or ctx.period
+    shared = all(d == "bucket" or d in LEVEL_PATHS or d in CASE_DIMS for d in dims)
     groups: dict[tuple[str, str], list[Metric]] = {}
     for key in keys:
         m = METRICS[key]
         if m.kind not in (COUNT, SUM):
             raise ValueError(f"{key} is not a count")
-        groups.setdefault((m.source, m.anchor if "bucket" in dims else ""), []).append(m)
+        source = SOURCES[m.source]
+        groups.setdefault((source.model_path if shared else m.source,
+                           source.column(m.anchor, "month") if "bucket" in dims else ""), []).append(m)
     result: dict[tuple[str, ...], dict[str, int]] = {}
-    for (source_key, _), group in groups.items():
-        source = SOURCES[source_key]
+    for group in groups.values():
+        source = SOURCES[group[0].source]
         anchors = sorted({m.anchor for m in group})
+        kinds = sorted({(SOURCES[m.source].kind, m.anchor) for m in group})
+        several = len({m.source for m in group}) > 1
         where_any = Q()
-        for a in anchors:
-            where_any |= _in_period(source, a, period)
-        qs = source.model.objects.filter(ctx.q(source)).filter(where_any)
+        for kind, a in kinds:
+            where_any |= (Q(kind=kind) & _in_period(source, a, period)) if several else _in_period(source, a, period)
+        base = Q(**ctx.case_filter) if several else ctx.q(source)
+        qs = source.model.objects.filter(base).filter(where_any)
         names = {d: f"d_{i}" for i, d in enumerate(dims)}
         qs = qs.annotate(**{names[d]: dimension_expr(source, d, anchors[0], ctx.series) for d in dims})
         keyer = _keyer(source, dims, ctx.series)
         aggs = {}
         for m in group:
             where = m.where_q(ctx)
-            if len(anchors) > 1:
+            if len(kinds) > 1:
                 where = _in_period(source, m.anchor, period) & where
+            if several:
+                where = Q(kind=SOURCES[m.source].kind) & where
             if m.kind == COUNT:
                 aggs[m.key] = Count("pk", filter=where) if where else Count("pk")
             else:
