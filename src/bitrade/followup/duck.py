@@ -208,7 +208,10 @@ class Replica:
         return cur
 
     def rows(self, queryset) -> tuple[list[str], list[tuple]]:
-        sql, params = compile_query(queryset)
+        return self.execute(*compile_query(queryset))
+
+    def execute(self, sql: str, params: list) -> tuple[list[str], list[tuple]]:
+        """Column names and rows of one compiled query."""
         cur = self.cursor()
         cur.execute(sql, params)
         return [d[0] for d in cur.description], cur.fetchall()

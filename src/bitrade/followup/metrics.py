@@ -571,6 +571,34 @@ class ResultCache:
 
 
 RESULTS = ResultCache()
+#: The compiled SQL of each question on the replica (no data in it: kept across fact changes), so a request
+#: after a change runs the queries without building them with the ORM again. Same key as ``RESULTS`` without
+#: the data version.
+PLANS = ResultCache()
+
+
+def _planned(ctx: Context, cache_key: tuple | None, build: Callable[[], list[tuple]]) -> list[tuple]:
+    """The compiled queries of a question on the replica: ``build`` returns (query set, *extra) tuples, kept
+    as (sql, params, *extra)."""
+    from . import duck
+
+    plan_key = cache_key[:-2] if cache_key is not None else None
+    plan = PLANS.get(plan_key) if plan_key is not None else None
+    if plan is None:
+        plan = [(*duck.compile_query(qs), *extra) for qs, *extra in build()]
+        if plan_key is not None:
+            PLANS.put(plan_key, plan)
+    return plan
+
+
+def _run(ctx: Context, sql: str, params: list) -> list[dict]:
+    from . import duck
+
+    rep = duck.replica()
+    if not ctx.synced:
+        rep.ensure()
+    names, rows = rep.execute(sql, params)
+    return [dict(zip(names, r, strict=True)) for r in rows]
 
 
 def _cache_key(ctx: Context, name: str, keys: Iterable[str], *args) -> tuple | None:
@@ -633,14 +661,14 @@ def count(ctx: Context, keys: Iterable[str], dims: Iterable[str] = (), *,
         cached = RESULTS.get(cache_key)
         if cached is not None:
             return _copy_counts(cached)
-    result = _count(ctx, keys, dims, period=period)
+    result = _count(ctx, keys, dims, period=period, cache_key=cache_key)
     if cache_key is not None:
         RESULTS.put(cache_key, _copy_counts(result))
     return result
 
 
-def _count(ctx: Context, keys: Iterable[str], dims: Iterable[str] = (), *,
-           period: Period | None = None) -> dict[tuple[str, ...], dict[str, int]]:
+def _count(ctx: Context, keys: Iterable[str], dims: Iterable[str] = (), *, period: Period | None = None,
+           cache_key: tuple | None = None) -> dict[tuple[str, ...], dict[str, int]]:
     """Counts (and sums) of the metrics, grouped by ``dims``.
 
     One query per fact table: the rows whose anchor (any of the metrics' anchors) falls in the period, each
@@ -661,43 +689,59 @@ def _count(ctx: Context, keys: Iterable[str], dims: Iterable[str] = (), *,
         source = SOURCES[m.source]
         groups.setdefault((source.model_path if shared else m.source,
                            source.column(m.anchor, "month") if "bucket" in dims else ""), []).append(m)
+    names = [f"d_{i}" for i in range(len(dims))]
+
+    def build() -> list[tuple]:
+        """(query set, aggregates, metric keys) per group."""
+        out = []
+        for group in groups.values():
+            out.append((*_count_query(ctx, group, dims, period), [m.key for m in group]))
+        return out
+
+    if ctx.on_duckdb:
+        def shaped() -> list[tuple]:
+            return [(qs.order_by().values(*names).annotate(**aggs) if dims else
+                     qs.order_by().values(_all=Value("")).annotate(**aggs), mkeys) for qs, aggs, mkeys in build()]
+
+        runs = [(_run(ctx, sql, params), mkeys) for sql, params, mkeys in _planned(ctx, cache_key, shaped)]
+    else:
+        runs = [(list(qs.order_by().values(*names).annotate(**aggs)) if dims else [qs.aggregate(**aggs)], mkeys)
+                for qs, aggs, mkeys in build()]
+    keyer = _keyer(None, dims, ctx.series)
     result: dict[tuple[str, ...], dict[str, int]] = {}
-    for group in groups.values():
-        source = SOURCES[group[0].source]
-        anchors = sorted({m.anchor for m in group})
-        kinds = sorted({(SOURCES[m.source].kind, m.anchor) for m in group})
-        several = len({m.source for m in group}) > 1
-        where_any = Q()
-        for kind, a in kinds:
-            where_any |= (Q(kind=kind) & _in_period(source, a, period)) if several else _in_period(source, a, period)
-        base = Q(**ctx.case_filter) if several else ctx.q(source)
-        qs = source.model.objects.filter(base).filter(where_any)
-        names = {d: f"d_{i}" for i, d in enumerate(dims)}
-        qs = qs.annotate(**{names[d]: dimension_expr(source, d, anchors[0], ctx.series) for d in dims})
-        keyer = _keyer(source, dims, ctx.series)
-        aggs = {}
-        for m in group:
-            where = m.where_q(ctx)
-            if len(kinds) > 1:
-                where = _in_period(source, m.anchor, period) & where
-            if several:
-                where = Q(kind=SOURCES[m.source].kind) & where
-            if m.kind == COUNT:
-                aggs[m.key] = Count("pk", filter=where) if where else Count("pk")
-            else:
-                aggs[m.key] = Coalesce(Sum(m.field, filter=where) if where else Sum(m.field), 0)
-        if dims:
-            rows = _rows(ctx, qs.order_by().values(*names.values()).annotate(**aggs))
-        elif ctx.on_duckdb:
-            rows = _rows(ctx, qs.order_by().values(_all=Value("")).annotate(**aggs))
-        else:
-            rows = [qs.aggregate(**aggs)]
+    for rows, mkeys in runs:
         for row in rows:
-            key = keyer(tuple(row[names[d]] for d in dims))
+            key = keyer(tuple(row[n] for n in names))
             slot = result.setdefault(key, {})
-            for m in group:
-                slot[m.key] = slot.get(m.key, 0) + int(row[m.key] or 0)
+            for k in mkeys:
+                slot[k] = slot.get(k, 0) + int(row[k] or 0)
     return result
+
+
+def _count_query(ctx: Context, group: list[Metric], dims: tuple[str, ...], period: Period) -> tuple:
+    """The query set (dimensions annotated as ``d_0``, ``d_1`` ...) and the aggregates of one group of counts."""
+    source = SOURCES[group[0].source]
+    anchors = sorted({m.anchor for m in group})
+    kinds = sorted({(SOURCES[m.source].kind, m.anchor) for m in group})
+    several = len({m.source for m in group}) > 1
+    where_any = Q()
+    for kind, a in kinds:
+        where_any |= (Q(kind=kind) & _in_period(source, a, period)) if several else _in_period(source, a, period)
+    base = Q(**ctx.case_filter) if several else ctx.q(source)
+    qs = source.model.objects.filter(base).filter(where_any)
+    qs = qs.annotate(**{f"d_{i}": dimension_expr(source, d, anchors[0], ctx.series) for i, d in enumerate(dims)})
+    aggs = {}
+    for m in group:
+        where = m.where_q(ctx)
+        if len(kinds) > 1:
+            where = _in_period(source, m.anchor, period) & where
+        if several:
+            where = Q(kind=SOURCES[m.source].kind) & where
+        if m.kind == COUNT:
+            aggs[m.key] = Count("pk", filter=where) if where else Count("pk")
+        else:
+            aggs[m.key] = Coalesce(Sum(m.field, filter=where) if where else Sum(m.field), 0)
+    return qs, aggs
 
 
 @dataclass(frozen=True)
@@ -859,48 +903,63 @@ class _Percentiles(Aggregate):
 
 
 def _durations_aggregate(ctx: Context, keys: list[str], dims: tuple[str, ...],
-                         over: Mapping[str, timedelta]) -> dict[tuple[str, ...], Stats]:
+                         over: Mapping[str, timedelta], cache_key: tuple | None = None) -> dict[tuple[str, ...], Stats]:
     """PostgreSQL: one GROUP BY per source with an ordered-set aggregate per metric (FILTER by its anchor and
     condition). ``percentile_cont`` interpolates linearly between the closest ranks, as ``rules`` does."""
     by_source: dict[str, list[Metric]] = {}
     for key in keys:
         by_source.setdefault(METRICS[key].source, []).append(METRICS[key])
-    out: dict[tuple[str, ...], Stats] = {}
-    for source_key, group in by_source.items():
-        source = SOURCES[source_key]
-        where_any = Q()
-        for a in sorted({m.anchor for m in group}):
-            where_any |= _in_period(source, a, ctx.period)
-        qs = source.model.objects.filter(ctx.q(source)).filter(where_any)
-        names = {f"d_{i}": dimension_expr(source, d, group[0].anchor, ctx.series) for i, d in enumerate(dims)}
-        aggs = {}
-        for i, m in enumerate(group):
-            cond = _in_period(source, m.anchor, ctx.period) & m.where_q(ctx) & Q(
-                **{f"{m.seconds or m.field or m.end}__isnull": False})
-            value = _value_expr(m)
-            aggs[f"p_{i}"] = Cast(_Percentiles(value, filter=cond), CharField())
-            aggs[f"n_{i}"] = Count("pk", filter=cond)
-            aggs[f"s_{i}"] = Sum(value, filter=cond)
-            limit = over.get(m.key)
-            if limit:
-                aggs[f"o_{i}"] = Count("pk", filter=cond & Q(GreaterThan(value, int(limit.total_seconds()))))
-        if dims:
-            qs = _rows(ctx, qs.annotate(**names).order_by().values(*names).annotate(**aggs))
-        elif ctx.on_duckdb:
-            qs = _rows(ctx, qs.order_by().values(_all=Value("")).annotate(**aggs))
-        else:
-            qs = [qs.aggregate(**aggs)]
-        keyer = _keyer(source, dims, ctx.series)
-        for row in qs:
-            key = keyer(tuple(row[n] for n in names))
+    names = [f"d_{i}" for i in range(len(dims))]
+
+    def build() -> list[tuple]:
+        """(query set, metric keys) per source, shaped for the engine (no dimensions on the database: an
+        ``aggregate`` dict)."""
+        out = []
+        for source_key, group in by_source.items():
+            source = SOURCES[source_key]
+            where_any = Q()
+            for a in sorted({m.anchor for m in group}):
+                where_any |= _in_period(source, a, ctx.period)
+            qs = source.model.objects.filter(ctx.q(source)).filter(where_any)
+            annotations = {f"d_{i}": dimension_expr(source, d, group[0].anchor, ctx.series)
+                           for i, d in enumerate(dims)}
+            aggs = {}
             for i, m in enumerate(group):
+                cond = _in_period(source, m.anchor, ctx.period) & m.where_q(ctx) & Q(
+                    **{f"{m.seconds or m.field or m.end}__isnull": False})
+                value = _value_expr(m)
+                aggs[f"p_{i}"] = Cast(_Percentiles(value, filter=cond), CharField())
+                aggs[f"n_{i}"] = Count("pk", filter=cond)
+                aggs[f"s_{i}"] = Sum(value, filter=cond)
+                limit = over.get(m.key)
+                if limit:
+                    aggs[f"o_{i}"] = Count("pk", filter=cond & Q(GreaterThan(value, int(limit.total_seconds()))))
+            if dims:
+                q = qs.annotate(**annotations).order_by().values(*names).annotate(**aggs)
+            elif ctx.on_duckdb:
+                q = qs.order_by().values(_all=Value("")).annotate(**aggs)
+            else:
+                q = (qs, aggs)
+            out.append((q, [m.key for m in group]))
+        return out
+
+    if ctx.on_duckdb:
+        runs = [(_run(ctx, sql, params), mkeys) for sql, params, mkeys in _planned(ctx, cache_key, build)]
+    else:
+        runs = [(list(q) if dims else [q[0].aggregate(**q[1])], mkeys) for q, mkeys in build()]
+    keyer = _keyer(None, dims, ctx.series)
+    out: dict[tuple[str, ...], Stats] = {}
+    for rows, mkeys in runs:
+        for row in rows:
+            key = keyer(tuple(row[n] for n in names))
+            for i, mkey in enumerate(mkeys):
                 n = int(row[f"n_{i}"] or 0)
                 if not n:
                     continue
                 p50, p90 = (_exact(float(x)) for x in row[f"p_{i}"].strip("{}[]").split(","))
                 total = int(row[f"s_{i}"] or 0)
-                out[(m.key, *key)] = Stats(n=n, median=p50 / 60, p90=p90 / 60, mean=total / n / 60, total=total / 60,
-                                           over=int(row.get(f"o_{i}") or 0))
+                out[(mkey, *key)] = Stats(n=n, median=p50 / 60, p90=p90 / 60, mean=total / n / 60, total=total / 60,
+                                          over=int(row.get(f"o_{i}") or 0))
     return out
 
 
@@ -934,14 +993,14 @@ def durations(ctx: Context, keys: Iterable[str], dims: Iterable[str] = (), *,
         cached = RESULTS.get(cache_key)
         if cached is not None:
             return dict(cached)
-    result = _durations(ctx, keys, dims, over, method, total)
+    result = _durations(ctx, keys, dims, over, method, total, cache_key)
     if cache_key is not None:
         RESULTS.put(cache_key, dict(result))
     return result
 
 
 def _durations(ctx: Context, keys: list[str], dims: tuple[str, ...], over: Mapping[str, timedelta], method: str,
-               total: bool) -> dict[tuple[str, ...], Stats]:
+               total: bool, cache_key: tuple | None = None) -> dict[tuple[str, ...], Stats]:
     if method == "fetch":
         return _durations_fetch(ctx, keys, dims, over, total)
     if total and dims:
@@ -950,7 +1009,7 @@ def _durations(ctx: Context, keys: list[str], dims: tuple[str, ...], over: Mappi
         grouped.update({(k[0], *(TOTAL,) * len(dims)): v for k, v in whole.items()})
         return grouped
     if method == "aggregate":
-        return _durations_aggregate(ctx, keys, dims, over)
+        return _durations_aggregate(ctx, keys, dims, over, cache_key)
     parts, params, columns = _duration_parts(ctx, keys, dims, over)
     if not parts:
         return {}
@@ -976,7 +1035,7 @@ def _durations(ctx: Context, keys: list[str], dims: tuple[str, ...], over: Mappi
         rep = duck.replica()
         if not ctx.synced:
             rep.ensure()
-        fetched = rep.cursor().execute(sql, params).fetchall()
+        fetched = rep.execute(sql, params)[1]
     else:
         with connection.cursor() as cur:
             cur.execute(sql, params)

@@ -294,7 +294,11 @@ class Report:
 
     def case_counts(self, index: Iterable[int] = ()) -> dict:
         """The shared scan of case counts, summed to the dimensions at ``index`` of ``CASE_COUNT_DIMS``."""
-        return self.summed(self.count(CASE_COUNTS, CASE_COUNT_DIMS), index)
+        index = tuple(index)
+        memo_key = ("s", index)
+        if memo_key not in self._memo:  # several tables sum the same scan the same way
+            self._memo[memo_key] = self.summed(self.count(CASE_COUNTS, CASE_COUNT_DIMS), index)
+        return self._memo[memo_key]
 
     def lead_times(self):
         """Every lead time and the patrol time, in total (shared by the lead-time and patrol tables)."""

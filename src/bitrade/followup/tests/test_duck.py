@@ -334,13 +334,13 @@ def test_result_cache_answers_repeated_questions_and_any_fact_change_invalidates
     facts.refresh(full=True)
     metrics.RESULTS.clear()
     queries = []
-    original = duck.Replica.rows
+    original = duck.Replica.execute
 
-    def counted(self, queryset):
-        queries.append(1)
-        return original(self, queryset)
+    def counted(self, sql, params):
+        queries.append(sql)
+        return original(self, sql, params)
 
-    monkeypatch.setattr(duck.Replica, "rows", counted)
+    monkeypatch.setattr(duck.Replica, "execute", counted)
     ctx = _ctx(P2024, duck.DUCKDB)
     first = metrics.count(ctx, ["received", "closed"], ("law",))
     patrol = metrics.durations(ctx, ["patrol"])[("patrol",)]
