@@ -12,7 +12,6 @@ import csv
 import io
 from collections.abc import Iterable
 from datetime import UTC, datetime
-
 from zipfile import ZIP_DEFLATED, ZipFile
 
 from django.utils import timezone
