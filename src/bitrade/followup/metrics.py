@@ -199,7 +199,7 @@ def _late_assignment(ctx: Context) -> Q:
         Q(assigned_at__gt=F("assign_due_at")) if not grace else
         Q(GreaterThan(Seconds(F("assigned_at"), F("assign_due_at")), int(grace.total_seconds())))
     ) | Q(decision=case_rules.GRANTED, state=case_rules.GRANTED, assigned_at__isnull=True,
-          assign_due_at__lt=(ctx.now or ctx.period.end_dt()) - grace)
+          assign_due_at__lt=(ctx.moment or ctx.period.end_dt()) - grace)
 
 
 @dataclass(frozen=True)
@@ -222,8 +222,8 @@ class Metric:
     #: DURATION on the fact row: its value is NULL unless ``where`` holds (``facts.fact_for`` sees to it), so
     #: the value can be read without evaluating ``where`` in SQL.
     where_in_fact: bool = False
-    #: ``where`` reads the moment of the report (``Context.now``): its figures depend on it, so a cached result
-    #: is kept per moment (a test checks that no other metric's condition changes with it).
+    #: ``where`` reads the moment of the report (``Context.moment``, to the minute): its figures depend on it, so
+    #: a cached result is kept per minute (a test checks that no other metric's condition changes with it).
     uses_now: bool = False
 
     def where_q(self, ctx: Context) -> Q:
@@ -459,6 +459,12 @@ class Context:
     synced: bool = False
 
     @property
+    def moment(self) -> datetime | None:
+        """The report's moment to the whole minute: what a measure that reads the clock uses (``uses_now``),
+        so its figure holds for that minute and can be cached (the facts themselves are up to a minute old)."""
+        return None if self.now is None else self.now.replace(second=0, microsecond=0)
+
+    @property
     def on_duckdb(self) -> bool:
         from . import duck
 
@@ -618,7 +624,7 @@ def _cache_key(ctx: Context, name: str, keys: Iterable[str], *args) -> tuple | N
         case_filter = tuple(sorted((k, _plain_value(v)) for k, v in ctx.case_filter.items()))
     except TypeError:  # a filter value that is not plain data (a query set ...): not cached
         return None
-    now = ctx.now if any(METRICS[k].uses_now for k in keys) else None
+    now = ctx.moment if any(METRICS[k].uses_now for k in keys) else None
     return (name, keys, *args, ctx.period.start, ctx.period.end, case_filter, ctx.series,
             tuple(sorted(ctx.thresholds.items())), now, id(rep), rep.version)
 

@@ -379,7 +379,9 @@ def test_the_result_cache_keys_on_the_moment_only_where_a_metric_reads_it():
     figure from an earlier moment would be shown."""
     a = Context(P2024, {}, "month", factory.at("2025-01-10 12:00"), {})
     b = Context(P2024, {}, "month", factory.at("2025-03-01 08:00"), {})
+    same_minute = Context(P2024, {}, "month", factory.at("2025-01-10 12:00") + timedelta(seconds=59), {})
     for key, metric in METRICS.items():
         if metric.where is None:
             continue
         assert (metric.where_q(a) != metric.where_q(b)) == metric.uses_now, key
+        assert metric.where_q(a) == metric.where_q(same_minute), key  # to the minute: cached within it
