@@ -576,7 +576,8 @@ class ResultCache:
             self._data.clear()
 
 
-RESULTS = ResultCache()
+#: Bounded: a result grouped by organisation or by five case dimensions holds a few hundred rows.
+RESULTS = ResultCache(512)
 #: The compiled SQL of each question on the replica (no data in it: kept across fact changes), so a request
 #: after a change runs the queries without building them with the ORM again. Same key as ``RESULTS`` without
 #: the data version.
