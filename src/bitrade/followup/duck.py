@@ -191,6 +191,9 @@ class Replica:
         self._lock = threading.Lock()
         self._local = threading.local()
         self.synced: Synced | None = None
+        #: Goes up whenever the replica's rows change (a catch-up or a reset): results computed from the replica
+        #: are valid for one version (``metrics``' result cache keys on it).
+        self.version = 0
         for model in _models():
             _create(self._db, model)
 
@@ -205,7 +208,10 @@ class Replica:
         return cur
 
     def rows(self, queryset) -> tuple[list[str], list[tuple]]:
-        sql, params = compile_query(queryset)
+        return self.execute(*compile_query(queryset))
+
+    def execute(self, sql: str, params: list) -> tuple[list[str], list[tuple]]:
+        """Column names and rows of one compiled query."""
         cur = self.cursor()
         cur.execute(sql, params)
         return [d[0] for d in cur.description], cur.fetchall()
@@ -234,6 +240,7 @@ class Replica:
             for model in _models():
                 con.execute(f'DELETE FROM "{model._meta.db_table}"')
         self.synced = None
+        self.version += 1
 
     def _transaction(self):
         db = self._db
@@ -250,6 +257,7 @@ class Replica:
         return _Tx()
 
     def _catch_up(self, state: Synced) -> None:
+        self.version += 1  # results read while the rows change are not kept past the change
         have = self.synced
         if have is None or have.generation != state.generation or have.seq > state.seq:
             self._reset()
@@ -258,6 +266,7 @@ class Replica:
         if since < state.seq or have is None:
             self._apply_changes(since, state.seq)
         self.synced = state
+        self.version += 1
 
     def _load_snapshot(self, state: Synced) -> Synced | None:
         manifest = read_manifest()

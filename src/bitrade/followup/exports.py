@@ -11,12 +11,16 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import UTC, datetime
+from zipfile import ZIP_DEFLATED, ZipFile
 
 from django.utils import timezone
 from openpyxl import Workbook
+from openpyxl.drawing.spreadsheet_drawing import SpreadsheetDrawing
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet._writer import WorksheetWriter
+from openpyxl.writer.excel import ExcelWriter
 
 from . import metrics
 from .rules import COUNT, SUPPRESSED_MARK, TEXT
@@ -51,6 +55,32 @@ def _sheet_name(title: str, used: set[str]) -> str:
         name, i = base[: 31 - len(suffix)] + suffix, i + 1
     used.add(name)
     return name
+
+
+class _InMemoryWriter(ExcelWriter):
+    """openpyxl's writer, but each sheet is serialised in memory instead of through a temporary file (creating
+    and removing a file per sheet took a large part of an export's time)."""
+
+    def write_worksheet(self, ws):
+        if self.workbook.write_only:
+            return super().write_worksheet(ws)
+        ws._drawing = SpreadsheetDrawing()
+        ws._drawing.charts = ws._charts
+        ws._drawing.images = ws._images
+        writer = WorksheetWriter(ws, out=io.BytesIO())
+        writer.write()
+        ws._rels = writer._rels
+        self._archive.writestr(ws.path[1:], writer.read())
+        self.manifest.append(ws)
+        return None
+
+
+def _save(wb: Workbook) -> bytes:
+    buf = io.BytesIO()
+    with ZipFile(buf, "w", ZIP_DEFLATED, allowZip64=True) as archive:
+        wb.properties.modified = datetime.now(UTC).replace(tzinfo=None)  # as ``Workbook.save`` sets it
+        _InMemoryWriter(wb, archive).save()
+    return buf.getvalue()
 
 
 def to_xlsx(tables: Iterable[Table], *, about: list[tuple[str, str]], generated_at: datetime | None = None) -> bytes:
@@ -121,6 +151,4 @@ def to_xlsx(tables: Iterable[Table], *, about: list[tuple[str, str]], generated_
     defs.column_dimensions["A"].width = 36
     defs.column_dimensions["B"].width = 100
     defs.column_dimensions["D"].width = 28
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return _save(wb)

@@ -26,7 +26,7 @@ from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from types import MappingProxyType
 from typing import Any
 
@@ -199,7 +199,7 @@ def _late_assignment(ctx: Context) -> Q:
         Q(assigned_at__gt=F("assign_due_at")) if not grace else
         Q(GreaterThan(Seconds(F("assigned_at"), F("assign_due_at")), int(grace.total_seconds())))
     ) | Q(decision=case_rules.GRANTED, state=case_rules.GRANTED, assigned_at__isnull=True,
-          assign_due_at__lt=(ctx.now or ctx.period.end_dt()) - grace)
+          assign_due_at__lt=(ctx.moment or ctx.period.end_dt()) - grace)
 
 
 @dataclass(frozen=True)
@@ -222,6 +222,9 @@ class Metric:
     #: DURATION on the fact row: its value is NULL unless ``where`` holds (``facts.fact_for`` sees to it), so
     #: the value can be read without evaluating ``where`` in SQL.
     where_in_fact: bool = False
+    #: ``where`` reads the moment of the report (``Context.moment``, to the minute): its figures depend on it, so
+    #: a cached result is kept per minute (a test checks that no other metric's condition changes with it).
+    uses_now: bool = False
 
     def where_q(self, ctx: Context) -> Q:
         if self.where is None:
@@ -313,7 +316,7 @@ _METRIC_LIST: tuple[Metric, ...] = (
     Metric("late_assignment", "Beviljade men tilldelade för sent",
            "Antal ärenden beviljade under perioden där en resurs tilldelades efter tilldelningsfristen (plus "
            "eventuell marginal), eller som fortfarande saknar resurs fast fristen passerat.",
-           anchor="decided_at", where=_late_assignment, dimensions=_CASE),
+           anchor="decided_at", where=_late_assignment, dimensions=_CASE, uses_now=True),
     # ---- outcomes
     Metric("with_outcome", "Ärenden med utfall",
            "Antal ärenden där utfallet registrerades under perioden, räknat på tidpunkten för utfallet.",
@@ -468,6 +471,12 @@ class Context:
     synced: bool = False
 
     @property
+    def moment(self) -> datetime | None:
+        """The report's moment to the whole minute: what a measure that reads the clock uses (``uses_now``),
+        so its figure holds for that minute and can be cached (the facts themselves are up to a minute old)."""
+        return None if self.now is None else self.now.replace(second=0, microsecond=0)
+
+    @property
     def on_duckdb(self) -> bool:
         from . import duck
 
@@ -537,6 +546,116 @@ def _key(value) -> str:
     return "" if value is None else str(value)
 
 
+# --------------------------------------------------------------------------- result cache (DuckDB path)
+
+
+class ResultCache:
+    """Results of ``count`` and ``durations`` on the analytics replica, per process, so repeated views between
+    two fact syncs cost little. The key is everything the query is built from — the function and its
+    arguments, the period, the scope and filters (``case_filter``), the series, the thresholds, the moment
+    where a metric reads it — and the replica's data version (``duck.Replica.version``), which goes up with
+    every change the replica applies: any fact change empties the cache in effect. Least recently used
+    entries go first. Not used on the database engine (``duck.ORM``), which has no such version."""
+
+    def __init__(self, size: int = 2048):
+        from collections import OrderedDict
+        from threading import Lock
+
+        self.size = size
+        self._data: OrderedDict = OrderedDict()
+        self._lock = Lock()
+        self.hits = self.misses = 0
+
+    def get(self, key):
+        with self._lock:
+            value = self._data.get(key)
+            if value is None:
+                self.misses += 1
+                return None
+            self._data.move_to_end(key)
+            self.hits += 1
+            return value
+
+    def put(self, key, value) -> None:
+        with self._lock:
+            self._data[key] = value
+            self._data.move_to_end(key)
+            while len(self._data) > self.size:
+                self._data.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._data.clear()
+
+
+#: Bounded: a result grouped by organisation or by five case dimensions holds a few hundred rows.
+RESULTS = ResultCache(512)
+#: The compiled SQL of each question on the replica (no data in it: kept across fact changes), so a request
+#: after a change runs the queries without building them with the ORM again. Same key as ``RESULTS`` without
+#: the data version.
+PLANS = ResultCache()
+
+
+def _planned(ctx: Context, cache_key: tuple | None, build: Callable[[], list[tuple]]) -> list[tuple]:
+    """The compiled queries of a question on the replica: ``build`` returns (query set, *extra) tuples, kept
+    as (sql, params, *extra)."""
+    from . import duck
+
+    plan_key = cache_key[:-2] if cache_key is not None else None
+    plan = PLANS.get(plan_key) if plan_key is not None else None
+    if plan is None:
+        plan = [(*duck.compile_query(qs), *extra) for qs, *extra in build()]
+        if plan_key is not None:
+            PLANS.put(plan_key, plan)
+    return plan
+
+
+def _run(ctx: Context, sql: str, params: list) -> list[dict]:
+    from . import duck
+
+    rep = duck.replica()
+    if not ctx.synced:
+        rep.ensure()
+    names, rows = rep.execute(sql, params)
+    return [dict(zip(names, r, strict=True)) for r in rows]
+
+
+def _cache_key(ctx: Context, name: str, keys: Iterable[str], *args) -> tuple | None:
+    """The result cache's key for a query on the replica (None: not cached). Brings the replica up to date
+    first, so the key names the data the query will read."""
+    if not ctx.on_duckdb:
+        return None
+    from . import duck
+
+    rep = duck.replica()
+    if not ctx.synced:
+        rep.ensure()
+    if rep.synced is None:
+        return None
+    keys = tuple(keys)
+    try:
+        case_filter = tuple(sorted((k, _plain_value(v)) for k, v in ctx.case_filter.items()))
+    except TypeError:  # a filter value that is not plain data (a query set ...): not cached
+        return None
+    now = ctx.moment if any(METRICS[k].uses_now for k in keys) else None
+    return (name, keys, *args, ctx.period.start, ctx.period.end, case_filter, ctx.series,
+            tuple(sorted(ctx.thresholds.items())), now, id(rep), rep.version)
+
+
+def _plain_value(value):
+    """A filter value as a hashable key part (lists of ids become tuples); TypeError for anything else."""
+    if value is None or isinstance(value, str | int | float | bool | date | datetime):
+        return value
+    if isinstance(value, list | tuple | set | frozenset):
+        items = [_plain_value(v) for v in value]
+        return tuple(sorted(items, key=repr)) if isinstance(value, set | frozenset) else tuple(items)
+    raise TypeError(type(value).__name__)
+
+
+def _copy_counts(result: Mapping[tuple, Mapping[str, int]]) -> dict:
+    return {k: dict(v) for k, v in result.items()}
+
+
 def _keyer(source: Source, dims: tuple[str, ...], series: str) -> Callable[[tuple], tuple[str, ...]]:
     """Turns a row's dimension values into the result key (a month number becomes ``2023-05``)."""
     at = dims.index("bucket") if "bucket" in dims else -1
@@ -553,53 +672,95 @@ def _keyer(source: Source, dims: tuple[str, ...], series: str) -> Callable[[tupl
 
 def count(ctx: Context, keys: Iterable[str], dims: Iterable[str] = (), *,
           period: Period | None = None) -> dict[tuple[str, ...], dict[str, int]]:
+    """Counts (and sums) of the metrics, grouped by ``dims`` (see ``_count``); on the replica, from the result
+    cache when the same question was asked of the same data."""
+    keys, dims = tuple(keys), tuple(dims)
+    cache_key = _cache_key(ctx, "count", keys, dims, period.start if period else None, period.end if period else None)
+    if cache_key is not None:
+        cached = RESULTS.get(cache_key)
+        if cached is not None:
+            return _copy_counts(cached)
+    result = _count(ctx, keys, dims, period=period, cache_key=cache_key)
+    if cache_key is not None:
+        RESULTS.put(cache_key, _copy_counts(result))
+    return result
+
+
+def _count(ctx: Context, keys: Iterable[str], dims: Iterable[str] = (), *, period: Period | None = None,
+           cache_key: tuple | None = None) -> dict[tuple[str, ...], dict[str, int]]:
     """Counts (and sums) of the metrics, grouped by ``dims``.
 
-    One query per source: the rows whose anchor (any of the metrics' anchors) falls in the period, each
-    aggregate counting only the rows of its own anchor. With ``"bucket"`` among ``dims`` (the month or year
-    of the anchor) one query per source and anchor. Keys of the result are tuples of the dimension values as
-    strings ("" for none).
+    One query per fact table: the rows whose anchor (any of the metrics' anchors) falls in the period, each
+    aggregate counting only the rows of its own source and anchor. Sources that share a fact table (custody
+    episodes, holdings and transport orders are kinds of activity facts) are counted in one scan when the
+    grouping is by dimensions they all have (levels, period, case dimensions); otherwise one query per
+    source. With ``"bucket"`` among ``dims`` (the month or year of the anchor) one query per anchor column.
+    Keys of the result are tuples of the dimension values as strings ("" for none).
     """
     dims = tuple(dims)
     period = period or ctx.period
+    shared = all(d == "bucket" or d in LEVEL_PATHS or d in CASE_DIMS for d in dims)
     groups: dict[tuple[str, str], list[Metric]] = {}
     for key in keys:
         m = METRICS[key]
         if m.kind not in (COUNT, SUM):
             raise ValueError(f"{key} is not a count")
-        groups.setdefault((m.source, m.anchor if "bucket" in dims else ""), []).append(m)
+        source = SOURCES[m.source]
+        groups.setdefault((source.model_path if shared else m.source,
+                           source.column(m.anchor, "month") if "bucket" in dims else ""), []).append(m)
+    names = [f"d_{i}" for i in range(len(dims))]
+
+    def build() -> list[tuple]:
+        """(query set, aggregates, metric keys) per group."""
+        out = []
+        for group in groups.values():
+            out.append((*_count_query(ctx, group, dims, period), [m.key for m in group]))
+        return out
+
+    if ctx.on_duckdb:
+        def shaped() -> list[tuple]:
+            return [(qs.order_by().values(*names).annotate(**aggs) if dims else
+                     qs.order_by().values(_all=Value("")).annotate(**aggs), mkeys) for qs, aggs, mkeys in build()]
+
+        runs = [(_run(ctx, sql, params), mkeys) for sql, params, mkeys in _planned(ctx, cache_key, shaped)]
+    else:
+        runs = [(list(qs.order_by().values(*names).annotate(**aggs)) if dims else [qs.aggregate(**aggs)], mkeys)
+                for qs, aggs, mkeys in build()]
+    keyer = _keyer(None, dims, ctx.series)
     result: dict[tuple[str, ...], dict[str, int]] = {}
-    for (source_key, _), group in groups.items():
-        source = SOURCES[source_key]
-        anchors = sorted({m.anchor for m in group})
-        where_any = Q()
-        for a in anchors:
-            where_any |= _in_period(source, a, period)
-        qs = source.model.objects.filter(ctx.q(source)).filter(where_any)
-        names = {d: f"d_{i}" for i, d in enumerate(dims)}
-        qs = qs.annotate(**{names[d]: dimension_expr(source, d, anchors[0], ctx.series) for d in dims})
-        keyer = _keyer(source, dims, ctx.series)
-        aggs = {}
-        for m in group:
-            where = m.where_q(ctx)
-            if len(anchors) > 1:
-                where = _in_period(source, m.anchor, period) & where
-            if m.kind == COUNT:
-                aggs[m.key] = Count("pk", filter=where) if where else Count("pk")
-            else:
-                aggs[m.key] = Coalesce(Sum(m.field, filter=where) if where else Sum(m.field), 0)
-        if dims:
-            rows = _rows(ctx, qs.order_by().values(*names.values()).annotate(**aggs))
-        elif ctx.on_duckdb:
-            rows = _rows(ctx, qs.order_by().values(_all=Value("")).annotate(**aggs))
-        else:
-            rows = [qs.aggregate(**aggs)]
+    for rows, mkeys in runs:
         for row in rows:
-            key = keyer(tuple(row[names[d]] for d in dims))
+            key = keyer(tuple(row[n] for n in names))
             slot = result.setdefault(key, {})
-            for m in group:
-                slot[m.key] = slot.get(m.key, 0) + int(row[m.key] or 0)
+            for k in mkeys:
+                slot[k] = slot.get(k, 0) + int(row[k] or 0)
     return result
+
+
+def _count_query(ctx: Context, group: list[Metric], dims: tuple[str, ...], period: Period) -> tuple:
+    """The query set (dimensions annotated as ``d_0``, ``d_1`` ...) and the aggregates of one group of counts."""
+    source = SOURCES[group[0].source]
+    anchors = sorted({m.anchor for m in group})
+    kinds = sorted({(SOURCES[m.source].kind, m.anchor) for m in group})
+    several = len({m.source for m in group}) > 1
+    where_any = Q()
+    for kind, a in kinds:
+        where_any |= (Q(kind=kind) & _in_period(source, a, period)) if several else _in_period(source, a, period)
+    base = Q(**ctx.case_filter) if several else ctx.q(source)
+    qs = source.model.objects.filter(base).filter(where_any)
+    qs = qs.annotate(**{f"d_{i}": dimension_expr(source, d, anchors[0], ctx.series) for i, d in enumerate(dims)})
+    aggs = {}
+    for m in group:
+        where = m.where_q(ctx)
+        if len(kinds) > 1:
+            where = _in_period(source, m.anchor, period) & where
+        if several:
+            where = Q(kind=SOURCES[m.source].kind) & where
+        if m.kind == COUNT:
+            aggs[m.key] = Count("pk", filter=where) if where else Count("pk")
+        else:
+            aggs[m.key] = Coalesce(Sum(m.field, filter=where) if where else Sum(m.field), 0)
+    return qs, aggs
 
 
 @dataclass(frozen=True)
@@ -761,48 +922,63 @@ class _Percentiles(Aggregate):
 
 
 def _durations_aggregate(ctx: Context, keys: list[str], dims: tuple[str, ...],
-                         over: Mapping[str, timedelta]) -> dict[tuple[str, ...], Stats]:
+                         over: Mapping[str, timedelta], cache_key: tuple | None = None) -> dict[tuple[str, ...], Stats]:
     """PostgreSQL: one GROUP BY per source with an ordered-set aggregate per metric (FILTER by its anchor and
     condition). ``percentile_cont`` interpolates linearly between the closest ranks, as ``rules`` does."""
     by_source: dict[str, list[Metric]] = {}
     for key in keys:
         by_source.setdefault(METRICS[key].source, []).append(METRICS[key])
-    out: dict[tuple[str, ...], Stats] = {}
-    for source_key, group in by_source.items():
-        source = SOURCES[source_key]
-        where_any = Q()
-        for a in sorted({m.anchor for m in group}):
-            where_any |= _in_period(source, a, ctx.period)
-        qs = source.model.objects.filter(ctx.q(source)).filter(where_any)
-        names = {f"d_{i}": dimension_expr(source, d, group[0].anchor, ctx.series) for i, d in enumerate(dims)}
-        aggs = {}
-        for i, m in enumerate(group):
-            cond = _in_period(source, m.anchor, ctx.period) & m.where_q(ctx) & Q(
-                **{f"{m.seconds or m.field or m.end}__isnull": False})
-            value = _value_expr(m)
-            aggs[f"p_{i}"] = Cast(_Percentiles(value, filter=cond), CharField())
-            aggs[f"n_{i}"] = Count("pk", filter=cond)
-            aggs[f"s_{i}"] = Sum(value, filter=cond)
-            limit = over.get(m.key)
-            if limit:
-                aggs[f"o_{i}"] = Count("pk", filter=cond & Q(GreaterThan(value, int(limit.total_seconds()))))
-        if dims:
-            qs = _rows(ctx, qs.annotate(**names).order_by().values(*names).annotate(**aggs))
-        elif ctx.on_duckdb:
-            qs = _rows(ctx, qs.order_by().values(_all=Value("")).annotate(**aggs))
-        else:
-            qs = [qs.aggregate(**aggs)]
-        keyer = _keyer(source, dims, ctx.series)
-        for row in qs:
-            key = keyer(tuple(row[n] for n in names))
+    names = [f"d_{i}" for i in range(len(dims))]
+
+    def build() -> list[tuple]:
+        """(query set, metric keys) per source, shaped for the engine (no dimensions on the database: an
+        ``aggregate`` dict)."""
+        out = []
+        for source_key, group in by_source.items():
+            source = SOURCES[source_key]
+            where_any = Q()
+            for a in sorted({m.anchor for m in group}):
+                where_any |= _in_period(source, a, ctx.period)
+            qs = source.model.objects.filter(ctx.q(source)).filter(where_any)
+            annotations = {f"d_{i}": dimension_expr(source, d, group[0].anchor, ctx.series)
+                           for i, d in enumerate(dims)}
+            aggs = {}
             for i, m in enumerate(group):
+                cond = _in_period(source, m.anchor, ctx.period) & m.where_q(ctx) & Q(
+                    **{f"{m.seconds or m.field or m.end}__isnull": False})
+                value = _value_expr(m)
+                aggs[f"p_{i}"] = Cast(_Percentiles(value, filter=cond), CharField())
+                aggs[f"n_{i}"] = Count("pk", filter=cond)
+                aggs[f"s_{i}"] = Sum(value, filter=cond)
+                limit = over.get(m.key)
+                if limit:
+                    aggs[f"o_{i}"] = Count("pk", filter=cond & Q(GreaterThan(value, int(limit.total_seconds()))))
+            if dims:
+                q = qs.annotate(**annotations).order_by().values(*names).annotate(**aggs)
+            elif ctx.on_duckdb:
+                q = qs.order_by().values(_all=Value("")).annotate(**aggs)
+            else:
+                q = (qs, aggs)
+            out.append((q, [m.key for m in group]))
+        return out
+
+    if ctx.on_duckdb:
+        runs = [(_run(ctx, sql, params), mkeys) for sql, params, mkeys in _planned(ctx, cache_key, build)]
+    else:
+        runs = [(list(q) if dims else [q[0].aggregate(**q[1])], mkeys) for q, mkeys in build()]
+    keyer = _keyer(None, dims, ctx.series)
+    out: dict[tuple[str, ...], Stats] = {}
+    for rows, mkeys in runs:
+        for row in rows:
+            key = keyer(tuple(row[n] for n in names))
+            for i, mkey in enumerate(mkeys):
                 n = int(row[f"n_{i}"] or 0)
                 if not n:
                     continue
                 p50, p90 = (_exact(float(x)) for x in row[f"p_{i}"].strip("{}[]").split(","))
                 total = int(row[f"s_{i}"] or 0)
-                out[(m.key, *key)] = Stats(n=n, median=p50 / 60, p90=p90 / 60, mean=total / n / 60, total=total / 60,
-                                           over=int(row.get(f"o_{i}") or 0))
+                out[(mkey, *key)] = Stats(n=n, median=p50 / 60, p90=p90 / 60, mean=total / n / 60, total=total / 60,
+                                          over=int(row.get(f"o_{i}") or 0))
     return out
 
 
@@ -831,6 +1007,19 @@ def durations(ctx: Context, keys: Iterable[str], dims: Iterable[str] = (), *,
     keys = list(keys)
     over = over or {}
     method = method or default_method(ctx)
+    cache_key = _cache_key(ctx, "durations", keys, dims, tuple(sorted(over.items())), method, total)
+    if cache_key is not None:
+        cached = RESULTS.get(cache_key)
+        if cached is not None:
+            return dict(cached)
+    result = _durations(ctx, keys, dims, over, method, total, cache_key)
+    if cache_key is not None:
+        RESULTS.put(cache_key, dict(result))
+    return result
+
+
+def _durations(ctx: Context, keys: list[str], dims: tuple[str, ...], over: Mapping[str, timedelta], method: str,
+               total: bool, cache_key: tuple | None = None) -> dict[tuple[str, ...], Stats]:
     if method == "fetch":
         return _durations_fetch(ctx, keys, dims, over, total)
     if total and dims:
@@ -839,7 +1028,7 @@ def durations(ctx: Context, keys: Iterable[str], dims: Iterable[str] = (), *,
         grouped.update({(k[0], *(TOTAL,) * len(dims)): v for k, v in whole.items()})
         return grouped
     if method == "aggregate":
-        return _durations_aggregate(ctx, keys, dims, over)
+        return _durations_aggregate(ctx, keys, dims, over, cache_key)
     parts, params, columns = _duration_parts(ctx, keys, dims, over)
     if not parts:
         return {}
@@ -865,7 +1054,7 @@ def durations(ctx: Context, keys: Iterable[str], dims: Iterable[str] = (), *,
         rep = duck.replica()
         if not ctx.synced:
             rep.ensure()
-        fetched = rep.cursor().execute(sql, params).fetchall()
+        fetched = rep.execute(sql, params)[1]
     else:
         with connection.cursor() as cur:
             cur.execute(sql, params)

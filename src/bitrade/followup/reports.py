@@ -104,17 +104,17 @@ class Labels:
 
     @cached_property
     def points(self) -> dict[str, str]:
-        from bitrade.legal.catalogue import load_catalogue
+        from bitrade.legal.catalogue import default_catalogue
 
-        out = {e.key: f"{e.citation} – {e.title}" for e in load_catalogue()}
+        out = {e.key: f"{e.citation} – {e.title}" for e in default_catalogue()}
         out[""] = "Lagrum saknas eller annan lag än vårdlagarna"
         return out
 
     @cached_property
     def point_law(self) -> dict[str, str]:
-        from bitrade.legal.catalogue import load_catalogue
+        from bitrade.legal.catalogue import default_catalogue
 
-        return {e.key: e.law for e in load_catalogue()}
+        return {e.key: e.law for e in default_catalogue()}
 
 
 # --------------------------------------------------------------------------- cells
@@ -294,7 +294,11 @@ class Report:
 
     def case_counts(self, index: Iterable[int] = ()) -> dict:
         """The shared scan of case counts, summed to the dimensions at ``index`` of ``CASE_COUNT_DIMS``."""
-        return self.summed(self.count(CASE_COUNTS, CASE_COUNT_DIMS), index)
+        index = tuple(index)
+        memo_key = ("s", index)
+        if memo_key not in self._memo:  # several tables sum the same scan the same way
+            self._memo[memo_key] = self.summed(self.count(CASE_COUNTS, CASE_COUNT_DIMS), index)
+        return self._memo[memo_key]
 
     def lead_times(self):
         """Every lead time and the patrol time, in total (shared by the lead-time and patrol tables)."""

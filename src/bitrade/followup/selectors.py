@@ -109,7 +109,7 @@ def last_refreshed() -> datetime | None:
 
 
 def choices(scope: Scope) -> dict:
-    from bitrade.legal.catalogue import load_catalogue
+    from bitrade.legal.catalogue import default_catalogue
     from bitrade.organisation.models import PoliceArea, PoliceRegion
 
     from .models import CaseFact
@@ -128,7 +128,7 @@ def choices(scope: Scope) -> dict:
         "police_areas": [] if scope.unit_id or scope.requester else [(p.code, f"{p.name} ({p.region.name})")
                                                                      for p in areas],
         "laws": list(rules.LAWS.items()),
-        "points": [(e.key, e.citation) for e in load_catalogue()],
+        "points": [(e.key, e.citation) for e in default_catalogue()],
         "case_codes": [(k, v) for k, v in rules.CASE_CODES.items() if k],
         "years": list(range(this_year, max(first_year, this_year - 15) - 1, -1)),
         "year_codes": [str(y) for y in range(this_year, max(first_year, this_year - 15) - 1, -1)],

@@ -118,6 +118,7 @@ class Table:
     def _complement_rows(self) -> bool:
         """Within an additive column: rows of a group add up to the total (or to their parent)."""
         changed = False
+        by_key = {r.key: r for r in reversed(self.rows)}  # the first row of a key, as a search would find
         for col in self.columns:
             if not col.additive:
                 continue
@@ -130,7 +131,7 @@ class Table:
                 gk = (row.parent, row.group)
                 groups.setdefault(gk, []).append(cell)
                 if row.parent:
-                    parent = next((r for r in self.rows if r.key == row.parent), None)
+                    parent = by_key.get(row.parent)
                     parents[gk] = parent.cells.get(col.key) if parent else None
                 else:
                     parents[gk] = self.total.cells.get(col.key) if self.total else None

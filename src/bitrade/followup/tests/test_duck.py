@@ -322,3 +322,66 @@ def test_worker_tick_refreshes_snapshots_and_rebuilds_each_night(demo, settings,
     assert schedule.rebuild_due(state, factory.at("2025-02-01 12:00"))
     again = schedule.tick(now=factory.at("2025-02-01 12:00"))
     assert (again.rebuilt, again.refreshed, again.snapshot) == (0, 0, False)
+
+
+# --------------------------------------------------------------------------- the result cache
+
+
+def test_result_cache_answers_repeated_questions_and_any_fact_change_invalidates_it(demo, monkeypatch):
+    from bitrade.cases.models import Case
+
+    factory.build()
+    facts.refresh(full=True)
+    metrics.RESULTS.clear()
+    queries = []
+    original = duck.Replica.execute
+
+    def counted(self, sql, params):
+        queries.append(sql)
+        return original(self, sql, params)
+
+    monkeypatch.setattr(duck.Replica, "execute", counted)
+    ctx = _ctx(P2024, duck.DUCKDB)
+    first = metrics.count(ctx, ["received", "closed"], ("law",))
+    patrol = metrics.durations(ctx, ["patrol"])[("patrol",)]
+    asked = len(queries)
+    assert asked == 2
+    # The same questions of the same data: answered from the cache, the same figures.
+    assert metrics.count(ctx, ["received", "closed"], ("law",)) == first
+    assert metrics.durations(ctx, ["patrol"])[("patrol",)] == patrol
+    assert len(queries) == asked
+    # Another scope is another question.
+    syd = factory._refs()["syd"].pk
+    metrics.count(_ctx(P2024, duck.DUCKDB, region_id=syd), ["received", "closed"], ("law",))
+    assert len(queries) == asked + 1
+    # A result handed out may be changed by its reader without changing the cache.
+    first[next(iter(first))]["received"] = -1
+    assert metrics.count(ctx, ["received", "closed"], ("law",)) != first
+
+    # A case changes; after the facts' refresh the cached figures are not used any more.
+    case = Case.objects.filter(kind="assistance", patrol_minutes=240).get()
+    Case.objects.filter(pk=case.pk).update(patrol_minutes=480, updated_at=timezone.now())
+    facts.refresh(now=timezone.now())
+    asked = len(queries)
+    after = metrics.durations(ctx, ["patrol"])[("patrol",)]
+    assert len(queries) == asked + 1
+    assert after.total == patrol.total + 240
+    # Rows removed outside a refresh (a new generation): the cache is not used either.
+    CaseFact.objects.filter(case_id=case.pk).delete()
+    facts.invalidate()
+    asked = len(queries)
+    assert metrics.durations(ctx, ["patrol"])[("patrol",)].total == after.total - 480
+    assert len(queries) == asked + 1
+
+
+def test_the_result_cache_keys_on_the_moment_only_where_a_metric_reads_it():
+    """A metric's condition that depends on the report's moment must say so (``uses_now``), or a cached
+    figure from an earlier moment would be shown."""
+    a = Context(P2024, {}, "month", factory.at("2025-01-10 12:00"), {})
+    b = Context(P2024, {}, "month", factory.at("2025-03-01 08:00"), {})
+    same_minute = Context(P2024, {}, "month", factory.at("2025-01-10 12:00") + timedelta(seconds=59), {})
+    for key, metric in METRICS.items():
+        if metric.where is None:
+            continue
+        assert (metric.where_q(a) != metric.where_q(b)) == metric.uses_now, key
+        assert metric.where_q(a) == metric.where_q(same_minute), key  # to the minute: cached within it
