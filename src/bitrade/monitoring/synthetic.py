@@ -332,7 +332,7 @@ def write(run) -> dict[str, int]:
         cases.append(dict(public_id=uuid.UUID(int=rnd.getrandbits(128), version=4), kind=KIND, reference_number=ref,
                           state=state, received_at=p.received, region_id=region.pk, unit_id=bops.pk,
                           routing_rule_name="Syntetiska data", closed_at=closed_at if state in rules.CLOSED_STATES
-                          else None))
+                          else None, updated_at=max([p.received, *taken.values()])))
         facts = _facts(p, taken, (f"Kontaktperson {names[0]}", f"Kontaktperson {names[1]}"))
         bans.append(dict(ban_type="specially_extended" if p.specially_extended else "extended", police_area_id=p.area,
                          rlc_id=rlc.pk, protected_name=f"{names[0]}", protected_phone="010-000 00 00",

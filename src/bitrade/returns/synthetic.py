@@ -165,7 +165,9 @@ def _rows(planned: list[Planned], seed: int, regions: dict, units: dict, tz) -> 
             state="closed" if p.closed_on else "received", received_at=moment(p.received_on),
             region_id=regions[p.region].pk, unit_id=units[p.region].pk, outcome=p.outcome,
             outcome_at=moment(p.closed_on) if p.closed_on else None,
-            closed_at=moment(p.closed_on) if p.closed_on else None, routing_rule_name="Syntetiska data"))
+            closed_at=moment(p.closed_on) if p.closed_on else None, routing_rule_name="Syntetiska data",
+            # last changed when it was closed (or received): the fact refresh's watermark sees history as history
+            updated_at=moment(p.closed_on or p.received_on)))
         stance = "difficult" if p.category == 3 else "accepts_forced"
         details.append(dict(
             origin=p.origin, reason=p.reason, person_name="Syntetisk person",
