@@ -134,3 +134,29 @@ def test_the_304_reads_no_case(demo, actor_of):
         assert client.get("/api/v1/cases", HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
     sql = " ".join(q["sql"] for q in ctx.captured_queries)
     assert "cases_scopestamp" in sql and '"cases_case"' not in sql
+
+
+def test_the_whole_start_page_round_trip(demo, actor_of):
+    """The police start page: 200 → 304 on revalidation (no audit event) → a new case → 200."""
+    open_cases(2)
+    client = client_of("gc.malmo")
+    first = client.get("/")
+    assert first.status_code == 200 and first["Cache-Control"] == "private, no-cache"
+    events = AuditEvent.objects.count()
+    again = client.get("/", HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 304 and AuditEvent.objects.count() == events
+    open_cases(1, start=20)
+    after = client.get("/", HTTP_IF_NONE_MATCH=first["ETag"])
+    assert after.status_code == 200 and after["ETag"] != first["ETag"] and after.content.decode().count("HR-T-") == 3
+
+
+def test_the_start_page_is_served_again_after_a_rename_or_with_a_message(demo, actor_of):
+    client = client_of("gc.malmo")
+    first = client.get("/")
+    Unit.objects.filter(pk=actor_of("gc.malmo").unit_id).update(name="Handräckningsgruppen i Malmö")
+    renamed = client.get("/", HTTP_IF_NONE_MATCH=first["ETag"])
+    assert renamed.status_code == 200 and "Handräckningsgruppen i Malmö" in renamed.content.decode()
+    assert client.get("/", HTTP_IF_NONE_MATCH=renamed["ETag"]).status_code == 304
+    client.post("/roll/", {"capacity": actor_of("gc.malmo").capacity_key})  # leaves "Du har bytt roll."
+    shown = client.get("/", HTTP_IF_NONE_MATCH=renamed["ETag"])
+    assert shown.status_code == 200 and "Du har bytt roll" in shown.content.decode() and "ETag" not in shown
