@@ -12,7 +12,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from bitrade.audit import services as audit
 from bitrade.common import conditional
@@ -242,7 +242,7 @@ def inbox_etag(actor: Actor, *parts: object, include_closed: bool = False) -> st
     if not (actor.is_police and actor.unit_id):
         return None
     return conditional.weak_etag("inbox", *parts, include_closed, conditional.actor_scope(actor),
-                                 timezone.localdate().isoformat(),
+                                 timezone.localdate().isoformat(), translation.get_language() or "",
                                  selectors.inbox_version(actor, include_closed=include_closed))
 
 

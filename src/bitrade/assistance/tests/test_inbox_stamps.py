@@ -160,3 +160,13 @@ def test_the_start_page_is_served_again_after_a_rename_or_with_a_message(demo, a
     client.post("/roll/", {"capacity": actor_of("gc.malmo").capacity_key})  # leaves "Du har bytt roll."
     shown = client.get("/", HTTP_IF_NONE_MATCH=renamed["ETag"])
     assert shown.status_code == 200 and "Du har bytt roll" in shown.content.decode() and "ETag" not in shown
+
+
+def test_the_fragment_in_another_language_is_served_again(demo):
+    open_cases(1)
+    client = client_of("gc.malmo")
+    swedish = client.get("/arenden/inkorg/", HTTP_ACCEPT_LANGUAGE="sv")
+    assert client.get("/arenden/inkorg/", HTTP_ACCEPT_LANGUAGE="sv",
+                      HTTP_IF_NONE_MATCH=swedish["ETag"]).status_code == 304
+    english = client.get("/arenden/inkorg/", HTTP_ACCEPT_LANGUAGE="en", HTTP_IF_NONE_MATCH=swedish["ETag"])
+    assert english.status_code == 200 and "Reference" in english.content.decode()
