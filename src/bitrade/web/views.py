@@ -7,6 +7,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
@@ -45,6 +46,11 @@ def capacity_switch(request):
     return redirect("web:home")
 
 
+def page_assets() -> tuple[str, ...]:
+    """The page's static files by their hashed names: a new deployment never revalidates an old page."""
+    return tuple(static(f"web/{name}") for name in ("app.css", "app.js", "forms.js", "htmx.min.js", "poll.js"))
+
+
 def police_start(request, actor):
     """The police start page: the unit, whether it is open, and the inbox. Conditional: a browser that
     revalidates the page (reload, back) gets 304 when nothing on it changed — the inbox's change stamps,
@@ -55,8 +61,9 @@ def police_start(request, actor):
     inbox = case_views.inbox_etag(actor)
     menu = [(c.key, str(c.label)) for c in request_capacities(request)]
     etag = conditional.weak_etag("start", conditional.actor_scope(actor), conditional.page_scope(request), inbox,
-                                 unit.name, unit.kind, unit.region.name, unit.police_area.name if unit.police_area
-                                 else "", status.open, status.reason, menu)
+                                 actor.label, request.get_full_path(), unit.name, unit.kind, unit.region.name,
+                                 unit.police_area.name if unit.police_area else "", status.open, status.reason, menu,
+                                 *page_assets())
     flash = len(messages.get_messages(request)) > 0  # a page with a message is shown once, never kept
     if not flash and (unchanged := conditional.not_modified(request, etag, conditional.REVALIDATE)):
         return unchanged
