@@ -26,6 +26,13 @@ def scope(actor) -> Q | None:
         return Q(region_id=actor.region_id) | offered if offered is not None else Q(region_id=actor.region_id)
     return offered
 
+def stamp_scopes(actor) -> tuple[str, ...]:
+    """The RLC's region part (a transfer offered to a unit bumps the unit's own key)."""
+    if actor.is_police and actor.unit_kind == UnitKind.RLC and actor.region_id:
+        return (f"r:{actor.region_id}:{services.KIND}",)
+    return ()
+
+
 
 def closure_checklist(case):
     return rules.closure_checklist(services.closure_facts(case))
@@ -53,6 +60,7 @@ ASSISTANCE = CaseKind(
         Panel("assistance/_references.html", only_handling_unit=True),
     ),
     scope=scope,
+    stamp_scopes=stamp_scopes,
     related=("assistance_request", "assistance_request__organisation", "assistance_request__location_municipality"),
     inbox_related=("assistance_request",),
     inbox_row=views.inbox_row,

@@ -82,6 +82,9 @@ class CaseKind:
     #: A filter on ``Case`` for the cases of this kind the actor may see beyond those routed to their
     #: unit (e.g. the RLC sees its region); None: only the handling unit's own.
     scope: Callable[[Actor], Q | None] | None = None
+    #: The change-stamp keys (``cases.stamps``) of what ``scope`` adds for the actor, e.g. ``r:<region>:<kind>``
+    #: for an RLC; the kind's migration keeps those keys bumped by triggers. The unit's own key is the kernel's.
+    stamp_scopes: Callable[[Actor], tuple[str, ...]] | None = None
     #: select_related paths the kind's page and inbox need (its detail rows hang off the case).
     related: tuple[str, ...] = ()
     #: select_related paths its inbox rows need, if fewer than ``related`` (None: ``related``).

@@ -144,3 +144,17 @@ class ReferenceCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.region_id}/{self.year}: {self.last}"
+
+
+class ScopeStamp(models.Model):
+    """A change stamp per part of an inbox scope, kept by the database itself (see ``cases.stamps``):
+    triggers bump ``version`` whenever a row that an inbox of that part shows is inserted, changed or
+    deleted, whoever writes it (services, bulk inserts, a console). The inbox's ETag reads a few of these
+    rows by primary key instead of aggregating the open cases."""
+
+    scope = models.CharField(max_length=64, primary_key=True)
+    version = models.BigIntegerField(default=0)
+    changed_at = models.DateTimeField(null=True)
+
+    def __str__(self) -> str:
+        return f"{self.scope}: {self.version}"

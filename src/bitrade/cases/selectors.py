@@ -137,18 +137,26 @@ def _open(qs: QuerySet, include_closed: bool) -> QuerySet:
     return qs
 
 
+def stamp_keys(actor: Actor) -> list[str]:
+    """The change-stamp keys of the actor's inbox scope (``cases.stamps``): the unit's part, what every row
+    shows from elsewhere, and each kind's widening. Needs no query (the kinds' hooks read the actor)."""
+    if not (actor.is_police and actor.unit_id):
+        return []
+    keys = [f"u:{actor.unit_id}", "g"]
+    for kind in kinds.all_kinds():
+        if kind.stamp_scopes:
+            keys.extend(k for k in kind.stamp_scopes(actor) if k not in keys)
+    return keys
+
+
 def inbox_version(actor: Actor, *, include_closed: bool = False) -> str:
-    """A cheap fingerprint of everything the inbox can show this actor: per part of its scope (the cases
-    routed to the unit; each kind's widening), how many cases and the latest change among them. Every
-    change of a case saves ``updated_at``; a case that enters or leaves a part changes its count. The parts
-    may overlap (a fingerprint, not a count): each is its own small aggregate that an index answers — the
-    unit's part from ``case_inbox_version_idx`` alone — instead of one scan of the union. No rows are
-    loaded."""
-    out = []
-    for part in _scope_parts(actor):
-        agg = _open(Case.objects.filter(part), include_closed).aggregate(n=Count("*"), changed=Max("updated_at"))
-        out.append(f"{agg['n']}:{agg['changed'].isoformat() if agg['changed'] else ''}")
-    return "|".join(out) or "0:"
+    """A cheap fingerprint of everything the inbox can show this actor: the change stamps of the parts of
+    its scope, which triggers bump on every write of a case (or of a row an inbox row shows) in that part,
+    old and new. One primary-key lookup of a few rows, whatever the number of open cases; no case is read."""
+    from . import stamps
+
+    keys = stamp_keys(actor)
+    return stamps.read(keys) if keys else "0:"
 
 
 def case_version(actor: Actor, public_id) -> str | None:

@@ -12,7 +12,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from bitrade.audit import services as audit
 from bitrade.common import conditional
@@ -236,10 +236,13 @@ def read_inbox_page(actor: Actor, *, include_closed: bool = False, limit: int = 
 
 def inbox_etag(actor: Actor, *parts: object, include_closed: bool = False) -> str | None:
     """The weak ETag of the actor's inbox in one representation (``parts``: which one, which page), from
-    one aggregate query; None for an actor without an inbox (the full read then refuses)."""
+    the change stamps of its scope (one primary-key lookup); None for an actor without an inbox (the full
+    read then refuses). The local date is part of it: rows say "i dag"/"i morgon" and whether a return
+    case is inactive by the date."""
     if not (actor.is_police and actor.unit_id):
         return None
     return conditional.weak_etag("inbox", *parts, include_closed, conditional.actor_scope(actor),
+                                 timezone.localdate().isoformat(), translation.get_language() or "",
                                  selectors.inbox_version(actor, include_closed=include_closed))
 
 

@@ -64,9 +64,14 @@ def detail(request, actor, public_id):
 INBOX_HTML = "html"
 
 
-def inbox_page_context(actor) -> dict:
+def inbox_etag(actor) -> str | None:
+    """The ETag of the inbox table as the page and its polls show it (the change stamps of the scope)."""
+    return services.inbox_etag(actor, INBOX_HTML)
+
+
+def inbox_page_context(actor, etag: str | None = None) -> dict:
     """The inbox rows and the ETag they were built under (the page hands it to its first poll)."""
-    etag = services.inbox_etag(actor, INBOX_HTML)
+    etag = etag or inbox_etag(actor)
     return {"rows": [presenters.inbox_row(actor, c) for c in services.read_inbox(actor)], "inbox_etag": etag or ""}
 
 

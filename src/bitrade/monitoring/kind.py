@@ -21,6 +21,11 @@ def scope(actor) -> Q | None:
         q |= Q(contact_ban__contact_person_prohibited_id=actor.person_id)
     return q
 
+def stamp_scopes(actor) -> tuple[str, ...]:
+    """The contact persons' part (the RLC's is its unit's own key)."""
+    return (f"p:{actor.person_id}",) if actor.is_police and actor.person_id else ()
+
+
 
 CONTACT_BAN = CaseKind(
     key=services.KIND,
@@ -38,6 +43,7 @@ CONTACT_BAN = CaseKind(
         Panel("monitoring/_actions.html", views.actions_panel, only_handling_unit=True),
     ),
     scope=scope,
+    stamp_scopes=stamp_scopes,
     related=("contact_ban", "contact_ban__rlc", "contact_ban__police_area"),
     inbox_row=views.inbox_row,
     generic_action_forms=False,  # the kind's own panel has its forms

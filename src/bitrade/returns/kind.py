@@ -17,6 +17,12 @@ def scope(actor) -> Q | None:
         return Q(region_id=actor.region_id)
     return None
 
+def stamp_scopes(actor) -> tuple[str, ...]:
+    if actor.is_police and actor.unit_kind == UnitKind.BORDER_POLICE and actor.region_id:
+        return (f"r:{actor.region_id}:{services.KIND}",)
+    return ()
+
+
 
 TIMELINE_LABELS = {
     "received": "Mottaget", "assign": "Tilldelat", "screen": "Screening", "note_memo": "Tjänsteanteckning",
@@ -47,6 +53,7 @@ RETURN = CaseKind(
         Panel("returns/_work.html", views.work_context, only_handling_unit=True),
     ),
     scope=scope,
+    stamp_scopes=stamp_scopes,
     related=("return_case",),
     inbox_row=views.inbox_row,
     generic_action_forms=False,  # the kind's own panel has its forms

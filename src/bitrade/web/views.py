@@ -7,16 +7,18 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from bitrade.cases import views as case_views
 from bitrade.common import actor as a
+from bitrade.common import conditional
 from bitrade.intake import selectors as intake_selectors
 from bitrade.organisation import selectors as org_selectors
 from bitrade.organisation.actor import capacities
-from bitrade.organisation.auth import SESSION_CAPACITY, actor_required
+from bitrade.organisation.auth import SESSION_CAPACITY, actor_required, request_capacities
 
 
 class SwedishAuthenticationForm(AuthenticationForm):
@@ -44,15 +46,36 @@ def capacity_switch(request):
     return redirect("web:home")
 
 
+def page_assets() -> tuple[str, ...]:
+    """The page's static files by their hashed names: a new deployment never revalidates an old page."""
+    return tuple(static(f"web/{name}") for name in ("app.css", "app.js", "forms.js", "htmx.min.js", "poll.js"))
+
+
+def police_start(request, actor):
+    """The police start page: the unit, whether it is open, and the inbox. Conditional: a browser that
+    revalidates the page (reload, back) gets 304 when nothing on it changed — the inbox's change stamps,
+    the unit and its opening status, the menu of capacities, the page's CSRF token and language — before
+    any case is read (no read is logged); a page with a message waiting is always served."""
+    unit = org_selectors.unit_for(actor)
+    status = org_selectors.open_status(unit, timezone.now())
+    inbox = case_views.inbox_etag(actor)
+    menu = [(c.key, str(c.label)) for c in request_capacities(request)]
+    etag = conditional.weak_etag("start", conditional.actor_scope(actor), conditional.page_scope(request), inbox,
+                                 actor.label, request.get_full_path(), unit.name, unit.kind, unit.region.name,
+                                 unit.police_area.name if unit.police_area else "", status.open, status.reason, menu,
+                                 *page_assets())
+    flash = len(messages.get_messages(request)) > 0  # a page with a message is shown once, never kept
+    if not flash and (unchanged := conditional.not_modified(request, etag, conditional.REVALIDATE)):
+        return unchanged
+    response = render(request, "web/start_police.html", {
+        "unit": unit, "open_status": status, **case_views.inbox_page_context(actor, inbox)})
+    return response if flash else conditional.tag(response, etag, conditional.REVALIDATE)
+
+
 @actor_required()
 def home(request, actor):
     if actor.kind == a.POLICE:
-        unit = org_selectors.unit_for(actor)
-        return render(request, "web/start_police.html", {
-            "unit": unit,
-            "open_status": org_selectors.open_status(unit, timezone.now()),
-            **case_views.inbox_page_context(actor),
-        })
+        return police_start(request, actor)
     if actor.kind == a.REQUESTER:
         status = request.GET.get("status", "")
         status = status if status in intake_selectors.REQUESTER_STATUSES else ""
