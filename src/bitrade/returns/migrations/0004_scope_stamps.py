@@ -9,7 +9,7 @@ from bitrade.cases import stamps
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('returns', '0002_alter_statuschange_kind'),
+        ('returns', '0003_returnfact'),
         ('cases', '0005_scope_stamps'),
     ]
 
