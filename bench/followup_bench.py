@@ -76,6 +76,12 @@ def _scenarios(period: str, first_year: int) -> list[tuple[str, str, str]]:
          f"/uppfoljning/?period={ten}&series=year&level=region&vy=oversikt"),
         ("ten years at once · alla", "analytiker", f"/uppfoljning/?period={ten}&series=year&vy=alla"),
         ("ten years at once · API tables alla", "analytiker", f"/api/v1/followup/tables?period={ten}&series=year&view=alla"),
+        # return enforcement across the agencies (the return follow-up page, its API, one year and ten)
+        ("returns · analyst · page", "analytiker", f"/uppfoljning/atervandande/?period={period}"),
+        ("returns · Migrationsverket · page", "mv.syd", f"/uppfoljning/atervandande/?period={period}"),
+        ("returns · analyst · API tables", "analytiker", f"/api/v1/followup/returns/tables?period={period}"),
+        ("returns · ten years at once · page", "analytiker", f"/uppfoljning/atervandande/?period={ten}"),
+        ("returns · ten years at once · API tables", "analytiker", f"/api/v1/followup/returns/tables?period={ten}"),
     ]
     return out
 
