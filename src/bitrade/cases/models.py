@@ -86,6 +86,8 @@ class Case(models.Model):
             models.Index(fields=["region", "received_at"], name="case_region_received_idx"),
             models.Index(fields=["unit", "inbox_urgency", "inbox_due", "public_id"], name="case_inbox_order_idx"),
             models.Index(fields=["unit", "kind", "state", "updated_at"], name="case_inbox_version_idx"),
+            # the open cases of one kind (the follow-up's deviation list), without walking other kinds' open cases
+            models.Index(fields=["kind", "state"], name="case_kind_state_idx"),
         ]
 
     def __str__(self) -> str:

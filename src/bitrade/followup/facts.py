@@ -390,8 +390,10 @@ def _remove_orphans() -> int:
     """Delete the facts of cases that no longer exist as handräckning cases; returns how many."""
     from bitrade.cases.models import Case
 
-    gone = list(CaseFact.objects.exclude(case_id__in=Case.objects.filter(kind="assistance").values("pk"))
-                .values_list("case_id", flat=True))
+    # NOT EXISTS, not NOT IN: PostgreSQL plans NOT IN (subquery) as a subplan per row when the ids do not fit
+    # in work_mem — quadratic over ten national years — while NOT EXISTS is an anti-join on both engines.
+    alive = Case.objects.filter(pk=OuterRef("case_id"), kind="assistance")
+    gone = list(CaseFact.objects.filter(~Exists(alive)).values_list("case_id", flat=True))
     for i in range(0, len(gone), BATCH):
         _delete(gone[i:i + BATCH])
     return len(gone)

@@ -196,7 +196,9 @@ def deviations(actor: Actor, data: Mapping, *, now: datetime | None = None) -> D
 
     # Open cases and open holdings are few; find them first by themselves (the state index, a small scan),
     # so the planner does not walk a whole region's history to find them.
-    open_ids = list(Case.objects.filter(state__in=OPEN).values_list("pk", flat=True))
+    # Only handräckning's open cases: other kinds share state names, and their open cases are many (return
+    # cases stay open for years), so they must not swell the list of ids.
+    open_ids = list(Case.objects.filter(kind="assistance", state__in=OPEN).values_list("pk", flat=True))
     cases = Case.objects.filter(live, pk__in=open_ids)
     specs = _case_specs(cases, limits, now)
     open_holdings = list(Holding.objects.filter(ended_at__isnull=True).exclude(place_type="activity_room")
