@@ -120,6 +120,9 @@ def child(args) -> dict:
     with connection.cursor() as cur:
         cur.execute("ANALYZE")  # a bulk load leaves the planner without statistics on both databases
     t = time.perf_counter()
+    facts.refresh()  # the generator writes handräckning's fact rows itself; other kinds' feeds build theirs here
+    result["refresh_first_s"] = round(time.perf_counter() - t, 1)
+    t = time.perf_counter()
     facts.refresh()
     result["refresh_incremental_ms"] = round((time.perf_counter() - t) * 1000, 1)
     t = time.perf_counter()
@@ -374,7 +377,9 @@ def markdown(results: dict[str, dict], args) -> str:
     lines = [f"### Follow-up dashboards, {args.years} national years (scale {args.scale}), period {args.period}", ""]
     lines.append("| | " + " | ".join(dbs) + " |")
     lines.append("|---|" + "---|" * len(dbs))
-    for key, label in (("generate_s", "load (`bitrade generate`), s"), ("refresh_full_s", "fact table full rebuild, s"),
+    for key, label in (("generate_s", "load (`bitrade generate`), s"),
+                       ("refresh_first_s", "first fact refresh after the load (the kinds' feeds build their rows), s"),
+                       ("refresh_full_s", "fact table full rebuild, s"),
                        ("refresh_incremental_ms", "fact table refresh, nothing changed, ms"),
                        ("replica_cold_s", "DuckDB replica, first load from the database, s"),
                        ("snapshot_write_s", "DuckDB replica, Parquet snapshot written, s"),
