@@ -210,6 +210,8 @@ def main() -> None:
                     results.append(row)
                     print(f"{name} {variant} c={c}: {row['throughput_rps']} req/s p50 {row['p50_ms']} "
                           f"p95 {row['p95_ms']} ms errors {row['errors']}", flush=True)
+                    for sample in row.get("error_samples", [])[:3]:
+                        print(f"  error sample: {sample}", flush=True)
     finally:
         server.stop()
 
