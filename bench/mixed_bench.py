@@ -75,6 +75,43 @@ WAIT_MARKERS = ("bitrade/audit/", "audit event", "next_reference", "reference nu
                 "references.py")
 
 
+class LoggedGunicorn(Gunicorn):
+    """intake_bench's gunicorn with the application's own log (stderr: Django's tracebacks of a 500) kept in
+    a file, so that the report can name the exceptions behind the server errors."""
+
+    def __init__(self, env: dict, workers: int, threads: int, log: Path):
+        self.app_log = log.with_suffix(".app.log")
+        self._app_fh = open(self.app_log, "wb")  # noqa: SIM115 (closed in stop)
+        real_popen = subprocess.Popen
+
+        def popen(cmd, **kw):
+            kw["stderr"] = self._app_fh
+            return real_popen(cmd, **kw)
+
+        intake_bench.subprocess.Popen = popen
+        try:
+            super().__init__(env, workers, threads, log)
+        finally:
+            intake_bench.subprocess.Popen = real_popen
+
+    def stop(self) -> None:
+        super().stop()
+        self._app_fh.close()
+
+    def exceptions(self, limit: int = 5) -> dict:
+        """The final line of every traceback in the application's log, counted (the most frequent first)."""
+        counts: dict[str, int] = {}
+        lines = self.app_log.read_text(errors="replace").splitlines() if self.app_log.exists() else []
+        for i, line in enumerate(lines):
+            if line.startswith("Traceback"):
+                j = i + 1
+                while j < len(lines) and (lines[j].startswith((" ", "\t")) or not lines[j].strip()):
+                    j += 1
+                if j < len(lines):
+                    counts[lines[j][:300]] = counts.get(lines[j][:300], 0) + 1
+        return dict(sorted(counts.items(), key=lambda kv: -kv[1])[:limit])
+
+
 def _env(tmp: Path) -> dict:
     os.environ.update({
         "BITRADE_VAR_DIR": str(tmp), "BITRADE_ENV": "production", "BITRADE_DEBUG": "0",
@@ -363,7 +400,7 @@ def main(argv: list[str] | None = None) -> int:
         pg = PostgresCpu(env["DATABASE_URL"]) if data["engine"] == "postgresql" else None
         engine = "sqlite" if data["engine"] == "sqlite" else "postgres"
 
-        server = Gunicorn(env, args.workers, args.threads, tmp / "gunicorn.log")
+        server = LoggedGunicorn(env, args.workers, args.threads, tmp / "gunicorn.log")
         sealer = Sealer(env, tmp / "sealer.log")
         print(f"{data['db']}: gunicorn on {HOST}:{server.port}, sealer every {sealer.interval} s", flush=True)
 
@@ -423,6 +460,7 @@ def main(argv: list[str] | None = None) -> int:
         while _unsealed(engine, env) and time.monotonic() < deadline:
             time.sleep(0.5)
         server.stop()
+        out["server_exceptions"] = server.exceptions()
         server = None
         sealer.stop()
         sealer = None
@@ -468,11 +506,11 @@ def markdown(out: dict) -> str:
              f"{o['senders']} client threads. Load average before: {out['load_average_before']:.1f}; machine "
              f"{cpu.get('machine_busy_pct', '?')} % busy during the load, other work "
              f"{cpu.get('other_cpu_pct_of_machine', '?')} % of it.\n",
-             "| request | planned | sent | completed | errors | req/s | p50 ms | p95 ms | p99 ms | max ms "
+             "| request | planned | sent | dropped | completed | errors | req/s | p50 ms | p95 ms | p99 ms | max ms "
              "| server p95 ms | sent late p99 ms |",
-             "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|"]
+             "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|"]
     for r in out.get("results", []):
-        lines.append(f"| {r['kind']} | {_f(r['planned'])} | {_f(r['sent'])} | {_f(r['completed'])} | "
+        lines.append(f"| {r['kind']} | {_f(r['planned'])} | {_f(r['sent'])} | {_f(r['dropped'])} | {_f(r['completed'])} | "
                      f"{_f(r['errors'])} | {_f(r['throughput_rps'])} | {_f(r['p50_ms'])} | {_f(r['p95_ms'])} | "
                      f"{_f(r['p99_ms'])} | {_f(r['max_ms'])} | {_f(r['service_p95_ms'])} | "
                      f"{_f(r['send_late_p99_ms'])} |")
@@ -489,9 +527,11 @@ def markdown(out: dict) -> str:
                  f"unsealed when the sealer stopped: {sd.get('unsealed_at_stop')}.")
     chain = out.get("audit_chain", {})
     lines.append(f"- Audit chain verifies after the run: {chain.get('ok')} ({chain.get('checked')} events).")
+    for exc, n in (out.get("server_exceptions") or {}).items():
+        lines.append(f"- Server exception (× {n}): `{exc[:240]}`")
     for r in out.get("results", []):
         for s in r.get("error_samples", []):
-            lines.append(f"- Error sample ({r['kind']}): `{s[:240]}`")
+            lines.append(f"- Error sample ({r['kind']}): `{' '.join(s.split())[:240]}`")
     spy = out.get("py_spy")
     if spy:
         if "error" in spy:

@@ -656,7 +656,8 @@ def reroute_after_priority_change(actor: Actor, case: Case, now: datetime) -> bo
 @deadlines.register(ACK_DEADLINE)
 def escalate_unacknowledged(deadline, now: datetime) -> str:
     """Not acknowledged in time: hand the case to the next unit and tell both units — exactly once."""
-    case = Case.objects.select_for_update().select_related("unit", "region").get(pk=int(deadline.object_id))
+    case = Case.objects.select_for_update(of=("self",)).select_related("unit", "region").get(
+        pk=int(deadline.object_id))
     if case.acknowledged_at is not None or case.state not in rules.OPEN_STATES:
         return "redan kvitterad eller avslutad"
     if case.unit_id != deadline.payload.get("unit_id"):
@@ -698,7 +699,8 @@ def escalate_unacknowledged(deadline, now: datetime) -> str:
 @deadlines.register(ASSIGN_DEADLINE)
 def alert_unassigned(deadline, now: datetime) -> str:
     """A granted case without a resource: the resource owner must not block it silently (inspection report 3.2, 3.5)."""
-    case = Case.objects.select_for_update().select_related("unit", "region").get(pk=int(deadline.object_id))
+    case = Case.objects.select_for_update(of=("self",)).select_related("unit", "region").get(
+        pk=int(deadline.object_id))
     if case.state != rules.GRANTED:
         return "resurs tilldelad eller ärendet har ändrats"
     rlc = Unit.objects.filter(region=case.region, kind="rlc", active=True).first()

@@ -116,7 +116,9 @@ def open_case(actor: Actor, kind: str, *, region, unit: Unit, state: str, now: d
 
 
 def lock(case: Case) -> Case:
-    return Case.objects.select_for_update().select_related("unit", "region").get(pk=case.pk)
+    """The case's row locked for a step (``of=self``: not the unit's and region's rows it joins, which every
+    new case of the unit and region refers to)."""
+    return Case.objects.select_for_update(of=("self",)).select_related("unit", "region").get(pk=case.pk)
 
 
 _lock = lock
