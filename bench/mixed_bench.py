@@ -40,6 +40,7 @@ import base64
 import json
 import os
 import random
+import re
 import secrets
 import shutil
 import subprocess
@@ -344,6 +345,49 @@ def py_spy_profile(pid: int, seconds: int, out: Path) -> dict:
     return spied
 
 
+class PgWaits:
+    """Samples PostgreSQL's lock waits during the load (pg_stat_activity, pg_locks, every 0.1 s): which
+    statement waits, for which lock, on which table's rows (a tuple lock names the relation of the row)."""
+
+    SQL = ("SELECT a.pid, left(a.query, 400), "
+           "coalesce(string_agg(DISTINCT l.locktype || coalesce(':' || c.relname, ''), ', '), a.wait_event) "
+           "FROM pg_stat_activity a LEFT JOIN pg_locks l ON l.pid = a.pid AND NOT l.granted "
+           "LEFT JOIN pg_locks t ON t.pid = a.pid AND t.locktype = 'tuple' "
+           "LEFT JOIN pg_class c ON c.oid = coalesce(l.relation, t.relation) "
+           "WHERE a.state = 'active' AND a.wait_event_type = 'Lock' AND a.pid <> pg_backend_pid() "
+           "GROUP BY a.pid, a.query, a.wait_event")
+
+    def __init__(self, url: str):
+        self.url = url
+        self.stop_flag = threading.Event()
+        self.samples = 0
+        self.counts: dict[str, int] = {}
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        import psycopg
+
+        with psycopg.connect(self.url, autocommit=True) as conn:
+            while not self.stop_flag.wait(0.1):
+                self.samples += 1
+                for _pid, query, lock in conn.execute(self.SQL).fetchall():
+                    # the statement's shape: literals out, whitespace folded
+                    shape = re.sub(r"\s+", " ", re.sub(r"'[^']*'|\b\d+\b", "?", query or ""))[:110]
+                    key = f"{lock} ← {shape}"
+                    self.counts[key] = self.counts.get(key, 0) + 1
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def stop(self) -> dict:
+        self.stop_flag.set()
+        self.thread.join(10)
+        top = sorted(self.counts.items(), key=lambda kv: -kv[1])[:8]
+        return {"samples": self.samples,
+                "mean_waiting_backends": round(sum(self.counts.values()) / max(self.samples, 1), 2),
+                "top": [{"waits": k, "mean_backends": round(n / max(self.samples, 1), 2)} for k, n in top]}
+
+
 def _unsealed(engine: str, env: dict) -> int:
     sql = "SELECT count(*) FROM audit_auditevent WHERE sealed_at IS NULL"
     if engine == "sqlite":
@@ -428,6 +472,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"load: {len(shots)} requests planned over {args.duration:.0f} s", flush=True)
         if spy_thread is not None:
             spy_thread.start()
+        waits = PgWaits(env["DATABASE_URL"]) if pg else None
+        if waits is not None:
+            waits.start()
         results = loadgen.run_open_loop(host=HOST, port=server.port, shots=shots, senders=args.senders,
                                         duration_s=args.duration, drain_s=10.0, timeout_s=30.0)
         cli = time.process_time() - cli0
@@ -435,6 +482,7 @@ def main(argv: list[str] | None = None) -> int:
         seal = sealer.cpu_seconds() - seal0
         dbs = (pg.cpu_seconds() - db0) if pg else 0.0
         busy1, total1 = machine.machine_cpu_ticks()
+        out["pg_lock_waits"] = waits.stop() if waits is not None else None
         if spy_thread is not None:
             spy_thread.join(args.duration + 90)
         completed = max(sum(r.completed for r in results.values()), 1)
@@ -532,6 +580,12 @@ def markdown(out: dict) -> str:
     for r in out.get("results", []):
         for s in r.get("error_samples", []):
             lines.append(f"- Error sample ({r['kind']}): `{' '.join(s.split())[:240]}`")
+    pw = out.get("pg_lock_waits")
+    if pw:
+        lines += ["", f"PostgreSQL lock waits sampled every 0.1 s during the load ({pw['samples']} samples, on average "
+                  f"{pw['mean_waiting_backends']} backends waiting for a lock): the lock waited for ← the statement "
+                  f"waiting.", "", "| Lock ← statement | Backends waiting (mean) |", "|---|--:|"]
+        lines += [f"| `{w['waits']}` | {w['mean_backends']} |" for w in pw["top"]]
     spy = out.get("py_spy")
     if spy:
         if "error" in spy:
