@@ -550,7 +550,8 @@ def markdown(out: dict) -> str:
     lines = [f"\n### Mixed load on {out.get('db', '?')} ({out['when']})\n",
              f"{o['users']} police users polling their inbox every {REFRESH_S:.0f} s, {o['intake_rate']:g} intake "
              f"requests/s and {o['action_rate']:g} case actions/s, open loop for {o['duration_s']:g} s; "
-             f"{out.get('cases_in_db', '?'):,} cases over {out.get('units', '?')} units; gunicorn {o['gunicorn']}; "
+             f"{out.get('cases_in_db', '?'):,} cases over {out.get('units', '?')} units (actions in "
+             f"{o.get('action_units', 'all')} of them); gunicorn {o['gunicorn']}; "
              f"{o['senders']} client threads. Load average before: {out['load_average_before']:.1f}; machine "
              f"{cpu.get('machine_busy_pct', '?')} % busy during the load, other work "
              f"{cpu.get('other_cpu_pct_of_machine', '?')} % of it.\n",
