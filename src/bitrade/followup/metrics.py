@@ -642,6 +642,25 @@ def _cache_key(ctx: Context, name: str, keys: Iterable[str], *args) -> tuple | N
             tuple(sorted(ctx.thresholds.items())), now, id(rep), rep.version)
 
 
+def cached_result(ctx: Context, parts: tuple, compute: Callable[[], Any]) -> Any:
+    """A finished result built from metrics (a report's table), kept in ``RESULTS`` for the replica's data
+    version like the figures it rests on, so a repeated view between two fact syncs is neither counted nor
+    built again. The value is shared between requests: its readers must not change it. Without the replica
+    (the database engine), or for parts that are not plain data, it is computed every time."""
+    key = _cache_key(ctx, "result", (), *parts)
+    if key is None:
+        return compute()
+    try:
+        hash(key)
+    except TypeError:
+        return compute()
+    value = RESULTS.get(key)
+    if value is None:
+        value = compute()
+        RESULTS.put(key, value)
+    return value
+
+
 def _plain_value(value):
     """A filter value as a hashable key part (lists of ids become tuples); TypeError for anything else."""
     if value is None or isinstance(value, str | int | float | bool | date | datetime):

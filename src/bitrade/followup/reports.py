@@ -856,7 +856,14 @@ class Report:
     def table(self, key: str) -> Table:
         if key not in self.available():
             raise ParamError("table", f"Okänd tabell '{key[:40]}'. Välj en av: {', '.join(self.available())}.")
-        return getattr(self, key)()
+        return metrics.cached_result(self.ctx, ("table", key, *self._table_key()), lambda: getattr(self, key)())
+
+    def _table_key(self) -> tuple:
+        """What a finished table depends on besides the context's period, filters, series, thresholds and data
+        (which ``metrics.cached_result`` adds): who sees it, the level and the names in it. The names of units
+        and organisations are read from the database, so a table is kept for the minute of the report only."""
+        s = self.scope
+        return (s.label, s.suppress, s.requester, s.levels, self.params, tuple(self.filter_labels), self.ctx.moment)
 
     def tables(self, keys: Iterable[str] | None = None) -> list[Table]:
         keys = tuple(keys or self.available())
