@@ -84,14 +84,32 @@ def _save(wb: Workbook) -> bytes:
 
 
 def to_xlsx(tables: Iterable[Table], *, about: list[tuple[str, str]], generated_at: datetime | None = None) -> bytes:
+    """The workbook of these tables. Kept on the first table for the minute it is stamped with: the follow-up's
+    tables are shared from its result cache until the data change, so the same extract asked again within the
+    minute is not written again (the bytes are the same)."""
     tables = list(tables)
+    stamp = f"{timezone.localtime(generated_at or timezone.now()):%Y-%m-%d %H:%M}"
+    if not tables:
+        return _to_xlsx(tables, about, stamp)
+    memo = tables[0].__dict__.setdefault("_xlsx", {})
+    key = (len(tables), tuple(about), stamp)
+    kept = memo.get(key)
+    if kept is not None and all(a is b for a, b in zip(kept[0], tables, strict=True)):
+        return kept[1]
+    body = _to_xlsx(tables, about, stamp)
+    memo.clear()  # one extract per table and minute is enough
+    memo[key] = (tuple(tables), body)
+    return body
+
+
+def _to_xlsx(tables: list[Table], about: list[tuple[str, str]], stamp: str) -> bytes:
     wb = Workbook()
     info = wb.active
     info.title = "Om uttaget"
     bold = Font(bold=True)
     info.append(["Biträde – uppföljning av handräckning"])
     info["A1"].font = Font(bold=True, size=14)
-    for key, value in [*about, ("Uttaget", f"{timezone.localtime(generated_at or timezone.now()):%Y-%m-%d %H:%M}"),
+    for key, value in [*about, ("Uttaget", stamp),
                        ("Sekretess", f"{SUPPRESSED_MARK} = värdet bygger på färre än 5 ärenden och visas inte")]:
         info.append([key, value])
         info.cell(info.max_row, 1).font = bold

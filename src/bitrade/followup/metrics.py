@@ -642,6 +642,25 @@ def _cache_key(ctx: Context, name: str, keys: Iterable[str], *args) -> tuple | N
             tuple(sorted(ctx.thresholds.items())), now, id(rep), rep.version)
 
 
+def cached_result(ctx: Context, parts: tuple, compute: Callable[[], Any]) -> Any:
+    """A finished result built from metrics (a report's table), kept in ``RESULTS`` for the replica's data
+    version like the figures it rests on, so a repeated view between two fact syncs is neither counted nor
+    built again. The value is shared between requests: its readers must not change it. Without the replica
+    (the database engine), or for parts that are not plain data, it is computed every time."""
+    key = _cache_key(ctx, "result", (), *parts)
+    if key is None:
+        return compute()
+    try:
+        hash(key)
+    except TypeError:
+        return compute()
+    value = RESULTS.get(key)
+    if value is None:
+        value = compute()
+        RESULTS.put(key, value)
+    return value
+
+
 def _plain_value(value):
     """A filter value as a hashable key part (lists of ids become tuples); TypeError for anything else."""
     if value is None or isinstance(value, str | int | float | bool | date | datetime):
@@ -924,7 +943,8 @@ class _Percentiles(Aggregate):
 def _durations_aggregate(ctx: Context, keys: list[str], dims: tuple[str, ...],
                          over: Mapping[str, timedelta], cache_key: tuple | None = None) -> dict[tuple[str, ...], Stats]:
     """PostgreSQL: one GROUP BY per source with an ordered-set aggregate per metric (FILTER by its anchor and
-    condition). ``percentile_cont`` interpolates linearly between the closest ranks, as ``rules`` does."""
+    condition); DuckDB: a grouped query per metric, all in one statement (``build_each``). ``percentile_cont``
+    and ``quantile_cont`` interpolate linearly between the closest ranks, as ``rules`` does."""
     by_source: dict[str, list[Metric]] = {}
     for key in keys:
         by_source.setdefault(METRICS[key].source, []).append(METRICS[key])
@@ -962,8 +982,39 @@ def _durations_aggregate(ctx: Context, keys: list[str], dims: tuple[str, ...],
             out.append((q, [m.key for m in group]))
         return out
 
+    def build_each() -> list[tuple]:
+        """DuckDB: one grouped query per metric over only its own rows (its anchor in the period, its condition,
+        a value), with the same column names (``p_0``, ``n_0``, ``s_0``, ``o_0``), run as one UNION ALL. DuckDB
+        computes a quantile over a filtered scan about twice as fast as the same quantile under a FILTER clause
+        beside others in one aggregate."""
+        out = []
+        for m in (METRICS[k] for k in keys):
+            source = SOURCES[m.source]
+            cond = _in_period(source, m.anchor, ctx.period) & m.where_q(ctx) & Q(
+                **{f"{m.seconds or m.field or m.end}__isnull": False})
+            qs = source.model.objects.filter(ctx.q(source)).filter(cond)
+            value = _value_expr(m)
+            limit = over.get(m.key)
+            aggs = {"p_0": Cast(_Percentiles(value), CharField()), "n_0": Count("pk"), "s_0": Sum(value),
+                    "o_0": Count("pk", filter=Q(GreaterThan(value, int(limit.total_seconds())))) if limit else
+                    Value(0, output_field=IntegerField())}
+            if dims:
+                annotations = {f"d_{i}": dimension_expr(source, d, m.anchor, ctx.series) for i, d in enumerate(dims)}
+                q = qs.annotate(**annotations).order_by().values(*names).annotate(**aggs)
+            else:
+                q = qs.order_by().values(_all=Value("")).annotate(**aggs)
+            out.append((q, [m.key]))
+        return out
+
     if ctx.on_duckdb:
-        runs = [(_run(ctx, sql, params), mkeys) for sql, params, mkeys in _planned(ctx, cache_key, build)]
+        plan = _planned(ctx, cache_key, build_each)
+        union = " UNION ALL ".join(f"SELECT {i} AS m_at, * FROM ({sql}) AS part_{i}" for i, (sql, _, _) in
+                                   enumerate(plan))
+        rows = _run(ctx, union, [p for _, params, _ in plan for p in params])
+        parts: list[list[dict]] = [[] for _ in plan]
+        for row in rows:
+            parts[row.pop("m_at")].append(row)
+        runs = [(part, mkeys) for part, (_, _, mkeys) in zip(parts, plan, strict=True)]
     else:
         runs = [(list(q) if dims else [q[0].aggregate(**q[1])], mkeys) for q, mkeys in build()]
     keyer = _keyer(None, dims, ctx.series)

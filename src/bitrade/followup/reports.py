@@ -257,10 +257,30 @@ class Report:
     # ------------------------------------------------------------------ memoised queries
 
     def count(self, keys: Iterable[str], dims: Iterable[str] = (), *, period: Period | None = None):
-        memo_key = ("c", tuple(keys), tuple(dims), period)
+        keys, dims = tuple(keys), tuple(dims)
+        memo_key = ("c", keys, dims, period)
         if memo_key not in self._memo:
-            self._memo[memo_key] = metrics.count(self.ctx, keys, dims, period=period)
+            self._memo[memo_key] = self._count_or_sum(keys, dims, period)
         return self._memo[memo_key]
+
+    def _count_or_sum(self, keys: tuple[str, ...], dims: tuple[str, ...], period: Period | None) -> dict:
+        """Counts add up: a total (no dimension but the nation) of a metric this report has already counted by
+        other dimensions, for the same period, is the sum of those groups, not another query. The rest is
+        asked of ``metrics.count``."""
+        found: dict[str, Mapping] = {}
+        if all(d == rules.NATION for d in dims):
+            for memo_key, res in list(self._memo.items()):
+                if memo_key[0] == "c" and memo_key[3] == period:
+                    for k in memo_key[1]:
+                        if k in keys and k not in found:
+                            found[k] = res
+        missing = [k for k in keys if k not in found]
+        out = metrics.count(self.ctx, missing, dims, period=period) if missing else {}
+        if found:
+            slot = out.setdefault(("",) * len(dims), {})
+            for k, res in found.items():
+                slot[k] = slot.get(k, 0) + sum(v.get(k, 0) for v in res.values())
+        return out
 
     def durations(self, keys: Iterable[str], dims: Iterable[str] = (), over=None, total: bool = False):
         """Duration statistics, memoised per metric and grouping, so tables share what they can (the totals of
@@ -680,7 +700,8 @@ class Report:
                            Chart("bars", ("total",), "Frihetsberövanden per grund"))
 
     def _holdings(self):
-        return self.count(("holdings", "activity_room"), ("age", "ground", "place_type"))
+        # ``children_held`` only for the comparison's total, which sums it from here (``_count_or_sum``)
+        return self.count(("holdings", "activity_room", "children_held"), ("age", "ground", "place_type"))
 
     def forvar(self) -> Table:
         counts = self._holdings()
@@ -741,7 +762,9 @@ class Report:
                            "Ålder", cols, rows, notes=["Ett förvar av ett barn under 15 år är alltid en avvikelse."])
 
     def _transports(self):
-        return self.count(("transports", "nte_declined", "relay"), ("executor", "state", "decline_reason"))
+        # ``transports_nte`` only for the comparison's total, which sums it from here (``_count_or_sum``)
+        return self.count(("transports", "nte_declined", "relay", "transports_nte"),
+                          ("executor", "state", "decline_reason"))
 
     def transporter(self) -> Table:
         res = self._transports()
@@ -833,10 +856,21 @@ class Report:
     def table(self, key: str) -> Table:
         if key not in self.available():
             raise ParamError("table", f"Okänd tabell '{key[:40]}'. Välj en av: {', '.join(self.available())}.")
-        return getattr(self, key)()
+        return metrics.cached_result(self.ctx, ("table", key, *self._table_key()), lambda: getattr(self, key)())
+
+    def _table_key(self) -> tuple:
+        """What a finished table depends on besides the context's period, filters, series, thresholds and data
+        (which ``metrics.cached_result`` adds): who sees it, the level and the names in it. The names of units
+        and organisations are read from the database, so a table is kept for the minute of the report only."""
+        s = self.scope
+        return (s.label, s.suppress, s.requester, s.levels, self.params, tuple(self.filter_labels), self.ctx.moment)
 
     def tables(self, keys: Iterable[str] | None = None) -> list[Table]:
-        return [self.table(k) for k in (keys or self.available())]
+        keys = tuple(keys or self.available())
+        # The comparison is built last: its national totals are sums of what the other tables of the page have
+        # counted (``_count_or_sum``) and its lead times theirs (``durations`` is memoised per metric).
+        built = {k: self.table(k) for k in sorted(keys, key=lambda k: k == "jamforelse")}
+        return [built[k] for k in keys]
 
 
 def view_tables(view: str, *, requester: bool) -> tuple[str, tuple[str, ...]]:

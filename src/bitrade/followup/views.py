@@ -127,11 +127,25 @@ def _table_html(table: Table) -> SafeString:
     return mark_safe(f"<tbody>{''.join(body)}</tbody>{''.join(foot)}")
 
 
+def _rendered(table: Table) -> tuple[SafeString, SafeString]:
+    """The chart and the rows of a table as HTML, kept on the table: a table from the follow-up's result cache
+    (``Report.table``) is the same object until the data change, so a repeated view renders it once."""
+    memo = table.__dict__.setdefault("_rendered", {})
+    lang = get_language() or "sv"
+    if lang not in memo:
+        memo[lang] = (charts.render(table, f"c-{table.key}"), _table_html(table))
+    return memo[lang]
+
+
 def _present(tables: list[Table], query: str) -> list[dict]:
     tables = [_translated(t) for t in tables]
-    return [{"table": t, "id": f"t-{t.key}", "chart": charts.render(t, f"c-{t.key}"), "body": _table_html(t),
-             "csv": f"{reverse('followup:export', args=[t.key, 'csv'])}?{query}",
-             "xlsx": f"{reverse('followup:export', args=[t.key, 'xlsx'])}?{query}"} for t in tables]
+    out = []
+    for t in tables:
+        chart, body = _rendered(t)
+        out.append({"table": t, "id": f"t-{t.key}", "chart": chart, "body": body,
+                    "csv": f"{reverse('followup:export', args=[t.key, 'csv'])}?{query}",
+                    "xlsx": f"{reverse('followup:export', args=[t.key, 'xlsx'])}?{query}"})
+    return out
 
 
 def _query(rep: Report, **extra) -> str:
