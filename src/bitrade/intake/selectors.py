@@ -39,11 +39,19 @@ def _scope(actor: Actor) -> QuerySet:
 
 
 def may_see_identity(actor: Actor, req: AssistanceRequest) -> bool:
-    if not req.protected_identity:
+    return identity_visible(actor, protected=req.protected_identity, organisation_id=req.organisation_id,
+                            handling_unit_id=req.case.unit_id if req.protected_identity else None)
+
+
+def identity_visible(actor: Actor, *, protected: bool, organisation_id: int | None,
+                     handling_unit_id: int | None) -> bool:
+    """Whether the actor may see the person of a request: a protected identity only to the requesting
+    organisation and the unit handling the case (the values of a read row, no model needed)."""
+    if not protected:
         return True
     if actor.is_requester:
-        return actor.organisation_id == req.organisation_id
-    return actor.is_police and actor.unit_id == req.case.unit_id
+        return actor.organisation_id == organisation_id
+    return actor.is_police and actor.unit_id == handling_unit_id
 
 
 def get_request(actor: Actor, public_id, *, purpose: str = "visning") -> AssistanceRequest:
