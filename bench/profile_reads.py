@@ -36,11 +36,10 @@ def main() -> None:
     import django
 
     django.setup()
+    import cases_bench
     from django.core.management import call_command
     from django.test import Client
     from django.utils import timezone
-
-    import cases_bench
     from intake_bench import DEMO_KEY
 
     from bitrade.organisation.demo import load_demo
