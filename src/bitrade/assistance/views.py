@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models.fields.json import KT
+from django.db.models.fields.json import KeyTextTransform, KeyTransform
 from django.utils import timezone
 
 from bitrade.cases import services as case_services
@@ -91,7 +91,8 @@ def transport_panel(actor, case) -> dict:
 #: phoned request's written confirmation.
 INBOX_VALUES = {
     "ar_id": "assistance_request__pk",
-    "ar_citation": KT("assistance_request__review__legal_basis__citation"),
+    # (``KT()`` cannot: it takes the first name of its path for the JSON column, not a relation.)
+    "ar_citation": KeyTextTransform("citation", KeyTransform("legal_basis", "assistance_request__review")),
     "ar_legal_basis_text": "assistance_request__legal_basis_text",
     "ar_person_name": "assistance_request__person_name",
     "ar_protected_identity": "assistance_request__protected_identity",
@@ -109,7 +110,7 @@ def inbox_row(actor, row) -> dict:
     visible = identity_visible(actor, protected=row["ar_protected_identity"],
                                organisation_id=row["ar_organisation_id"], handling_unit_id=row["unit_id"])
     return {
-        "citation": row["ar_citation"] or row["ar_legal_basis_text"] or "",
+        "citation": str(row["ar_citation"] or "") or row["ar_legal_basis_text"] or "",
         "person_name": row["ar_person_name"] if visible else MASK,
         "priority_label": label,
         "notes": _confirmation_note(row["ar_oral_confirmation_due_at"], row["ar_oral_confirmed_at"]),

@@ -119,8 +119,9 @@ def inbox(request, response: HttpResponse,
         conditional.tag(response, etag)
     paging.page_headers(response, request.path, limit, paging.encode_cursor(next_key) if next_key else None)
     base = request.path.rstrip("/")
-    return 200, [{**presenters.inbox_row(actor, r), "id": str(r["public_id"]), "api_url": f"{base}/{r['public_id']}"}
-                 for r in rows]
+    return paging.lean_page(request, response, [
+        {**presenters.inbox_row(actor, r), "id": str(r["public_id"]), "api_url": f"{base}/{r['public_id']}"}
+        for r in rows], InboxRowOut)
 
 
 @router.get("/{case_id}", response={200: CaseOut, **ERRORS}, summary="Läs ett ärende", openapi_extra=DETAIL_DOC)

@@ -88,8 +88,8 @@ class CaseKind:
     #: select_related paths the kind's page and inbox need (its detail rows hang off the case).
     related: tuple[str, ...] = ()
     #: What an inbox row of this kind reads beyond the case's own columns (``selectors.INBOX_COLUMNS``):
-    #: name → a field path from the case (``"return_case__person_name"``) or an expression (e.g.
-    #: ``KT("assistance_request__review__legal_basis__citation")``: one value out of a JSON column, not the
+    #: name → a field path from the case (``"return_case__person_name"``) or an expression (e.g. a
+    #: ``KeyTextTransform`` of ``"assistance_request__review"``: one value out of a JSON column, not the
     #: whole column). The inbox reads its rows with ``values()`` (no model instance); the names must be
     #: unique across kinds (prefix them with the kind's own relation), and a case of another kind gets None.
     inbox_values: Mapping[str, Any] = field(default_factory=dict)
