@@ -7,6 +7,9 @@ from functools import cache
 from uuid import UUID
 
 from django.urls import reverse
+from django.utils import timezone
+
+from bitrade.common import labels
 
 from . import kinds
 
@@ -41,6 +44,24 @@ def inbox_row(actor, row) -> dict:
     }
     if spec.inbox_row is not None:
         out.update(spec.inbox_row(actor, row))
+    return out
+
+
+def inbox_page_rows(actor, rows) -> list[dict]:
+    """The inbox rows as the page's table shows them: ``inbox_row`` and the texts its cells print worked out
+    once here (arrival in local time, the acknowledgement deadline in words), not by a filter per cell."""
+    today = timezone.localdate()
+    out = []
+    for r in rows:
+        row = inbox_row(actor, r)
+        row["received_text"] = timezone.localtime(row["received_at"]).strftime("%Y-%m-%d %H:%M")
+        due = row["ack_due_at"]
+        if due is not None:
+            local = timezone.localtime(due)
+            row["due_text"] = f"{labels.day_in_words(local.date(), today)} {labels.clock(local)}"
+        else:
+            row["due_text"] = ""
+        out.append(row)
     return out
 
 

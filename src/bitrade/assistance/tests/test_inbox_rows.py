@@ -16,6 +16,7 @@ from pydantic import TypeAdapter
 from bitrade.assistance.tests.bulk import open_cases
 from bitrade.cases.api import InboxRowOut
 from bitrade.intake.models import AssistanceRequest
+from bitrade.web.templatetags.glossary import due_in_words
 
 pytestmark = pytest.mark.django_db
 
@@ -51,6 +52,9 @@ def test_citation_person_and_note_of_a_row(demo, login_client):
     page = login_client("gc.malmo").get("/arenden/inkorg/", HTTP_HX_REQUEST="true").content.decode()
     assert f"skriftlig bekräftelse senast {timezone.localtime(due):%Y-%m-%d %H.%M}" in page
     assert page.count("skriftlig bekräftelse senast") == 1
+    # The arrival in local time and the acknowledgement deadline in words, as the glossary's filters write them.
+    assert f"<td>{timezone.localtime(cases[1].received_at):%Y-%m-%d %H:%M}</td>" in page
+    assert f'<span class="status warn">{due_in_words(cases[1].ack_due_at)}</span>' in page
 
 
 def test_the_lean_inbox_page_is_what_its_schema_serves(demo, login_client):
