@@ -8,7 +8,9 @@ selectors; analysts see aggregates only.
 
 from __future__ import annotations
 
+import operator
 from datetime import datetime
+from functools import reduce
 from uuid import UUID
 
 from django.db.models import Count, F, Max, Q, QuerySet
@@ -115,14 +117,30 @@ def inbox_page_querysets(actor: Actor, *, include_closed: bool = False, limit: i
     the kinds' ``inbox_values``, as dicts) of its part in INBOX_ORDER: the unit's part is read in order from
     ``case_inbox_order_idx`` (no sort of every open case, which one query over the union of the parts
     needed)."""
+    base = _inbox_base(include_closed)
     out = []
-    values = _inbox_values()
     for part in _scope_parts(actor):
-        qs = _open(Case.objects.filter(part), include_closed)
+        qs = base.filter(part)
         if after is not None:
             qs = _after(qs, after)
-        out.append(qs.order_by(*INBOX_ORDER).values(*INBOX_COLUMNS, **values)[:limit])
+        out.append(qs[:limit])
     return out
+
+
+_BASES: dict[tuple, QuerySet] = {}
+
+
+def _inbox_base(include_closed: bool) -> QuerySet:
+    """What every inbox query shares (open cases, the order, the columns), built once per set of registered
+    kinds and cloned by each query (never evaluated itself), so a page does not rebuild it per part."""
+    key = (include_closed, *map(id, kinds.all_kinds()))
+    base = _BASES.get(key)
+    if base is None:
+        base = _open(Case.objects.all(), include_closed).order_by(*INBOX_ORDER).values(*INBOX_COLUMNS,
+                                                                                       **_inbox_values())
+        _BASES.clear()  # the registry changed (tests register kinds of their own): keep only the current one
+        _BASES[key] = base
+    return base
 
 
 def _order_key(row: dict) -> tuple:
@@ -147,9 +165,10 @@ def inbox_rows(actor: Actor, *, include_closed: bool = False, limit: int = INBOX
 
 def _open(qs: QuerySet, include_closed: bool) -> QuerySet:
     if not include_closed:
-        for kind in kinds.all_kinds():
-            for state in kind.closed_states:
-                qs = qs.exclude(kind=kind.key, state=state)
+        closed = [Q(kind=kind.key, state__in=sorted(kind.closed_states)) for kind in kinds.all_kinds()
+                  if kind.closed_states]
+        if closed:
+            qs = qs.exclude(reduce(operator.or_, closed))
     return qs
 
 
