@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from django.db.models.fields.json import KeyTextTransform, KeyTransform
 from django.utils import timezone
 
 from bitrade.cases import services as case_services
 from bitrade.intake.schemas import RISK_LABELS
-from bitrade.intake.selectors import MASK, identity_visible, person_display
+from bitrade.intake.selectors import MASK, citation_of, identity_visible, person_display
 from bitrade.legal.catalogue import default_catalogue
 
 from . import rules, services
@@ -91,8 +90,7 @@ def transport_panel(actor, case) -> dict:
 #: phoned request's written confirmation.
 INBOX_VALUES = {
     "ar_id": "assistance_request__pk",
-    # (``KT()`` cannot: it takes the first name of its path for the JSON column, not a relation.)
-    "ar_citation": KeyTextTransform("citation", KeyTransform("legal_basis", "assistance_request__review")),
+    "ar_citation": citation_of("assistance_request__review"),
     "ar_legal_basis_text": "assistance_request__legal_basis_text",
     "ar_person_name": "assistance_request__person_name",
     "ar_protected_identity": "assistance_request__protected_identity",
