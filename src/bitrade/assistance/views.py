@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from bitrade.cases import services as case_services
 from bitrade.intake.schemas import RISK_LABELS
-from bitrade.intake.selectors import person_display
+from bitrade.intake.selectors import MASK, citation_of, identity_visible, person_display
 from bitrade.legal.catalogue import default_catalogue
 
 from . import rules, services
@@ -85,22 +85,41 @@ def transport_panel(actor, case) -> dict:
     return transport_context(actor, case)
 
 
-def inbox_row(actor, case) -> dict:
-    req = getattr(case, "assistance_request", None)
+#: What a handräckning inbox row reads of its request (``CaseKind.inbox_values``): the legal basis's citation
+#: out of the review (not the whole review), the person and whether the identity is protected, and the
+#: phoned request's written confirmation.
+INBOX_VALUES = {
+    "ar_id": "assistance_request__pk",
+    "ar_citation": citation_of("assistance_request__review"),
+    "ar_legal_basis_text": "assistance_request__legal_basis_text",
+    "ar_person_name": "assistance_request__person_name",
+    "ar_protected_identity": "assistance_request__protected_identity",
+    "ar_organisation_id": "assistance_request__organisation_id",
+    "ar_oral_confirmation_due_at": "assistance_request__oral_confirmation_due_at",
+    "ar_oral_confirmed_at": "assistance_request__oral_confirmed_at",
+}
+
+
+def inbox_row(actor, row) -> dict:
+    """The handräckning columns of an inbox row, from its values (``INBOX_VALUES``)."""
+    label = PRIORITY_LABELS.get(row["priority"], "Polisområdet")
+    if row["ar_id"] is None:
+        return {"citation": "", "person_name": "", "priority_label": label, "notes": []}
+    visible = identity_visible(actor, protected=row["ar_protected_identity"],
+                               organisation_id=row["ar_organisation_id"], handling_unit_id=row["unit_id"])
     return {
-        "citation": ((req.review or {}).get("legal_basis") or {}).get("citation") or req.legal_basis_text or ""
-        if req else "",
-        "person_name": person_display(actor, req)["name"] if req else "",
-        "priority_label": PRIORITY_LABELS.get(case.priority, "Polisområdet"),
-        "notes": _confirmation_note(req),
+        "citation": str(row["ar_citation"] or "") or row["ar_legal_basis_text"] or "",
+        "person_name": row["ar_person_name"] if visible else MASK,
+        "priority_label": label,
+        "notes": _confirmation_note(row["ar_oral_confirmation_due_at"], row["ar_oral_confirmed_at"]),
     }
 
 
-def _confirmation_note(req) -> list[str]:
+def _confirmation_note(due_at, confirmed_at) -> list[str]:
     """A phoned request awaiting its written confirmation says so in the inbox, with the time it runs out."""
-    if req is None or req.oral_confirmation_due_at is None or req.oral_confirmed_at is not None:
+    if due_at is None or confirmed_at is not None:
         return []
-    due = timezone.localtime(req.oral_confirmation_due_at)
+    due = timezone.localtime(due_at)
     return [f"skriftlig bekräftelse senast {due:%Y-%m-%d %H.%M}"]
 
 

@@ -114,12 +114,14 @@ def inbox(request, response: HttpResponse,
     etag = services.inbox_etag(actor, "api", limit, cursor or "")
     if etag and (unchanged := conditional.not_modified(request, etag)):
         return unchanged
-    cases, next_key = services.read_inbox_page(actor, limit=limit, after=after)
+    rows, next_key = services.read_inbox_page(actor, limit=limit, after=after)
     if etag:
         conditional.tag(response, etag)
     paging.page_headers(response, request.path, limit, paging.encode_cursor(next_key) if next_key else None)
-    return 200, [{**presenters.inbox_row(actor, c), "id": str(c.public_id),
-                  "api_url": f"{request.path.rstrip('/')}/{c.public_id}"} for c in cases]
+    base = request.path.rstrip("/")
+    return paging.lean_page(request, response, [
+        {**presenters.inbox_row(actor, r), "id": str(r["public_id"]), "api_url": f"{base}/{r['public_id']}"}
+        for r in rows], InboxRowOut)
 
 
 @router.get("/{case_id}", response={200: CaseOut, **ERRORS}, summary="Läs ett ärende", openapi_extra=DETAIL_DOC)

@@ -87,10 +87,15 @@ class CaseKind:
     stamp_scopes: Callable[[Actor], tuple[str, ...]] | None = None
     #: select_related paths the kind's page and inbox need (its detail rows hang off the case).
     related: tuple[str, ...] = ()
-    #: select_related paths its inbox rows need, if fewer than ``related`` (None: ``related``).
-    inbox_related: tuple[str, ...] | None = None
-    #: Extra values for an inbox row of this kind (person, legal basis …), from an already loaded case.
-    inbox_row: Callable[[Actor, Case], dict] | None = None
+    #: What an inbox row of this kind reads beyond the case's own columns (``selectors.INBOX_COLUMNS``):
+    #: name → a field path from the case (``"return_case__person_name"``) or an expression (e.g. a
+    #: ``KeyTextTransform`` of ``"assistance_request__review"``: one value out of a JSON column, not the
+    #: whole column). The inbox reads its rows with ``values()`` (no model instance); the names must be
+    #: unique across kinds (prefix them with the kind's own relation), and a case of another kind gets None.
+    inbox_values: Mapping[str, Any] = field(default_factory=dict)
+    #: Extra values for an inbox row of this kind (person, legal basis …), from the row's values: a dict of
+    #: ``selectors.INBOX_COLUMNS`` and every kind's ``inbox_values``.
+    inbox_row: Callable[[Actor, Mapping[str, Any]], dict] | None = None
     #: Tell the party that asked (the requester) about a step; None if the kind has no such party.
     notify_requester: Callable[[Case, str, str], None] | None = None
     #: Show the kernel's own "what you can do now" forms, built from the actions' schemas (a kind

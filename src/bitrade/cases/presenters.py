@@ -7,6 +7,9 @@ from functools import cache
 from uuid import UUID
 
 from django.urls import reverse
+from django.utils import timezone
+
+from bitrade.common import labels
 
 from . import kinds
 
@@ -25,20 +28,41 @@ def case_url(public_id) -> str:
     return f"{before}{public_id}{after}"
 
 
-def inbox_row(actor, case) -> dict:
-    spec = kinds.kind_of(case)
-    row = {
-        "id": case.public_id, "reference_number": case.reference_number, "kind": case.kind,
-        "kind_label": spec.label, "received_at": case.received_at, "status": case.state,
-        "status_label": spec.state_label(case.state), "priority": case.priority,
-        "priority_label": str(case.priority) if case.priority else "Ordinär", "unit_name": case.unit.name,
-        "url": case_url(case.public_id), "citation": "", "person_name": "",
-        "ack_due_at": case.ack_due_at if case.acknowledged_at is None else None,
-        "acknowledged": case.acknowledged_at is not None, "escalated": case.escalation_count > 0,
+def inbox_row(actor, row) -> dict:
+    """How an inbox row reads (``selectors.inbox_rows``: a dict of the case's columns and the kinds'
+    ``inbox_values``), with the kind's own values (person, legal basis …) from its ``inbox_row`` hook."""
+    spec = kinds.get(row["kind"])
+    acknowledged = row["acknowledged_at"] is not None
+    out = {
+        "id": row["public_id"], "reference_number": row["reference_number"], "kind": row["kind"],
+        "kind_label": spec.label, "received_at": row["received_at"], "status": row["state"],
+        "status_label": spec.state_label(row["state"]), "priority": row["priority"],
+        "priority_label": str(row["priority"]) if row["priority"] else "Ordinär", "unit_name": row["unit__name"],
+        "url": case_url(row["public_id"]), "citation": "", "person_name": "",
+        "ack_due_at": None if acknowledged else row["ack_due_at"],
+        "acknowledged": acknowledged, "escalated": row["escalation_count"] > 0,
     }
     if spec.inbox_row is not None:
-        row.update(spec.inbox_row(actor, case))
-    return row
+        out.update(spec.inbox_row(actor, row))
+    return out
+
+
+def inbox_page_rows(actor, rows) -> list[dict]:
+    """The inbox rows as the page's table shows them: ``inbox_row`` and the texts its cells print worked out
+    once here (arrival in local time, the acknowledgement deadline in words), not by a filter per cell."""
+    today = timezone.localdate()
+    out = []
+    for r in rows:
+        row = inbox_row(actor, r)
+        row["received_text"] = timezone.localtime(row["received_at"]).strftime("%Y-%m-%d %H:%M")
+        due = row["ack_due_at"]
+        if due is not None:
+            local = timezone.localtime(due)
+            row["due_text"] = f"{labels.day_in_words(local.date(), today)} {labels.clock(local)}"
+        else:
+            row["due_text"] = ""
+        out.append(row)
+    return out
 
 
 def timeline(case, *, public_only: bool = False) -> list:

@@ -8,10 +8,12 @@ selectors; analysts see aggregates only.
 
 from __future__ import annotations
 
+import operator
 from datetime import datetime
+from functools import reduce
 from uuid import UUID
 
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, F, Max, Q, QuerySet
 
 from bitrade.common.actor import Actor
 from bitrade.common.errors import DomainError
@@ -59,9 +61,9 @@ def find_case(actor: Actor, public_id) -> Case | None:
     return scope(actor).select_related(*_related()).filter(public_id=public_id).first()
 
 
-def inbox_key(case: Case) -> list:
-    """The sort key of an inbox case, as a cursor carries it."""
-    return [case.inbox_urgency, case.inbox_due.isoformat(), str(case.public_id)]
+def inbox_key(row: dict) -> list:
+    """The sort key of an inbox row, as a cursor carries it."""
+    return [row["inbox_urgency"], row["inbox_due"].isoformat(), str(row["public_id"])]
 
 
 def _after(qs: QuerySet, key: list) -> QuerySet:
@@ -81,9 +83,19 @@ def _after(qs: QuerySet, key: list) -> QuerySet:
     return qs.filter(condition)
 
 
-def _inbox_related() -> list[str]:
-    return sorted({path for kind in kinds.all_kinds()
-                   for path in (kind.inbox_related if kind.inbox_related is not None else kind.related)})
+#: The case's own columns an inbox row shows (and the order key and the version the read log keeps): read
+#: with ``values()``, together with every kind's ``inbox_values``.
+INBOX_COLUMNS = ("pk", "public_id", "kind", "reference_number", "received_at", "updated_at", "state", "priority",
+                 "unit__name", "unit_id", "ack_due_at", "acknowledged_at", "escalation_count", *INBOX_ORDER)
+
+
+def _inbox_values() -> dict:
+    """Every kind's inbox values as annotations (a field path becomes ``F(path)``)."""
+    out = {}
+    for kind in kinds.all_kinds():
+        for name, value in kind.inbox_values.items():
+            out[name] = F(value) if isinstance(value, str) else value
+    return out
 
 
 def _scope_parts(actor: Actor) -> list[Q]:
@@ -101,39 +113,62 @@ def _scope_parts(actor: Actor) -> list[Q]:
 
 def inbox_page_querysets(actor: Actor, *, include_closed: bool = False, limit: int = INBOX_LIMIT,
                          after: list | None = None) -> list[QuerySet]:
-    """The page's queries, one per part of the scope, each the first ``limit`` of its part in INBOX_ORDER:
-    the unit's part is read in order from ``case_inbox_order_idx`` (no sort of every open case, which one
-    query over the union of the parts needed)."""
+    """The page's queries, one per part of the scope, each the first ``limit`` rows (``INBOX_COLUMNS`` and
+    the kinds' ``inbox_values``, as dicts) of its part in INBOX_ORDER: the unit's part is read in order from
+    ``case_inbox_order_idx`` (no sort of every open case, which one query over the union of the parts
+    needed)."""
+    base = _inbox_base(include_closed)
     out = []
     for part in _scope_parts(actor):
-        qs = _open(Case.objects.filter(part), include_closed).select_related("unit", *_inbox_related())
+        qs = base.filter(part)
         if after is not None:
             qs = _after(qs, after)
-        out.append(qs.order_by(*INBOX_ORDER)[:limit])
+        out.append(qs[:limit])
     return out
 
 
-def _order_key(case: Case) -> tuple:
-    return (case.inbox_urgency, case.inbox_due, case.public_id)
+_BASES: dict[tuple, QuerySet] = {}
 
 
-def inbox_cases(actor: Actor, *, include_closed: bool = False, limit: int = INBOX_LIMIT,
-                after: list | None = None) -> list[Case]:
-    """The cases in the actor's inbox, most urgent first (INBOX_ORDER), ``limit`` of them after the key
-    ``after`` (a cursor's). One query per part of the scope whatever the page size (every kind's related
-    rows joined); the parts' first ``limit`` are merged in order, each case once."""
-    seen: dict[int, Case] = {}
-    for qs in inbox_page_querysets(actor, include_closed=include_closed, limit=limit, after=after):
-        for case in qs:
-            seen.setdefault(case.pk, case)
+def _inbox_base(include_closed: bool) -> QuerySet:
+    """What every inbox query shares (open cases, the order, the columns), built once per set of registered
+    kinds and cloned by each query (never evaluated itself), so a page does not rebuild it per part."""
+    key = (include_closed, *map(id, kinds.all_kinds()))
+    base = _BASES.get(key)
+    if base is None:
+        base = _open(Case.objects.all(), include_closed).order_by(*INBOX_ORDER).values(*INBOX_COLUMNS,
+                                                                                       **_inbox_values())
+        _BASES.clear()  # the registry changed (tests register kinds of their own): keep only the current one
+        _BASES[key] = base
+    return base
+
+
+def _order_key(row: dict) -> tuple:
+    return (row["inbox_urgency"], row["inbox_due"], row["public_id"])
+
+
+def inbox_rows(actor: Actor, *, include_closed: bool = False, limit: int = INBOX_LIMIT,
+               after: list | None = None) -> list[dict]:
+    """The rows of the actor's inbox, most urgent first (INBOX_ORDER), ``limit`` of them after the key
+    ``after`` (a cursor's): plain dicts of ``INBOX_COLUMNS`` and every kind's ``inbox_values``, no model
+    instance. One query per part of the scope whatever the page size; the parts' first ``limit`` are merged
+    in order, each case once."""
+    parts = inbox_page_querysets(actor, include_closed=include_closed, limit=limit, after=after)
+    if len(parts) == 1:
+        return list(parts[0])
+    seen: dict[int, dict] = {}
+    for qs in parts:
+        for row in qs:
+            seen.setdefault(row["pk"], row)
     return sorted(seen.values(), key=_order_key)[:limit]
 
 
 def _open(qs: QuerySet, include_closed: bool) -> QuerySet:
     if not include_closed:
-        for kind in kinds.all_kinds():
-            for state in kind.closed_states:
-                qs = qs.exclude(kind=kind.key, state=state)
+        closed = [Q(kind=kind.key, state__in=sorted(kind.closed_states)) for kind in kinds.all_kinds()
+                  if kind.closed_states]
+        if closed:
+            qs = qs.exclude(reduce(operator.or_, closed))
     return qs
 
 

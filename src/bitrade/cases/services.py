@@ -214,26 +214,26 @@ def read_case(actor: Actor, public_id, *, purpose: str = "visning") -> Case:
     return case
 
 
-def read_inbox(actor: Actor, *, include_closed: bool = False, limit: int = selectors.INBOX_LIMIT) -> list[Case]:
-    """The actor's inbox (its first ``limit`` cases), its read on record."""
+def read_inbox(actor: Actor, *, include_closed: bool = False, limit: int = selectors.INBOX_LIMIT) -> list[dict]:
+    """The actor's inbox (its first ``limit`` rows, ``selectors.inbox_rows``), its read on record."""
     return read_inbox_page(actor, include_closed=include_closed, limit=limit)[0]
 
 
 def read_inbox_page(actor: Actor, *, include_closed: bool = False, limit: int = selectors.INBOX_LIMIT,
-                    after: list | None = None) -> tuple[list[Case], list | None]:
-    """A page of the actor's inbox and the sort key to continue after (None on the last page), its read
-    on record."""
+                    after: list | None = None) -> tuple[list[dict], list | None]:
+    """A page of the actor's inbox (rows as ``selectors.inbox_rows`` reads them) and the sort key to
+    continue after (None on the last page), its read on record."""
     if not actor.is_police:
         raise PermissionDenied("Inkorgen är polisens.")
-    cases = selectors.inbox_cases(actor, include_closed=include_closed, limit=limit + 1, after=after)
-    more = len(cases) > limit
-    cases = cases[:limit]
+    rows = selectors.inbox_rows(actor, include_closed=include_closed, limit=limit + 1, after=after)
+    more = len(rows) > limit
+    rows = rows[:limit]
     # A self-refreshing inbox logs its read only when what it shows has changed (or after a while).
-    shown = "\n".join(f"{c.pk}:{c.updated_at.isoformat()}" for c in cases)
+    shown = "\n".join(f"{r['pk']}:{r['updated_at'].isoformat()}" for r in rows)
     purpose = "inkorg" if after is None else "inkorg, fler"
-    audit.record_read(actor, OBJECT_TYPE, [c.pk for c in cases], purpose=purpose,
+    audit.record_read(actor, OBJECT_TYPE, [r["pk"] for r in rows], purpose=purpose,
                       fingerprint=hashlib.sha256(shown.encode()).hexdigest())
-    return cases, (selectors.inbox_key(cases[-1]) if more and cases else None)
+    return rows, (selectors.inbox_key(rows[-1]) if more and rows else None)
 
 
 def inbox_etag(actor: Actor, *parts: object, include_closed: bool = False) -> str | None:

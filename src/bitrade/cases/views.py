@@ -72,7 +72,7 @@ def inbox_etag(actor) -> str | None:
 def inbox_page_context(actor, etag: str | None = None) -> dict:
     """The inbox rows and the ETag they were built under (the page hands it to its first poll)."""
     etag = etag or inbox_etag(actor)
-    return {"rows": [presenters.inbox_row(actor, c) for c in services.read_inbox(actor)], "inbox_etag": etag or ""}
+    return {"rows": presenters.inbox_page_rows(actor, services.read_inbox(actor)), "inbox_etag": etag or ""}
 
 
 @actor_required(a.POLICE)
@@ -83,8 +83,7 @@ def inbox_fragment(request, actor):
     etag = services.inbox_etag(actor, INBOX_HTML)
     if etag and (unchanged := conditional.not_modified(request, etag)):
         return unchanged
-    rows = [presenters.inbox_row(actor, c) for c in services.read_inbox(actor)]
-    response = render(request, "cases/_inbox.html", {"rows": rows})
+    response = render(request, "cases/_inbox.html", {"rows": presenters.inbox_page_rows(actor, services.read_inbox(actor))})
     return conditional.tag(response, etag) if etag else response
 
 

@@ -87,7 +87,8 @@ def list_requests(request, response: HttpResponse,
     conditional.tag(response, etag)
     paging.page_headers(response, request.path, limit, paging.encode_cursor(next_key) if next_key else None)
     base = request.path.rstrip("/")
-    return 200, [request_list_item(actor, r, f"{base}/{r.public_id}") for r in items]
+    return paging.lean_page(request, response, [request_list_item(actor, r, f"{base}/{r['public_id']}")
+                                                 for r in items], RequestListItemOut)
 
 
 @router.get("/{request_id}", response={200: RequestOut, **ERRORS}, summary="Läs en begäran",

@@ -12,6 +12,7 @@ from uuid import UUID
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Case, Count, IntegerField, Max, Q, QuerySet, Subquery, Value, When
+from django.db.models.fields.json import KeyTransform
 from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext_noop
@@ -38,12 +39,27 @@ def _scope(actor: Actor) -> QuerySet:
     return qs.none()
 
 
+def citation_of(review: str = "review") -> KeyTransform:
+    """The legal basis's citation out of a request's review (the JSON column at the path ``review``), read
+    by the database: a list row decodes one small value, not the whole review. None when the review has
+    none. (``KT()`` cannot cross a relation: it takes the first name of its path for the JSON column.)"""
+    return KeyTransform("citation", KeyTransform("legal_basis", review))
+
+
 def may_see_identity(actor: Actor, req: AssistanceRequest) -> bool:
-    if not req.protected_identity:
+    return identity_visible(actor, protected=req.protected_identity, organisation_id=req.organisation_id,
+                            handling_unit_id=req.case.unit_id if req.protected_identity else None)
+
+
+def identity_visible(actor: Actor, *, protected: bool, organisation_id: int | None,
+                     handling_unit_id: int | None) -> bool:
+    """Whether the actor may see the person of a request: a protected identity only to the requesting
+    organisation and the unit handling the case (the values of a read row, no model needed)."""
+    if not protected:
         return True
     if actor.is_requester:
-        return actor.organisation_id == req.organisation_id
-    return actor.is_police and actor.unit_id == req.case.unit_id
+        return actor.organisation_id == organisation_id
+    return actor.is_police and actor.unit_id == handling_unit_id
 
 
 def get_request(actor: Actor, public_id, *, purpose: str = "visning") -> AssistanceRequest:
@@ -140,26 +156,40 @@ def requester_rows(actor: Actor, *, status: str = "", query: str = "") -> list[d
 LIST_ORDER = ("-pk",)
 
 
-def list_key(req: AssistanceRequest) -> list:
+def list_key(row: dict) -> list:
     """Where the next page starts, as a cursor carries it: the public id of the last request shown."""
-    return [str(req.public_id)]
+    return [str(row["public_id"])]
+
+
+#: What a row of the request list reads (``values()``: no model instances, and only the citation out of the
+#: review); ``serializers.request_list_item`` makes the list item of it.
+LIST_COLUMNS = ("pk", "public_id", "person_name", "protected_identity", "organisation_id", "case__kind",
+                "case__reference_number", "case__state", "case__received_at", "case__priority", "case__unit__name",
+                "case__unit_id", "case__updated_at")
 
 
 def page_requests(actor: Actor, *, limit: int = 50, offset: int = 0,
-                  after: list | None = None) -> tuple[list[AssistanceRequest], list | None]:
-    """A page of the requests the actor may see, newest first, after the sort key ``after`` (a cursor's)
-    or, for old clients, from ``offset``; and the key to continue after (None on the last page). One
-    query whatever the page size. Not yet on record: the caller logs it with ``log_list_read`` when it
-    serves the page (a 304 shows nothing)."""
+                  after: list | None = None) -> tuple[list[dict], list | None]:
+    """A page of the requests the actor may see as rows (``LIST_COLUMNS`` and ``citation``), newest first,
+    after the sort key ``after`` (a cursor's) or, for old clients, from ``offset``; and the key to continue
+    after (None on the last page). One query whatever the page size. Not yet on record: the caller logs it
+    with ``log_list_read`` when it serves the page (a 304 shows nothing)."""
     if actor.sees_aggregates_only:
         raise PermissionDenied("Analytiker ser endast sammanställningar, inte enskilda ärenden.")
-    qs = _page(actor, after)
+    qs = _page(actor, after).values(*LIST_COLUMNS, citation=citation_of())
     if after is not None:
         offset = 0
     items = list(qs[offset:offset + limit + 1])
     more = len(items) > limit
     items = items[:limit]
     return items, (list_key(items[-1]) if more and items else None)
+
+
+def row_person_name(actor: Actor, row: dict) -> str:
+    """The person of a list row, or "Skyddad identitet" for whom may not see it (``may_see_identity``)."""
+    visible = identity_visible(actor, protected=row["protected_identity"], organisation_id=row["organisation_id"],
+                               handling_unit_id=row["case__unit_id"])
+    return row["person_name"] if visible else MASK
 
 
 def _page(actor: Actor, after: list | None) -> QuerySet:
@@ -181,16 +211,16 @@ def page_version(actor: Actor, *, limit: int, offset: int = 0, after: list | Non
     return ";".join(f"{pk}:{changed.isoformat()}" for pk, changed in rows)
 
 
-def log_list_read(actor: Actor, items: list[AssistanceRequest]) -> None:
-    """The list's read on record, when what it shows has changed for this actor (a client that polls the
-    same page is not logged again every time; see audit.record_read)."""
-    shown = "\n".join(f"{r.pk}:{r.case.updated_at.isoformat()}" for r in items)
-    audit.record_read(actor, OBJECT_TYPE, [r.pk for r in items], purpose="lista via API",
+def log_list_read(actor: Actor, rows: list[dict]) -> None:
+    """The list's read on record (``page_requests``'s rows), when what it shows has changed for this actor
+    (a client that polls the same page is not logged again every time; see audit.record_read)."""
+    shown = "\n".join(f"{r['pk']}:{r['case__updated_at'].isoformat()}" for r in rows)
+    audit.record_read(actor, OBJECT_TYPE, [r["pk"] for r in rows], purpose="lista via API",
                       fingerprint=conditional.weak_etag(shown))
 
 
 def list_requests(actor: Actor, *, limit: int = 50, offset: int = 0,
-                  after: list | None = None) -> tuple[list[AssistanceRequest], list | None]:
+                  after: list | None = None) -> tuple[list[dict], list | None]:
     """``page_requests``, its read on record."""
     items, next_key = page_requests(actor, limit=limit, offset=offset, after=after)
     log_list_read(actor, items)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bitrade.cases import kinds
 from bitrade.common.actor import Actor
 
 from . import selectors
@@ -45,13 +46,14 @@ def request_out(actor: Actor, req: AssistanceRequest, *, audit_read: bool = True
     }
 
 
-def request_list_item(actor: Actor, req: AssistanceRequest, url: str) -> dict:
-    """A request as the list shows it (no review, questions or routing: those are in the detail)."""
-    case = req.case
+def request_list_item(actor: Actor, row: dict, url: str) -> dict:
+    """A request as the list shows it (no review, questions or routing: those are in the detail), from a
+    row of ``selectors.page_requests``."""
+    citation = row["citation"]
     return {
-        "id": str(req.public_id), "url": url, "reference_number": case.reference_number, "status": case.state,
-        "status_label": case.state_label, "received_at": case.received_at,
-        "citation": ((req.review or {}).get("legal_basis") or {}).get("citation"), "priority": case.priority,
-        "unit": case.unit.name, "person_name": selectors.person_display(actor, req)["name"],
-        "protected_identity": req.protected_identity,
+        "id": str(row["public_id"]), "url": url, "reference_number": row["case__reference_number"],
+        "status": row["case__state"], "status_label": kinds.get(row["case__kind"]).state_label(row["case__state"]),
+        "received_at": row["case__received_at"], "citation": None if citation is None else str(citation),
+        "priority": row["case__priority"], "unit": row["case__unit__name"],
+        "person_name": selectors.row_person_name(actor, row), "protected_identity": row["protected_identity"],
     }

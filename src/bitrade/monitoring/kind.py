@@ -45,6 +45,7 @@ CONTACT_BAN = CaseKind(
     scope=scope,
     stamp_scopes=stamp_scopes,
     related=("contact_ban", "contact_ban__rlc", "contact_ban__police_area"),
+    inbox_values=views.INBOX_VALUES,
     inbox_row=views.inbox_row,
     generic_action_forms=False,  # the kind's own panel has its forms
 )

@@ -106,11 +106,18 @@ def actions_panel(actor, case) -> dict:
     return {"em_forms": _forms(actor, case)}
 
 
-def inbox_row(actor, case) -> dict:
-    ban = getattr(case, "contact_ban", None)
-    if ban is None:
+#: What a contact-ban inbox row reads of its ban (``CaseKind.inbox_values``).
+INBOX_VALUES = {"cb_id": "contact_ban__pk", "cb_protected_name": "contact_ban__protected_name",
+                "cb_protected_identity": "contact_ban__protected_identity"}
+
+
+def inbox_row(actor, row) -> dict:
+    """The contact-ban columns of an inbox row, from its values (``INBOX_VALUES``): a protected identity
+    only to the handling unit."""
+    if row["cb_id"] is None:
         return {}
-    name = "Skyddad identitet" if ban.protected_identity and actor.unit_id != case.unit_id else ban.protected_name
+    hidden = row["cb_protected_identity"] and actor.unit_id != row["unit_id"]
+    name = "Skyddad identitet" if hidden else row["cb_protected_name"]
     return {"citation": "PMFS 2020:1", "person_name": name, "priority_label": "Kontaktförbud"}
 
 

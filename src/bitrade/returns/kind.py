@@ -55,6 +55,7 @@ RETURN = CaseKind(
     scope=scope,
     stamp_scopes=stamp_scopes,
     related=("return_case",),
+    inbox_values=views.INBOX_VALUES,
     inbox_row=views.inbox_row,
     generic_action_forms=False,  # the kind's own panel has its forms
 )

@@ -45,19 +45,27 @@ def work_context(actor, case) -> dict:
             "checklist": services.closure_checklist(case) if case.state == services.CONCLUDED else []}
 
 
-def inbox_row(actor, case) -> dict:
-    rc = getattr(case, "return_case", None)
-    if rc is None:
+#: What a return-case inbox row reads of its return case (``CaseKind.inbox_values``).
+INBOX_VALUES = {f"rc_{name}": f"return_case__{name}" for name in (
+    "id", "person_name", "police_category", "priority_group", "lapses_on", "temporary_permit_until",
+    "stay_of_enforcement", "pending_impediment", "pending_permit_application", "pending_family_asylum")}
+
+
+def inbox_row(actor, row) -> dict:
+    """The return-case columns of an inbox row, from its values (``INBOX_VALUES``): inactive by today's
+    date when an impediment holds."""
+    if row["rc_id"] is None:
         return {}
     inactive = rules.inactive_reasons(rules.Facts(
-        temporary_permit_until=rc.temporary_permit_until, stay_of_enforcement=rc.stay_of_enforcement,
-        pending_impediment=rc.pending_impediment, pending_permit_application=rc.pending_permit_application,
-        pending_family_asylum=rc.pending_family_asylum), timezone.localdate())
-    label = f"Kategori {rc.police_category} · {rules.PRIORITY_LABELS.get(rc.priority_group, '')}"
+        temporary_permit_until=row["rc_temporary_permit_until"], stay_of_enforcement=row["rc_stay_of_enforcement"],
+        pending_impediment=row["rc_pending_impediment"], pending_permit_application=row["rc_pending_permit_application"],
+        pending_family_asylum=row["rc_pending_family_asylum"]), timezone.localdate())
+    label = f"Kategori {row['rc_police_category']} · {rules.PRIORITY_LABELS.get(row['rc_priority_group'], '')}"
     if inactive:
         label += " · inaktivt"
-    return {"person_name": rc.person_name, "priority_label": label,
-            "citation": f"Preskriberas {rc.lapses_on.isoformat()}" if rc.lapses_on else ""}
+    lapses_on = row["rc_lapses_on"]
+    return {"person_name": row["rc_person_name"], "priority_label": label,
+            "citation": f"Preskriberas {lapses_on.isoformat()}" if lapses_on else ""}
 
 
 @actor_required(a.POLICE)
