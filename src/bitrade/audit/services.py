@@ -9,6 +9,7 @@ the hash chain in batches and signs a checkpoint over each batch; see docs/archi
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import fcntl
 import hashlib
 import logging
@@ -60,12 +61,30 @@ def record(
     new=None,
     request_id: str | None = None,
 ) -> AuditEvent:
+    event = _event(actor, action, obj=obj, object_type=object_type, object_id=object_id, result=result,
+                   reason=reason, old=old, new=new, request_id=request_id)
+    box = _deferred.get()
+    if box is not None and box.pending and connection.in_atomic_block:
+        # Events held back earlier in this request go in with this one, in one statement and in order.
+        held = box.pending
+        box.pending = []
+        AuditEvent.objects.bulk_create([*held, event])
+        box.inflight.append(held)
+        transaction.on_commit(lambda: box.inflight.__setitem__(slice(None),
+                                                               [b for b in box.inflight if b is not held]))
+        return event
+    event.save(force_insert=True)
+    return event
+
+
+def _event(actor: Actor, action: str, *, obj=None, object_type: str = "", object_id: str | int = "",
+           result: str = "ok", reason: str = "", old=None, new=None, request_id: str | None = None) -> AuditEvent:
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or obj.pk
     if result == REFUSED:
         note_refusal()
-    return AuditEvent.objects.create(
+    return AuditEvent(
         **actor.audit_fields(),
         occurred_at=timezone.now(),
         action=action,
@@ -77,6 +96,47 @@ def record(
         new=normalise(new) if new is not None else None,
         request_id=request_id if request_id is not None else current_request_id(),
     )
+
+
+class _Held:
+    """Events of one request held back to go in with its write transaction (``record_with_next_write``)."""
+
+    def __init__(self):
+        self.pending: list[AuditEvent] = []
+        self.inflight: list[list[AuditEvent]] = []  # inserted in a transaction not committed yet
+
+
+_deferred: contextvars.ContextVar[_Held | None] = contextvars.ContextVar("bitrade_audit_held", default=None)
+
+
+@contextlib.contextmanager
+def held_events() -> Iterator[None]:
+    """Around one request: events recorded with ``record_with_next_write`` are inserted in the request's
+    next write transaction that records an event (one write transaction instead of two: on SQLite one
+    acquisition of the single write lock). Whatever did not go in with a committed transaction (no write
+    came, or it rolled back) is inserted on its own when the request ends, with its original time."""
+    box = _Held()
+    token = _deferred.set(box)
+    try:
+        yield
+    finally:
+        _deferred.reset(token)
+        left = [e for batch in box.inflight for e in batch] + box.pending
+        if left:
+            for e in left:
+                e.pk = None
+                e._state.adding = True
+            AuditEvent.objects.bulk_create(left)
+
+
+def record_with_next_write(actor: Actor, action: str, **kwargs) -> None:
+    """Like ``record``, but inside ``held_events`` the event waits for the request's write transaction (it is
+    stored with its time of occurrence, before the events of that transaction). Outside: recorded at once."""
+    box = _deferred.get()
+    if box is None or connection.in_atomic_block:
+        record(actor, action, **kwargs)
+        return
+    box.pending.append(_event(actor, action, **kwargs))
 
 
 def _actor_key(actor: Actor) -> str:

@@ -21,7 +21,8 @@ from bitrade.deadlines import services as deadlines
 from bitrade.idempotency import services as idempotency
 from bitrade.legal.catalogue import default_catalogue
 from bitrade.legal.citations import CitationSyntaxError, parse_citation
-from bitrade.organisation.models import Municipality, RequestingOrganisation, Unit
+from bitrade.organisation import selectors as organisation_selectors
+from bitrade.organisation.models import Municipality, RequestingOrganisation
 from bitrade.routing import rules as routing_rules
 from bitrade.routing import selectors as routing_selectors
 
@@ -179,8 +180,7 @@ class RoutePlan:
 
 def plan_route(data: RequestIn, organisation_kind: str, now: datetime, *, organisation_name: str = "") -> RoutePlan:
     """Validate what the schema cannot, review formally and route: no writes."""
-    municipality = (Municipality.objects.select_related("police_area", "police_area__region")
-                    .filter(code=data.location.municipality_code).first())
+    municipality = routing_selectors.municipality(data.location.municipality_code)
     if municipality is None:
         raise IntakeError("location.municipality_code", f"Okänd kommunkod: {data.location.municipality_code}")
     files = _check_attachments(data.attachments)
@@ -212,7 +212,7 @@ def submit_request(actor: Actor, data: RequestIn, *, idempotency_key: str = "", 
         stored = idempotency.lookup(scope, idempotency_key, digest)
         if stored is not None:
             return _replay(stored)
-    organisation = RequestingOrganisation.objects.get(pk=actor.organisation_id)
+    organisation = organisation_selectors.organisation_for(actor)
     # Validation, the formal review and routing only read: they run before the write transaction, so
     # the write lock (SQLite) and the row locks (PostgreSQL) are held only for the inserts.
     plan = plan_route(data, organisation.kind, now, organisation_name=organisation.name)
@@ -275,7 +275,7 @@ def _submit(actor, organisation, plan: RoutePlan, data: RequestIn, channel: str,
     entry = result.legal_basis
     law = entry.law if entry else ""
     files = plan.files
-    unit = Unit.objects.get(pk=decision.unit.id) if decision.unit else None
+    unit = routing_selectors.unit(decision.unit.id) if decision.unit else None
     if unit is None:
         raise IntakeError("location.municipality_code",
                           "Ingen polisenhet kan ta emot begäran i regionen. Ring polisens regionledningscentral.", 503)
