@@ -64,14 +64,15 @@ def record(
     event = _event(actor, action, obj=obj, object_type=object_type, object_id=object_id, result=result,
                    reason=reason, old=old, new=new, request_id=request_id)
     box = _deferred.get()
-    if box is not None and box.pending and connection.in_atomic_block:
+    if box is not None and box.pending:
         # Events held back earlier in this request go in with this one, in one statement and in order.
         held = box.pending
         box.pending = []
         AuditEvent.objects.bulk_create([*held, event])
-        box.inflight.append(held)
-        transaction.on_commit(lambda: box.inflight.__setitem__(slice(None),
-                                                               [b for b in box.inflight if b is not held]))
+        if connection.in_atomic_block:
+            box.inflight.append(held)
+            transaction.on_commit(lambda: box.inflight.__setitem__(
+                slice(None), [b for b in box.inflight if b is not held]))
         return event
     event.save(force_insert=True)
     return event
@@ -121,7 +122,13 @@ def held_events() -> Iterator[None]:
         yield
     finally:
         _deferred.reset(token)
-        left = [e for batch in box.inflight for e in batch] + box.pending
+        inflight = [e for batch in box.inflight for e in batch]
+        if inflight:
+            # Inserted in a transaction whose commit was not seen: rolled back, or (an outer transaction
+            # still open: a test, a command) not committed yet. Those still there stay.
+            there = set(AuditEvent.objects.filter(pk__in=[e.pk for e in inflight]).values_list("pk", flat=True))
+            inflight = [e for e in inflight if e.pk not in there]
+        left = inflight + box.pending
         if left:
             for e in left:
                 e.pk = None
