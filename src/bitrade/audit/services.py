@@ -234,38 +234,52 @@ def _sync_checkpoint_file() -> int:
     return len(missing)
 
 
+def _chain_head() -> tuple[dict | None, dict | None]:
+    """(position and hash of the last sealed event, number and body of the last checkpoint)."""
+    last = AuditEvent.objects.filter(position__isnull=False).order_by("-position").values("position", "hash").first()
+    last_cp = AuditCheckpoint.objects.order_by("-number").values("number", "body").first()
+    return last, last_cp
+
+
 def _seal_batch(batch_size: int) -> tuple[int, Checkpoint | None]:
+    """Seal the next batch. Reading the events, hashing and signing happen before the write transaction
+    (committed events do not change, and only this sealer seals: ``_sealer_lock``), so the transaction
+    holds only the updates and the checkpoint's insert (on SQLite the single write lock, which intake
+    requests wait for); inside it the chain head is checked to be the one the batch was built on."""
+    pending = list(AuditEvent.objects.filter(position__isnull=True).order_by("seq")
+                   .values(*_CONTENT_FIELDS)[:batch_size])
+    if not pending:
+        return 0, None
+    last, last_cp = _chain_head()
+    position, prev = (last["position"], last["hash"]) if last else (0, GENESIS_HASH)
+    first_position = position + 1
+    now = timezone.now()
+    links, leaves = [], []
+    for e in pending:
+        position += 1
+        e["position"] = position
+        digest = event_hash(prev, e)
+        links.append((position, prev, digest, e["seq"]))
+        leaves.append(event_leaf(digest))
+        prev = digest
+    number = (last_cp["number"] if last_cp else 0) + 1
+    key = keys.key_id(keys.signing_key().public_key())
+    body = checkpoint_body(number=number, first_position=first_position, last_position=position,
+                           first_seq=pending[0]["seq"], last_seq=pending[-1]["seq"],
+                           root=merkle_root(leaves).hex(), head=prev,
+                           previous=checkpoint_digest(last_cp["body"]) if last_cp else GENESIS_HASH,
+                           created_at=now, key_id=key)
+    _, signature = keys.sign(body)
+    cp = Checkpoint.parse(body, signature)
     with transaction.atomic():
-        pending = list(AuditEvent.objects.filter(position__isnull=True).order_by("seq")
-                       .values(*_CONTENT_FIELDS)[:batch_size])
-        if not pending:
+        if _chain_head() != (last, last_cp):  # another sealer got in after all: build the batch again
+            log.warning("audit chain head moved while a batch was being sealed; sealing it again")
             return 0, None
-        last = AuditEvent.objects.filter(position__isnull=False).order_by("-position").values("position", "hash").first()
-        last_cp = AuditCheckpoint.objects.order_by("-number").values("number", "body").first()
-        position, prev = (last["position"], last["hash"]) if last else (0, GENESIS_HASH)
-        first_position = position + 1
-        now = timezone.now()
-        sealed_at = connection.ops.adapt_datetimefield_value(now)
-        rows, leaves = [], []
-        for e in pending:
-            position += 1
-            e["position"] = position
-            digest = event_hash(prev, e)
-            rows.append((position, prev, digest, sealed_at, e["seq"]))
-            leaves.append(event_leaf(digest))
-            prev = digest
+        sealed_at = connection.ops.adapt_datetimefield_value(timezone.now())
         with connection.cursor() as cur:
             cur.executemany("UPDATE audit_auditevent SET position = %s, prev_hash = %s, hash = %s, sealed_at = %s "
-                            "WHERE seq = %s AND position IS NULL", rows)
-        number = (last_cp["number"] if last_cp else 0) + 1
-        key = keys.key_id(keys.signing_key().public_key())
-        body = checkpoint_body(number=number, first_position=first_position, last_position=position,
-                               first_seq=pending[0]["seq"], last_seq=pending[-1]["seq"],
-                               root=merkle_root(leaves).hex(), head=prev,
-                               previous=checkpoint_digest(last_cp["body"]) if last_cp else GENESIS_HASH,
-                               created_at=now, key_id=key)
-        _, signature = keys.sign(body)
-        cp = Checkpoint.parse(body, signature)
+                            "WHERE seq = %s AND position IS NULL",
+                            [(p, h0, h1, sealed_at, seq) for p, h0, h1, seq in links])
         AuditCheckpoint.objects.create(number=number, first_position=first_position, last_position=position,
                                        first_seq=cp.first_seq, last_seq=cp.last_seq, root=cp.root, head=cp.head,
                                        key_id=key, body=body, signature=signature, created_at=now)
