@@ -124,6 +124,7 @@ def _read_version() -> str:
 
 
 _rows: dict[tuple, object] = {}
+_rows_version: list[str | None] = [None]
 
 
 def _by_version(key: tuple, load):
@@ -135,8 +136,9 @@ def _by_version(key: tuple, load):
     full = (*key, version)
     hit = _rows.get(full)
     if hit is None:
-        if len(_rows) > 4096 or any(k[-1] != version for k in list(_rows)[:1]):
+        if _rows_version[0] != version or len(_rows) > 4096:  # rows of older versions go
             _rows.clear()
+            _rows_version[0] = version
         hit = load()
         if hit is None:
             return None
