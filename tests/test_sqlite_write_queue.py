@@ -75,3 +75,20 @@ def test_a_second_writer_waits_in_the_queue_and_then_writes(sqlite_only):
     t.join(10)
     assert order == ["first out", "second in"]
     assert ConfigurationVersion.objects.get(id=1).version == "second"
+
+
+def test_a_priority_writer_closes_the_gate_for_the_writers_behind_it(sqlite_only):
+    from bitrade.routing.models import ConfigurationVersion
+
+    gate = os.open(f"{connection.settings_dict['NAME']}-writers-gate.lock", os.O_RDWR | os.O_CREAT, 0o640)
+    try:
+        connection.write_priority = True
+        with transaction.atomic():
+            ConfigurationVersion.objects.update_or_create(id=1, defaults={"version": "sealer"})
+            with pytest.raises(BlockingIOError):  # a writer arriving now waits at the gate
+                fcntl.flock(gate, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        fcntl.flock(gate, fcntl.LOCK_SH | fcntl.LOCK_NB)  # open again after the commit
+        fcntl.flock(gate, fcntl.LOCK_UN)
+    finally:
+        connection.write_priority = False
+        os.close(gate)

@@ -20,19 +20,35 @@ from django.db.backends.sqlite3 import base
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
+    # A connection with ``write_priority`` set (the audit sealer) goes to the head of the queue: it closes a
+    # gate that every other writer passes on its way in, so it waits only for those already queued.
+    write_priority: bool = False
     _queue_fd: int | None = None
+    _gate_fd: int | None = None
     _queued: bool = False
+    _gated: bool = False
 
-    def _queue_file(self) -> int | None:
-        if self._queue_fd is None and not self.is_in_memory_db():
+    def _queue_files(self) -> tuple[int, int] | None:
+        if self.is_in_memory_db():
+            return None
+        if self._queue_fd is None:
             name = str(self.settings_dict["NAME"])
             self._queue_fd = os.open(f"{name}-writers.lock", os.O_RDWR | os.O_CREAT, 0o640)
-        return self._queue_fd
+            self._gate_fd = os.open(f"{name}-writers-gate.lock", os.O_RDWR | os.O_CREAT, 0o640)
+        return self._queue_fd, self._gate_fd
 
     def _start_transaction_under_autocommit(self):
-        fd = self._queue_file()
-        if fd is not None and not self._queued:
-            fcntl.flock(fd, fcntl.LOCK_EX)  # the GIL is let go while waiting
+        fds = self._queue_files()
+        if fds is not None and not self._queued:
+            queue, gate = fds
+            # the GIL is let go while waiting
+            if self.write_priority:
+                fcntl.flock(gate, fcntl.LOCK_EX)
+                self._gated = True
+            else:
+                fcntl.flock(gate, fcntl.LOCK_SH)
+                fcntl.flock(gate, fcntl.LOCK_UN)
+            fcntl.flock(queue, fcntl.LOCK_EX)
             self._queued = True
         try:
             super()._start_transaction_under_autocommit()
@@ -44,6 +60,9 @@ class DatabaseWrapper(base.DatabaseWrapper):
         if self._queued:
             self._queued = False
             fcntl.flock(self._queue_fd, fcntl.LOCK_UN)
+        if self._gated:
+            self._gated = False
+            fcntl.flock(self._gate_fd, fcntl.LOCK_UN)
 
     def _commit(self):
         try:
@@ -64,4 +83,5 @@ class DatabaseWrapper(base.DatabaseWrapper):
             self._leave_queue()
             if self._queue_fd is not None:
                 os.close(self._queue_fd)
-                self._queue_fd = None
+                os.close(self._gate_fd)
+                self._queue_fd = self._gate_fd = None
