@@ -9,6 +9,7 @@ the hash chain in batches and signs a checkpoint over each batch; see docs/archi
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import fcntl
 import hashlib
 import logging
@@ -60,12 +61,31 @@ def record(
     new=None,
     request_id: str | None = None,
 ) -> AuditEvent:
+    event = _event(actor, action, obj=obj, object_type=object_type, object_id=object_id, result=result,
+                   reason=reason, old=old, new=new, request_id=request_id)
+    box = _deferred.get()
+    if box is not None and box.pending:
+        # Events held back earlier in this request go in with this one, in one statement and in order.
+        held = box.pending
+        box.pending = []
+        AuditEvent.objects.bulk_create([*held, event])
+        if connection.in_atomic_block:
+            box.inflight.append(held)
+            transaction.on_commit(lambda: box.inflight.__setitem__(
+                slice(None), [b for b in box.inflight if b is not held]))
+        return event
+    event.save(force_insert=True)
+    return event
+
+
+def _event(actor: Actor, action: str, *, obj=None, object_type: str = "", object_id: str | int = "",
+           result: str = "ok", reason: str = "", old=None, new=None, request_id: str | None = None) -> AuditEvent:
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or obj.pk
     if result == REFUSED:
         note_refusal()
-    return AuditEvent.objects.create(
+    return AuditEvent(
         **actor.audit_fields(),
         occurred_at=timezone.now(),
         action=action,
@@ -77,6 +97,53 @@ def record(
         new=normalise(new) if new is not None else None,
         request_id=request_id if request_id is not None else current_request_id(),
     )
+
+
+class _Held:
+    """Events of one request held back to go in with its write transaction (``record_with_next_write``)."""
+
+    def __init__(self):
+        self.pending: list[AuditEvent] = []
+        self.inflight: list[list[AuditEvent]] = []  # inserted in a transaction not committed yet
+
+
+_deferred: contextvars.ContextVar[_Held | None] = contextvars.ContextVar("bitrade_audit_held", default=None)
+
+
+@contextlib.contextmanager
+def held_events() -> Iterator[None]:
+    """Around one request: events recorded with ``record_with_next_write`` are inserted in the request's
+    next write transaction that records an event (one write transaction instead of two: on SQLite one
+    acquisition of the single write lock). Whatever did not go in with a committed transaction (no write
+    came, or it rolled back) is inserted on its own when the request ends, with its original time."""
+    box = _Held()
+    token = _deferred.set(box)
+    try:
+        yield
+    finally:
+        _deferred.reset(token)
+        inflight = [e for batch in box.inflight for e in batch]
+        if inflight:
+            # Inserted in a transaction whose commit was not seen: rolled back, or (an outer transaction
+            # still open: a test, a command) not committed yet. Those still there stay.
+            there = set(AuditEvent.objects.filter(pk__in=[e.pk for e in inflight]).values_list("pk", flat=True))
+            inflight = [e for e in inflight if e.pk not in there]
+        left = inflight + box.pending
+        if left:
+            for e in left:
+                e.pk = None
+                e._state.adding = True
+            AuditEvent.objects.bulk_create(left)
+
+
+def record_with_next_write(actor: Actor, action: str, **kwargs) -> None:
+    """Like ``record``, but inside ``held_events`` the event waits for the request's write transaction (it is
+    stored with its time of occurrence, before the events of that transaction). Outside: recorded at once."""
+    box = _deferred.get()
+    if box is None or connection.in_atomic_block:
+        record(actor, action, **kwargs)
+        return
+    box.pending.append(_event(actor, action, **kwargs))
 
 
 def _actor_key(actor: Actor) -> str:
@@ -167,42 +234,71 @@ def _sync_checkpoint_file() -> int:
     return len(missing)
 
 
+def _chain_head() -> tuple[dict | None, dict | None]:
+    """(position and hash of the last sealed event, number and body of the last checkpoint)."""
+    last = AuditEvent.objects.filter(position__isnull=False).order_by("-position").values("position", "hash").first()
+    last_cp = AuditCheckpoint.objects.order_by("-number").values("number", "body").first()
+    return last, last_cp
+
+
 def _seal_batch(batch_size: int) -> tuple[int, Checkpoint | None]:
+    """Seal the next batch. Reading the events, hashing and signing happen before the write transaction
+    (committed events do not change, and only this sealer seals: ``_sealer_lock``), so the transaction
+    holds only the updates and the checkpoint's insert (on SQLite the single write lock, which intake
+    requests wait for); inside it the chain head is checked to be the one the batch was built on."""
+    pending = list(AuditEvent.objects.filter(position__isnull=True).order_by("seq")
+                   .values(*_CONTENT_FIELDS)[:batch_size])
+    if not pending:
+        return 0, None
+    last, last_cp = _chain_head()
+    position, prev = (last["position"], last["hash"]) if last else (0, GENESIS_HASH)
+    first_position = position + 1
+    now = timezone.now()
+    links, leaves = [], []
+    for e in pending:
+        position += 1
+        e["position"] = position
+        digest = event_hash(prev, e)
+        links.append((position, prev, digest, e["seq"]))
+        leaves.append(event_leaf(digest))
+        prev = digest
+    number = (last_cp["number"] if last_cp else 0) + 1
+    key = keys.key_id(keys.signing_key().public_key())
+    body = checkpoint_body(number=number, first_position=first_position, last_position=position,
+                           first_seq=pending[0]["seq"], last_seq=pending[-1]["seq"],
+                           root=merkle_root(leaves).hex(), head=prev,
+                           previous=checkpoint_digest(last_cp["body"]) if last_cp else GENESIS_HASH,
+                           created_at=now, key_id=key)
+    _, signature = keys.sign(body)
+    cp = Checkpoint.parse(body, signature)
+    # On SQLite the sealer goes to the head of the writers' queue (bitrade.common.sqlite): under load it
+    # would otherwise wait behind every request, and the seal delay grow.
+    priority = getattr(connection, "write_priority", None)
+    if priority is not None:
+        connection.write_priority = True
+    try:
+        return _write_batch(links, last, last_cp, number, first_position, position, key, body, signature, cp, now,
+                            len(pending))
+    finally:
+        if priority is not None:
+            connection.write_priority = priority
+
+
+def _write_batch(links, last, last_cp, number, first_position, position, key, body, signature, cp, now,
+                 count) -> tuple[int, Checkpoint | None]:
     with transaction.atomic():
-        pending = list(AuditEvent.objects.filter(position__isnull=True).order_by("seq")
-                       .values(*_CONTENT_FIELDS)[:batch_size])
-        if not pending:
+        if _chain_head() != (last, last_cp):  # another sealer got in after all: build the batch again
+            log.warning("audit chain head moved while a batch was being sealed; sealing it again")
             return 0, None
-        last = AuditEvent.objects.filter(position__isnull=False).order_by("-position").values("position", "hash").first()
-        last_cp = AuditCheckpoint.objects.order_by("-number").values("number", "body").first()
-        position, prev = (last["position"], last["hash"]) if last else (0, GENESIS_HASH)
-        first_position = position + 1
-        now = timezone.now()
-        sealed_at = connection.ops.adapt_datetimefield_value(now)
-        rows, leaves = [], []
-        for e in pending:
-            position += 1
-            e["position"] = position
-            digest = event_hash(prev, e)
-            rows.append((position, prev, digest, sealed_at, e["seq"]))
-            leaves.append(event_leaf(digest))
-            prev = digest
+        sealed_at = connection.ops.adapt_datetimefield_value(timezone.now())
         with connection.cursor() as cur:
             cur.executemany("UPDATE audit_auditevent SET position = %s, prev_hash = %s, hash = %s, sealed_at = %s "
-                            "WHERE seq = %s AND position IS NULL", rows)
-        number = (last_cp["number"] if last_cp else 0) + 1
-        key = keys.key_id(keys.signing_key().public_key())
-        body = checkpoint_body(number=number, first_position=first_position, last_position=position,
-                               first_seq=pending[0]["seq"], last_seq=pending[-1]["seq"],
-                               root=merkle_root(leaves).hex(), head=prev,
-                               previous=checkpoint_digest(last_cp["body"]) if last_cp else GENESIS_HASH,
-                               created_at=now, key_id=key)
-        _, signature = keys.sign(body)
-        cp = Checkpoint.parse(body, signature)
+                            "WHERE seq = %s AND position IS NULL",
+                            [(p, h0, h1, sealed_at, seq) for p, h0, h1, seq in links])
         AuditCheckpoint.objects.create(number=number, first_position=first_position, last_position=position,
                                        first_seq=cp.first_seq, last_seq=cp.last_seq, root=cp.root, head=cp.head,
                                        key_id=key, body=body, signature=signature, created_at=now)
-    return len(pending), cp
+    return count, cp
 
 
 def seal_pending(*, batch_size: int | None = None, max_batches: int | None = None) -> int:

@@ -47,10 +47,22 @@ def _pg_next(region, year: int, count: int = 1) -> list[int]:
         return sorted(row[0] for row in cur.fetchall())
 
 
+_BUMP = f"UPDATE {ReferenceCounter._meta.db_table} SET last = last + %s WHERE region_id = %s AND year = %s RETURNING last"
+
+
 def _counter_next(region, year: int, count: int = 1) -> list[int]:
-    counter, _ = ReferenceCounter.objects.select_for_update().get_or_create(region=region, year=year)
-    ReferenceCounter.objects.filter(pk=counter.pk).update(last=counter.last + count)
-    return list(range(counter.last + 1, counter.last + count + 1))
+    """SQLite (one writer at a time): the counter row moved by ``count`` in one statement, created on the
+    region's first case of the year."""
+    with connection.cursor() as cur:
+        cur.execute(_BUMP, [count, region.pk, year])
+        row = cur.fetchone()
+    if row is None:
+        counter, _ = ReferenceCounter.objects.select_for_update().get_or_create(region=region, year=year)
+        ReferenceCounter.objects.filter(pk=counter.pk).update(last=counter.last + count)
+        last = counter.last + count
+    else:
+        last = row[0]
+    return list(range(last - count + 1, last + 1))
 
 
 def _format(prefix: str, region, year: int, number: int) -> str:

@@ -26,12 +26,15 @@ def _api_key_actor(request, token: str):
         audit.record(actor, "api_key.used", obj=key, new={"method": request.method, "path": request.path})
 
     # A read's key use goes on record with the answer, unless the answer is 304 Not Modified (nothing was
-    # shown); bitrade.web.middleware.ConditionalKeyUseMiddleware writes it. Writes record it at once.
+    # shown); bitrade.web.middleware.ConditionalKeyUseMiddleware writes it. A write's key use goes in with
+    # the write's own transaction (one write transaction per request, not two), or on its own when the
+    # request ends without one (audit.held_events, opened by the same middleware).
     deferred = getattr(request, "_bitrade_deferred_audit", None)
     if request.method in ("GET", "HEAD") and deferred is not None:
         deferred.append(on_record)
     else:
-        on_record()
+        audit.record_with_next_write(actor, "api_key.used", obj=key,
+                                     new={"method": request.method, "path": request.path})
     return actor
 
 

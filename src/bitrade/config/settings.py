@@ -138,6 +138,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         ),
     }
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-bitrade.sqlite3")}
+    # Writers queue for SQLite's single write lock in the kernel instead of polling it (bitrade.common.sqlite).
+    DATABASES["default"]["ENGINE"] = "bitrade.common.sqlite"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Deadlines (docs/deadlines.md) ------------------------------------------

@@ -55,13 +55,19 @@ def lookup(scope: str, key: str, digest: str) -> IdempotentResponse | None:
     return existing
 
 
-def claim(scope: str, key: str, endpoint: str, digest: str) -> tuple[IdempotentResponse, bool]:
+def claim(scope: str, key: str, endpoint: str, digest: str,
+          answer: tuple[int, Any] | None = None) -> tuple[IdempotentResponse, bool]:
     """Claim the key inside the caller's transaction. Returns (row, won): ``won`` is False when a
-    concurrent write with the same key committed first (the row then holds its answer)."""
+    concurrent write with the same key committed first (the row then holds its answer). ``answer`` (status,
+    JSON), when the caller knows it already, is stored with the claim (no ``store`` afterwards): others see
+    it only when the caller's transaction commits, and not at all if it rolls back."""
+    status, response = answer if answer is not None else (None, {})
+    if answer is not None:
+        response = json.loads(json.dumps(response, cls=DjangoJSONEncoder))
     try:
         with transaction.atomic():
             return IdempotentResponse.objects.create(scope=scope, key=key, endpoint=endpoint[:200],
-                                                     body_hash=digest), True
+                                                     body_hash=digest, status=status, response=response), True
     except IntegrityError:
         existing = lookup(scope, key, digest)
         if existing is None:  # claimed but not answered: a write that is still in flight elsewhere

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -21,7 +22,8 @@ from bitrade.deadlines import services as deadlines
 from bitrade.idempotency import services as idempotency
 from bitrade.legal.catalogue import default_catalogue
 from bitrade.legal.citations import CitationSyntaxError, parse_citation
-from bitrade.organisation.models import Municipality, RequestingOrganisation, Unit
+from bitrade.organisation import selectors as organisation_selectors
+from bitrade.organisation.models import Municipality, RequestingOrganisation
 from bitrade.routing import rules as routing_rules
 from bitrade.routing import selectors as routing_selectors
 
@@ -153,17 +155,31 @@ def _route(region, police_area_code: str, entry_key: str | None, law: str, prior
     return routing_rules.route(facts, rules, units, area_names=names)
 
 
-def _store_questions(req: AssistanceRequest, result, now: datetime) -> int:
-    """Ask what the review asks, without repeating a question that is still open."""
-    open_now = set(req.questions.filter(answered_at__isnull=True).values_list("check_code", "field"))
-    for q in result.questions:
-        if (q.check_code, q.field) in open_now:
-            continue
-        CompletionQuestion.objects.create(
-            request=req, check_code=q.check_code, field=q.field, question=q.text, citation=q.citation or "",
-            asked_at=now,
-        )
+def _store_questions(req: AssistanceRequest, result, now: datetime, *, new: bool = False) -> int:
+    """Ask what the review asks, without repeating a question that is still open (``new``: the request was
+    just created and has none)."""
+    if not result.questions:
+        if new:
+            _known_questions(req, [])
+        return 0
+    open_now = set() if new else set(req.questions.filter(answered_at__isnull=True)
+                                     .values_list("check_code", "field"))
+    asked = CompletionQuestion.objects.bulk_create([
+        CompletionQuestion(request=req, check_code=q.check_code, field=q.field, question=q.text,
+                           citation=q.citation or "", asked_at=now)
+        for q in result.questions if (q.check_code, q.field) not in open_now
+    ])
+    if new:
+        _known_questions(req, asked)
     return len(result.questions)
+
+
+def _known_questions(req: AssistanceRequest, asked: list[CompletionQuestion]) -> None:
+    """A new request's questions are exactly those just asked: its answer shows them without reading them
+    back (kept as Django keeps prefetched rows; any filter on them reads the database again)."""
+    known = CompletionQuestion.objects.filter(request=req)
+    known._result_cache, known._prefetch_done = list(asked), True
+    req._prefetched_objects_cache = {"questions": known}
 
 
 @dataclass
@@ -179,8 +195,7 @@ class RoutePlan:
 
 def plan_route(data: RequestIn, organisation_kind: str, now: datetime, *, organisation_name: str = "") -> RoutePlan:
     """Validate what the schema cannot, review formally and route: no writes."""
-    municipality = (Municipality.objects.select_related("police_area", "police_area__region")
-                    .filter(code=data.location.municipality_code).first())
+    municipality = routing_selectors.municipality(data.location.municipality_code)
     if municipality is None:
         raise IntakeError("location.municipality_code", f"Okänd kommunkod: {data.location.municipality_code}")
     files = _check_attachments(data.attachments)
@@ -212,20 +227,20 @@ def submit_request(actor: Actor, data: RequestIn, *, idempotency_key: str = "", 
         stored = idempotency.lookup(scope, idempotency_key, digest)
         if stored is not None:
             return _replay(stored)
-    organisation = RequestingOrganisation.objects.get(pk=actor.organisation_id)
+    organisation = organisation_selectors.organisation_for(actor)
     # Validation, the formal review and routing only read: they run before the write transaction, so
     # the write lock (SQLite) and the row locks (PostgreSQL) are held only for the inserts.
     plan = plan_route(data, organisation.kind, now, organisation_name=organisation.name)
+    public_id = uuid.uuid4()
     with transaction.atomic():
         if idempotency_key:
-            # Claim the key first so a concurrent twin waits on it and then replays.
-            row, won = idempotency.claim(scope, idempotency_key, SUBMIT_ENDPOINT, digest)
+            # Claim the key first so a concurrent twin waits on it and then replays; the answer (the new
+            # request's id, chosen here) goes in with the claim and is seen only once this transaction commits.
+            row, won = idempotency.claim(scope, idempotency_key, SUBMIT_ENDPOINT, digest,
+                                         answer=(201, {"id": str(public_id)}))
             if not won:
                 return _replay(row)
-        result = _submit(actor, organisation, plan, data, channel, now)
-        if idempotency_key:
-            idempotency.store(row, 201, {"id": str(result.request.public_id)})
-        return result
+        return _submit(actor, organisation, plan, data, channel, now, public_id=public_id)
 
 
 def register_for_requester(actor: Actor, data: RequestIn, *, organisation_id: int, channel: str,
@@ -269,13 +284,14 @@ def _replay(stored) -> SubmitResult:
     return SubmitResult(AssistanceRequest.objects.get(public_id=stored.response["id"]), replayed=True)
 
 
-def _submit(actor, organisation, plan: RoutePlan, data: RequestIn, channel: str, now: datetime) -> SubmitResult:
+def _submit(actor, organisation, plan: RoutePlan, data: RequestIn, channel: str, now: datetime, *,
+            public_id: uuid.UUID | None = None) -> SubmitResult:
     municipality, region, result, decision, age, birth = (plan.municipality, plan.region, plan.review,
                                                           plan.decision, plan.age, plan.birth)
     entry = result.legal_basis
     law = entry.law if entry else ""
     files = plan.files
-    unit = Unit.objects.get(pk=decision.unit.id) if decision.unit else None
+    unit = routing_selectors.unit(decision.unit.id) if decision.unit else None
     if unit is None:
         raise IntakeError("location.municipality_code",
                           "Ingen polisenhet kan ta emot begäran i regionen. Ring polisens regionledningscentral.", 503)
@@ -287,7 +303,7 @@ def _submit(actor, organisation, plan: RoutePlan, data: RequestIn, channel: str,
         now=now,
     )
     req = AssistanceRequest.objects.create(
-        case=case, channel=channel,
+        public_id=public_id or uuid.uuid4(), case=case, channel=channel,
         organisation=organisation, submitted_by_id=actor.person_id, api_key_id=actor.api_key_id,
         requester_name=data.requester.name, requester_role=data.requester.role.value,
         requester_phone=data.requester.phone, requester_email=data.requester.email,
@@ -308,7 +324,7 @@ def _submit(actor, organisation, plan: RoutePlan, data: RequestIn, channel: str,
             request=req, kind=item.kind.value, filename=item.filename, content_type=ctype, size=len(content),
             sha256=hashlib.sha256(content).hexdigest(), file=ContentFile(content, name=item.filename),
         )
-    _store_questions(req, result, now)
+    _store_questions(req, result, now, new=True)
     if req.oral_confirmation_due_at is not None:
         duties.schedule_duty(ORAL_CONFIRMATION_DEADLINE, object_type=REQUEST_OBJECT_TYPE, object_id=req.pk,
                              due_at=req.oral_confirmation_due_at,

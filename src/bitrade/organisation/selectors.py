@@ -7,6 +7,8 @@ from datetime import datetime
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
+from bitrade.common import memo
+
 from .actor import Actor
 from .models import ApiKey, Municipality, Person, RequestingOrganisation, Unit
 from .rules import OpenStatus, WeeklyHours, is_open
@@ -21,7 +23,9 @@ def unit_for(actor: Actor) -> Unit:
 def organisation_for(actor: Actor) -> RequestingOrganisation:
     if actor.organisation_id is None:
         raise PermissionDenied("Du agerar inte för någon organisation.")
-    return RequestingOrganisation.objects.get(pk=actor.organisation_id)
+    pk = actor.organisation_id
+    # Read once per request: an API key's authentication already loaded it (services.authenticate_api_key).
+    return memo.remembered(("organisation", pk), lambda: RequestingOrganisation.objects.get(pk=pk))
 
 
 def weekly_hours(unit: Unit, on=None) -> tuple[WeeklyHours, ...]:

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from bitrade.audit import services as audit
+from bitrade.common import memo
 
 from .actor import SYSTEM_ACTOR, Actor
 from .geodata import load_geodata
@@ -68,6 +69,7 @@ def authenticate_api_key(plaintext: str) -> ApiKey | None:
         return None
     if not hmac.compare_digest(key.key_hash, _hash_secret(parts[2])):
         return None
+    memo.keep(("organisation", key.organisation_id), key.organisation)
     now = timezone.now()
     # Every use is audited by the caller; the "last used" column only needs minute precision, so it is
     # written at most once a minute (a write per request would queue behind SQLite's single writer).

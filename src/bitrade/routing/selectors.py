@@ -6,7 +6,8 @@ from datetime import timedelta
 
 from django.db.models import Prefetch
 
-from bitrade.organisation.models import OfficeHours, Unit, UnitMembership
+from bitrade.common import memo
+from bitrade.organisation.models import Municipality, OfficeHours, Unit, UnitMembership
 from bitrade.organisation.rules import WeeklyHours
 
 from . import rules
@@ -109,10 +110,52 @@ def area_names(region_id: int) -> dict[str, str]:
 # --------------------------------------------------------------------------- per-process configuration
 
 _loaded: dict[tuple, tuple] = {}
+VERSION_MEMO = "routing.configuration_version"
 
 
 def configuration_version() -> str:
+    """The routing configuration's version: read once per request (``bitrade.common.memo``; a change in the
+    same request forgets it, ``routing.signals.bump``), on every call outside a request."""
+    return memo.remembered(VERSION_MEMO, _read_version)
+
+
+def _read_version() -> str:
     return ConfigurationVersion.objects.filter(id=1).values_list("version", flat=True).first() or "0"
+
+
+_rows: dict[tuple, object] = {}
+_rows_version: list[str | None] = [None]
+
+
+def _by_version(key: tuple, load):
+    """A row read once per configuration version and process (``load()``; None is not kept), handed out as
+    a copy so that no caller shares a model instance with another thread."""
+    import copy
+
+    version = configuration_version()
+    full = (*key, version)
+    hit = _rows.get(full)
+    if hit is None:
+        if _rows_version[0] != version or len(_rows) > 4096:  # rows of older versions go
+            _rows.clear()
+            _rows_version[0] = version
+        hit = load()
+        if hit is None:
+            return None
+        _rows[full] = hit
+    return copy.copy(hit)
+
+
+def municipality(code: str) -> Municipality | None:
+    """The municipality with this code, its police area and region loaded; kept per configuration version
+    (a change of a municipality, police area, region or unit bumps it, ``routing.signals``)."""
+    return _by_version(("municipality", code), lambda: Municipality.objects.select_related(
+        "police_area", "police_area__region").filter(code=code).first())
+
+
+def unit(pk: int) -> Unit | None:
+    """An active or inactive unit by id, kept per configuration version (every unit change bumps it)."""
+    return _by_version(("unit", pk), lambda: Unit.objects.filter(pk=pk).first())
 
 
 def region_configuration(region_id: int, on) -> tuple[list, list, dict, dict]:

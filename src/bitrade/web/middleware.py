@@ -3,12 +3,14 @@ from __future__ import annotations
 import re
 
 from bitrade.audit.context import reset_request_id, set_request_id
+from bitrade.common import memo
 
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 
 class RequestIdMiddleware:
-    """Gives every request an id (or keeps a well-formed X-Request-ID) for the audit trail."""
+    """Gives every request an id (or keeps a well-formed X-Request-ID) for the audit trail, and its memo of
+    rows read once per request."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -20,7 +22,10 @@ class RequestIdMiddleware:
             from bitrade.audit.context import current_request_id
 
             request.request_id = current_request_id()
-            response = self.get_response(request)
+            # Rows that rarely change (the routing configuration's version, the requesting organisation)
+            # are read once per request (bitrade.common.memo).
+            with memo.request_scope():
+                response = self.get_response(request)
             response["X-Request-ID"] = request.request_id
             return response
         finally:
@@ -29,15 +34,23 @@ class RequestIdMiddleware:
 
 class ConditionalKeyUseMiddleware:
     """Records an API key's use on a read once the answer is known: every answer but 304 Not Modified
-    (a 304 shows nothing, so a client polling with If-None-Match leaves no trail of unchanged polls)."""
+    (a 304 shows nothing, so a client polling with If-None-Match leaves no trail of unchanged polls). On a
+    write, the key's use goes in with the write's own transaction (``audit.held_events``)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        from bitrade.audit.services import held_events
+
         pending: list = []
         request._bitrade_deferred_audit = pending
-        response = self.get_response(request)
+        if request.method in ("GET", "HEAD"):
+            response = self.get_response(request)
+        else:
+            # A write's key use waits for the write's transaction (bitrade.config.api._api_key_actor).
+            with held_events():
+                response = self.get_response(request)
         if response.status_code != 304:
             for record in pending:
                 record()

@@ -278,3 +278,28 @@ def test_pure_verify_on_handmade_chain():
     assert verify_chain([e1, e2]).ok
     assert verify_chain([e1, {**e2, "new": {"x": 2}}]).first_bad_seq == 2
     assert verify_chain([e1, {**e2, "seq": 3}]).first_bad_seq == 3  # the number is part of the hash
+
+
+def test_a_batch_built_on_a_chain_head_that_moved_is_not_written():
+    """The sealer builds a batch (hashes, signature) before its write transaction; if the chain head is
+    not the one it built on by the time it writes, it writes nothing and the next run seals afresh."""
+    services.seal_pending()
+    evs = _events(3)
+    real = services._chain_head
+    calls = []
+
+    def moved():
+        calls.append(1)
+        head, cp = real()
+        if len(calls) == 2:  # the check inside the write transaction
+            return {"position": head["position"] + 1, "hash": "0" * 64}, cp
+        return head, cp
+
+    services._chain_head = moved
+    try:
+        assert services.seal_pending() == 0
+    finally:
+        services._chain_head = real
+    assert AuditEvent.objects.filter(seq__in=[e.seq for e in evs], position__isnull=False).count() == 0
+    assert services.seal_pending() >= 3
+    assert verify().ok
