@@ -4,6 +4,7 @@ nothing is lost and nothing is duplicated. The figures of a run are printed (doc
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import signal
@@ -65,8 +66,8 @@ def submit_until_answered(port: int, key: str) -> tuple[int, str]:
         except urllib.error.HTTPError as exc:
             if exc.code < 500 and exc.code != 409:
                 raise AssertionError(f"{key}: {exc.code} {exc.read()[:300]!r}") from None
-        except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
-            pass
+        except (urllib.error.URLError, ConnectionError, TimeoutError, OSError, http.client.HTTPException):
+            pass  # also a body cut off by the kill (IncompleteRead): the same key again gets the same answer
         time.sleep(0.05)
 
 
