@@ -143,7 +143,7 @@ class UnknownAction(DomainError):
 
 def _take(request, case_id: UUID, name: str, payload: BaseModel | dict, idempotency_key: str):
     actor = request.auth
-    case = services.read_case(actor, case_id, purpose=name)
+    case = services.read_case(actor, case_id, purpose=name, for_step=True)
     spec = kinds.kind_of(case)
     action = spec.action(name)
     if action is None:
@@ -156,8 +156,9 @@ def _take(request, case_id: UUID, name: str, payload: BaseModel | dict, idempote
         raise ValidationError(exc.errors()) from None
 
     def run():
-        updated = services.take_action(actor, case, action, data)
-        return 200, case_out(actor, services.selectors.find_case(actor, updated.public_id) or updated)
+        # The case as the step left it: its row read afresh under the step's lock (the kind's rows load when
+        # the answer needs them), not read a third time.
+        return 200, case_out(actor, services.take_action(actor, case, action, data))
 
     return run_once(actor, idempotency_key, f"cases/{case_id}/{name}", raw, run)
 

@@ -56,9 +56,13 @@ def reference_of(public_id) -> str:
     return Case.objects.filter(public_id=public_id).values_list("reference_number", flat=True).first() or ""
 
 
-def find_case(actor: Actor, public_id) -> Case | None:
-    """The case if the actor may see it, else None."""
-    return scope(actor).select_related(*_related()).filter(public_id=public_id).first()
+def find_case(actor: Actor, public_id, *, kind_related: bool = True) -> Case | None:
+    """The case if the actor may see it, else None; with its kind's related rows joined in (``kind_related``),
+    or only its unit and region (a step that locks the case and reads it afresh anyway)."""
+    qs = scope(actor)
+    if kind_related:
+        qs = qs.select_related(*_related())
+    return qs.filter(public_id=public_id).first()
 
 
 def inbox_key(row: dict) -> list:

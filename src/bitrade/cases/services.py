@@ -199,18 +199,27 @@ def close(actor: Actor, case: Case, now: datetime | None = None, *, action: str 
 # --------------------------------------------------------------------------- audited reads
 
 
-def read_case(actor: Actor, public_id, *, purpose: str = "visning") -> Case:
-    """The case for this actor, its read on record; a refusal is on record too."""
+def read_case(actor: Actor, public_id, *, purpose: str = "visning", for_step: bool = False) -> Case:
+    """The case for this actor, its read on record; a refusal is on record too.
+
+    ``for_step``: read for an action that locks the case and reads it afresh (only the unit and region are
+    joined, the kind's rows load when used), and its read goes on record with the step's write transaction
+    (``audit.record_with_next_write``: one write transaction, not two; on its own if no write comes)."""
     if not actor.is_police:
         audit.record(actor, "case.read_refused", object_type=OBJECT_TYPE, object_id=str(public_id)[:64],
                      result="refused", reason="ärendet är polisens")
         raise PermissionDenied("Ärendet är polisens; begärande myndigheter följer sin begäran.")
-    case = selectors.find_case(actor, public_id)
+    case = selectors.find_case(actor, public_id, kind_related=not for_step)
     if case is None:
         audit.record(actor, "case.read_refused", object_type=OBJECT_TYPE, object_id=str(public_id)[:64],
                      result="refused", reason="utanför aktörens behörighet eller finns inte")
         raise Http404("Finns inte")
-    audit.record_read(actor, OBJECT_TYPE, [case.pk], purpose=purpose)
+    if for_step:
+        # As audit.record_read logs one object's read (no fingerprint), held for the step's transaction.
+        audit.record_with_next_write(actor, audit.READ, object_type=OBJECT_TYPE, object_id=str(case.pk),
+                                     reason=purpose, new={"ids": [str(case.pk)], "count": 1})
+    else:
+        audit.record_read(actor, OBJECT_TYPE, [case.pk], purpose=purpose)
     return case
 
 
@@ -276,6 +285,9 @@ def offered_actions(actor: Actor, case: Case) -> list[kinds.Action]:
 
 
 def take_action(actor: Actor, case: Case, action: kinds.Action, data: Any) -> Case:
-    """Take a registered action with already validated input (the web page and the API both come here)."""
+    """Take a registered action with already validated input (the web page and the API both come here).
+    Returns the case as the step left it: the row the step locked and saved, else read afresh."""
     result = action.run(actor, case, data)
-    return result if isinstance(result, Case) else Case.objects.get(pk=case.pk)
+    if isinstance(result, Case) and result is not case:
+        return result
+    return Case.objects.select_related("unit", "region").get(pk=case.pk)

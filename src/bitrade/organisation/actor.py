@@ -41,12 +41,21 @@ def _valid(m, today: date) -> bool:
 Memberships = tuple[list[UnitMembership], list[StaffMembership]]
 
 
-def memberships(person: Person) -> Memberships:
-    """The person's unit and staff memberships (valid or not) with their unit / organisation: two queries.
-    A request loads them once for its actor and its capacity menu (``organisation.auth``)."""
-    return (list(UnitMembership.objects.filter(person=person).select_related("unit", "unit__region")
-                 .order_by("id")),
-            list(StaffMembership.objects.filter(person=person).select_related("organisation").order_by("id")))
+def unit_memberships(person: Person) -> list[UnitMembership]:
+    """The person's unit memberships (valid or not) with their unit and region: one query."""
+    return list(UnitMembership.objects.filter(person=person).select_related("unit", "unit__region").order_by("id"))
+
+
+def staff_memberships(person: Person) -> list[StaffMembership]:
+    """The person's staff memberships (valid or not) with their organisation: one query."""
+    return list(StaffMembership.objects.filter(person=person).select_related("organisation").order_by("id"))
+
+
+def memberships(person: Person, *, units: list[UnitMembership] | None = None) -> Memberships:
+    """The person's unit and staff memberships (valid or not) with their unit / organisation: two queries
+    (one if ``units`` are loaded already). A request loads them once for its actor and its capacity menu
+    (``organisation.auth``)."""
+    return (units if units is not None else unit_memberships(person)), staff_memberships(person)
 
 
 def capacities(person: Person, today: date | None = None, *, held: Memberships | None = None) -> list[Capacity]:
@@ -85,13 +94,7 @@ def actor_for_person(person: Person, capacity_key: str | None = None, *,
     kind, _, ident = chosen.key.partition(":")
     if kind == "unit":
         units = held[0]
-        m = next(u for u in units if u.pk == int(ident))
-        functions = frozenset(u.function for u in units if u.unit_id == m.unit_id)
-        return Actor(
-            kind=POLICE, label=label, person_id=person.pk, unit_id=m.unit_id, unit_kind=m.unit.kind,
-            region_id=m.unit.region_id, police_area_id=m.unit.police_area_id, functions=functions,
-            capacity_key=chosen.key,
-        )
+        return _unit_actor(person, next(u for u in units if u.pk == int(ident)), units)
     if kind == "staff":
         s = next(x for x in held[1] if x.pk == int(ident))
         return Actor(
@@ -100,6 +103,31 @@ def actor_for_person(person: Person, capacity_key: str | None = None, *,
         )
     return Actor(kind=chosen.kind, label=label, person_id=person.pk, functions=frozenset({chosen.kind}),
                  capacity_key=chosen.key)
+
+
+def _unit_actor(person: Person, m: UnitMembership, units: list[UnitMembership]) -> Actor:
+    functions = frozenset(u.function for u in units if u.unit_id == m.unit_id)
+    return Actor(
+        kind=POLICE, label=person.get_full_name() or person.username, person_id=person.pk, unit_id=m.unit_id,
+        unit_kind=m.unit.kind, region_id=m.unit.region_id, police_area_id=m.unit.police_area_id,
+        functions=functions, capacity_key=f"unit:{m.id}",
+    )
+
+
+def police_actor(person: Person, capacity_key: str | None, units: list[UnitMembership],
+                 today: date | None = None) -> Actor | None:
+    """The actor ``actor_for_person`` gives when the chosen capacity is a police unit, from the unit
+    memberships alone (no staff query): the valid membership named by ``capacity_key``, or with no
+    capacity chosen the first valid one (police units come first among the capacities). None when the
+    choice is not a valid unit membership (``actor_for_person`` then decides, from every membership)."""
+    today = today or timezone.localdate()
+    kind, _, ident = (capacity_key or "").partition(":")
+    if capacity_key and kind != "unit":
+        return None
+    for m in units:
+        if (not capacity_key or str(m.pk) == ident) and _valid(m, today):
+            return _unit_actor(person, m, units)
+    return None
 
 
 def actor_for_api_key(key: ApiKey) -> Actor:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 
 from bitrade.organisation.actor import KIND_LABELS
 from bitrade.organisation.auth import request_actor, request_capacities
@@ -23,5 +24,6 @@ def navigation(request):
         "actor": actor,
         "actor_kind_label": KIND_LABELS.get(actor.kind, actor.kind),
         "nav_items": items,
-        "capacities": request_capacities(request),
+        # Read when a page shows the capacity menu (a fragment that does not, reads no staff memberships).
+        "capacities": SimpleLazyObject(lambda: request_capacities(request)),
     }

@@ -1,0 +1,135 @@
+"""CPU per case action, in-process (Django test client, production settings, the police in the handling unit
+with a session cookie and CSRF, a fresh Idempotency-Key per request), and optionally a cProfile of them.
+
+    N=2000 python bench/profile_actions.py                         # each action of the mixed load, CPU ms/request
+    N=2000 PROFILE=1 python bench/profile_actions.py assess_risk
+    SQL=1 python bench/profile_actions.py inform_requester         # the statements of one request
+    BITRADE_SRC=/other/checkout/src python bench/profile_actions.py # A/B: the same harness on other code
+    DATABASE_URL=postgres://... python bench/profile_actions.py    # on PostgreSQL (a scratch database)
+
+Actions: the mix of ``bench/mixed_bench.py`` (``assess_risk``, ``inform_requester``, ``record_not_found``,
+``acknowledge``), each on cases of the unit taken in turn (``acknowledge`` on a fresh received case each
+time). CPU is ``time.process_time`` over REPEAT requests after a warm-up; on SQLite the database runs in
+the process, so its CPU is included (as in gunicorn on SQLite); on PostgreSQL it is the client's CPU only.
+"""
+
+import cProfile
+import io
+import itertools
+import json
+import os
+import pstats
+import secrets
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+SRC = os.environ.get("BITRADE_SRC") or str(BENCH.parent / "src")
+sys.path.insert(0, SRC)
+sys.path.insert(0, str(BENCH))
+os.environ.setdefault("BITRADE_VAR_DIR", tempfile.mkdtemp(prefix="prof-actions-"))
+os.environ.update({"BITRADE_ENV": "production", "BITRADE_DEBUG": "0", "SECRET_KEY": secrets.token_urlsafe(50),
+                   "BITRADE_ALLOWED_HOSTS": "127.0.0.1,localhost,testserver", "BITRADE_LOG_LEVEL": "WARNING",
+                   "BITRADE_SSL_REDIRECT": "0", "DJANGO_SETTINGS_MODULE": "bitrade.config.settings"})
+
+ACTIONS = ["assess_risk", "inform_requester", "record_not_found", "acknowledge"]
+
+
+def main() -> None:
+    import django
+
+    django.setup()
+    import cases_bench
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from bitrade.cases.models import Case
+    from bitrade.organisation.demo import load_demo
+    from bitrade.organisation.models import Municipality, Person, RequestingOrganisation, Unit
+
+    call_command("migrate", verbosity=0, interactive=False)
+    load_demo()
+    unit = Unit.objects.get(name="Handräckningsgrupp Malmö")
+    n = int(os.environ.get("N", "2000"))
+    cases_bench.load_cases(n, unit, RequestingOrganisation.objects.get(name="Socialnämnden Malmö stad"),
+                           Municipality.objects.get(code="1280"), timezone.now())
+    by_state: dict[str, list[str]] = {}
+    priority: dict[str, int | None] = {}
+    for pid, state, prio in Case.objects.filter(unit=unit).values_list("public_id", "state", "priority").order_by("id"):
+        by_state.setdefault(state, []).append(str(pid))
+        priority[str(pid)] = prio
+    police = Client(enforce_csrf_checks=True)
+    police.force_login(Person.objects.get(username="gc.malmo"))
+    police.get("/")  # the CSRF cookie
+    csrf = police.cookies[settings.CSRF_COOKIE_NAME].value
+    repeat = int(os.environ.get("REPEAT", "60"))
+    rounds = int(os.environ.get("ROUNDS", "3"))
+    pool = int(os.environ.get("POOL", "50"))
+    engine = connection.vendor
+    print(f"code: {SRC}  engine: {engine}  cases: {n}  repeat: {repeat}  rounds: {rounds}")
+    keys = itertools.count()
+    run = secrets.token_hex(4)
+
+    def targets(name: str):
+        if name == "acknowledge":
+            return iter(by_state["received"])
+        if name == "record_not_found":
+            return itertools.cycle(by_state["in_execution"][:pool])
+        return itertools.cycle([c for st in ("acknowledged", "granted", "assigned") for c in by_state[st][:pool]])
+
+    def payload(name: str, k: int, case_id: str) -> dict:
+        # The case keeps its priority (as in mixed_bench: a changed priority may route the case elsewhere).
+        return {"assess_risk": {"risk_level": ["low", "medium", "high"][k % 3], "risk_assessment": f"Bedömning {k}.",
+                                "priority": priority[case_id]},
+                "inform_requester": {"channel": "telefon", "note": f"Lägesbesked {k}."},
+                "record_not_found": {"notes": f"Ingen öppnade ({k})."}}.get(name, {})
+
+    def post(name: str, case_id: str):
+        k = next(keys)
+        return police.post(f"/api/v1/cases/{case_id}/actions/{name}", json.dumps(payload(name, k, case_id)),
+                           content_type="application/json", HTTP_X_CSRFTOKEN=csrf,
+                           HTTP_IDEMPOTENCY_KEY=f"prof-{run}-{k}")
+
+    for name in sys.argv[1:] or ACTIONS:
+        it = targets(name)
+        for _ in range(5):
+            r = post(name, next(it))
+            assert r.status_code == 200, (name, r.status_code, r.content[:300])
+        if os.environ.get("SQL"):
+            with CaptureQueriesContext(connection) as ctx:
+                post(name, next(it))
+            print(f"--- {name}: {len(ctx.captured_queries)} statements")
+            for q in ctx.captured_queries:
+                print("   ", q["sql"][:220])
+        best = None
+        for _ in range(rounds):
+            t = time.process_time()
+            for _ in range(repeat):
+                r = post(name, next(it))
+            assert r.status_code == 200, (name, r.status_code, r.content[:300])
+            ms = (time.process_time() - t) / repeat * 1000
+            best = ms if best is None else min(best, ms)
+        with CaptureQueriesContext(connection) as ctx:
+            post(name, next(it))
+        print(f"{name:20s} CPU ms/request (best of rounds) {best:6.2f}   statements {len(ctx.captured_queries):3d}"
+              f"   bytes {len(r.content)}")
+        if os.environ.get("PROFILE"):
+            pr = cProfile.Profile()
+            pr.enable()
+            for _ in range(repeat):
+                post(name, next(it))
+            pr.disable()
+            for order, count, chars in (("cumulative", 80, 16000), ("tottime", 30, 8000)):
+                s = io.StringIO()
+                pstats.Stats(pr, stream=s).sort_stats(order).print_stats(count)
+                print(s.getvalue()[:chars])
+
+
+if __name__ == "__main__":
+    main()
