@@ -162,13 +162,17 @@ class Sealer:
     """`bitrade audit seal --follow`: what the worker's sealer does continuously, running beside the load so
     that the delay from an event's insert to its seal is measured under load (its CPU counts as the app's)."""
 
-    def __init__(self, env: dict, log: Path, interval: float = 0.5):
+    def __init__(self, env: dict, log: Path, interval: float | None = None):
         exe = Path(sys.executable).with_name("bitrade")
         base = [str(exe)] if exe.exists() else [sys.executable, "-m", "bitrade.config.cli"]
-        self.interval = interval
+        # None: the product's default (BITRADE_AUDIT_SEAL_INTERVAL, 0.5 s unless set in the environment)
+        self.interval = interval if interval is not None else float(env.get("BITRADE_AUDIT_SEAL_INTERVAL", 0.5))
+        self._log_path = log
         self._log = open(log, "wb")  # noqa: SIM115 (closed in stop)
-        self.proc = subprocess.Popen([*base, "audit", "seal", "--follow", "--interval", str(interval)], env=env,
-                                     cwd=str(REPO), stdout=self._log, stderr=subprocess.STDOUT)
+        self.proc = subprocess.Popen([*base, "audit", "seal", "--follow", "--timings", "--interval",
+                                      str(self.interval)], env=env, cwd=str(REPO), stdout=self._log,
+                                     stderr=subprocess.STDOUT)
+        self.times: dict = {}
 
     def cpu_seconds(self) -> float:
         return machine.tree_cpu_seconds(self.proc.pid) if self.proc.poll() is None else 0.0
@@ -182,6 +186,10 @@ class Sealer:
                 self.proc.kill()
                 self.proc.wait(10)
         self._log.close()
+        # where the sealer's time went per batch (read, hash + sign, lock wait, write, file), printed on exit
+        for line in self._log_path.read_text(errors="replace").splitlines():
+            if line.startswith('{"seal_times"'):
+                self.times = json.loads(line)["seal_times"]
 
 
 def _parse_ts(v) -> datetime:
@@ -472,6 +480,8 @@ def run(db: str, *, levels: list[int], duration_s: float, max_requests: int, war
         server.stop()
         server = None
         sealer.stop()
+        result["seal_times"] = sealer.times
+        log(f"[{db}] sealer per batch: {sealer.times}")
         sealer = None
         result["seal_delay"] = seal_delays(db, env, since=sealer_started)
         log(f"[{db}] seal delay (insert → sealed, under load): {result['seal_delay']}")
