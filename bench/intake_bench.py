@@ -202,7 +202,7 @@ def _parse_ts(v) -> datetime:
 def seal_delays(db: str, env: dict, since: datetime) -> dict:
     """From each event's `occurred_at` (set in the request) to its `sealed_at` (set by the sealer), in ms, for
     the events that occurred after the sealer started (the demo's own events waited for it)."""
-    sql = "SELECT occurred_at, sealed_at FROM audit_auditevent WHERE sealed_at IS NOT NULL"
+    sql = "SELECT occurred_at, sealed_at, action FROM audit_auditevent WHERE sealed_at IS NOT NULL"
     if db == "sqlite":
         conn = sqlite3.connect(Path(env["BITRADE_VAR_DIR"]) / "bitrade.sqlite3")
         try:
@@ -216,16 +216,21 @@ def seal_delays(db: str, env: dict, since: datetime) -> dict:
         with psycopg.connect(env["DATABASE_URL"]) as conn:
             rows = conn.execute(sql).fetchall()
             unsealed = conn.execute("SELECT count(*) FROM audit_auditevent WHERE sealed_at IS NULL").fetchone()[0]
-    delays = sorted(max((_parse_ts(b) - _parse_ts(a)).total_seconds() * 1000, 0.0) for a, b in rows
-                    if _parse_ts(a) >= since)
+    timed = sorted((max((_parse_ts(b) - _parse_ts(a)).total_seconds() * 1000, 0.0), action) for a, b, action in rows
+                   if _parse_ts(a) >= since)
+    delays = [d for d, _ in timed]
     if not delays:
         return {"sealed": 0, "unsealed_at_stop": unsealed}
+    # which events make the tail (the slowest 1 %, by action)
+    tail: dict[str, int] = {}
+    for _, action in timed[int(0.99 * len(timed)):]:
+        tail[action] = tail.get(action, 0) + 1
 
     def pct(q: float) -> float:
         return round(delays[min(len(delays) - 1, int(q * len(delays)))], 1)
 
     return {"sealed": len(delays), "unsealed_at_stop": unsealed, "p50_ms": pct(0.50), "p99_ms": pct(0.99),
-            "max_ms": round(delays[-1], 1)}
+            "max_ms": round(delays[-1], 1), "slowest_1pct_by_action": tail}
 
 
 FLOOR_INSERTS = 9  # INSERT statements in one intake transaction (bench/profile_intake.py counts them)

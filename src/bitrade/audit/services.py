@@ -251,11 +251,18 @@ class SealTimes:
     batches: list[tuple[int, float, float, float, float, float]] = field(default_factory=list)
     # (events, read, hash + sign, wait for the write lock, write + commit, checkpoint file append + fsync)
 
+    starts: list[float] = field(default_factory=list)  # monotonic start of every run of ``follow``
+
     PHASES = ("read", "hash_sign", "lock_wait", "write", "file")
 
     def summary(self) -> dict:
         """Per phase the median, 99th percentile and maximum in ms, and the batch count and sizes."""
-        out: dict = {"batches": len(self.batches), "events": sum(b[0] for b in self.batches)}
+        out: dict = {"batches": len(self.batches), "events": sum(b[0] for b in self.batches), "runs": len(self.starts)}
+        gaps = sorted(b - a for a, b in zip(self.starts, self.starts[1:], strict=False))
+        if gaps:  # from the start of one run to the start of the next
+            out["run_gap"] = {"p50_ms": round(gaps[len(gaps) // 2] * 1000, 1),
+                              "p99_ms": round(gaps[min(len(gaps) - 1, int(0.99 * len(gaps)))] * 1000, 1),
+                              "max_ms": round(gaps[-1] * 1000, 1)}
         if not self.batches:
             return out
         sizes = sorted(b[0] for b in self.batches)
@@ -379,6 +386,8 @@ def follow(stop: threading.Event, interval: float = 0.5, *, times: SealTimes | N
     by the next at once. An event therefore waits at most about one interval plus one run."""
     while not stop.is_set():
         started = time.monotonic()
+        if times is not None:
+            times.starts.append(started)
         close_old_connections()
         try:
             seal_pending(times=times)
