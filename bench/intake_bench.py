@@ -162,13 +162,17 @@ class Sealer:
     """`bitrade audit seal --follow`: what the worker's sealer does continuously, running beside the load so
     that the delay from an event's insert to its seal is measured under load (its CPU counts as the app's)."""
 
-    def __init__(self, env: dict, log: Path, interval: float = 0.5):
+    def __init__(self, env: dict, log: Path, interval: float | None = None):
         exe = Path(sys.executable).with_name("bitrade")
         base = [str(exe)] if exe.exists() else [sys.executable, "-m", "bitrade.config.cli"]
-        self.interval = interval
+        # None: the product's default (BITRADE_AUDIT_SEAL_INTERVAL, 0.5 s unless set in the environment)
+        self.interval = interval if interval is not None else float(env.get("BITRADE_AUDIT_SEAL_INTERVAL", 0.5))
+        self._log_path = log
         self._log = open(log, "wb")  # noqa: SIM115 (closed in stop)
-        self.proc = subprocess.Popen([*base, "audit", "seal", "--follow", "--interval", str(interval)], env=env,
-                                     cwd=str(REPO), stdout=self._log, stderr=subprocess.STDOUT)
+        self.proc = subprocess.Popen([*base, "audit", "seal", "--follow", "--timings", "--interval",
+                                      str(self.interval)], env=env, cwd=str(REPO), stdout=self._log,
+                                     stderr=subprocess.STDOUT)
+        self.times: dict = {}
 
     def cpu_seconds(self) -> float:
         return machine.tree_cpu_seconds(self.proc.pid) if self.proc.poll() is None else 0.0
@@ -182,6 +186,10 @@ class Sealer:
                 self.proc.kill()
                 self.proc.wait(10)
         self._log.close()
+        # where the sealer's time went per batch (read, hash + sign, lock wait, write, file), printed on exit
+        for line in self._log_path.read_text(errors="replace").splitlines():
+            if line.startswith('{"seal_times"'):
+                self.times = json.loads(line)["seal_times"]
 
 
 def _parse_ts(v) -> datetime:
@@ -194,7 +202,7 @@ def _parse_ts(v) -> datetime:
 def seal_delays(db: str, env: dict, since: datetime) -> dict:
     """From each event's `occurred_at` (set in the request) to its `sealed_at` (set by the sealer), in ms, for
     the events that occurred after the sealer started (the demo's own events waited for it)."""
-    sql = "SELECT occurred_at, sealed_at FROM audit_auditevent WHERE sealed_at IS NOT NULL"
+    sql = "SELECT occurred_at, sealed_at, action FROM audit_auditevent WHERE sealed_at IS NOT NULL"
     if db == "sqlite":
         conn = sqlite3.connect(Path(env["BITRADE_VAR_DIR"]) / "bitrade.sqlite3")
         try:
@@ -208,16 +216,21 @@ def seal_delays(db: str, env: dict, since: datetime) -> dict:
         with psycopg.connect(env["DATABASE_URL"]) as conn:
             rows = conn.execute(sql).fetchall()
             unsealed = conn.execute("SELECT count(*) FROM audit_auditevent WHERE sealed_at IS NULL").fetchone()[0]
-    delays = sorted(max((_parse_ts(b) - _parse_ts(a)).total_seconds() * 1000, 0.0) for a, b in rows
-                    if _parse_ts(a) >= since)
+    timed = sorted((max((_parse_ts(b) - _parse_ts(a)).total_seconds() * 1000, 0.0), action) for a, b, action in rows
+                   if _parse_ts(a) >= since)
+    delays = [d for d, _ in timed]
     if not delays:
         return {"sealed": 0, "unsealed_at_stop": unsealed}
+    # which events make the tail (the slowest 1 %, by action)
+    tail: dict[str, int] = {}
+    for _, action in timed[int(0.99 * len(timed)):]:
+        tail[action] = tail.get(action, 0) + 1
 
     def pct(q: float) -> float:
         return round(delays[min(len(delays) - 1, int(q * len(delays)))], 1)
 
     return {"sealed": len(delays), "unsealed_at_stop": unsealed, "p50_ms": pct(0.50), "p99_ms": pct(0.99),
-            "max_ms": round(delays[-1], 1)}
+            "max_ms": round(delays[-1], 1), "slowest_1pct_by_action": tail}
 
 
 FLOOR_INSERTS = 9  # INSERT statements in one intake transaction (bench/profile_intake.py counts them)
@@ -472,6 +485,8 @@ def run(db: str, *, levels: list[int], duration_s: float, max_requests: int, war
         server.stop()
         server = None
         sealer.stop()
+        result["seal_times"] = sealer.times
+        log(f"[{db}] sealer per batch: {sealer.times}")
         sealer = None
         result["seal_delay"] = seal_delays(db, env, since=sealer_started)
         log(f"[{db}] seal delay (insert → sealed, under load): {result['seal_delay']}")

@@ -9,7 +9,7 @@ import threading
 import time
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import OperationalError, connection, connections, transaction
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -92,3 +92,77 @@ def test_a_priority_writer_closes_the_gate_for_the_writers_behind_it(sqlite_only
     finally:
         connection.write_priority = False
         os.close(gate)
+
+
+def _hold(name: str) -> int:
+    """Take one of the queue's locks from another open file description (a writer that does not let go)."""
+    fd = os.open(f"{connection.settings_dict['NAME']}-{name}.lock", os.O_RDWR | os.O_CREAT, 0o640)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    return fd
+
+
+def _gate_free() -> bool:
+    fd = os.open(f"{connection.settings_dict['NAME']}-writers-gate.lock", os.O_RDWR | os.O_CREAT, 0o640)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    else:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return True
+    finally:
+        os.close(fd)
+
+
+@pytest.mark.parametrize("priority", [False, True], ids=["writer", "sealer"])
+def test_a_queued_writer_gives_up_after_the_busy_timeout_like_sqlite(sqlite_only, monkeypatch, priority):
+    from bitrade.routing.models import ConfigurationVersion
+
+    monkeypatch.setitem(connection.settings_dict["OPTIONS"], "timeout", 0.3)
+    monkeypatch.setattr(connection, "write_priority", priority)
+    holder = _hold("writers")
+    try:
+        started = time.monotonic()
+        with pytest.raises(OperationalError, match="database is locked"), transaction.atomic():
+            ConfigurationVersion.objects.update_or_create(id=1, defaults={"version": "never"})
+        assert time.monotonic() - started >= 0.3
+        assert _gate_free()  # the sealer that gave up does not keep the gate closed
+    finally:
+        fcntl.flock(holder, fcntl.LOCK_UN)
+        os.close(holder)
+    time.sleep(0.2)  # the thread that waited took the lock when it came free, and let it go again
+    assert _queue_free() and _gate_free()
+    with transaction.atomic():  # the connection queues again as before
+        ConfigurationVersion.objects.update_or_create(id=1, defaults={"version": "later"})
+        assert not _queue_free()
+    assert ConfigurationVersion.objects.get(id=1).version == "later"
+
+
+def test_a_writer_waiting_at_a_closed_gate_gives_up_too(sqlite_only, monkeypatch):
+    from bitrade.routing.models import ConfigurationVersion
+
+    monkeypatch.setitem(connection.settings_dict["OPTIONS"], "timeout", 0.3)
+    gate = _hold("writers-gate")  # a sealer that closed the gate and never went on
+    try:
+        with pytest.raises(OperationalError, match="database is locked"), transaction.atomic():
+            ConfigurationVersion.objects.update_or_create(id=1, defaults={"version": "never"})
+        assert _queue_free()
+    finally:
+        fcntl.flock(gate, fcntl.LOCK_UN)
+        os.close(gate)
+    with transaction.atomic():
+        ConfigurationVersion.objects.update_or_create(id=1, defaults={"version": "later"})
+    assert ConfigurationVersion.objects.get(id=1).version == "later"
+
+
+def test_a_writer_that_waited_within_the_timeout_writes(sqlite_only, monkeypatch):
+    from bitrade.routing.models import ConfigurationVersion
+
+    monkeypatch.setitem(connection.settings_dict["OPTIONS"], "timeout", 5)
+    holder = _hold("writers")
+    threading.Timer(0.3, lambda: (fcntl.flock(holder, fcntl.LOCK_UN), os.close(holder))).start()
+    with transaction.atomic():
+        ConfigurationVersion.objects.update_or_create(id=1, defaults={"version": "waited"})
+        assert not _queue_free()
+    assert _queue_free()
+    assert ConfigurationVersion.objects.get(id=1).version == "waited"

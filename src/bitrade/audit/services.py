@@ -14,12 +14,15 @@ import fcntl
 import hashlib
 import logging
 import os
+import threading
+import time
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import close_old_connections, connection, transaction
 from django.utils import timezone
 
 from . import checkpoint_file, keys
@@ -241,16 +244,50 @@ def _chain_head() -> tuple[dict | None, dict | None]:
     return last, last_cp
 
 
-def _seal_batch(batch_size: int) -> tuple[int, Checkpoint | None]:
+@dataclass
+class SealTimes:
+    """Where the sealer's time went, per batch, in seconds (``bitrade audit seal --follow`` reports them)."""
+
+    batches: list[tuple[int, float, float, float, float, float]] = field(default_factory=list)
+    # (events, read, hash + sign, wait for the write lock, write + commit, checkpoint file append + fsync)
+
+    starts: list[float] = field(default_factory=list)  # monotonic start of every run of ``follow``
+
+    PHASES = ("read", "hash_sign", "lock_wait", "write", "file")
+
+    def summary(self) -> dict:
+        """Per phase the median, 99th percentile and maximum in ms, and the batch count and sizes."""
+        out: dict = {"batches": len(self.batches), "events": sum(b[0] for b in self.batches), "runs": len(self.starts)}
+        gaps = sorted(b - a for a, b in zip(self.starts, self.starts[1:], strict=False))
+        if gaps:  # from the start of one run to the start of the next
+            out["run_gap"] = {"p50_ms": round(gaps[len(gaps) // 2] * 1000, 1),
+                              "p99_ms": round(gaps[min(len(gaps) - 1, int(0.99 * len(gaps)))] * 1000, 1),
+                              "max_ms": round(gaps[-1] * 1000, 1)}
+        if not self.batches:
+            return out
+        sizes = sorted(b[0] for b in self.batches)
+        out["batch_size_p50"] = sizes[len(sizes) // 2]
+        out["batch_size_max"] = sizes[-1]
+        for i, name in enumerate((*self.PHASES, "total"), start=1):
+            vals = sorted(sum(b[1:]) if name == "total" else b[i] for b in self.batches)
+            out[name] = {"p50_ms": round(vals[len(vals) // 2] * 1000, 1),
+                         "p99_ms": round(vals[min(len(vals) - 1, int(0.99 * len(vals)))] * 1000, 1),
+                         "max_ms": round(vals[-1] * 1000, 1)}
+        return out
+
+
+def _seal_batch(batch_size: int, times: list | None = None) -> tuple[int, Checkpoint | None]:
     """Seal the next batch. Reading the events, hashing and signing happen before the write transaction
     (committed events do not change, and only this sealer seals: ``_sealer_lock``), so the transaction
     holds only the updates and the checkpoint's insert (on SQLite the single write lock, which intake
     requests wait for); inside it the chain head is checked to be the one the batch was built on."""
+    t0 = time.perf_counter()
     pending = list(AuditEvent.objects.filter(position__isnull=True).order_by("seq")
                    .values(*_CONTENT_FIELDS)[:batch_size])
     if not pending:
         return 0, None
     last, last_cp = _chain_head()
+    t1 = time.perf_counter()
     position, prev = (last["position"], last["hash"]) if last else (0, GENESIS_HASH)
     first_position = position + 1
     now = timezone.now()
@@ -271,6 +308,8 @@ def _seal_batch(batch_size: int) -> tuple[int, Checkpoint | None]:
                            created_at=now, key_id=key)
     _, signature = keys.sign(body)
     cp = Checkpoint.parse(body, signature)
+    if times is not None:
+        times += [len(pending), t1 - t0, time.perf_counter() - t1]
     # On SQLite the sealer goes to the head of the writers' queue (bitrade.common.sqlite): under load it
     # would otherwise wait behind every request, and the seal delay grow.
     priority = getattr(connection, "write_priority", None)
@@ -278,15 +317,17 @@ def _seal_batch(batch_size: int) -> tuple[int, Checkpoint | None]:
         connection.write_priority = True
     try:
         return _write_batch(links, last, last_cp, number, first_position, position, key, body, signature, cp, now,
-                            len(pending))
+                            len(pending), times)
     finally:
         if priority is not None:
             connection.write_priority = priority
 
 
 def _write_batch(links, last, last_cp, number, first_position, position, key, body, signature, cp, now,
-                 count) -> tuple[int, Checkpoint | None]:
+                 count, times: list | None = None) -> tuple[int, Checkpoint | None]:
+    t0 = time.perf_counter()
     with transaction.atomic():
+        t1 = time.perf_counter()  # BEGIN IMMEDIATE on SQLite: in the writers' queue until here
         if _chain_head() != (last, last_cp):  # another sealer got in after all: build the batch again
             log.warning("audit chain head moved while a batch was being sealed; sealing it again")
             return 0, None
@@ -298,10 +339,13 @@ def _write_batch(links, last, last_cp, number, first_position, position, key, bo
         AuditCheckpoint.objects.create(number=number, first_position=first_position, last_position=position,
                                        first_seq=cp.first_seq, last_seq=cp.last_seq, root=cp.root, head=cp.head,
                                        key_id=key, body=body, signature=signature, created_at=now)
+    if times is not None:
+        times += [t1 - t0, time.perf_counter() - t1]
     return count, cp
 
 
-def seal_pending(*, batch_size: int | None = None, max_batches: int | None = None) -> int:
+def seal_pending(*, batch_size: int | None = None, max_batches: int | None = None,
+                 times: SealTimes | None = None) -> int:
     """Seal every committed, unsealed event in `seq` order, in batches; returns how many were sealed.
 
     Each batch is one transaction: positions, links and hashes of its events, and a signed checkpoint over
@@ -317,9 +361,13 @@ def seal_pending(*, batch_size: int | None = None, max_batches: int | None = Non
             return 0
         _sync_checkpoint_file()
         while True:
-            n, cp = _seal_batch(batch_size)
+            parts: list | None = [] if times is not None else None
+            n, cp = _seal_batch(batch_size, parts)
             if cp is not None:
+                t0 = time.perf_counter()
                 checkpoint_file.append([cp])
+                if parts is not None and len(parts) == 5:
+                    times.batches.append((*parts, time.perf_counter() - t0))
             total += n
             batches += 1
             if n < batch_size or (max_batches and batches >= max_batches):
@@ -327,3 +375,24 @@ def seal_pending(*, batch_size: int | None = None, max_batches: int | None = Non
     if total:
         log.debug("sealed %s audit events", total)
     return total
+
+
+def follow(stop: threading.Event, interval: float = 0.5, *, times: SealTimes | None = None) -> None:
+    """Seal continuously until ``stop`` is set (the worker's sealer thread, ``bitrade audit seal --follow``).
+
+    A run starts every ``interval`` seconds, counted from the start of the previous run, not from its end:
+    the time a run spends (waiting for SQLite's write lock, writing, a burst of full batches) is not added
+    to the wait of the events that arrive meanwhile. A run that took longer than the interval is followed
+    by the next at once. An event therefore waits at most about one interval plus one run."""
+    while not stop.is_set():
+        started = time.monotonic()
+        if times is not None:
+            times.starts.append(started)
+        close_old_connections()
+        try:
+            seal_pending(times=times)
+        except Exception:  # noqa: BLE001 — retried on the next run
+            log.exception("audit sealing failed")
+            stop.wait(1)
+        stop.wait(max(0.0, interval - (time.monotonic() - started)))
+    connection.close()

@@ -289,6 +289,8 @@ BITRADE_AUDIT_SIGNING_KEY_FILE = os.environ.get("BITRADE_AUDIT_SIGNING_KEY_FILE"
 # Public keys of retired signing keys ("<key id> <base64 public key>" per line), for verification.
 BITRADE_AUDIT_TRUSTED_KEYS_FILE = os.environ.get("BITRADE_AUDIT_TRUSTED_KEYS_FILE", "")
 BITRADE_AUDIT_SEAL_BATCH = int(os.environ.get("BITRADE_AUDIT_SEAL_BATCH", "2000"))
+# The continuous sealer (worker, `bitrade audit seal --follow`) starts a run every this many seconds.
+BITRADE_AUDIT_SEAL_INTERVAL = float(os.environ.get("BITRADE_AUDIT_SEAL_INTERVAL", "0.5"))
 # A self-refreshing view logs an unchanged read again after this many seconds.
 BITRADE_AUDIT_READ_REPEAT_SECONDS = int(os.environ.get("BITRADE_AUDIT_READ_REPEAT_SECONDS", "3600"))
 

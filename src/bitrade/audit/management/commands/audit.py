@@ -4,12 +4,12 @@ import json
 import signal
 import threading
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.db import close_old_connections
 
 from bitrade.audit import keys
 from bitrade.audit.selectors import prove, verify
-from bitrade.audit.services import seal_pending
+from bitrade.audit.services import SealTimes, follow, seal_pending
 
 
 class Command(BaseCommand):
@@ -22,7 +22,11 @@ class Command(BaseCommand):
         parser.add_argument("seq", nargs="?", type=int, help="event number (prove)")
         parser.add_argument("--json", action="store_true", help="print the report as JSON")
         parser.add_argument("--follow", action="store_true", help="seal: keep running until SIGTERM")
-        parser.add_argument("--interval", type=float, default=0.5, help="seal --follow: seconds between runs")
+        parser.add_argument("--interval", type=float, default=None,
+                            help="seal --follow: seconds from the start of one run to the start of the next "
+                                 "(default BITRADE_AUDIT_SEAL_INTERVAL)")
+        parser.add_argument("--timings", action="store_true",
+                            help="seal --follow: on exit, print where the time went per batch (JSON)")
         parser.add_argument("--out", help="keygen: write the private key (PEM) to this file")
 
     def handle(self, *args, **options):
@@ -53,13 +57,13 @@ class Command(BaseCommand):
             return
         stop = threading.Event()
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
+        times = SealTimes() if options["timings"] else None
         try:
-            while not stop.is_set():
-                close_old_connections()
-                seal_pending()
-                stop.wait(options["interval"])
+            follow(stop, options["interval"] or settings.BITRADE_AUDIT_SEAL_INTERVAL, times=times)
         except KeyboardInterrupt:
             pass
+        if times is not None:
+            self.stdout.write(json.dumps({"seal_times": times.summary()}))
 
     def _prove(self, options):
         if options["seq"] is None:

@@ -5,10 +5,11 @@ import sys
 import threading
 import time
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections, connection
 
-from bitrade.audit.services import seal_pending
+from bitrade.audit.services import follow, seal_pending
 from bitrade.deadlines.services import sweep
 from bitrade.outbox.services import deliver_due
 
@@ -23,8 +24,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--interval", type=float, default=2.0, help="seconds between sweeps")
         parser.add_argument("--once", action="store_true", help="one sweep, then exit")
-        parser.add_argument("--seal-interval", type=float, default=0.5,
-                            help="seconds between audit sealing runs (a thread of its own; 0: only on sweeps)")
+        parser.add_argument("--seal-interval", type=float, default=None,
+                            help="seconds between audit sealing runs (a thread of its own; 0: only on sweeps; "
+                                 "default BITRADE_AUDIT_SEAL_INTERVAL)")
         parser.add_argument("--no-tasks", action="store_true", help="do not run the django-tasks db_worker")
         parser.add_argument("--no-followup", action="store_true",
                             help="do not refresh the follow-up's facts and analytics replica (nor rebuild them at night)")
@@ -41,8 +43,11 @@ class Command(BaseCommand):
             tasks = subprocess.Popen([sys.executable, "-m", "bitrade.config.cli", "db_worker", "--no-reload"])
         if not options["no_followup"]:
             threading.Thread(target=self._followup_loop, args=(stop,), daemon=True, name="followup").start()
-        if options["seal_interval"] > 0:
-            threading.Thread(target=self._seal_loop, args=(stop, options["seal_interval"]), daemon=True,
+        seal_interval = options["seal_interval"]
+        if seal_interval is None:
+            seal_interval = settings.BITRADE_AUDIT_SEAL_INTERVAL
+        if seal_interval > 0:
+            threading.Thread(target=self._seal_loop, args=(stop, seal_interval), daemon=True,
                              name="audit-sealer").start()
         self.stdout.write("Biträde worker running (Ctrl-C to stop).")
         try:
@@ -57,16 +62,8 @@ class Command(BaseCommand):
                 tasks.wait(timeout=10)
 
     def _seal_loop(self, stop: threading.Event, interval: float) -> None:
-        """Seal the audit trail within about `interval` seconds of each commit."""
-        while not stop.is_set():
-            close_old_connections()
-            try:
-                seal_pending()
-            except Exception:  # noqa: BLE001 — retried on the next run
-                log.exception("audit sealing failed")
-                stop.wait(1)
-            stop.wait(interval)
-        connection.close()
+        """Seal the audit trail within about `interval` seconds of each commit (audit.services.follow)."""
+        follow(stop, interval)
 
     def _followup_loop(self, stop: threading.Event) -> None:
         """The follow-up's facts and analytics replica: refreshed every few seconds, rebuilt each night."""
