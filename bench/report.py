@@ -385,6 +385,14 @@ def intake_section(results: dict, old_section: str | None) -> str:
                 f"max {_fmt(seal.get('max_ms'))} ms over {_fmt(seal.get('sealed'))} events "
                 f"(aim: within 1 s; {_fmt(seal.get('unsealed_at_stop'))} left for the final seal)."
             )
+            fc = seal.get("from_commit") or {}
+            if fc:
+                lines.append(
+                    f"  - From the commit (a watcher lists the unsealed events every 50 ms; an event is visible to "
+                    f"it only once committed) to the seal: p50 {_fmt(fc.get('p50_ms'))} ms, p99 "
+                    f"{_fmt(fc.get('p99_ms'))} ms, max {_fmt(fc.get('max_ms'))} ms over {_fmt(fc.get('events'))} "
+                    f"events. The insert-to-seal figure above also counts the rest of the request before its commit."
+                )
         floor = r.get("raw_insert_floor") or {}
         if floor.get("transactions_per_s"):
             c8 = _level(r, 8)
