@@ -1,7 +1,10 @@
 """Reference numbers (HR-<REGION>-<YEAR>-<NNNNN>) without one hot row per region.
 
 PostgreSQL: one sequence per region and year, created on first use (CREATE SEQUENCE IF NOT EXISTS, started
-after the region's old counter row if there is one). nextval() takes no row lock and is not rolled back:
+after the region's old counter row if there is one) by the database function ``PG_FUNCTION`` (migration
+cases/0008), so a draw is one statement: no savepoint around a first ``nextval`` that may fail, and a
+sequence rolled back with the transaction that created it (a test's, say) is simply created again by the
+next draw. nextval() takes no row lock and is not rolled back:
 a request whose transaction rolls back leaves a gap in the numbers; numbers are unique and increasing,
 not gap-free. SQLite has a single writer anyway: the counter row (ReferenceCounter) is kept there.
 
@@ -14,7 +17,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db import IntegrityError, ProgrammingError, connection, transaction
+from django.db import connection
 from django.utils import timezone
 
 from .models import ReferenceCounter
@@ -24,26 +27,33 @@ def _sequence_name(region_id: int, year: int) -> str:
     return f"cases_reference_r{int(region_id)}_y{int(year)}"
 
 
-_DRAW = "SELECT nextval(%s) FROM generate_series(1, %s)"
+PG_FUNCTION_NAME = "cases_next_references"
+
+# seq: the sequence's name (``_sequence_name``); region, yr: where an old counter row may say where to start;
+# n: how many numbers. The exception block (a subtransaction) is entered only when the sequence is missing.
+PG_FUNCTION = f"""
+CREATE OR REPLACE FUNCTION {PG_FUNCTION_NAME}(seq text, region integer, yr integer, n integer)
+RETURNS SETOF bigint LANGUAGE plpgsql AS $$
+BEGIN
+  IF to_regclass(seq) IS NULL THEN
+    BEGIN
+      EXECUTE format('CREATE SEQUENCE IF NOT EXISTS %I START WITH %s', seq,
+        COALESCE((SELECT c.last FROM {ReferenceCounter._meta.db_table} c
+                  WHERE c.region_id = region AND c.year = yr), 0) + 1);
+    EXCEPTION WHEN unique_violation OR duplicate_table OR duplicate_object THEN
+      NULL;  -- created by a concurrent transaction meanwhile
+    END;
+  END IF;
+  RETURN QUERY SELECT nextval(seq::regclass) FROM generate_series(1, n);
+END $$
+"""
+
+_DRAW = f"SELECT * FROM {PG_FUNCTION_NAME}(%s, %s, %s, %s)"
 
 
 def _pg_next(region, year: int, count: int = 1) -> list[int]:
-    name = _sequence_name(region.pk, year)
     with connection.cursor() as cur:
-        try:
-            with transaction.atomic():
-                cur.execute(_DRAW, [name, count])
-                return sorted(row[0] for row in cur.fetchall())
-        except ProgrammingError:  # the sequence does not exist yet
-            pass
-        start = (ReferenceCounter.objects.filter(region=region, year=year).values_list("last", flat=True).first()
-                 or 0) + 1
-        try:
-            with transaction.atomic():
-                cur.execute(f"CREATE SEQUENCE IF NOT EXISTS {name} START WITH {int(start)}")
-        except IntegrityError:  # created concurrently by another request
-            pass
-        cur.execute(_DRAW, [name, count])
+        cur.execute(_DRAW, [_sequence_name(region.pk, year), region.pk, year, count])
         return sorted(row[0] for row in cur.fetchall())
 
 

@@ -15,7 +15,8 @@ from collections.abc import Callable
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
+from django.utils import timezone
 
 from bitrade.common.errors import DomainError
 
@@ -55,6 +56,28 @@ def lookup(scope: str, key: str, digest: str) -> IdempotentResponse | None:
     return existing
 
 
+def _insert_unless_taken(fields: dict[str, Any]) -> IdempotentResponse | None:
+    """The claim's row inserted with ``ON CONFLICT (scope, key) DO NOTHING``: the new row, or None when the
+    key is taken. A taken key is not an error, so no savepoint is needed around the statement (two round
+    trips fewer per write on PostgreSQL); a concurrent twin still waits on the unique index as before."""
+    meta = IdempotentResponse._meta
+    qn = connection.ops.quote_name
+    columns = [meta.get_field(name).column for name in fields]
+    values = [meta.get_field(name).get_db_prep_save(value, connection) for name, value in fields.items()]
+    sql = (f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(c) for c in columns)}) "  # noqa: S608 - names from the model
+           f"VALUES ({', '.join(['%s'] * len(columns))}) "
+           f"ON CONFLICT ({qn(meta.get_field('scope').column)}, {qn(meta.get_field('key').column)}) DO NOTHING "
+           f"RETURNING {qn(meta.pk.column)}")
+    with connection.cursor() as cur:
+        cur.execute(sql, values)
+        row = cur.fetchone()
+    if row is None:
+        return None
+    obj = IdempotentResponse(pk=row[0], **fields)
+    obj._state.adding, obj._state.db = False, connection.alias
+    return obj
+
+
 def claim(scope: str, key: str, endpoint: str, digest: str,
           answer: tuple[int, Any] | None = None) -> tuple[IdempotentResponse, bool]:
     """Claim the key inside the caller's transaction. Returns (row, won): ``won`` is False when a
@@ -64,15 +87,14 @@ def claim(scope: str, key: str, endpoint: str, digest: str,
     status, response = answer if answer is not None else (None, {})
     if answer is not None:
         response = json.loads(json.dumps(response, cls=DjangoJSONEncoder))
-    try:
-        with transaction.atomic():
-            return IdempotentResponse.objects.create(scope=scope, key=key, endpoint=endpoint[:200],
-                                                     body_hash=digest, status=status, response=response), True
-    except IntegrityError:
-        existing = lookup(scope, key, digest)
-        if existing is None:  # claimed but not answered: a write that is still in flight elsewhere
-            raise IdempotencyConflict from None
-        return existing, False
+    row = _insert_unless_taken({"scope": scope, "key": key, "endpoint": endpoint[:200], "body_hash": digest,
+                                "status": status, "response": response, "created_at": timezone.now()})
+    if row is not None:
+        return row, True
+    existing = lookup(scope, key, digest)
+    if existing is None:  # claimed but not answered: a write that is still in flight elsewhere
+        raise IdempotencyConflict
+    return existing, False
 
 
 def store(row: IdempotentResponse, status: int, response: Any) -> None:
