@@ -19,6 +19,12 @@ How the replica keeps in step (``Replica.ensure``):
   ``BITRADE_VAR_DIR/followup/``) of the same generation, then copies the rows changed since; without a
   snapshot it copies every row once.
 
+Text columns with few distinct values (law, point, case code, outcome, state ...) are held dictionary-encoded
+(a DuckDB ``ENUM`` of the sorted values, ``Replica._encode``): grouping and filtering by them then works on
+small integers instead of strings, with the same results (the values come back as text, sorted and compared
+as text). A catch-up that brings a value the encoding does not hold turns that column back to text first
+and encodes it again afterwards.
+
 So the replica is at most one refresh behind the fact table, and the fact table at most
 ``BITRADE_FOLLOWUP_REFRESH_SECONDS`` behind the cases (the worker refreshes every
 ``BITRADE_FOLLOWUP_SYNC_SECONDS``; a page that finds the table older refreshes it first). The page shows when.
@@ -48,6 +54,8 @@ DUCKDB, ORM = "duckdb", "orm"
 CHUNK = 20000
 #: Below this many rows, inserted with parameters; above, through a temporary CSV file (much faster).
 SMALL = 500
+#: Text columns with at most this many distinct values are held dictionary-encoded in the replica.
+ENCODE_MAX = 1000
 
 
 def engine() -> str:
@@ -194,6 +202,11 @@ class Replica:
         #: Goes up whenever the replica's rows change (a catch-up or a reset): results computed from the replica
         #: are valid for one version (``metrics``' result cache keys on it).
         self.version = 0
+        #: (table, column) -> (the ENUM type's name, its values) of the dictionary-encoded text columns;
+        #: ``_plain``: text columns with too many values to encode.
+        self._encoded: dict[tuple[str, str], tuple[str, frozenset]] = {}
+        self._plain: set[tuple[str, str]] = set()
+        self._enums = 0
         for model in _models():
             _create(self._db, model)
 
@@ -239,8 +252,57 @@ class Replica:
         with self._transaction() as con:
             for model in _models():
                 con.execute(f'DELETE FROM "{model._meta.db_table}"')
+        for key in list(self._encoded):  # a snapshot or a full copy may bring any values
+            self._decode(*key)
+        self._plain.clear()
         self.synced = None
         self.version += 1
+
+    # ---- dictionary-encoded text columns
+
+    def _decode(self, table: str, column: str) -> None:
+        """The column back to text (before rows with a value its encoding does not hold are inserted)."""
+        name, _ = self._encoded.pop((table, column))
+        self._db.execute(f'ALTER TABLE "{table}" ALTER "{column}" TYPE VARCHAR')
+        self._db.execute(f'DROP TYPE IF EXISTS "{name}"')
+
+    def _admit(self, model, rows: list[tuple]) -> None:
+        """Decode the encoded columns of ``model`` for which ``rows`` bring a value the encoding lacks."""
+        if not rows or not self._encoded:
+            return
+        table = model._meta.db_table
+        for i, (column, _, _) in enumerate(_columns(model)):
+            held = self._encoded.get((table, column))
+            if held is not None and not {r[i] for r in rows if r[i] is not None} <= held[1]:
+                self._decode(table, column)
+
+    def _encode(self) -> None:
+        """Encode every text column that is not yet encoded and has at most ``ENCODE_MAX`` distinct values,
+        as an ENUM of its values in sorted order (so it sorts and compares as the text does)."""
+        for model in _models():
+            table = model._meta.db_table
+            for column, _, kind in _columns(model):
+                key = (table, column)
+                if kind != "VARCHAR" or key in self._encoded or key in self._plain:
+                    continue
+                values = [v for (v,) in self._db.execute(
+                    f'SELECT DISTINCT "{column}" FROM "{table}" WHERE "{column}" IS NOT NULL LIMIT {ENCODE_MAX + 1}'
+                ).fetchall()]
+                if not values:
+                    continue  # nothing to encode yet
+                if len(values) > ENCODE_MAX:
+                    self._plain.add(key)
+                    continue
+                values.sort()
+                self._enums += 1
+                name = f"enum_{self._enums}"
+                literals = ", ".join("'" + v.replace("'", "''") + "'" for v in values)
+                self._db.execute(f'CREATE TYPE "{name}" AS ENUM ({literals})')
+                # TRY_CAST: DuckDB also converts the deleted (not yet vacuumed) rows, which may hold values the
+                # live rows no longer have; every live value is in ``values`` (no writer runs meanwhile).
+                self._db.execute(f'ALTER TABLE "{table}" ALTER "{column}" TYPE "{name}" '
+                                 f'USING TRY_CAST("{column}" AS "{name}")')
+                self._encoded[key] = (name, frozenset(values))
 
     def _transaction(self):
         db = self._db
@@ -265,6 +327,7 @@ class Replica:
         since = have.seq if have is not None else -1
         if since < state.seq or have is None:
             self._apply_changes(since, state.seq)
+        self._encode()
         self.synced = state
         self.version += 1
 
@@ -300,6 +363,8 @@ class Replica:
             last = ids[-1]
             acts = list(activity_model.objects.filter(case_id__gte=ids[0], case_id__lte=last, seq__gt=since,
                                                       seq__lte=upto).order_by().values_list(*act_cols))
+            self._admit(case_model, chunk)
+            self._admit(activity_model, acts)
             with self._transaction() as con:
                 if since >= 0:
                     con.execute("CREATE OR REPLACE TEMP TABLE changed_ids (case_id BIGINT)")
@@ -319,6 +384,7 @@ class Replica:
                     break
                 last = ids[-1]
                 rows = list(model.objects.filter(case_id__in=ids).order_by().values_list(*cols))
+                self._admit(model, rows)
                 with self._transaction() as con:
                     if since >= 0:
                         con.execute(f'DELETE FROM "{model._meta.db_table}" WHERE case_id IN '

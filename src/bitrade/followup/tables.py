@@ -29,7 +29,7 @@ class Column:
     additive: bool = False  # counts that add up over rows (and over columns, to a ``total_of`` column)
 
 
-@dataclass
+@dataclass(slots=True)  # hundreds of rows of a dozen cells per table: slots make them cheaper to build
 class Cell:
     value: int | float | str | None
     basis: tuple[int, ...] = ()
@@ -37,10 +37,13 @@ class Cell:
 
     @property
     def small(self) -> bool:
-        return any(0 < int(c) < MIN_CELL for c in self.basis)
+        for c in self.basis:
+            if 0 < int(c) < MIN_CELL:
+                return True
+        return False
 
 
-@dataclass
+@dataclass(slots=True)
 class Row:
     key: str
     label: str

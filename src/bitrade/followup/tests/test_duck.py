@@ -385,3 +385,41 @@ def test_the_result_cache_keys_on_the_moment_only_where_a_metric_reads_it():
             continue
         assert (metric.where_q(a) != metric.where_q(b)) == metric.uses_now, key
         assert metric.where_q(a) == metric.where_q(same_minute), key  # to the minute: cached within it
+
+
+def _column_type(rep, table: str, column: str) -> str:
+    return rep.cursor().execute("SELECT data_type FROM information_schema.columns WHERE table_name = ? "
+                                "AND column_name = ?", [table, column]).fetchone()[0]
+
+
+def test_text_columns_are_dictionary_encoded_and_a_new_value_is_taken_in(demo):
+    """Law, outcome, state ... are held as ENUMs of their values; a change that brings a value the encoding
+    lacks turns the column back to text, and it is encoded again with the new value; the figures equal the
+    database's throughout."""
+    from bitrade.cases.models import Case
+
+    factory.build()
+    facts.refresh(full=True)
+    rep = duck.Replica()
+    rep.ensure()
+    for column in ("law", "point", "case_code", "outcome", "state", "decision"):
+        assert _column_type(rep, "followup_casefact", column).startswith("ENUM("), column
+    held = set(rep.cursor().execute("SELECT DISTINCT outcome FROM followup_casefact").fetchall())
+    new = next(o for o in ("withdrawn", "need_ended", "handed_to_health_care", "executed") if (o,) not in held)
+    case = Case.objects.filter(kind="assistance").exclude(outcome="").order_by("pk").first()
+    Case.objects.filter(pk=case.pk).update(outcome=new, updated_at=timezone.now())
+    facts.refresh(now=timezone.now())
+    rep.ensure()
+    kind = _column_type(rep, "followup_casefact", "outcome")
+    assert kind.startswith("ENUM(") and f"'{new}'" in kind
+    assert rep.count(CaseFact) == CaseFact.objects.count()
+    got = dict(rep.cursor().execute("SELECT outcome, count(*) FROM followup_casefact GROUP BY 1").fetchall())
+    want = {}
+    for o in CaseFact.objects.values_list("outcome", flat=True):
+        want[o] = want.get(o, 0) + 1
+    assert got == want and got[new] >= 1
+    # The metrics on the replica still equal the database's (filters and groups on encoded columns).
+    metrics.RESULTS.clear()
+    orm, fast = _ctx(P2024, duck.ORM), _ctx(P2024, duck.DUCKDB)
+    for keys, dims in ((["with_outcome", "received", "closed"], ["outcome"]), (["received"], ["law", "point"])):
+        assert metrics.count(orm, keys, dims) == metrics.count(fast, keys, dims)
