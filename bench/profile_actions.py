@@ -21,18 +21,13 @@ import os
 import pstats
 import secrets
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-BENCH = Path(__file__).resolve().parent
-SRC = os.environ.get("BITRADE_SRC") or str(BENCH.parent / "src")
-sys.path.insert(0, SRC)
-sys.path.insert(0, str(BENCH))
-os.environ.setdefault("BITRADE_VAR_DIR", tempfile.mkdtemp(prefix="prof-actions-"))
-os.environ.update({"BITRADE_ENV": "production", "BITRADE_DEBUG": "0", "SECRET_KEY": secrets.token_urlsafe(50),
-                   "BITRADE_ALLOWED_HOSTS": "127.0.0.1,localhost,testserver", "BITRADE_LOG_LEVEL": "WARNING",
-                   "BITRADE_SSL_REDIRECT": "0", "DJANGO_SETTINGS_MODULE": "bitrade.config.settings"})
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import inprocess  # noqa: E402
+
+SRC = inprocess.environment("prof-actions-")
 
 ACTIONS = ["assess_risk", "inform_requester", "record_not_found", "acknowledge"]
 
@@ -41,24 +36,16 @@ def main() -> None:
     import django
 
     django.setup()
-    import cases_bench
     from django.conf import settings
-    from django.core.management import call_command
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
-    from django.utils import timezone
 
     from bitrade.cases.models import Case
-    from bitrade.organisation.demo import load_demo
-    from bitrade.organisation.models import Municipality, Person, RequestingOrganisation, Unit
+    from bitrade.organisation.models import Person
 
-    call_command("migrate", verbosity=0, interactive=False)
-    load_demo()
-    unit = Unit.objects.get(name="Handräckningsgrupp Malmö")
     n = int(os.environ.get("N", "2000"))
-    cases_bench.load_cases(n, unit, RequestingOrganisation.objects.get(name="Socialnämnden Malmö stad"),
-                           Municipality.objects.get(code="1280"), timezone.now())
+    unit = inprocess.demo_with_cases(n)
     by_state: dict[str, list[str]] = {}
     priority: dict[str, int | None] = {}
     for pid, state, prio in Case.objects.filter(unit=unit).values_list("public_id", "state", "priority").order_by("id"):

@@ -14,20 +14,14 @@ import cProfile
 import io
 import os
 import pstats
-import secrets
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-BENCH = Path(__file__).resolve().parent
-SRC = os.environ.get("BITRADE_SRC") or str(BENCH.parent / "src")
-sys.path.insert(0, SRC)
-sys.path.insert(0, str(BENCH))
-os.environ.setdefault("BITRADE_VAR_DIR", tempfile.mkdtemp(prefix="prof-reads-"))
-os.environ.update({"BITRADE_ENV": "production", "BITRADE_DEBUG": "0", "SECRET_KEY": secrets.token_urlsafe(50),
-                   "BITRADE_ALLOWED_HOSTS": "127.0.0.1,localhost,testserver", "BITRADE_LOG_LEVEL": "WARNING",
-                   "BITRADE_SSL_REDIRECT": "0", "DJANGO_SETTINGS_MODULE": "bitrade.config.settings"})
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import inprocess  # noqa: E402
+
+SRC = inprocess.environment("prof-reads-")
 
 PATHS = ["/api/v1/cases?limit=100", "/arenden/inkorg/", "/", "/api/v1/requests?limit=100"]
 
@@ -36,21 +30,12 @@ def main() -> None:
     import django
 
     django.setup()
-    import cases_bench
-    from django.core.management import call_command
     from django.test import Client
-    from django.utils import timezone
     from intake_bench import DEMO_KEY
 
-    from bitrade.organisation.demo import load_demo
-    from bitrade.organisation.models import Municipality, Person, RequestingOrganisation, Unit
+    from bitrade.organisation.models import Person
 
-    call_command("migrate", verbosity=0, interactive=False)
-    load_demo()
-    unit = Unit.objects.get(name="Handräckningsgrupp Malmö")
-    cases_bench.load_cases(int(os.environ.get("N", "10000")), unit,
-                           RequestingOrganisation.objects.get(name="Socialnämnden Malmö stad"),
-                           Municipality.objects.get(code="1280"), timezone.now())
+    inprocess.demo_with_cases(int(os.environ.get("N", "10000")))
     police = Client()
     police.force_login(Person.objects.get(username="gc.malmo"))
     repeat = int(os.environ.get("REPEAT", "60"))
