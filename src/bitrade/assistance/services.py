@@ -7,7 +7,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.utils import timezone
 
 from bitrade.audit import services as audit
@@ -26,6 +25,7 @@ from bitrade.cases.services import (  # noqa: F401 — the kernel's helpers, re-
 )
 from bitrade.common.actor import SYSTEM_ACTOR, Actor
 from bitrade.deadlines import services as deadlines
+from bitrade.idempotency.services import step
 from bitrade.intake.models import CompletionQuestion
 from bitrade.intake.rules import DOCUMENT_QUESTION_FIELD
 from bitrade.legal.catalogue import default_catalogue
@@ -119,7 +119,7 @@ def _require_leading(actor: Actor, case: Case, what: str) -> None:
 def acknowledge(actor: Actor, case: Case, now: datetime | None = None) -> Case:
     _require_leading(actor, case, "kvittera ärendet")
     now = now or timezone.now()
-    with transaction.atomic():
+    with step():
         case = _lock(case)
         if case.acknowledged_at is not None:
             return case
@@ -167,7 +167,7 @@ def decide(actor: Actor, case: Case, action: str, *, reason: str = "", refusal_c
     why the review is wrong in this case."""
     _require_handling_unit(actor, case)
     now = now or timezone.now()
-    with transaction.atomic():
+    with step():
         case = _lock(case)
         req = _request(case)
         entry = _entry(case)
@@ -252,7 +252,7 @@ def assess_risk(actor: Actor, case: Case, *, level: str, assessment: str, priori
     if priority not in (1, 2, 3, None):
         raise CaseError("Prioritet ska vara 1, 2, 3 eller ordinär.", status=422)
     now = now or timezone.now()
-    with transaction.atomic():
+    with step():
         case = _lock(case)
         if case.state not in rules.OPEN_STATES:
             raise CaseError("Ärendet är avslutat.")
@@ -275,7 +275,7 @@ def assess_risk(actor: Actor, case: Case, *, level: str, assessment: str, priori
 def assign(actor: Actor, case: Case, *, resource: str, now: datetime | None = None) -> Case:
     _require_handling_unit(actor, case)
     now = now or timezone.now()
-    with transaction.atomic():
+    with step():
         case = _lock(case)
         entry = _entry(case)
         verdict = rules.check_assignment(case.state, resource, actor.functions,
@@ -302,7 +302,7 @@ def record_not_found(actor: Actor, case: Case, *, notes: str = "", now: datetime
     """The person was not found; the request stands. Whether to issue a wanted notice is decided apart."""
     _require_handling_unit(actor, case)
     now = now or timezone.now()
-    with transaction.atomic():
+    with step():
         case = _lock(case)
         verdict = rules.check_not_found(case.state)
         if not verdict.allowed:
@@ -335,7 +335,7 @@ def decide_wanted_notice(actor: Actor, case: Case, *, issue: bool, nepu_referenc
 
     _require_handling_unit(actor, case)
     now = now or timezone.now()
-    with transaction.atomic():
+    with step():
         case = _lock(case)
         req = _request(case)
         wished = bool(req and req.wanted_notice_requested)
@@ -374,7 +374,7 @@ def cancel_wanted_notice(actor: Actor, case: Case, *, reason: str, now: datetime
     """Cancel (avlysa) the wanted notice when the person is found or the request ends; the requester is told."""
     _require_handling_unit(actor, case)
     now = now or timezone.now()
-    with transaction.atomic():
+    with step():
         case = _lock(case)
         notice = _active_notice(case)
         verdict = rules.check_cancel_wanted_notice(notice is not None, reason)
@@ -396,7 +396,7 @@ def record_outcome(actor: Actor, case: Case, *, outcome: str, notes: str = "", c
                    police_not_needed: bool = False, now: datetime | None = None) -> Case:
     _require_handling_unit(actor, case)
     now = now or timezone.now()
-    with transaction.atomic():
+    with step():
         case = _lock(case)
         verdict = rules.check_outcome(rules.OutcomeFacts(
             state=case.state, outcome=outcome, requester_confirmation_by=confirmed_by,
@@ -428,7 +428,7 @@ def inform_requester(actor: Actor, case: Case, *, channel: str, note: str, now: 
     if not channel.strip() or not note.strip():
         raise CaseError("Ange hur och vad den begärande myndigheten underrättades om.", status=422)
     now = now or timezone.now()
-    with transaction.atomic():
+    with step():
         case = _lock(case)
         case.requester_informed_at = now
         case.save(update_fields=["requester_informed_at", "updated_at"])
@@ -444,7 +444,7 @@ def withdraw(actor: Actor, case: Case, *, reason: str, now: datetime | None = No
     if not actor.is_requester or req is None or req.organisation_id != actor.organisation_id:
         raise PermissionDenied("Endast den begärande organisationen kan återkalla begäran.")
     now = now or timezone.now()
-    with transaction.atomic():
+    with step():
         case = _lock(case)
         check = rules.check_transition(rules.WITHDRAW, case.state)
         if not check.ok:
@@ -488,7 +488,7 @@ def close(actor: Actor, case: Case, now: datetime | None = None) -> Case:
 def reopen(actor: Actor, case: Case, *, reason: str, now: datetime | None = None) -> Case:
     _require_handling_unit(actor, case)
     now = now or timezone.now()
-    with transaction.atomic():
+    with step():
         case = _lock(case)
         verdict = rules.check_reopen(case.state, reason)
         if not verdict.allowed:
@@ -503,7 +503,7 @@ def reopen(actor: Actor, case: Case, *, reason: str, now: datetime | None = None
 
 def set_cross_references(actor: Actor, case: Case, *, storm: str = "", daf: str = "", par: str = "") -> Case:
     _require_handling_unit(actor, case)
-    with transaction.atomic():
+    with step():
         case = _lock(case)
         old = {"storm": case.storm_event_number, "daf": case.daf_reference, "par": case.par_reference}
         case.storm_event_number, case.daf_reference, case.par_reference = storm.strip(), daf.strip(), par.strip()
@@ -562,7 +562,7 @@ def transfer(actor: Actor, case: Case, *, to_unit_id: int | None, reason: str, n
 
     _require_handling_unit(actor, case)
     now = now or timezone.now()
-    with transaction.atomic():
+    with step():
         case = _lock(case)
         target = Unit.objects.filter(pk=to_unit_id, active=True).first() if to_unit_id else None
         pending = Transfer.objects.filter(case=case, status=Transfer.PENDING).exists()
@@ -600,7 +600,7 @@ def pending_transfer(case: Case):
 def answer_transfer(actor: Actor, case: Case, *, accept: bool, answer: str = "", now: datetime | None = None):
     """The receiving region of a relay accepts (the case moves) or declines (it stays, with the reason)."""
     now = now or timezone.now()
-    with transaction.atomic():
+    with step():
         case = _lock(case)
         t = pending_transfer(case)
         if t is None:

@@ -67,18 +67,40 @@ def record(
     event = _event(actor, action, obj=obj, object_type=object_type, object_id=object_id, result=result,
                    reason=reason, old=old, new=new, request_id=request_id)
     box = _deferred.get()
+    if box is not None and connection.needs_rollback and connection.in_atomic_block:
+        # A refusal inside a transaction that is to be rolled back as a whole (a step without a savepoint of
+        # its own, ``idempotency.services.step``): held for the transaction that answers it (``flush_held``),
+        # else inserted on its own when the request ends.
+        box.pending.append(event)
+        return event
     if box is not None and box.pending:
         # Events held back earlier in this request go in with this one, in one statement and in order.
-        held = box.pending
-        box.pending = []
-        AuditEvent.objects.bulk_create([*held, event])
-        if connection.in_atomic_block:
-            box.inflight.append(held)
-            transaction.on_commit(lambda: box.inflight.__setitem__(
-                slice(None), [b for b in box.inflight if b is not held]))
+        _insert_held(box, [event])
         return event
     event.save(force_insert=True)
     return event
+
+
+def _insert_held(box: _Held, extra: list[AuditEvent]) -> None:
+    held = box.pending
+    box.pending = []
+    AuditEvent.objects.bulk_create([*held, *extra])
+    if connection.in_atomic_block:
+        box.inflight.append(held)
+        transaction.on_commit(lambda: box.inflight.__setitem__(
+            slice(None), [b for b in box.inflight if b is not held]))
+
+
+def flush_held() -> None:
+    """Insert the events held for this request's write now (in the caller's transaction)."""
+    box = _deferred.get()
+    if box is not None and box.pending:
+        _insert_held(box, [])
+
+
+def holding() -> contextlib.AbstractContextManager:
+    """``held_events()`` unless the request holds its events already (then nothing more)."""
+    return contextlib.nullcontext() if _deferred.get() is not None else held_events()
 
 
 def _event(actor: Actor, action: str, *, obj=None, object_type: str = "", object_id: str | int = "",

@@ -9,15 +9,18 @@ another body is refused (``IdempotencyConflict``, 409)."""
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.utils import timezone
 
+from bitrade.audit import services as audit
 from bitrade.common.errors import DomainError
 
 from .models import IdempotentResponse
@@ -106,25 +109,62 @@ def store(row: IdempotentResponse, status: int, response: Any) -> None:
 def run_once(actor, key: str, endpoint: str, body: Any, fn: Callable[[], Answer], *,
              replay: Callable[[int, Any], Answer] | None = None) -> Answer:
     """Call ``fn`` (returning status and JSON) once per key; a retry gets the stored answer, or what
-    ``replay(status, stored)`` makes of it (e.g. the object's current state)."""
+    ``replay(status, stored)`` makes of it (e.g. the object's current state).
+
+    The key is claimed first, with no lookup before it: ``INSERT … ON CONFLICT DO NOTHING`` either claims it
+    or finds it taken (then the stored answer is read and replayed). Inside ``fn`` the services' own write
+    blocks need no savepoint of their own (``flat_steps``): a refusal that leaves the transaction unusable is
+    answered from a fresh transaction that claims the key with the refusal and puts what the refusing
+    service recorded (held by ``audit.record``) on record with it."""
     scope, digest = scope_of(actor), body_hash(endpoint, body)
     replay = replay or (lambda status, stored: (status, stored))
-    existing = lookup(scope, key, digest)
-    if existing is not None:
-        return replay(existing.status, existing.response)
-    with transaction.atomic():
-        row, won = claim(scope, key, endpoint, digest)
-        if not won:
-            return replay(row.status, row.response)
-        try:
-            status, payload = fn()
-        except IdempotencyConflict:
-            raise
-        except DomainError as exc:
-            status, payload = exc.status, exc.as_response()
-        normalised = json.loads(json.dumps(payload, cls=DjangoJSONEncoder))
-        if status >= 500:
-            transaction.set_rollback(True)
-        else:
-            store(row, status, normalised)
+    with audit.holding():
+        broken = False
+        with transaction.atomic():
+            row, won = claim(scope, key, endpoint, digest)
+            if not won:
+                return replay(row.status, row.response)
+            try:
+                with flat_steps():
+                    status, payload = fn()
+            except IdempotencyConflict:
+                raise
+            except DomainError as exc:
+                status, payload = exc.status, exc.as_response()
+                broken = connection.needs_rollback  # the atomic block rolls the step back on its way out
+            normalised = json.loads(json.dumps(payload, cls=DjangoJSONEncoder))
+            if status >= 500:
+                transaction.set_rollback(True)
+                return status, normalised
+            if not broken:
+                store(row, status, normalised)
+                return status, normalised
+        with transaction.atomic():  # the refusal, its audit events and the key in one transaction
+            row, won = claim(scope, key, endpoint, digest, answer=(status, normalised))
+            if not won:
+                return replay(row.status, row.response)
+            audit.flush_held()
         return status, normalised
+
+
+_flat: contextvars.ContextVar[bool] = contextvars.ContextVar("bitrade_flat_steps", default=False)
+
+
+@contextlib.contextmanager
+def flat_steps() -> Iterator[None]:
+    """Inside: ``step()`` blocks nested in the caller's transaction take no savepoint (the caller answers a
+    failure by rolling its whole transaction back)."""
+    token = _flat.set(True)
+    try:
+        yield
+    finally:
+        _flat.reset(token)
+
+
+def step() -> transaction.Atomic:
+    """The write block of one service step: ``transaction.atomic()``, but without a savepoint of its own when
+    nested inside ``flat_steps`` (``run_once``), where a refusal rolls back the whole request's transaction
+    and is answered from a fresh one. Two statements fewer per step (SAVEPOINT and RELEASE)."""
+    if _flat.get() and connection.in_atomic_block:
+        return transaction.atomic(savepoint=False)
+    return transaction.atomic()
