@@ -26,6 +26,18 @@ def scope(actor) -> Q | None:
         return Q(region_id=actor.region_id) | offered if offered is not None else Q(region_id=actor.region_id)
     return offered
 
+def scope_one(actor) -> Q | None:
+    """``scope`` for looking one case up: the transfers offered to the unit as a subquery of that lookup."""
+    if not actor.is_police:
+        return None
+    from .models import Transfer
+
+    offered = Q(pk__in=Transfer.objects.filter(to_unit_id=actor.unit_id, status=Transfer.PENDING).values("case_id"))
+    if actor.unit_kind == UnitKind.RLC and actor.region_id:
+        return Q(region_id=actor.region_id) | offered
+    return offered
+
+
 def stamp_scopes(actor) -> tuple[str, ...]:
     """The RLC's region part (a transfer offered to a unit bumps the unit's own key)."""
     if actor.is_police and actor.unit_kind == UnitKind.RLC and actor.region_id:
@@ -60,6 +72,7 @@ ASSISTANCE = CaseKind(
         Panel("assistance/_references.html", only_handling_unit=True),
     ),
     scope=scope,
+    scope_one=scope_one,
     stamp_scopes=stamp_scopes,
     related=("assistance_request", "assistance_request__organisation", "assistance_request__location_municipality"),
     inbox_values=views.INBOX_VALUES,

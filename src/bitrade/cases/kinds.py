@@ -82,6 +82,9 @@ class CaseKind:
     #: A filter on ``Case`` for the cases of this kind the actor may see beyond those routed to their
     #: unit (e.g. the RLC sees its region); None: only the handling unit's own.
     scope: Callable[[Actor], Q | None] | None = None
+    #: The same filter for reading one case by its key (``selectors.find_case``, ``case_version``): it may use
+    #: a subquery, where ``scope`` resolves rows beforehand so that the inbox query gets none. None: ``scope``.
+    scope_one: Callable[[Actor], Q | None] | None = None
     #: The change-stamp keys (``cases.stamps``) of what ``scope`` adds for the actor, e.g. ``r:<region>:<kind>``
     #: for an RLC; the kind's migration keeps those keys bumped by triggers. The unit's own key is the kernel's.
     stamp_scopes: Callable[[Actor], tuple[str, ...]] | None = None

@@ -34,14 +34,16 @@ INBOX_LIMIT = 100
 INBOX_ORDER = ("inbox_urgency", "inbox_due", "public_id")
 
 
-def scope(actor: Actor, *, related: tuple[str, ...] = ("unit", "region")) -> QuerySet:
-    """Every case the actor may see, of every registered kind."""
+def scope(actor: Actor, *, related: tuple[str, ...] = ("unit", "region"), one: bool = False) -> QuerySet:
+    """Every case the actor may see, of every registered kind (``one``: to look one case up by its key, with
+    each kind's ``scope_one`` where it has one: no statement before the lookup)."""
     qs = Case.objects.select_related(*related)
     if not (actor.is_police and actor.unit_id):
         return qs.none()
     visible = Q(unit_id=actor.unit_id)
     for kind in kinds.all_kinds():
-        extra = kind.scope(actor) if kind.scope else None
+        hook = (kind.scope_one or kind.scope) if one else kind.scope
+        extra = hook(actor) if hook else None
         if extra is not None:
             visible |= Q(kind=kind.key) & extra
     return qs.filter(visible)
@@ -59,7 +61,7 @@ def reference_of(public_id) -> str:
 def find_case(actor: Actor, public_id, *, kind_related: bool = True) -> Case | None:
     """The case if the actor may see it, else None; with its kind's related rows joined in (``kind_related``),
     or only its unit and region (a step that locks the case and reads it afresh anyway)."""
-    qs = scope(actor)
+    qs = scope(actor, one=True)
     if kind_related:
         qs = qs.select_related(*_related())
     return qs.filter(public_id=public_id).first()
@@ -201,7 +203,7 @@ def inbox_version(actor: Actor, *, include_closed: bool = False) -> str:
 def case_version(actor: Actor, public_id) -> str | None:
     """A cheap fingerprint of a case as its detail shows it (the case row and its timeline), or None when
     the actor may not see it. Two small queries; nothing is loaded beyond the version columns."""
-    row = scope(actor).filter(public_id=public_id).values("pk", "updated_at", "state").first()
+    row = scope(actor, one=True).filter(public_id=public_id).values("pk", "updated_at", "state").first()
     if row is None:
         return None
     events = CaseEvent.objects.filter(case_id=row["pk"]).aggregate(n=Count("pk"), last=Max("pk"))
