@@ -59,12 +59,11 @@ def reference_of(public_id) -> str:
 
 
 def find_case(actor: Actor, public_id, *, kind_related: bool = True) -> Case | None:
-    """The case if the actor may see it, else None; with its kind's related rows joined in (``kind_related``),
-    or only its unit and region (a step that locks the case and reads it afresh anyway)."""
-    qs = scope(actor, one=True)
-    if kind_related:
-        qs = qs.select_related(*_related())
-    return qs.filter(public_id=public_id).first()
+    """The case if the actor may see it, else None; with its unit, region and its kind's related rows joined in
+    (``kind_related``), or its own row alone (a step, which locks the case and reads it afresh with them)."""
+    if not kind_related:
+        return next(iter(scope(actor, related=(), one=True).filter(public_id=public_id)[:1]), None)
+    return scope(actor, one=True).select_related(*_related()).filter(public_id=public_id).first()
 
 
 def inbox_key(row: dict) -> list:

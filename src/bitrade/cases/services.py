@@ -205,8 +205,8 @@ def close(actor: Actor, case: Case, now: datetime | None = None, *, action: str 
 def read_case(actor: Actor, public_id, *, purpose: str = "visning", for_step: bool = False) -> Case:
     """The case for this actor, its read on record; a refusal is on record too.
 
-    ``for_step``: read for an action that locks the case and reads it afresh (only the unit and region are
-    joined, the kind's rows load when used), and its read goes on record with the step's write transaction
+    ``for_step``: read for an action that locks the case and reads it afresh (the case's own row only: the
+    lock reads it again with its unit, region and the kind's rows), and its read goes on record with the step's write transaction
     (``audit.record_with_next_write``: one write transaction, not two; on its own if no write comes)."""
     if not actor.is_police:
         audit.record(actor, "case.read_refused", object_type=OBJECT_TYPE, object_id=str(public_id)[:64],

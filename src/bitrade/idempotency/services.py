@@ -100,9 +100,10 @@ def claim(scope: str, key: str, endpoint: str, digest: str,
     return existing, False
 
 
-def store(row: IdempotentResponse, status: int, response: Any) -> None:
+def store(row: IdempotentResponse, status: int, response: Any, *, normalised: bool = False) -> None:
+    """The answer on the claimed row (``normalised``: ``response`` is plain JSON already)."""
     row.status = status
-    row.response = json.loads(json.dumps(response, cls=DjangoJSONEncoder))
+    row.response = response if normalised else json.loads(json.dumps(response, cls=DjangoJSONEncoder))
     row.save(update_fields=["status", "response"])
 
 
@@ -137,7 +138,7 @@ def run_once(actor, key: str, endpoint: str, body: Any, fn: Callable[[], Answer]
                 transaction.set_rollback(True)
                 return status, normalised
             if not broken:
-                store(row, status, normalised)
+                store(row, status, normalised, normalised=True)
                 return status, normalised
         with transaction.atomic():  # the refusal, its audit events and the key in one transaction
             row, won = claim(scope, key, endpoint, digest, answer=(status, normalised))
