@@ -180,8 +180,9 @@ def _commander(actor, case) -> bool:
 
 
 def _receiving_unit(actor, case) -> bool:
-    t = services.pending_transfer(case)
-    return t is not None and actor.is_police and actor.unit_id == t.to_unit_id
+    if not (actor.is_police and actor.unit_id):
+        return False
+    return services.pending_transfer_to(case) == actor.unit_id
 
 
 def _open_and_handling(actor, case) -> bool:

@@ -23,6 +23,7 @@ from bitrade.cases.services import (  # noqa: F401 — the kernel's helpers, re-
     refusals_audited,
     require_handling_unit,
 )
+from bitrade.common import memo
 from bitrade.common.actor import SYSTEM_ACTOR, Actor
 from bitrade.deadlines import services as deadlines
 from bitrade.idempotency.services import step
@@ -92,10 +93,17 @@ def competent_functions(case: Case, now: datetime | None = None) -> frozenset[st
     """The functions that may decide this case today: the competence data for its law and region (the
     arbetsordning, ``routing.DecisionCompetence``), the catalogue's deciders if no row is in force."""
     req = _request(case)
-    entry = _entry(case)
-    law = (req.law if req else "") or (entry.law if entry else "")
     on = timezone.localtime(now or timezone.now()).date()
-    found = routing_selectors.competence(law, case.region.code, on) if law else None
+    key = ("assistance.competent_functions", req.law if req else "", req.legal_basis_key if req else "",
+           case.region.code, on)
+    # Asked once per action offered (every deciding action of the answer's list): once per request.
+    return memo.remembered(key, lambda: _competent_functions(req, case.region.code, on))
+
+
+def _competent_functions(req, region_code: str, on) -> frozenset[str]:
+    entry = default_catalogue().get(req.legal_basis_key) if req is not None and req.legal_basis_key else None
+    law = (req.law if req else "") or (entry.law if entry else "")
+    found = routing_selectors.competence(law, region_code, on) if law else None
     if found is not None:
         return found.functions
     return frozenset(entry.competent_deciders if entry else ())
@@ -594,6 +602,14 @@ def pending_transfer(case: Case):
     from .models import Transfer
 
     return Transfer.objects.filter(case=case, status=Transfer.PENDING).select_related("to_unit").first()
+
+
+def pending_transfer_to(case: Case) -> int | None:
+    """The unit a transfer of the case waits to be answered by, if one does (one column read)."""
+    from .models import Transfer
+
+    return next(iter(Transfer.objects.filter(case_id=case.pk, status=Transfer.PENDING)
+                     .values_list("to_unit_id", flat=True)[:1]), None)
 
 
 @refusals_audited("transfer_answer")

@@ -61,9 +61,15 @@ def reference_of(public_id) -> str:
 def find_case(actor: Actor, public_id, *, kind_related: bool = True) -> Case | None:
     """The case if the actor may see it, else None; with its unit, region and its kind's related rows joined in
     (``kind_related``), or its own row alone (a step, which locks the case and reads it afresh with them)."""
-    if not kind_related:
-        return next(iter(scope(actor, related=(), one=True).filter(public_id=public_id)[:1]), None)
-    return scope(actor, one=True).select_related(*_related()).filter(public_id=public_id).first()
+    related = ("unit", "region", *_related()) if kind_related else ()
+    if actor.is_police and actor.unit_id:
+        # Most reads are by the unit the case is routed to: that part of the scope alone is a far cheaper
+        # query to build; only a case found there is returned, else the whole scope decides.
+        own = Case.objects.select_related(*related).filter(public_id=public_id, unit_id=actor.unit_id)
+        found = next(iter(own[:1]), None)
+        if found is not None:
+            return found
+    return next(iter(scope(actor, related=related, one=True).filter(public_id=public_id)[:1]), None)
 
 
 def inbox_key(row: dict) -> list:
