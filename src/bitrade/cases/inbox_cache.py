@@ -19,7 +19,7 @@ What is kept, and what is not:
   (``services.record_inbox_read``, with the same ids and fingerprint, so the self-refreshing dedup is the
   same), whether the rows were rendered for them or kept.
 
-Bounded (``MAX_ENTRIES``, least recently used first out); a moved stamp makes a new key, the old one ages
+Bounded (``max_entries``, least recently used first out); a moved stamp makes a new key, the old one ages
 out. Per process: nothing is shared between processes.
 """
 
@@ -37,7 +37,12 @@ from bitrade.common.actor import POLICE, Actor
 
 from . import kinds, presenters, selectors, services
 
-MAX_ENTRIES = 256
+
+def max_entries() -> int:
+    """How many pages of rows a process keeps (``BITRADE_INBOX_ROWS_CACHE``, 256; 0 keeps none)."""
+    from django.conf import settings
+
+    return getattr(settings, "INBOX_ROWS_CACHE", 256)
 
 
 @dataclass(frozen=True)
@@ -93,7 +98,7 @@ def rows_for(actor: Actor, found: dict[str, int]) -> Rows:
     """The actor's inbox rows (the first page), their read on record for this person."""
     if not actor.is_police:
         raise PermissionDenied("Inkorgen är polisens.")
-    key = shared_key(actor, found)
+    key = shared_key(actor, found) if max_entries() > 0 else None
     hit = None
     if key is not None:
         with _lock:
@@ -107,7 +112,7 @@ def rows_for(actor: Actor, found: dict[str, int]) -> Rows:
             with _lock:
                 _entries[key] = hit
                 _entries.move_to_end(key)
-                while len(_entries) > MAX_ENTRIES:
+                while len(_entries) > max_entries():
                     _entries.popitem(last=False)
     else:
         stats["hits"] += 1

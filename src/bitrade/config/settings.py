@@ -145,6 +145,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["ENGINE"] = "bitrade.common.sqlite"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The police inbox's rows rendered once per unit scope and change stamp, kept per process (cases.inbox_cache).
+INBOX_ROWS_CACHE = int(os.environ.get("BITRADE_INBOX_ROWS_CACHE", "256"))
+
 # --- Deadlines (docs/deadlines.md) ------------------------------------------
 DEADLINE_MAX_ATTEMPTS = int(os.environ.get("BITRADE_DEADLINE_MAX_ATTEMPTS", "8"))
 DEADLINE_RETRY_BASE_SECONDS = float(os.environ.get("BITRADE_DEADLINE_RETRY_BASE_SECONDS", "30"))
