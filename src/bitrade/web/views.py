@@ -54,13 +54,15 @@ def page_assets() -> tuple[str, ...]:
 _units: dict[tuple, org_selectors.UnitSummary] = {}
 
 
-def unit_summary(actor) -> org_selectors.UnitSummary:
+def unit_summary(actor, stamp: object = None) -> org_selectors.UnitSummary:
     """The actor's unit and its office hours, kept per process and routing configuration version (every change
-    of a unit, its office hours, police area or region bumps the version, ``routing.signals``): the start
-    page then reads one version row (shared with the rest of the request) instead of the unit and its hours."""
+    of a unit, its office hours, police area or region bumps the version, ``routing.signals``) and ``stamp``
+    (the inbox's ``g`` stamp, which the database bumps on any write of a unit, even one that bypasses the
+    signals): the start page then reads one version row (shared with the rest of the request) instead of the
+    unit and its hours."""
     from bitrade.routing.selectors import configuration_version
 
-    key = (actor.unit_id, configuration_version())
+    key = (actor.unit_id, f"{configuration_version()}:{stamp}")
     hit = _units.get(key)
     if hit is None:
         hit = org_selectors.unit_summary(actor)
@@ -75,9 +77,9 @@ def police_start(request, actor):
     revalidates the page (reload, back) gets 304 when nothing on it changed — the inbox's change stamps,
     the unit and its opening status, the menu of capacities, the page's CSRF token and language — before
     any case is read (no read is logged); a page with a message waiting is always served."""
-    unit = unit_summary(actor)
-    status = unit.open_status(timezone.now())
     inbox = case_views.InboxState(actor)
+    unit = unit_summary(actor, inbox.found.get("g"))
+    status = unit.open_status(timezone.now())
     menu = [(c.key, str(c.label)) for c in request_capacities(request)]
     etag = conditional.weak_etag("start", conditional.actor_scope(actor), conditional.page_scope(request), inbox.etag,
                                  actor.label, request.get_full_path(), unit.name, unit.kind, unit.region_name,
