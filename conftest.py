@@ -29,6 +29,21 @@ def _fresh_reference_sequences(request, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_process_caches():
+    """What a process keeps across requests by change stamp or version (the inbox's rows, the start page's unit,
+    the actor's memberships) is forgotten between tests: a rolled-back test leaves the stamps where they were,
+    so the next test's different data would find the same keys."""
+    yield
+    from bitrade.cases import inbox_cache
+    from bitrade.organisation import actor
+    from bitrade.web import views
+
+    inbox_cache.clear()
+    views._units.clear()
+    actor._kept.clear()
+
+
+@pytest.fixture(autouse=True)
 def _audit_checkpoint_dir(settings, tmp_path_factory):
     """Each test has its own checkpoint file (checkpoints of rolled-back test transactions do not leak)."""
     settings.BITRADE_AUDIT_CHECKPOINT_DIR = tmp_path_factory.mktemp("audit-checkpoints")

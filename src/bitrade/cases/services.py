@@ -240,23 +240,34 @@ def read_inbox_page(actor: Actor, *, include_closed: bool = False, limit: int = 
     rows = selectors.inbox_rows(actor, include_closed=include_closed, limit=limit + 1, after=after)
     more = len(rows) > limit
     rows = rows[:limit]
-    # A self-refreshing inbox logs its read only when what it shows has changed (or after a while).
-    shown = "\n".join(f"{r['pk']}:{r['updated_at'].isoformat()}" for r in rows)
-    purpose = "inkorg" if after is None else "inkorg, fler"
-    audit.record_read(actor, OBJECT_TYPE, [r["pk"] for r in rows], purpose=purpose,
-                      fingerprint=hashlib.sha256(shown.encode()).hexdigest())
+    record_inbox_read(actor, [r["pk"] for r in rows], inbox_fingerprint(rows),
+                      purpose="inkorg" if after is None else "inkorg, fler")
     return rows, (selectors.inbox_key(rows[-1]) if more and rows else None)
 
 
-def inbox_etag(actor: Actor, *parts: object, include_closed: bool = False) -> str | None:
+def inbox_fingerprint(rows: list[dict]) -> str:
+    """What an inbox page shows, for its read log: each row's id and last change."""
+    shown = "\n".join(f"{r['pk']}:{r['updated_at'].isoformat()}" for r in rows)
+    return hashlib.sha256(shown.encode()).hexdigest()
+
+
+def record_inbox_read(actor: Actor, ids: list, fingerprint: str, *, purpose: str = "inkorg") -> None:
+    """The read of an inbox page served to this person, on record (``read_inbox_page``, and the page's rows
+    served from the rendered rows the unit shares, ``cases.inbox_cache``): a self-refreshing inbox logs its
+    read only when what it shows has changed (or after a while)."""
+    audit.record_read(actor, OBJECT_TYPE, ids, purpose=purpose, fingerprint=fingerprint)
+
+
+def inbox_etag(actor: Actor, *parts: object, include_closed: bool = False, version: str | None = None) -> str | None:
     """The weak ETag of the actor's inbox in one representation (``parts``: which one, which page), from
     the change stamps of its scope (one primary-key lookup); None for an actor without an inbox (the full
     read then refuses). The local date is part of it: rows say "i dag"/"i morgon" and whether a return
-    case is inactive by the date."""
+    case is inactive by the date. ``version``: the scope's stamps if already read (``selectors.inbox_version``)."""
     if not (actor.is_police and actor.unit_id):
         return None
     return conditional.weak_etag("inbox", *parts, include_closed, conditional.actor_scope(actor),
                                  timezone.localdate().isoformat(), translation.get_language() or "",
+                                 version if version is not None else
                                  selectors.inbox_version(actor, include_closed=include_closed))
 
 

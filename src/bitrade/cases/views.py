@@ -19,7 +19,7 @@ from bitrade.common import conditional
 from bitrade.common.errors import swedish_validation_errors
 from bitrade.organisation.auth import actor_required, request_actor
 
-from . import kinds, presenters, selectors, services
+from . import inbox_cache, kinds, presenters, selectors, services
 
 
 def case_context(actor, case) -> dict:
@@ -64,15 +64,24 @@ def detail(request, actor, public_id):
 INBOX_HTML = "html"
 
 
+class InboxState:
+    """The change stamps of an actor's inbox scope (one lookup), and the ETag of the table built on them."""
+
+    def __init__(self, actor):
+        self.found = selectors.inbox_stamps(actor)
+        self.etag = services.inbox_etag(actor, INBOX_HTML, version=selectors.version_of(self.found))
+
+
 def inbox_etag(actor) -> str | None:
     """The ETag of the inbox table as the page and its polls show it (the change stamps of the scope)."""
     return services.inbox_etag(actor, INBOX_HTML)
 
 
-def inbox_page_context(actor, etag: str | None = None) -> dict:
-    """The inbox rows and the ETag they were built under (the page hands it to its first poll)."""
-    etag = etag or inbox_etag(actor)
-    return {"rows": presenters.inbox_page_rows(actor, services.read_inbox(actor)), "inbox_etag": etag or ""}
+def inbox_page_context(actor, state: InboxState | None = None) -> dict:
+    """The inbox rows (their markup, shared by the unit's members: ``cases.inbox_cache``; the read on record
+    for this person) and the ETag they were built under (the page hands it to its first poll)."""
+    state = state or InboxState(actor)
+    return {"rows_html": inbox_cache.rows_for(actor, state.found).html, "inbox_etag": state.etag or ""}
 
 
 @actor_required(a.POLICE)
@@ -80,10 +89,11 @@ def inbox_fragment(request, actor):
     """The inbox table alone, polled by htmx so the inbox updates itself. Conditional: when the poll
     carries the ETag of what the page shows and nothing changed, the answer is 304 (no rows are read,
     no read is logged) and the page is left as it is (web/static/web/poll.js)."""
-    etag = services.inbox_etag(actor, INBOX_HTML)
+    state = InboxState(actor)
+    etag = state.etag
     if etag and (unchanged := conditional.not_modified(request, etag)):
         return unchanged
-    response = render(request, "cases/_inbox.html", {"rows": presenters.inbox_page_rows(actor, services.read_inbox(actor))})
+    response = render(request, "cases/_inbox.html", {"rows_html": inbox_cache.rows_for(actor, state.found).html})
     return conditional.tag(response, etag) if etag else response
 
 

@@ -124,9 +124,12 @@ TEMPLATES = [
 
 # --- Database -------------------------------------------------------------
 DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'bitrade.sqlite3'}"
-# Persistent connections (re-checked before reuse); the test suite opens one per test.
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0 if ENV == "test" else 60,
-                                              conn_health_checks=ENV != "test")}
+# Persistent connections (kept 60 s); the test suite opens one per test. No health check before reuse by
+# default: Django's check is a "SELECT 1" round trip at the start of every request; a connection that died
+# (database restart, failover) fails one request and is then replaced (docs/operations.md "PostgreSQL").
+DATABASES = {"default": dj_database_url.parse(
+    DATABASE_URL, conn_max_age=0 if ENV == "test" else 60,
+    conn_health_checks=ENV != "test" and os.environ.get("BITRADE_DB_HEALTH_CHECKS", "0") == "1")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         # Writers take the lock at BEGIN: no "database is locked" upgrade deadlocks under WAL.
@@ -141,6 +144,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Writers queue for SQLite's single write lock in the kernel instead of polling it (bitrade.common.sqlite).
     DATABASES["default"]["ENGINE"] = "bitrade.common.sqlite"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# The police inbox's rows rendered once per unit scope and change stamp, kept per process (cases.inbox_cache).
+INBOX_ROWS_CACHE = int(os.environ.get("BITRADE_INBOX_ROWS_CACHE", "256"))
 
 # --- Deadlines (docs/deadlines.md) ------------------------------------------
 DEADLINE_MAX_ATTEMPTS = int(os.environ.get("BITRADE_DEADLINE_MAX_ATTEMPTS", "8"))

@@ -6,6 +6,7 @@ person (and the capacity chosen in the session) or from the API key, never from 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from django.utils import timezone
@@ -41,8 +42,31 @@ def _valid(m, today: date) -> bool:
 Memberships = tuple[list[UnitMembership], list[StaffMembership]]
 
 
+#: A version of the organisation that every change of a unit membership, unit or region changes (the routing
+#: configuration's, installed by the web shell at start: ``web.apps``), with which ``unit_memberships`` are
+#: kept per process; None: read on every call.
+membership_version: Callable[[], str] | None = None
+_kept: dict[tuple, tuple[UnitMembership, ...]] = {}
+
+
 def unit_memberships(person: Person) -> list[UnitMembership]:
-    """The person's unit memberships (valid or not) with their unit and region: one query."""
+    """The person's unit memberships (valid or not) with their unit and region: one query, or none when they
+    are kept for the current ``membership_version`` (one cheap read, shared with the rest of the request). The
+    rows handed out are shared by the process's requests: read them, never change them."""
+    version = membership_version() if membership_version is not None else None
+    if version is None:
+        return _read_unit_memberships(person)
+    key = (person.pk, version)
+    hit = _kept.get(key)
+    if hit is None:
+        hit = tuple(_read_unit_memberships(person))
+        if len(_kept) > 4096 or any(k[1] != version for k in list(_kept)[:1]):
+            _kept.clear()  # another version (or too many people): start again
+        _kept[key] = hit
+    return list(hit)
+
+
+def _read_unit_memberships(person: Person) -> list[UnitMembership]:
     return list(UnitMembership.objects.filter(person=person).select_related("unit", "unit__region").order_by("id"))
 
 

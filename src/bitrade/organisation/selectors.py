@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime, time
 
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
@@ -10,7 +11,7 @@ from django.utils import timezone
 from bitrade.common import memo
 
 from .actor import Actor
-from .models import ApiKey, Municipality, Person, RequestingOrganisation, Unit
+from .models import ApiKey, Municipality, Person, RequestingOrganisation, Unit, UnitKind
 from .rules import OpenStatus, WeeklyHours, is_open
 
 
@@ -18,6 +19,39 @@ def unit_for(actor: Actor) -> Unit:
     if actor.unit_id is None:
         raise PermissionDenied("Du agerar inte för någon polisenhet.")
     return Unit.objects.select_related("region", "police_area").get(pk=actor.unit_id)
+
+
+@dataclass(frozen=True)
+class UnitSummary:
+    """What the police start page shows of the actor's unit, and its office hours (every row, with the
+    dates it holds): plain values, safe to keep across requests and threads."""
+
+    id: int
+    name: str
+    kind: str
+    kind_label: object  # the kind's (lazily translated) name
+    region_name: str
+    police_area_name: str
+    always_open: bool
+    hours: tuple[tuple[int, time, time, date | None, date | None], ...]
+
+    def weekly_hours(self, on: date) -> tuple[WeeklyHours, ...]:
+        return tuple(WeeklyHours(day, opens, closes) for day, opens, closes, since, until in self.hours
+                     if (since is None or since <= on) and (until is None or until >= on))
+
+    def open_status(self, at: datetime) -> OpenStatus:
+        return is_open(self.weekly_hours(timezone.localtime(at).date()), at, always_open=self.always_open)
+
+
+def unit_summary(actor: Actor) -> UnitSummary:
+    """The actor's unit as the start page shows it, with its office hours: two queries (the web shell keeps
+    it per configuration version, which every change of a unit, its hours, area or region bumps)."""
+    unit = unit_for(actor)
+    return UnitSummary(
+        id=unit.pk, name=unit.name, kind=unit.kind, kind_label=UnitKind(unit.kind).label if unit.kind in UnitKind.values
+        else unit.kind, region_name=unit.region.name,
+        police_area_name=unit.police_area.name if unit.police_area else "", always_open=unit.always_open,
+        hours=tuple((h.weekday, h.opens, h.closes, h.valid_from, h.valid_to) for h in unit.office_hours.all()))
 
 
 def organisation_for(actor: Actor) -> RequestingOrganisation:

@@ -51,19 +51,39 @@ def page_assets() -> tuple[str, ...]:
     return tuple(static(f"web/{name}") for name in ("app.css", "app.js", "forms.js", "htmx.min.js", "poll.js"))
 
 
+_units: dict[tuple, org_selectors.UnitSummary] = {}
+
+
+def unit_summary(actor, stamp: object = None) -> org_selectors.UnitSummary:
+    """The actor's unit and its office hours, kept per process and routing configuration version (every change
+    of a unit, its office hours, police area or region bumps the version, ``routing.signals``) and ``stamp``
+    (the inbox's ``g`` stamp, which the database bumps on any write of a unit, even one that bypasses the
+    signals): the start page then reads one version row (shared with the rest of the request) instead of the
+    unit and its hours."""
+    from bitrade.routing.selectors import configuration_version
+
+    key = (actor.unit_id, f"{configuration_version()}:{stamp}")
+    hit = _units.get(key)
+    if hit is None:
+        hit = org_selectors.unit_summary(actor)
+        if len(_units) > 1024 or any(k[1] != key[1] for k in list(_units)[:1]):
+            _units.clear()  # another version (or too many units): start again
+        _units[key] = hit
+    return hit
+
+
 def police_start(request, actor):
     """The police start page: the unit, whether it is open, and the inbox. Conditional: a browser that
     revalidates the page (reload, back) gets 304 when nothing on it changed — the inbox's change stamps,
     the unit and its opening status, the menu of capacities, the page's CSRF token and language — before
     any case is read (no read is logged); a page with a message waiting is always served."""
-    unit = org_selectors.unit_for(actor)
-    status = org_selectors.open_status(unit, timezone.now())
-    inbox = case_views.inbox_etag(actor)
+    inbox = case_views.InboxState(actor)
+    unit = unit_summary(actor, inbox.found.get("g"))
+    status = unit.open_status(timezone.now())
     menu = [(c.key, str(c.label)) for c in request_capacities(request)]
-    etag = conditional.weak_etag("start", conditional.actor_scope(actor), conditional.page_scope(request), inbox,
-                                 actor.label, request.get_full_path(), unit.name, unit.kind, unit.region.name,
-                                 unit.police_area.name if unit.police_area else "", status.open, status.reason, menu,
-                                 *page_assets())
+    etag = conditional.weak_etag("start", conditional.actor_scope(actor), conditional.page_scope(request), inbox.etag,
+                                 actor.label, request.get_full_path(), unit.name, unit.kind, unit.region_name,
+                                 unit.police_area_name, status.open, status.reason, menu, *page_assets())
     flash = len(messages.get_messages(request)) > 0  # a page with a message is shown once, never kept
     if not flash and (unchanged := conditional.not_modified(request, etag, conditional.REVALIDATE)):
         return unchanged

@@ -65,7 +65,10 @@ def test_an_expired_or_other_capacity_falls_back_to_every_membership(demo):
     assert police_actor(person, "staff:1", units) is None
     assert police_actor(person, f"national:{first.pk}", units) is None
     # The membership ends: it is no longer a capacity, and the full path decides (here: another capacity).
-    UnitMembership.objects.filter(pk=first.pk).update(valid_to=timezone.localdate() - timedelta(days=1))
+    # (Through the model, as the admin and services change it: the change bumps the version the memberships
+    # are kept under, organisation.actor.membership_version.)
+    first.valid_to = timezone.localdate() - timedelta(days=1)
+    first.save(update_fields=["valid_to"])
     person.refresh_from_db()
     assert police_actor(person, f"unit:{first.pk}", unit_memberships(person)) is None
     assert request_actor(_request(person, f"unit:{first.pk}")) == actor_for_person(person, f"unit:{first.pk}")
@@ -86,3 +89,24 @@ def test_a_person_with_a_staff_and_a_unit_capacity_gets_the_one_chosen(demo):
 def test_no_actor_for_an_anonymous_request(demo):
     assert request_actor(_request(None)) is None
     assert request_capacities(_request(None)) == []
+
+
+def test_kept_memberships_follow_every_change_of_a_membership(demo, client):
+    """Revoked, moved or added: the next request acts on what the database holds (the memberships are kept per
+    configuration version, which every change of a membership, unit or region bumps)."""
+    from bitrade.organisation.models import Unit
+
+    person = Person.objects.get(username="gc.malmo")
+    client.force_login(person)
+    assert client.get("/").status_code == 200
+    membership = UnitMembership.objects.get(person=person)
+    other = Unit.objects.exclude(pk=membership.unit_id).filter(kind=membership.unit.kind).first() or \
+        Unit.objects.exclude(pk=membership.unit_id).first()
+    membership.unit = other
+    membership.save()
+    assert request_actor(_request(person, None)).unit_id == other.pk
+    page = client.get("/")
+    assert page.status_code == 200 and other.name in page.content.decode()
+    membership.delete()
+    assert request_actor(_request(person, None)) is None or not request_actor(_request(person, None)).is_police
+    assert client.get("/").status_code in (302, 403)
