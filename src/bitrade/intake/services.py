@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import uuid
 from dataclasses import dataclass
@@ -155,22 +156,16 @@ def _route(region, police_area_code: str, entry_key: str | None, law: str, prior
     return routing_rules.route(facts, rules, units, area_names=names)
 
 
-def _store_questions(req: AssistanceRequest, result, now: datetime, *, new: bool = False) -> int:
-    """Ask what the review asks, without repeating a question that is still open (``new``: the request was
-    just created and has none)."""
+def _store_questions(req: AssistanceRequest, result, now: datetime) -> int:
+    """Ask what the review asks, without repeating a question that is still open."""
     if not result.questions:
-        if new:
-            _known_questions(req, [])
         return 0
-    open_now = set() if new else set(req.questions.filter(answered_at__isnull=True)
-                                     .values_list("check_code", "field"))
-    asked = CompletionQuestion.objects.bulk_create([
+    open_now = set(req.questions.filter(answered_at__isnull=True).values_list("check_code", "field"))
+    CompletionQuestion.objects.bulk_create([
         CompletionQuestion(request=req, check_code=q.check_code, field=q.field, question=q.text,
                            citation=q.citation or "", asked_at=now)
         for q in result.questions if (q.check_code, q.field) not in open_now
     ])
-    if new:
-        _known_questions(req, asked)
     return len(result.questions)
 
 
@@ -246,7 +241,7 @@ def submit_request(actor: Actor, data: RequestIn, *, idempotency_key: str = "", 
                     return _replay(row)
             outcome = _submit(actor, organisation, plan, data, channel, now, prepared=prepared)
         committed = True
-        return outcome
+        return prepared.done(outcome)
     finally:
         if not committed:
             _discard_files(prepared.stored_files)
@@ -290,7 +285,7 @@ def register_for_requester(actor: Actor, data: RequestIn, *, organisation_id: in
             if idempotency_key:
                 idempotency.store(row, 201, {"id": str(result.request.public_id)})
         committed = True
-        return result
+        return prepared.done(result)
     finally:
         if not committed:
             _discard_files(prepared.stored_files)
@@ -310,6 +305,13 @@ class Prepared:
     request: AssistanceRequest
     attachments: list[Attachment]
     stored_files: list[str]
+    asked: list[CompletionQuestion] = dataclasses.field(default_factory=list)
+
+    def done(self, result: SubmitResult) -> SubmitResult:
+        """After the commit: the new request's questions are exactly those just asked, so its answer shows
+        them without reading them back (set up here, not while the write lock is held)."""
+        _known_questions(result.request, self.asked)
+        return result
 
 
 def prepare(actor, organisation, plan: RoutePlan, data: RequestIn, channel: str, now: datetime, *,
@@ -382,7 +384,12 @@ def _submit(actor, organisation, plan: RoutePlan, data: RequestIn, channel: str,
         for attachment in prepared.attachments:
             attachment.request = req
         Attachment.objects.bulk_create(prepared.attachments)
-    _store_questions(req, result, now, new=True)
+    if result.questions:
+        prepared.asked = CompletionQuestion.objects.bulk_create([
+            CompletionQuestion(request=req, check_code=q.check_code, field=q.field, question=q.text,
+                               citation=q.citation or "", asked_at=now)
+            for q in result.questions
+        ])
     if req.oral_confirmation_due_at is not None:
         duties.schedule_duty(ORAL_CONFIRMATION_DEADLINE, object_type=REQUEST_OBJECT_TYPE, object_id=req.pk,
                              due_at=req.oral_confirmation_due_at,
