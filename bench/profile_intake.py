@@ -119,7 +119,11 @@ class _Counters:
                   "autocommit_writes": 0, "commits": 0}
         self.write_tx_s = 0.0  # SQLite: BEGIN IMMEDIATE .. COMMIT, plus autocommit writes (write lock held)
         self.row_lock_s = 0.0  # first SELECT .. FOR UPDATE .. COMMIT (PostgreSQL row locks held)
+        # the same span in this thread's CPU time: what the lock costs on a machine with nothing else to run
+        # (the wall-clock figure above also counts time the thread waited for a CPU while holding the lock)
+        self.write_tx_cpu_s = 0.0
         self._tx_start = None
+        self._tx_cpu_start = None
         self._lock_start = None
 
     def wrapper(self, execute, sql, params, many, context):
@@ -133,6 +137,7 @@ class _Counters:
         now = time.perf_counter()
         if head == "BEGIN":
             self._tx_start = now
+            self._tx_cpu_start = time.thread_time()
         if "FOR UPDATE" in sql.upper() and self._lock_start is None:
             self._lock_start = now
         autocommit_write = kind in ("insert", "update") and not context["connection"].in_atomic_block
@@ -150,7 +155,8 @@ class _Counters:
         self.c["commits"] += 1
         if self._tx_start is not None:
             self.write_tx_s += now - self._tx_start
-            self._tx_start = None
+            self.write_tx_cpu_s += time.thread_time() - self._tx_cpu_start
+            self._tx_start = self._tx_cpu_start = None
         if self._lock_start is not None:
             self.row_lock_s += now - self._lock_start
             self._lock_start = None
@@ -223,17 +229,20 @@ def profile(n: int, pstats_path: str | None = None, what_if: bool = True) -> dic
         counters.reset()
         counters.on = True
         db0 = pg_cpu() if pg_cpu else 0.0
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         for _ in range(n):
             call()
         ms = (time.perf_counter() - t0) / n * 1000
+        cpu_ms = (time.process_time() - c0) / n * 1000
         db_ms = (pg_cpu() - db0) / n * 1000 if pg_cpu else None
         counters.on = False
         return {
             "label": label,
             "ms_per_request": round(ms, 2),
+            "cpu_ms_per_request": round(cpu_ms, 2),  # this process's CPU (process_time): steady on a busy machine
             "db_server_cpu_ms_per_request": round(db_ms, 2) if db_ms is not None else None,
             "write_lock_ms_per_request": round(counters.write_tx_s / n * 1000, 2),
+            "write_lock_cpu_ms_per_request": round(counters.write_tx_cpu_s / n * 1000, 2),
             "row_lock_ms_per_request": round(counters.row_lock_s / n * 1000, 2),
             "sql_per_request": {k: round(v / n, 2) for k, v in counters.c.items()},
         }
@@ -283,10 +292,12 @@ def profile(n: int, pstats_path: str | None = None, what_if: bool = True) -> dic
         "engine": connection.vendor,
         "requests": n,
         "plain_ms_per_request": plain_ms,
+        "cpu_ms_per_request": baseline["cpu_ms_per_request"],
         "profiled_ms_per_request": round(profiled_ms, 2),
         "single_thread_ceiling_rps": round(1000 / plain_ms, 1),
         "sql_per_request": baseline["sql_per_request"],
         "write_lock_ms_per_request": baseline["write_lock_ms_per_request"],
+        "write_lock_cpu_ms_per_request": baseline["write_lock_cpu_ms_per_request"],
         "row_lock_ms_per_request": baseline["row_lock_ms_per_request"],
         "db_server_cpu_ms_per_request": baseline["db_server_cpu_ms_per_request"],
         "plan_inside_write_transaction": plan_seen["inside"],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import uuid
 from dataclasses import dataclass
@@ -155,22 +156,16 @@ def _route(region, police_area_code: str, entry_key: str | None, law: str, prior
     return routing_rules.route(facts, rules, units, area_names=names)
 
 
-def _store_questions(req: AssistanceRequest, result, now: datetime, *, new: bool = False) -> int:
-    """Ask what the review asks, without repeating a question that is still open (``new``: the request was
-    just created and has none)."""
+def _store_questions(req: AssistanceRequest, result, now: datetime) -> int:
+    """Ask what the review asks, without repeating a question that is still open."""
     if not result.questions:
-        if new:
-            _known_questions(req, [])
         return 0
-    open_now = set() if new else set(req.questions.filter(answered_at__isnull=True)
-                                     .values_list("check_code", "field"))
-    asked = CompletionQuestion.objects.bulk_create([
+    open_now = set(req.questions.filter(answered_at__isnull=True).values_list("check_code", "field"))
+    CompletionQuestion.objects.bulk_create([
         CompletionQuestion(request=req, check_code=q.check_code, field=q.field, question=q.text,
                            citation=q.citation or "", asked_at=now)
         for q in result.questions if (q.check_code, q.field) not in open_now
     ])
-    if new:
-        _known_questions(req, asked)
     return len(result.questions)
 
 
@@ -232,15 +227,24 @@ def submit_request(actor: Actor, data: RequestIn, *, idempotency_key: str = "", 
     # the write lock (SQLite) and the row locks (PostgreSQL) are held only for the inserts.
     plan = plan_route(data, organisation.kind, now, organisation_name=organisation.name)
     public_id = uuid.uuid4()
-    with transaction.atomic():
-        if idempotency_key:
-            # Claim the key first so a concurrent twin waits on it and then replays; the answer (the new
-            # request's id, chosen here) goes in with the claim and is seen only once this transaction commits.
-            row, won = idempotency.claim(scope, idempotency_key, SUBMIT_ENDPOINT, digest,
-                                         answer=(201, {"id": str(public_id)}))
-            if not won:
-                return _replay(row)
-        return _submit(actor, organisation, plan, data, channel, now, public_id=public_id)
+    prepared = prepare(actor, organisation, plan, data, channel, now, public_id=public_id)
+    committed = False
+    try:
+        with transaction.atomic():
+            if idempotency_key:
+                # Claim the key first so a concurrent twin waits on it and then replays; the answer (the new
+                # request's id, chosen here) goes in with the claim and is seen only once this transaction
+                # commits.
+                row, won = idempotency.claim(scope, idempotency_key, SUBMIT_ENDPOINT, digest,
+                                             answer=(201, {"id": str(public_id)}))
+                if not won:
+                    return _replay(row)
+            outcome = _submit(actor, organisation, plan, data, channel, now, prepared=prepared)
+        committed = True
+        return prepared.done(outcome)
+    finally:
+        if not committed:
+            _discard_files(prepared.stored_files)
 
 
 def register_for_requester(actor: Actor, data: RequestIn, *, organisation_id: int, channel: str,
@@ -266,51 +270,71 @@ def register_for_requester(actor: Actor, data: RequestIn, *, organisation_id: in
         if stored is not None:
             return _replay(stored)
     plan = plan_route(data, organisation.kind, now, organisation_name=organisation.name)
-    with transaction.atomic():
-        if idempotency_key:
-            row, won = idempotency.claim(scope, idempotency_key, "requests/registered", digest)
-            if not won:
-                return _replay(row)
-        result = _submit(actor, organisation, plan, data, channel, now)
-        label = Channel(channel).label
-        cases._event(result.request.case, actor, "registered_by_police",
-                     f"Begäran från {organisation.name} registrerad av polisen ({label}).", public=False, now=now)
-        if idempotency_key:
-            idempotency.store(row, 201, {"id": str(result.request.public_id)})
-        return result
+    prepared = prepare(actor, organisation, plan, data, channel, now)
+    label = Channel(channel).label
+    committed = False
+    try:
+        with transaction.atomic():
+            if idempotency_key:
+                row, won = idempotency.claim(scope, idempotency_key, "requests/registered", digest)
+                if not won:
+                    return _replay(row)
+            result = _submit(actor, organisation, plan, data, channel, now, prepared=prepared)
+            cases._event(result.request.case, actor, "registered_by_police",
+                         f"Begäran från {organisation.name} registrerad av polisen ({label}).", public=False, now=now)
+            if idempotency_key:
+                idempotency.store(row, 201, {"id": str(result.request.public_id)})
+        committed = True
+        return prepared.done(result)
+    finally:
+        if not committed:
+            _discard_files(prepared.stored_files)
 
 
 def _replay(stored) -> SubmitResult:
     return SubmitResult(AssistanceRequest.objects.get(public_id=stored.response["id"]), replayed=True)
 
 
-def _submit(actor, organisation, plan: RoutePlan, data: RequestIn, channel: str, now: datetime, *,
-            public_id: uuid.UUID | None = None) -> SubmitResult:
-    municipality, region, result, decision, age, birth = (plan.municipality, plan.region, plan.review,
-                                                          plan.decision, plan.age, plan.birth)
-    entry = result.legal_basis
-    law = entry.law if entry else ""
-    files = plan.files
+@dataclass
+class Prepared:
+    """One request's rows, built before its write transaction: inside it only the inserts run (on SQLite the
+    single write lock is held for them alone; nothing is hashed, serialised, routed or written to disk there)."""
+
+    unit: object
+    state: str
+    request: AssistanceRequest
+    attachments: list[Attachment]
+    stored_files: list[str]
+    asked: list[CompletionQuestion] = dataclasses.field(default_factory=list)
+
+    def done(self, result: SubmitResult) -> SubmitResult:
+        """After the commit: the new request's questions are exactly those just asked, so its answer shows
+        them without reading them back (set up here, not while the write lock is held)."""
+        _known_questions(result.request, self.asked)
+        return result
+
+
+def prepare(actor, organisation, plan: RoutePlan, data: RequestIn, channel: str, now: datetime, *,
+            public_id: uuid.UUID | None = None) -> Prepared:
+    """The rows of a new request without its case (no writes to the database). The attachments' files are
+    written to storage here; ``discard`` removes them if the transaction does not commit."""
+    result, decision = plan.review, plan.decision
     unit = routing_selectors.unit(decision.unit.id) if decision.unit else None
     if unit is None:
         raise IntakeError("location.municipality_code",
                           "Ingen polisenhet kan ta emot begäran i regionen. Ring polisens regionledningscentral.", 503)
+    entry = result.legal_basis
     outcome = result.outcome
     state = case_rules.COMPLETION_REQUESTED if outcome == ReviewOutcome.NEEDS_COMPLETION else case_rules.RECEIVED
-    case = cases.open_case(
-        actor, region=region, unit=unit, state=state, case_code=result.case_code or "", priority=decision.priority,
-        routing_rule_name=decision.rule.name if decision.rule else "", routing_reasons=list(decision.reasons),
-        now=now,
-    )
-    req = AssistanceRequest.objects.create(
-        public_id=public_id or uuid.uuid4(), case=case, channel=channel,
+    req = AssistanceRequest(
+        public_id=public_id or uuid.uuid4(), channel=channel,
         organisation=organisation, submitted_by_id=actor.person_id, api_key_id=actor.api_key_id,
         requester_name=data.requester.name, requester_role=data.requester.role.value,
         requester_phone=data.requester.phone, requester_email=data.requester.email,
-        legal_basis_text=data.legal_basis, legal_basis_key=entry.key if entry else "", law=law,
+        legal_basis_text=data.legal_basis, legal_basis_key=entry.key if entry else "", law=entry.law if entry else "",
         person_identity_number=data.person.identity_number, person_name=data.person.name,
-        person_birth_date=birth, person_age=age, protected_identity=data.person.protected_identity,
-        location_address=data.location.address, location_municipality=municipality,
+        person_birth_date=plan.birth, person_age=plan.age, protected_identity=data.person.protected_identity,
+        location_address=data.location.address, location_municipality=plan.municipality,
         destination=data.destination, measures=data.measures, police_powers_reason=data.police_powers_reason,
         person_avoids_examination=data.person_avoids_examination, requested_urgency=data.urgency.value,
         window_start=data.window_start, window_end=data.window_end, risks=[r.value for r in data.risks],
@@ -319,12 +343,53 @@ def _submit(actor, organisation, plan: RoutePlan, data: RequestIn, channel: str,
         oral_confirmation_due_at=(now + timezone.timedelta(hours=ORAL_CONFIRMATION_HOURS)) if data.oral_request else None,
         review_outcome=outcome, review=review_rules.review_to_dict(result),
     )
-    for item, content, ctype in files:
-        Attachment.objects.create(
-            request=req, kind=item.kind.value, filename=item.filename, content_type=ctype, size=len(content),
-            sha256=hashlib.sha256(content).hexdigest(), file=ContentFile(content, name=item.filename),
-        )
-    _store_questions(req, result, now, new=True)
+    attachments, stored = [], []
+    if plan.files:
+        field = Attachment._meta.get_field("file")
+        try:
+            for item, content, ctype in plan.files:
+                name = field.storage.save(field.generate_filename(None, item.filename), ContentFile(content),
+                                          max_length=field.max_length)
+                stored.append(name)
+                attachments.append(Attachment(
+                    kind=item.kind.value, filename=item.filename, content_type=ctype, size=len(content),
+                    sha256=hashlib.sha256(content).hexdigest(), file=name, uploaded_at=now))
+        except BaseException:
+            _discard_files(stored)
+            raise
+    return Prepared(unit, state, req, attachments, stored)
+
+
+def _discard_files(names: list[str]) -> None:
+    if not names:
+        return
+    storage = Attachment._meta.get_field("file").storage
+    for name in names:
+        storage.delete(name)
+
+
+def _submit(actor, organisation, plan: RoutePlan, data: RequestIn, channel: str, now: datetime, *,
+            prepared: Prepared) -> SubmitResult:
+    """Inside the write transaction: the inserts of a prepared request and its case."""
+    result, decision, unit, req = plan.review, plan.decision, prepared.unit, prepared.request
+    outcome = result.outcome
+    case = cases.open_case(
+        actor, region=plan.region, unit=unit, state=prepared.state, case_code=result.case_code or "",
+        priority=decision.priority, routing_rule_name=decision.rule.name if decision.rule else "",
+        routing_reasons=list(decision.reasons), now=now,
+    )
+    req.case = case
+    req.save(force_insert=True)
+    if prepared.attachments:
+        for attachment in prepared.attachments:
+            attachment.request = req
+        Attachment.objects.bulk_create(prepared.attachments)
+    if result.questions:
+        prepared.asked = CompletionQuestion.objects.bulk_create([
+            CompletionQuestion(request=req, check_code=q.check_code, field=q.field, question=q.text,
+                               citation=q.citation or "", asked_at=now)
+            for q in result.questions
+        ])
     if req.oral_confirmation_due_at is not None:
         duties.schedule_duty(ORAL_CONFIRMATION_DEADLINE, object_type=REQUEST_OBJECT_TYPE, object_id=req.pk,
                              due_at=req.oral_confirmation_due_at,
