@@ -22,6 +22,7 @@ in the tests. All three give the same figures.
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
@@ -940,11 +941,35 @@ class _Percentiles(Aggregate):
         return super(_Percentiles, clone).as_sql(compiler, conn, **extra)
 
 
+_GROUP_BY_INDEX = re.compile(r" GROUP BY ([0-9]+(?:, [0-9]+)*)$")
+#: The column that tells the groups of a ``GROUPING SETS`` query (1) from its total over all groups (NULL).
+_GROUPED = "g_grouped"
+
+
+def _with_total(sql: str, dims: int) -> str | None:
+    """A grouped query on the replica (``SELECT <dims>, <aggregates> ... GROUP BY 1, 2 ...``) that also returns
+    the total over all groups in the same scan: a constant first column grouped with the dimensions, and
+    ``GROUPING SETS ((<it and the dimensions>), ())``, so the total's row is the one where that column is NULL
+    (a dimension itself may be NULL). None when the SQL is not of that shape (then two queries are run)."""
+    found = _GROUP_BY_INDEX.search(sql)
+    if not sql.startswith("SELECT ") or found is None or found.group(1) != ", ".join(
+            str(i) for i in range(1, dims + 1)):
+        return None
+    grouped = ", ".join(str(i) for i in range(1, dims + 2))
+    return (f'SELECT 1 AS "{_GROUPED}", ' + sql[len("SELECT "):found.start()]
+            + f" GROUP BY GROUPING SETS (({grouped}), ())")
+
+
 def _durations_aggregate(ctx: Context, keys: list[str], dims: tuple[str, ...],
-                         over: Mapping[str, timedelta], cache_key: tuple | None = None) -> dict[tuple[str, ...], Stats]:
+                         over: Mapping[str, timedelta], cache_key: tuple | None = None,
+                         total: bool = False) -> dict[tuple[str, ...], Stats] | None:
     """PostgreSQL: one GROUP BY per source with an ordered-set aggregate per metric (FILTER by its anchor and
     condition); DuckDB: a grouped query per metric, all in one statement (``build_each``). ``percentile_cont``
-    and ``quantile_cont`` interpolate linearly between the closest ranks, as ``rules`` does."""
+    and ``quantile_cont`` interpolate linearly between the closest ranks, as ``rules`` does.
+
+    With ``total`` (DuckDB and dimensions only) each metric's query also returns its total over all groups
+    (``_with_total``), under the dimension values ``TOTAL``: one scan instead of a second statement. Returns
+    None if a query cannot be written so (the caller then asks for the groups and the total separately)."""
     by_source: dict[str, list[Metric]] = {}
     for key in keys:
         by_source.setdefault(METRICS[key].source, []).append(METRICS[key])
@@ -1008,6 +1033,11 @@ def _durations_aggregate(ctx: Context, keys: list[str], dims: tuple[str, ...],
 
     if ctx.on_duckdb:
         plan = _planned(ctx, cache_key, build_each)
+        if total:
+            sqls = [_with_total(sql, len(dims)) for sql, _, _ in plan]
+            if any(sql is None for sql in sqls):
+                return None
+            plan = [(sql, params, mkeys) for sql, (_, params, mkeys) in zip(sqls, plan, strict=True)]
         union = " UNION ALL ".join(f"SELECT {i} AS m_at, * FROM ({sql}) AS part_{i}" for i, (sql, _, _) in
                                    enumerate(plan))
         rows = _run(ctx, union, [p for _, params, _ in plan for p in params])
@@ -1018,10 +1048,11 @@ def _durations_aggregate(ctx: Context, keys: list[str], dims: tuple[str, ...],
     else:
         runs = [(list(q) if dims else [q[0].aggregate(**q[1])], mkeys) for q, mkeys in build()]
     keyer = _keyer(None, dims, ctx.series)
+    with_total, whole = total, (TOTAL,) * len(dims)  # (``total`` is a sum further down)
     out: dict[tuple[str, ...], Stats] = {}
     for rows, mkeys in runs:
         for row in rows:
-            key = keyer(tuple(row[n] for n in names))
+            key = whole if with_total and row[_GROUPED] is None else keyer(tuple(row[n] for n in names))
             for i, mkey in enumerate(mkeys):
                 n = int(row[f"n_{i}"] or 0)
                 if not n:
@@ -1073,6 +1104,10 @@ def _durations(ctx: Context, keys: list[str], dims: tuple[str, ...], over: Mappi
                total: bool, cache_key: tuple | None = None) -> dict[tuple[str, ...], Stats]:
     if method == "fetch":
         return _durations_fetch(ctx, keys, dims, over, total)
+    if total and dims and method == "aggregate" and ctx.on_duckdb:
+        both = _durations_aggregate(ctx, keys, dims, over, cache_key, total=True)
+        if both is not None:
+            return both
     if total and dims:
         whole = durations(ctx, keys, (), over=over, method=method)
         grouped = durations(ctx, keys, dims, over=over, method=method)

@@ -297,8 +297,10 @@ class Report:
         limits = tuple(sorted((over or {}).items()))
         missing = [k for k in keys if ("d", k, dims, limits) not in self._memo]
         if missing:
-            # Reading the values (SQLite) gives the ungrouped figures of the same scan for free.
-            both = with_total and metrics.default_method(self.ctx) == "fetch"
+            # Reading the values (SQLite) gives the ungrouped figures of the same scan for free; on the replica
+            # the same statement returns them (GROUPING SETS).
+            both = with_total and (metrics.default_method(self.ctx) == "fetch" or (
+                self.ctx.on_duckdb and any(("d", k, (), limits) not in self._memo for k in missing)))
             result = metrics.durations(self.ctx, missing, dims, over=over, total=both)
             whole = (metrics.TOTAL,) * len(dims)
             for k in missing:

@@ -287,7 +287,8 @@ def _grouped_counts(qs, path: str | None) -> dict[str, int]:
 def _list_cases(kind: DeviationKind, qs, since_field: str, now: datetime) -> list[int]:
     """The oldest cases of a deviation, listed for those who may open cases; returns their ids."""
     listed = []
-    for c in (qs.select_related("unit").only("pk", "public_id", "reference_number", "state", "unit__name",
+    # ``kind`` too: the state's label is the kind's (a deferred field would cost a query per listed case).
+    for c in (qs.select_related("unit").only("pk", "kind", "public_id", "reference_number", "state", "unit__name",
                                               "received_at", "ack_due_at", "assign_due_at", "outcome_at",
                                               "decided_at")
               .order_by("received_at")[:LIST_LIMIT]):

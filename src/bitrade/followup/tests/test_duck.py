@@ -423,3 +423,40 @@ def test_text_columns_are_dictionary_encoded_and_a_new_value_is_taken_in(demo):
     orm, fast = _ctx(P2024, duck.ORM), _ctx(P2024, duck.DUCKDB)
     for keys, dims in ((["with_outcome", "received", "closed"], ["outcome"]), (["received"], ["law", "point"])):
         assert metrics.count(orm, keys, dims) == metrics.count(fast, keys, dims)
+
+
+def test_grouped_durations_and_their_total_come_from_one_statement_on_the_replica(demo, monkeypatch):
+    """On the replica a duration metric grouped by a dimension and its total over all groups are one scan
+    (GROUPING SETS): one statement, the same figures as the groups and the total asked separately; for every
+    duration metric, each of its dimensions and a few pairs."""
+    factory.build()
+    facts.refresh(full=True)
+    statements = []
+    original = duck.Replica.execute
+
+    def counted(self, sql, params):
+        statements.append(sql)
+        return original(self, sql, params)
+
+    monkeypatch.setattr(duck.Replica, "execute", counted)
+    ctx = _ctx(P2024, duck.DUCKDB)
+    compared = 0
+    for key, metric in METRICS.items():
+        if metric.kind != DURATION:
+            continue
+        for dims in _dims(metric)[1:]:
+            if rules.NATION in dims:  # a constant: not grouped by (the groups are the total)
+                continue
+            over = {key: timedelta(hours=1)}
+            metrics.RESULTS.clear()
+            before = len(statements)
+            both = metrics.durations(ctx, [key], dims, over=over, total=True)
+            assert len(statements) == before + 1, (key, dims)
+            assert "GROUPING SETS" in statements[-1]
+            metrics.RESULTS.clear()
+            grouped = metrics.durations(ctx, [key], dims, over=over)
+            whole = metrics.durations(ctx, [key], (), over=over)
+            separate = {**grouped, **{(k[0], *(metrics.TOTAL,) * len(dims)): v for k, v in whole.items()}}
+            assert _rounded(both) == _rounded(separate), (key, dims)
+            compared += bool(whole)
+    assert compared > 20

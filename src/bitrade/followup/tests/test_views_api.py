@@ -256,3 +256,34 @@ def test_trend_and_targets_are_plain_rules():
     assert rules.trend(5, 5) == "oförändrat" and rules.trend(None, 3) == "–" and rules.trend(2, 0) == "upp 2,0"
     target = rules.Target("children_held", "Barn i förvar", at_most=0)
     assert target.met(0) is True and target.met(1) is False and target.met(None) is None and target.text == "högst 0"
+
+
+def test_deviation_list_reads_a_fixed_number_of_queries_however_many_cases_it_lists(cases):
+    """The listed cases come with what their rows show (unit, the kind whose state label is shown): the list
+    costs the same queries with four listed cases as with two (no query per listed case)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from bitrade.followup import selectors
+    from bitrade.organisation.actor import actor_for_person
+    from bitrade.organisation.models import Person
+
+    actor = actor_for_person(Person.objects.get(username="rlc.syd"))
+    now = timezone.now()
+
+    queries_after = []
+
+    def run() -> tuple[int, int]:
+        with CaptureQueriesContext(connection) as queries:
+            listed = sum(len(k.items) for k in selectors.deviations(actor, {}, now=now).kinds)
+        queries_after[:] = queries.captured_queries
+        # the audit record of the listed cases is a write, not a read of them
+        return listed, sum(1 for q in queries.captured_queries if q["sql"].lstrip().upper().startswith("SELECT"))
+
+    factory.build_open(now)
+    before_listed, before = run()
+    factory.build_open(now - timedelta(hours=1))
+    after_listed, after = run()
+    assert after_listed >= before_listed + 2
+    assert after == before, "\n".join(q["sql"][:150] for q in queries_after)
