@@ -26,20 +26,15 @@ from bitrade.intake.schemas import RequestIn
 from bitrade.intake.tests.helpers import LPT_RETURN
 from bitrade.organisation.models import Person
 
+from .test_action_answer import STEPS
+
 pytestmark = pytest.mark.django_db
 T0 = datetime(2026, 6, 17, 10, 0, tzinfo=ZoneInfo("Europe/Stockholm"))
 
 # The most statements each action may take, on either engine (SQLite and PostgreSQL count alike).
 CEILING = {"acknowledge": 18, "assess_risk": 16, "inform_requester": 16, "record_not_found": 16}
-PATH = [
-    ("acknowledge", {}),
-    ("assess_risk", {"risk_level": "medium", "risk_assessment": "Hot tidigare."}),
-    ("inform_requester", {"channel": "telefon", "note": "Meddelat avdelningen."}),
-    ("grant", {"reason": "Förutsättningarna är uppfyllda."}),
-    ("assign", {"resource": "Bil 2110"}),
-    ("start_execution", {}),
-    ("record_not_found", {"notes": "Ingen öppnade."}),
-]
+# The steps of the mixed load in the order a case takes them (the same path as the answers' test, without its last repeat).
+PATH = STEPS[:7]
 
 
 def test_each_action_of_the_mixed_load_stays_within_its_statements(demo, actor_of):
