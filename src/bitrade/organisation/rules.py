@@ -208,13 +208,20 @@ class OpenStatus:
 
     ``reason`` is a full Swedish sentence ("Stängt: midsommarafton", "Öppet måndag 08:00–16:00");
     ``detail`` is the short cause for use inside other sentences ("midsommarafton", "lördag",
-    "måndag 08:00–16:00").
+    "måndag 08:00–16:00"). ``standing`` is the sentence for a page that stays open ("Stängt nu: öppet
+    lördagar 08:00–16:00"): it names no clock time, so it reads the same until the unit opens or closes
+    (``label`` gives it, or ``reason`` where the two are the same).
     """
 
     open: bool
     reason: str
     detail: str
     non_working_day: str | None = None
+    standing: str = ""
+
+    @property
+    def label(self) -> str:
+        return self.standing or self.reason
 
 
 _ALWAYS_OPEN = OpenStatus(True, "Öppet dygnet runt", "dygnet runt")
@@ -258,6 +265,7 @@ def is_open_at(
         f"Stängt: {day_name} {clock} är utanför öppettiderna ({ranges})",
         f"{day_name} {clock}, öppet {ranges}",
         holiday,
+        f"Stängt nu: öppet {WEEKDAY_PLURALS[wd]} {ranges}",
     )
 
 

@@ -83,7 +83,7 @@ def police_start(request, actor):
     menu = [(c.key, str(c.label)) for c in request_capacities(request)]
     etag = conditional.weak_etag("start", conditional.actor_scope(actor), conditional.page_scope(request), inbox.etag,
                                  actor.label, request.get_full_path(), unit.name, unit.kind, unit.region_name,
-                                 unit.police_area_name, status.open, status.reason, menu, *page_assets())
+                                 unit.police_area_name, status.open, status.label, menu, *page_assets())
     flash = len(messages.get_messages(request)) > 0  # a page with a message is shown once, never kept
     if not flash and (unchanged := conditional.not_modified(request, etag, conditional.REVALIDATE)):
         return unchanged

@@ -153,6 +153,36 @@ def test_the_whole_start_page_round_trip(demo, actor_of):
     assert after.status_code == 200 and after["ETag"] != first["ETag"] and after.content.decode().count("HR-T-") == 3
 
 
+def test_the_start_page_is_kept_from_one_minute_to_the_next(demo, actor_of, monkeypatch):
+    """A closed unit's start page names no clock time, so a revalidation a minute later is still 304; it is
+    served again when the unit opens."""
+    from datetime import datetime
+
+    from django.utils import timezone
+
+    from bitrade.organisation.models import OfficeHours
+    from bitrade.organisation.rules import STOCKHOLM
+    from bitrade.web import views as web_views
+
+    unit = Unit.objects.get(pk=actor_of("gc.malmo").unit_id)
+    unit.always_open = False
+    unit.save()
+    OfficeHours.objects.filter(unit=unit).delete()
+    for day in range(5):
+        OfficeHours.objects.create(unit=unit, weekday=day, opens="08:00", closes="16:00")
+    client = client_of("gc.malmo")
+    clock = {"now": datetime(2026, 6, 10, 7, 20, tzinfo=STOCKHOLM)}
+    monkeypatch.setattr(web_views, "timezone", type("Clock", (), {"now": staticmethod(lambda: clock["now"]),
+                                                                  "localdate": staticmethod(timezone.localdate)}))
+    first = client.get("/")
+    assert first.status_code == 200 and "Stängt nu: öppet" in first.content.decode()
+    clock["now"] = datetime(2026, 6, 10, 7, 21, tzinfo=STOCKHOLM)
+    assert client.get("/", HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+    clock["now"] = datetime(2026, 6, 10, 8, 0, tzinfo=STOCKHOLM)
+    opened = client.get("/", HTTP_IF_NONE_MATCH=first["ETag"])
+    assert opened.status_code == 200 and "Öppet onsdag 08:00–16:00" in opened.content.decode()
+
+
 def test_the_start_page_is_served_again_after_a_rename_or_with_a_message(demo, actor_of):
     client = client_of("gc.malmo")
     first = client.get("/")

@@ -81,6 +81,23 @@ def test_ordinary_weekday_open_and_closed() -> None:
     assert not is_open(OFFICE, sthlm(2026, 6, 10, 7, 59)).open
 
 
+@pytest.mark.parametrize(("at", "label"), [
+    (sthlm(2026, 6, 10, 7, 20), "Stängt nu: öppet onsdagar 08:00–16:00"),
+    (sthlm(2026, 6, 10, 7, 21), "Stängt nu: öppet onsdagar 08:00–16:00"),
+    (sthlm(2026, 6, 10, 17, 5), "Stängt nu: öppet onsdagar 08:00–16:00"),
+    (sthlm(2026, 6, 10, 10, 0), "Öppet onsdag 08:00–16:00"),
+    (sthlm(2026, 6, 13, 10, 0), "Stängt: inga öppettider på lördagar"),
+    (sthlm(2026, 6, 19, 10, 0), "Stängt: midsommarafton"),
+])
+def test_the_standing_label_names_no_clock_time(at, label) -> None:
+    """A page that stays open shows ``label``: it changes when the unit opens or closes, not every minute
+    (the routing decision's ``reason`` keeps the clock time it was judged at)."""
+    status = is_open(OFFICE, at)
+    assert status.label == label
+    if not status.open and "nu" in label:
+        assert at.strftime("%H:%M") in status.reason and at.strftime("%H:%M") not in status.label
+
+
 def test_instant_in_another_timezone_is_judged_on_the_swedish_clock() -> None:
     assert is_open(OFFICE, datetime(2026, 6, 10, 6, 30, tzinfo=UTC)).open  # 08:30 in Stockholm
     assert not is_open(OFFICE, datetime(2026, 6, 10, 5, 30, tzinfo=UTC)).open  # 07:30
