@@ -47,3 +47,25 @@ def test_a_contact_person_in_another_unit_sees_the_case_enter_change_and_leave(e
     before = etag(officer)
     Case.objects.filter(pk=ban.case_id).update(priority=3)  # no longer theirs
     assert etag(officer) == before
+
+
+def test_the_backfill_gives_a_contact_person_from_before_the_stamps_their_own_stamp(em_demo):
+    """A contact person whose stamp row is missing (a ban made before the triggers) gets one from migration
+    0005, and one already there is left as it is."""
+    import importlib
+
+    from django.apps import apps
+    from django.db import connection
+
+    from bitrade.cases import stamps
+    from bitrade.cases.models import ScopeStamp
+
+    ban = ContactBan.objects.filter(contact_person_protected__isnull=False).first()
+    person = f"p:{ban.contact_person_protected_id}"
+    ScopeStamp.objects.filter(scope__in=stamps.rows_of(person, connection.vendor)).delete()
+    kept = dict(ScopeStamp.objects.filter(scope__startswith="p:").values_list("scope", "version"))
+    assert kept  # the other contact persons' rows, which the backfill must leave as they are
+    assert stamps.versions([person]) == {person: 0}
+    importlib.import_module("bitrade.monitoring.migrations.0005_backfill_person_stamps").backfill(apps, None)
+    assert stamps.versions([person])[person] > 0
+    assert dict(ScopeStamp.objects.filter(scope__in=list(kept)).values_list("scope", "version")) == kept
