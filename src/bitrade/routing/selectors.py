@@ -119,8 +119,23 @@ def configuration_version() -> str:
     return memo.remembered(VERSION_MEMO, _read_version)
 
 
+_VERSION_SQL: dict[str, str] = {}
+
+
 def _read_version() -> str:
-    return ConfigurationVersion.objects.filter(id=1).values_list("version", flat=True).first() or "0"
+    """One plain statement (no ORM query built per request: on SQLite most of the read's cost)."""
+    from django.db import connections, router
+
+    conn = connections[router.db_for_read(ConfigurationVersion)]
+    sql = _VERSION_SQL.get(conn.vendor)
+    if sql is None:
+        meta, qn = ConfigurationVersion._meta, conn.ops.quote_name
+        sql = _VERSION_SQL[conn.vendor] = (f"SELECT {qn(meta.get_field('version').column)} "  # noqa: S608
+                                           f"FROM {qn(meta.db_table)} WHERE {qn(meta.pk.column)} = 1")
+    with conn.cursor() as cur:
+        cur.execute(sql)
+        row = cur.fetchone()
+    return (row[0] if row else None) or "0"
 
 
 _rows: dict[tuple, object] = {}
