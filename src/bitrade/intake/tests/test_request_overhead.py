@@ -103,6 +103,7 @@ def test_the_configuration_version_is_read_once_per_request(demo, client):
     assert r.status_code == 201
     reads = [q["sql"] for q in ctx.captured_queries if "routing_configurationversion" in q["sql"]]
     assert len(reads) == 1
+    assert "organisation_apikey" in reads[0]  # read in the API key's own statement: no round trip of its own
 
 
 @pytest.mark.django_db
