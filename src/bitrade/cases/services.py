@@ -103,10 +103,11 @@ def next_reference(region, now: datetime, prefix: str = "HR") -> str:
 
 
 def _create_with_reference(conn, number_region, now: datetime, prefix: str, **values: Any) -> Case:
-    """PostgreSQL: the case's row inserted with its reference number drawn from the region's sequence in the
-    same statement (``INSERT … VALUES (…, (SELECT … FROM cases_next_references(…)), …) RETURNING``): one
-    round trip instead of two. The number has the form of ``references.next_reference``; the model's save
-    signals are sent as ``Case.objects.create`` would send them."""
+    """The case's row inserted with SQL built from the model (``Case.objects.create`` compiles its INSERT on
+    every call). On PostgreSQL its reference number is drawn from the region's sequence in the same statement
+    (``INSERT … VALUES (…, (SELECT … FROM cases_next_references(…)), …) RETURNING``): one round trip instead
+    of two. The number has the form of ``references.next_reference``; the model's save signals are sent as
+    ``Case.objects.create`` would send them."""
     from django.db.models import signals
 
     meta = Case._meta
@@ -122,7 +123,10 @@ def _create_with_reference(conn, number_region, now: datetime, prefix: str, **va
         if field in meta.db_returning_fields:
             continue
         columns.append(qn(field.column))
-        if field.name == "reference_number":
+        if field.name == "reference_number" and conn.vendor != "postgresql":
+            placeholders.append("%s")  # SQLite (one writer at a time): the region's counter row, one statement
+            params.append(next_reference(number_region, now, prefix))
+        elif field.name == "reference_number":
             placeholders.append(number)
             params += [references._format(prefix, number_region, year, 0)[:-5],
                        references._sequence_name(number_region.pk, year), number_region.pk, year]
@@ -155,12 +159,8 @@ def open_case(actor: Actor, kind: str, *, region, unit: Unit, state: str, now: d
     from django.db import connections, router
 
     conn = connections[router.db_for_write(Case)]
-    if conn.vendor == "postgresql":
-        case = _create_with_reference(conn, region, now, spec.reference_prefix, kind=kind, state=state,
-                                      received_at=now, region=region, unit=unit, **fields)
-    else:
-        case = Case.objects.create(kind=kind, reference_number=next_reference(region, now, spec.reference_prefix),
-                                   state=state, received_at=now, region=region, unit=unit, **fields)
+    case = _create_with_reference(conn, region, now, spec.reference_prefix, kind=kind, state=state,
+                                  received_at=now, region=region, unit=unit, **fields)
     event(case, actor, "received", text or f"Ärendet är mottaget och styrt till {unit.name}.", to_state=state,
           now=now)
     return case
