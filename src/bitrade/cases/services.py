@@ -10,6 +10,8 @@ from functools import wraps
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.db import connections, router
+from django.db.models import signals
 from django.http import Http404
 from django.utils import timezone, translation
 
@@ -108,8 +110,6 @@ def _create_with_reference(conn, number_region, now: datetime, prefix: str, **va
     (``INSERT … VALUES (…, (SELECT … FROM cases_next_references(…)), …) RETURNING``): one round trip instead
     of two. The number has the form of ``references.next_reference``; the model's save signals are sent as
     ``Case.objects.create`` would send them."""
-    from django.db.models import signals
-
     meta = Case._meta
     case = Case(reference_number="", **values)
     signals.pre_save.send(sender=Case, instance=case, raw=False, using=conn.alias, update_fields=None)
@@ -156,8 +156,6 @@ def open_case(actor: Actor, kind: str, *, region, unit: Unit, state: str, now: d
     spec = kinds.get(kind)
     if state not in spec.states:
         raise ValueError(f"{state!r} is not a state of case kind {kind}")
-    from django.db import connections, router
-
     conn = connections[router.db_for_write(Case)]
     case = _create_with_reference(conn, region, now, spec.reference_prefix, kind=kind, state=state,
                                   received_at=now, region=region, unit=unit, **fields)
