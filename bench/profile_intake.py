@@ -10,6 +10,12 @@ demo loaded). Standalone:
 
     BITRADE_VAR_DIR=/tmp/x bitrade setup-demo --quiet
     BITRADE_VAR_DIR=/tmp/x python bench/profile_intake.py --requests 200 [--pstats out.pstats]
+
+or on its own, production settings and a fresh database (SQLite in a temporary directory unless DATABASE_URL
+is set), for an A/B of CPU per request against other code:
+
+    python bench/profile_intake.py --setup --no-what-if --requests 500
+    BITRADE_SRC=/other/checkout/src python bench/profile_intake.py --setup --no-what-if --requests 500
 """
 
 from __future__ import annotations
@@ -33,20 +39,20 @@ BREAKDOWN = [
      "django.db.backends.base.base:BaseDatabaseWrapper.connect"),
     ("Close database connection", "django.db.backends.base.base:BaseDatabaseWrapper.close"),
     ("API key authentication (its audit event waits for the intake transaction)", "bitrade.config.api:_api_key_actor"),
-    ("  authenticate_api_key (SELECT; last_used_at written at most once a minute)",
+    ("  authenticate_api_key (one SELECT, the routing version read with it; last_used_at at most once a minute)",
      "bitrade.organisation.services:authenticate_api_key"),
     ("Body parsing and validation (django-ninja / pydantic)", "ninja.operation:Operation._get_values"),
     ("submit_request (validation, review, routing, then the intake transaction)",
      "bitrade.intake.services:submit_request"),
     ("  _body_hash (JSON dump + SHA-256 of the body)", "bitrade.intake.services:_body_hash"),
-    ("  idempotency lookup (before the transaction)", "bitrade.idempotency.services:lookup"),
+    ("  idempotency lookup (only for a refused body or a lost claim)", "bitrade.idempotency.services:lookup"),
     ("  plan_route (before the transaction: no writes)", "bitrade.intake.services:plan_route"),
     ("    municipality (kept per configuration version)", "bitrade.routing.selectors:municipality"),
     ("    attachments: content check (_check_attachments)", "bitrade.intake.services:_check_attachments"),
     ("    formal review (_review)", "bitrade.intake.services:_review"),
     ("      load_catalogue (reads and validates the legal catalogue JSON)", "bitrade.legal.catalogue:load_catalogue"),
     ("    _route (routing configuration, kept per version, + decide)", "bitrade.intake.services:_route"),
-    ("      routing selectors: configuration_version (one read per request)",
+    ("      routing selectors: configuration_version (read with the API key: no read of its own)",
      "bitrade.routing.selectors:_read_version"),
     ("      routing selectors: unit_infos (on a new version only)", "bitrade.routing.selectors:unit_infos"),
     ("      routing selectors: routing_rules (on a new version only)", "bitrade.routing.selectors:routing_rules"),
@@ -55,7 +61,9 @@ BREAKDOWN = [
     ("    idempotency claim (its answer stored with it)", "bitrade.idempotency.services:claim"),
     ("    open_case (the police case, its first event and acknowledgement deadline)",
      "bitrade.assistance.services:open_case"),
-    ("      next_reference (sequence on PostgreSQL, counter row on SQLite)", "bitrade.cases.services:next_reference"),
+    ("      the case's INSERT (PostgreSQL: its reference number drawn inside it)",
+     "bitrade.cases.services:_create_with_reference"),
+    ("      next_reference (SQLite: the counter row)", "bitrade.cases.services:next_reference"),
     ("    attachments: file write to MEDIA_ROOT", "django.core.files.storage.filesystem:FileSystemStorage._save"),
     ("    outbox.enqueue (notifications)", "bitrade.outbox.services:enqueue"),
     ("    deadlines.schedule", "bitrade.deadlines.services:schedule"),
@@ -181,7 +189,8 @@ def _postgres_cpu():
     return lambda: machine.tree_cpu_seconds(postmaster, include_reaped_children=True)
 
 
-def profile(n: int, pstats_path: str | None = None, what_if: bool = True) -> dict:
+def profile(n: int, pstats_path: str | None = None, what_if: bool = True, plain_rounds: int = 0) -> dict:
+    """The profile described above; with ``plain_rounds``, only that many plain measurements (no cProfile)."""
     import django
 
     django.setup()
@@ -247,6 +256,8 @@ def profile(n: int, pstats_path: str | None = None, what_if: bool = True) -> dic
             "sql_per_request": {k: round(v / n, 2) for k, v in counters.c.items()},
         }
 
+    if plain_rounds:
+        return {"rounds": [measure(f"round {i + 1}") for i in range(plain_rounds)]}
     plan_seen = _plan_inside_transaction()
     baseline = measure("as is")
     plain_ms = baseline["ms_per_request"]
@@ -367,7 +378,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", help="write the result here as JSON")
     parser.add_argument("--pstats", help="also dump the raw cProfile statistics here")
     parser.add_argument("--no-what-if", action="store_true", help="skip the what-if experiments")
+    parser.add_argument("--setup", action="store_true",
+                        help="production settings, a fresh database with the demo organisation (BITRADE_SRC: other code)")
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="with --setup: measure CPU per request this many times (the minimum is the figure)")
     args = parser.parse_args(argv)
+    if args.setup:
+        return _standalone(args)
     result = profile(max(1, min(args.requests, 5000)), args.pstats, what_if=not args.no_what_if)
     text = json.dumps(result, ensure_ascii=False, indent=2)
     if args.json:
@@ -375,6 +392,37 @@ def main(argv: list[str] | None = None) -> int:
             fh.write(text)
     else:
         print(text)
+    return 0
+
+
+def _standalone(args) -> int:
+    """CPU and statements per request on the code of BITRADE_SRC (default: this checkout), no cProfile."""
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import inprocess
+
+    src = inprocess.environment("prof-intake-")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    from bitrade.organisation.demo import load_demo
+
+    call_command("migrate", verbosity=0, interactive=False)
+    load_demo()
+    from django.db import connections
+
+    connections.close_all()  # the counters attach to the next connection
+    n = max(1, min(args.requests, 5000))
+    if args.pstats:  # the full profile (breakdown, top self time), plain measurement first
+        result = profile(n, args.pstats, what_if=False)
+        print(json.dumps({"code": src, **result}, ensure_ascii=False, indent=2))
+        return 0
+    rounds = profile(n, plain_rounds=max(1, args.rounds))["rounds"]
+    best = min(rounds, key=lambda r: r["cpu_ms_per_request"])
+    out = {"code": src, "requests": n, "cpu_ms_per_request_rounds": [r["cpu_ms_per_request"] for r in rounds],
+           **best}
+    print(json.dumps(out, ensure_ascii=False, indent=2))
     return 0
 
 

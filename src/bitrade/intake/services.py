@@ -218,14 +218,18 @@ def submit_request(actor: Actor, data: RequestIn, *, idempotency_key: str = "", 
     if idempotency_key and len(idempotency_key) > 100:
         raise IntakeError("Idempotency-Key", "Idempotency-Key får vara högst 100 tecken.", 400)
     scope, digest = idempotency.scope_of(actor), _body_hash(data)
-    if idempotency_key:
-        stored = idempotency.lookup(scope, idempotency_key, digest)
-        if stored is not None:
-            return _replay(stored)
     organisation = organisation_selectors.organisation_for(actor)
     # Validation, the formal review and routing only read: they run before the write transaction, so
-    # the write lock (SQLite) and the row locks (PostgreSQL) are held only for the inserts.
-    plan = plan_route(data, organisation.kind, now, organisation_name=organisation.name)
+    # the write lock (SQLite) and the row locks (PostgreSQL) are held only for the inserts. The key is
+    # not looked up first (one read less per request): a retry is found by the claim below, and a retry
+    # whose body would now be refused (say the catalogue changed) is looked up on that refusal and replayed.
+    try:
+        plan = plan_route(data, organisation.kind, now, organisation_name=organisation.name)
+    except DomainError:
+        stored = idempotency.lookup(scope, idempotency_key, digest) if idempotency_key else None
+        if stored is not None:
+            return _replay(stored)
+        raise
     public_id = uuid.uuid4()
     prepared = prepare(actor, organisation, plan, data, channel, now, public_id=public_id)
     committed = False

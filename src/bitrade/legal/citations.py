@@ -412,9 +412,18 @@ def find_law_code(text: str) -> str | None:
 
 
 def parse_citation(text: str) -> Citation:
-    """Parse a citation as a requester wrote it.  Raises ``CitationSyntaxError``."""
+    """Parse a citation as a requester wrote it.  Raises ``CitationSyntaxError``.
+
+    Requests cite a small set of provisions over and over, and one request's citation is read more than
+    once (the formal review, the catalogue's resolution): a parsed citation (immutable) is kept per text
+    for the process; a text that fails is parsed again each time (lru_cache keeps no exceptions)."""
     if not isinstance(text, str):
         raise CitationSyntaxError("Lagrummet måste vara text.")
+    return _parse_citation(text)
+
+
+@lru_cache(maxsize=2048)
+def _parse_citation(text: str) -> Citation:
     norm = normalise(text)
     if not norm:
         raise CitationSyntaxError("Lagrummet är tomt.")

@@ -119,8 +119,34 @@ def configuration_version() -> str:
     return memo.remembered(VERSION_MEMO, _read_version)
 
 
+_VERSION_SQL: dict[str, str] = {}
+
+
+def version_sql(conn) -> str:
+    """``SELECT version FROM routing_configurationversion WHERE id = 1`` for this connection's database."""
+    sql = _VERSION_SQL.get(conn.vendor)
+    if sql is None:
+        meta, qn = ConfigurationVersion._meta, conn.ops.quote_name
+        sql = _VERSION_SQL[conn.vendor] = (f"SELECT {qn(meta.get_field('version').column)} "  # noqa: S608
+                                           f"FROM {qn(meta.db_table)} WHERE {qn(meta.pk.column)} = 1")
+    return sql
+
+
 def _read_version() -> str:
-    return ConfigurationVersion.objects.filter(id=1).values_list("version", flat=True).first() or "0"
+    """One plain statement (no ORM query built per request: on SQLite most of the read's cost)."""
+    from django.db import connections, router
+
+    conn = connections[router.db_for_read(ConfigurationVersion)]
+    with conn.cursor() as cur:
+        cur.execute(version_sql(conn))
+        row = cur.fetchone()
+    return (row[0] if row else None) or "0"
+
+
+def version_read_with_api_key(value) -> None:
+    """The version as read in an API request's key authentication (``organisation.services.read_with_api_key``):
+    kept for the rest of that request, so the request reads it once, in the key's statement."""
+    memo.keep(VERSION_MEMO, value or "0")
 
 
 _rows: dict[tuple, object] = {}

@@ -103,6 +103,7 @@ def test_the_configuration_version_is_read_once_per_request(demo, client):
     assert r.status_code == 201
     reads = [q["sql"] for q in ctx.captured_queries if "routing_configurationversion" in q["sql"]]
     assert len(reads) == 1
+    assert "organisation_apikey" in reads[0]  # read in the API key's own statement: no round trip of its own
 
 
 @pytest.mark.django_db
@@ -126,3 +127,59 @@ def test_a_change_made_by_another_process_takes_effect_on_the_next_request(demo,
     Unit.objects.filter(name=first["unit"]).update(name="Omdöpt enhet")  # a queryset update: no signal
     assert ConfigurationVersion.objects.filter(id=1).update(version=uuid.uuid4().hex) == 1  # its bump
     assert post(client, LVU_CARE).json()["routing"]["unit"] == "Omdöpt enhet"
+
+
+def _post_with_key(client, payload, key):
+    return client.post("/api/v1/requests", payload, content_type="application/json",
+                       HTTP_AUTHORIZATION=f"Bearer {DEMO_API_KEY}", HTTP_IDEMPOTENCY_KEY=key)
+
+
+# The most statements one new request may take (API key, configuration version, the key's claim, the case with
+# its reference number, its event, deadline, request, attachment, audit events, notification), either engine;
+# inside the test's transaction the write block is a savepoint (SAVEPOINT and RELEASE counted).
+STATEMENT_CEILING = 14
+
+
+@pytest.mark.django_db
+def test_a_new_request_does_not_read_its_key_before_claiming_it(demo, client):
+    post(client, LVU_CARE)  # warm: the per-process caches are loaded
+    with CaptureQueriesContext(connection) as ctx:
+        r = post(client, LVU_CARE)
+    assert r.status_code == 201, r.json()
+    sqls = [q["sql"] for q in ctx.captured_queries]
+    on_key = [s for s in sqls if "idempotency_idempotentresponse" in s]
+    assert len(on_key) == 1 and on_key[0].lstrip().upper().startswith("INSERT"), on_key
+    assert len(sqls) <= STATEMENT_CEILING, [s[:80] for s in sqls]
+
+
+@pytest.mark.django_db
+def test_a_retry_whose_body_is_refused_now_still_gets_the_stored_answer(demo, client, monkeypatch):
+    """The key is looked up only when the request is refused: a retry of a stored request is replayed even if
+    its body would be refused today (the catalogue or the municipalities changed in between)."""
+    key = str(uuid.uuid4())
+    first = _post_with_key(client, LVU_CARE, key)
+    assert first.status_code == 201
+
+    def refused(*args, **kwargs):
+        raise intake_services.IntakeError("legal_basis", "Lagrummet kan inte användas.")
+
+    monkeypatch.setattr(intake_services, "plan_route", refused)
+    again = _post_with_key(client, LVU_CARE, key)
+    assert again.status_code == 200, again.json()
+    assert again.json()["id"] == first.json()["id"]
+    other = _post_with_key(client, body(LVU_CARE, measures="Något annat."), key)
+    assert other.status_code == 409
+    assert "Idempotency-Key" in other.content.decode()
+    assert _post_with_key(client, LVU_CARE, str(uuid.uuid4())).status_code == 422  # a new key: refused
+    assert AssistanceRequest.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_retry_of_a_stored_request_is_replayed_without_a_second_case(demo, client):
+    key = str(uuid.uuid4())
+    first = _post_with_key(client, LVU_CARE, key)
+    again = _post_with_key(client, LVU_CARE, key)
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.json()["id"] == first.json()["id"]
+    assert AssistanceRequest.objects.count() == 1
+    assert _post_with_key(client, body(LVU_CARE, measures="Något annat."), key).status_code == 409
