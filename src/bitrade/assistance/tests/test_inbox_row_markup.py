@@ -220,3 +220,32 @@ def test_record_read_keeps_the_mark_s_time_on_an_unchanged_read(demo):
     assert ReadMark.objects.get(purpose="cases.case:inkorg").logged_at == first
     assert audit.record_read(actor, "cases.case", [1], purpose="inkorg", fingerprint="b") is not None
     assert ReadMark.objects.get(purpose="cases.case:inkorg").fingerprint == "b"
+
+
+# --------------------------------------------------------------------------- the first page's compiled queries
+
+
+def test_the_first_page_read_with_kept_queries_is_what_values_reads(demo):
+    cases = open_cases(7)
+    actor = unit_actor(Unit.objects.get(name="Handräckningsgrupp Malmö"))
+
+    def by_values() -> list[dict]:
+        seen: dict[int, dict] = {}
+        for qs in selectors.inbox_page_querysets(actor):
+            for row in qs:
+                seen.setdefault(row["pk"], row)
+        return sorted(seen.values(), key=selectors._order_key)
+
+    first = selectors.inbox_rows(actor)
+    assert first == by_values() and len(first) == 7
+    Case.objects.filter(pk=cases[1].pk).update(priority=1, updated_at=timezone.now())
+    req = cases[4].assistance_request
+    req.person_name = "Ny Persson"
+    req.save(update_fields=["person_name"])
+    with CaptureQueriesContext(connection) as ctx:
+        again = selectors.inbox_rows(actor)  # the kept queries, run again: today's values
+    assert again == by_values() and again != first
+    assert any(r["ar_person_name"] == "Ny Persson" for r in again)
+    parts = len(selectors.inbox_page_querysets(actor))
+    assert len([q for q in ctx.captured_queries if '"cases_case"' in q["sql"]]) == parts  # one per part
+    assert selectors.inbox_rows(actor, limit=3) == by_values()[:3]
