@@ -249,3 +249,19 @@ def test_the_first_page_read_with_kept_queries_is_what_values_reads(demo):
     parts = len(selectors.inbox_page_querysets(actor))
     assert len([q for q in ctx.captured_queries if '"cases_case"' in q["sql"]]) == parts  # one per part
     assert selectors.inbox_rows(actor, limit=3) == by_values()[:3]
+
+
+def test_a_read_event_that_fails_leaves_the_mark_so_the_next_poll_logs_it(demo, monkeypatch):
+    """The mark and the read event are written together: no mark says "logged" for a read not on record."""
+    actor = Actor(kind=POLICE, label="x", person_id=Person.objects.get(username="gc.malmo").pk, unit_id=1)
+    assert audit.record_read(actor, "cases.case", [1], purpose="inkorg", fingerprint="a") is not None
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("insert failed")
+
+    monkeypatch.setattr(audit, "record", broken)
+    with pytest.raises(RuntimeError):
+        audit.record_read(actor, "cases.case", [1, 2], purpose="inkorg", fingerprint="b")
+    assert ReadMark.objects.get(purpose="cases.case:inkorg").fingerprint == "a"
+    monkeypatch.undo()
+    assert audit.record_read(actor, "cases.case", [1, 2], purpose="inkorg", fingerprint="b") is not None
