@@ -177,17 +177,30 @@ def _actor_key(actor: Actor) -> str:
                                                    "actor_organisation_id", "actor_api_key_id"))[:120]
 
 
-def _read_changed(actor: Actor, purpose: str, fingerprint: str) -> bool:
-    """Remember what this actor saw through this view; True when it differs from last time (or is old)."""
-    now = timezone.now()
-    key = _actor_key(actor)
-    mark = ReadMark.objects.filter(actor_key=key, purpose=purpose).values("fingerprint", "logged_at").first()
-    repeat = timedelta(seconds=settings.BITRADE_AUDIT_READ_REPEAT_SECONDS)
-    if mark and mark["fingerprint"] == fingerprint and now - mark["logged_at"] < repeat:
-        return False
+def _read_unchanged(key: str, purpose: str, fingerprint: str, now) -> bool:
+    """Whether this actor's mark for this view has this fingerprint and was logged within the repeat time:
+    plain SQL on the mark's unique key (served on every poll of a self-refreshing page: no query is built
+    per call). The database's mark is the only authority: every process, every poll."""
+    since = now - timedelta(seconds=settings.BITRADE_AUDIT_READ_REPEAT_SECONDS)
+    table = connection.ops.quote_name(ReadMark._meta.db_table)
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT 1 FROM {table} WHERE actor_key = %s AND purpose = %s AND fingerprint = %s "  # noqa: S608
+                    "AND logged_at > %s", [key, purpose, fingerprint, connection.ops.adapt_datetimefield_value(since)])
+        return cur.fetchone() is not None
+
+
+def _mark_read(key: str, purpose: str, fingerprint: str, now) -> None:
+    """Remember what this actor now saw through this view (in the caller's transaction): one UPDATE, or the
+    first mark of an actor and view created."""
+    table = connection.ops.quote_name(ReadMark._meta.db_table)
+    with connection.cursor() as cur:
+        cur.execute(f"UPDATE {table} SET fingerprint = %s, logged_at = %s "  # noqa: S608
+                    "WHERE actor_key = %s AND purpose = %s",
+                    [fingerprint, connection.ops.adapt_datetimefield_value(now), key, purpose])
+        if cur.rowcount:
+            return
     ReadMark.objects.update_or_create(actor_key=key, purpose=purpose,
                                       defaults={"fingerprint": fingerprint, "logged_at": now})
-    return True
 
 
 def record_read(actor: Actor, object_type: str, ids: Iterable, *, purpose: str = "",
@@ -197,16 +210,29 @@ def record_read(actor: Actor, object_type: str, ids: Iterable, *, purpose: str =
     Without a fingerprint every call is one event. A self-refreshing view passes `fingerprint=True` (what it
     shows is the list of ids) or its own string: the read is then logged only when the fingerprint differs
     from what this actor last saw through this purpose, or when that was logged more than
-    BITRADE_AUDIT_READ_REPEAT_SECONDS ago.
+    BITRADE_AUDIT_READ_REPEAT_SECONDS ago. The unchanged case is one SELECT of the mark and no write; a change
+    writes the mark and the event in one transaction (on SQLite one turn at the write lock, not two).
     """
     ids = [str(i) for i in ids]
+    event = None
     if fingerprint is not None:
         if fingerprint is True or fingerprint is False:
             fingerprint = hashlib.sha256("\n".join([object_type, *sorted(ids)]).encode()).hexdigest()
-        if not _read_changed(actor, f"{object_type}:{purpose}"[:120], str(fingerprint)[:64]):
+        now = timezone.now()
+        key, view, fingerprint = _actor_key(actor), f"{object_type}:{purpose}"[:120], str(fingerprint)[:64]
+        if _read_unchanged(key, view, fingerprint, now):
             return None
+        with transaction.atomic():
+            _mark_read(key, view, fingerprint, now)
+            if ids:
+                event = _record_read_event(actor, object_type, ids, purpose)
+        return event
     if not ids:
         return None
+    return _record_read_event(actor, object_type, ids, purpose)
+
+
+def _record_read_event(actor: Actor, object_type: str, ids: list[str], purpose: str) -> AuditEvent:
     return record(
         actor, READ, object_type=object_type, object_id=ids[0] if len(ids) == 1 else "",
         reason=purpose, new={"ids": ids[:500], "count": len(ids)},

@@ -21,17 +21,35 @@ What is kept, and what is not:
 
 Bounded (``max_entries``, least recently used first out); a moved stamp makes a new key, the old one ages
 out. Per process: nothing is shared between processes.
+
+**Each row's markup, kept per row.** A poll after a change (the stamp moved: the page above is not kept)
+still reads the page's rows from the database, but writes the markup only of the rows whose values changed:
+a row's ``<tr>`` is kept per process keyed on
+
+* every value the page's query read for the row (``selectors.INBOX_COLUMNS`` and the kinds' ``inbox_values``:
+  the case's last change, state, deadline, person, protected identity, legal basis …), with their names;
+* every field of the actor the row is presented for (``_reader_bits``: kind, person, unit, its kind, region,
+  police area, organisation, role, functions, capacity; all but the display name, which no row shows): a row
+  kept for one unit or capacity is never served to another, nor a person's own row to anyone else;
+* the local date and the time zone (a deadline reads "i dag"/"i morgon", a return case is inactive by the
+  date), the language, and the registered kinds.
+
+A row's markup is written from exactly those (``presenters.inbox_page_rows`` and the ``inbox_rows`` tag take
+the actor and the row's values, and the clock only through the local date), so a kept row is the markup the
+row would get now. Bounded (``row_entries``, ``BITRADE_INBOX_ROW_MARKUP_CACHE``, 10,000 rows; 0 keeps none),
+least recently used first out.
 """
 
 from __future__ import annotations
 
+import os
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone, translation
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 
 from bitrade.common.actor import POLICE, Actor
 
@@ -45,6 +63,14 @@ def max_entries() -> int:
     return getattr(settings, "INBOX_ROWS_CACHE", 256)
 
 
+def row_entries() -> int:
+    """How many rows' markup a process keeps (``BITRADE_INBOX_ROW_MARKUP_CACHE``, 10,000; 0 keeps none)."""
+    from django.conf import settings
+
+    value = getattr(settings, "INBOX_ROW_MARKUP_CACHE", None)
+    return int(value if value is not None else os.environ.get("BITRADE_INBOX_ROW_MARKUP_CACHE", "10000"))
+
+
 @dataclass(frozen=True)
 class Rows:
     """An inbox page's rows as served: the markup, and what the read log records of them."""
@@ -56,12 +82,14 @@ class Rows:
 
 _lock = threading.Lock()
 _entries: OrderedDict[tuple, Rows] = OrderedDict()
-stats = {"hits": 0, "misses": 0}
+_row_entries: OrderedDict[tuple, str] = OrderedDict()
+stats = {"hits": 0, "misses": 0, "rows_kept": 0, "rows_written": 0}
 
 
 def clear() -> None:
     with _lock:
         _entries.clear()
+        _row_entries.clear()
 
 
 def _unit_actor(actor: Actor) -> Actor:
@@ -86,12 +114,63 @@ def shared_key(actor: Actor, found: dict[str, int]) -> tuple | None:
             translation.get_language() or "", tuple(map(id, kinds.all_kinds())))
 
 
-def _render(reader: Actor) -> Rows:
-    from .templatetags.inbox_table import inbox_rows
+def _reader_bits(reader: Actor) -> tuple:
+    """Every field of the actor a row is presented for, but its display name (no row shows it)."""
+    return tuple(tuple(sorted(value)) if isinstance(value, frozenset | set) else value
+                 for value in (getattr(reader, f.name) for f in fields(reader) if f.name != "label"))
 
+
+def _row_context(reader: Actor, rows: list[dict]) -> tuple:
+    """What every row's markup on this page depends on besides its own values (see the module's text)."""
+    return (_reader_bits(reader), tuple(rows[0]), timezone.localdate().isoformat(),
+            timezone.get_current_timezone_name(), translation.get_language() or "", tuple(map(id, kinds.all_kinds())))
+
+
+def rows_markup(reader: Actor, rows: list[dict]) -> SafeString:
+    """The ``<tr>`` markup of these rows (as ``selectors.inbox_rows`` read them) presented for ``reader``: a
+    row whose values, reader, date and language were written before is taken as kept; only the others are
+    presented and written."""
+    from .templatetags.inbox_table import inbox_rows, row_markups
+
+    if not rows:
+        return SafeString("")
+    size = row_entries()
+    if size <= 0:
+        return inbox_rows(presenters.inbox_page_rows(reader, rows))
+    context = _row_context(reader, rows)
+    keys: list[tuple | None] = []
+    for r in rows:
+        key = (context, tuple(r.values()))
+        try:
+            hash(key)
+        except TypeError:  # a value that cannot be a key (a JSON list or object): written every time
+            key = None
+        keys.append(key)
+    with _lock:
+        parts = [_row_entries.get(k) if k is not None else None for k in keys]
+        for k, part in zip(keys, parts, strict=True):
+            if part is not None:
+                _row_entries.move_to_end(k)
+    missing = [i for i, part in enumerate(parts) if part is None]
+    if missing:
+        written = presenters.inbox_page_rows(reader, [rows[i] for i in missing])
+        for i, markup in zip(missing, row_markups(written), strict=True):
+            parts[i] = markup
+        with _lock:
+            for i in missing:
+                if keys[i] is not None:
+                    _row_entries[keys[i]] = parts[i]
+            while len(_row_entries) > size:
+                _row_entries.popitem(last=False)
+    stats["rows_kept"] += len(rows) - len(missing)
+    stats["rows_written"] += len(missing)
+    return mark_safe("".join(parts))  # noqa: S308 - each part is row_markups' escaped markup
+
+
+def _render(reader: Actor) -> Rows:
     rows = selectors.inbox_rows(reader, limit=selectors.INBOX_LIMIT)
-    html = inbox_rows(presenters.inbox_page_rows(reader, rows)) if rows else SafeString("")
-    return Rows(html=html, ids=tuple(r["pk"] for r in rows), fingerprint=services.inbox_fingerprint(rows))
+    return Rows(html=rows_markup(reader, rows), ids=tuple(r["pk"] for r in rows),
+                fingerprint=services.inbox_fingerprint(rows))
 
 
 def rows_for(actor: Actor, found: dict[str, int]) -> Rows:

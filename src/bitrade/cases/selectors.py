@@ -9,10 +9,12 @@ selectors; analysts see aggregates only.
 from __future__ import annotations
 
 import operator
+import threading
 from datetime import datetime
 from functools import reduce
 from uuid import UUID
 
+from django.db import connections
 from django.db.models import Count, F, Max, Q, QuerySet
 
 from bitrade.common.actor import Actor
@@ -164,14 +166,55 @@ def inbox_rows(actor: Actor, *, include_closed: bool = False, limit: int = INBOX
     ``after`` (a cursor's): plain dicts of ``INBOX_COLUMNS`` and every kind's ``inbox_values``, no model
     instance. One query per part of the scope whatever the page size; the parts' first ``limit`` are merged
     in order, each case once."""
-    parts = inbox_page_querysets(actor, include_closed=include_closed, limit=limit, after=after)
+    if after is None:
+        parts = [_part_rows(part, include_closed, limit) for part in _scope_parts(actor)]
+    else:
+        parts = [list(qs) for qs in inbox_page_querysets(actor, include_closed=include_closed, limit=limit,
+                                                            after=after)]
     if len(parts) == 1:
-        return list(parts[0])
+        return parts[0]
     seen: dict[int, dict] = {}
-    for qs in parts:
-        for row in qs:
+    for rows in parts:
+        for row in rows:
             seen.setdefault(row["pk"], row)
     return sorted(seen.values(), key=_order_key)[:limit]
+
+
+#: Compiled first-page queries of the inbox's parts, per thread (a compiler is bound to its thread's
+#: connection): the unit's part and each kind's widening are the same few queries poll after poll.
+_compiled = threading.local()
+_COMPILED_ENTRIES = 256
+
+
+def _part_rows(part: Q, include_closed: bool, limit: int) -> list[dict]:
+    """The first ``limit`` rows of one part of the scope, as ``inbox_page_querysets`` reads them: the query
+    is compiled once per thread for the same part (its condition compared by value), then only executed and
+    its values converted as ``values()`` does. Exactly the SQL and parameters Django compiles for it."""
+    try:
+        key = (part, include_closed, limit, *map(id, kinds.all_kinds()))
+        hash(key)
+    except TypeError:  # a condition that cannot be compared by value: built as usual
+        return list(_inbox_base(include_closed).filter(part)[:limit])
+    kept = getattr(_compiled, "entries", None)
+    if kept is None:
+        kept = _compiled.entries = {}
+    entry = kept.get(key)
+    if entry is None:
+        qs = _inbox_base(include_closed).filter(part)[:limit]
+        compiler = qs.query.get_compiler(qs.db)
+        sql, params = compiler.as_sql()
+        query = qs.query
+        names = list(query.selected) if query.selected else [*query.extra_select, *query.values_select,
+                                                             *query.annotation_select]
+        if len(kept) >= _COMPILED_ENTRIES:
+            kept.clear()
+        entry = kept[key] = (compiler, sql, params, names, qs.db)
+    compiler, sql, params, names, alias = entry
+    with connections[alias].cursor() as cur:
+        cur.execute(sql, params)
+        fetched = cur.fetchall()
+    indexes = range(len(names))
+    return [{names[i]: row[i] for i in indexes} for row in compiler.results_iter(results=[fetched])]
 
 
 def _open(qs: QuerySet, include_closed: bool) -> QuerySet:
