@@ -147,6 +147,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The police inbox's rows rendered once per unit scope and change stamp, kept per process (cases.inbox_cache).
 INBOX_ROWS_CACHE = int(os.environ.get("BITRADE_INBOX_ROWS_CACHE", "256"))
+INBOX_ROW_MARKUP_CACHE = int(os.environ.get("BITRADE_INBOX_ROW_MARKUP_CACHE", "10000"))
 
 # --- Deadlines (docs/deadlines.md) ------------------------------------------
 DEADLINE_MAX_ATTEMPTS = int(os.environ.get("BITRADE_DEADLINE_MAX_ATTEMPTS", "8"))
