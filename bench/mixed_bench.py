@@ -312,8 +312,12 @@ def plan_shots(args, data: dict, duration_s: float) -> tuple[list[loadgen.Shot],
     return shots, {"etags": etags, "action_mix": mix}
 
 
-def warm_up(port: int, data: dict, etags: dict[int, str], senders: int = 8) -> dict:
-    """Every user opens its inbox once (its first 200 and ETag), a few intake requests go through."""
+def warm_up(port: int, data: dict, etags: dict[int, str], senders: int = 8, writes: int = 0) -> dict:
+    """Every user opens its inbox once (its first 200 and ETag); then ``writes`` intake requests and as many
+    case actions (a note that the requester was informed, on cases of every unit) go through, from as many
+    senders as gunicorn has threads: every worker thread has served each kind of request (its database
+    connection open, the code each path loads on first use loaded) before the measured load. Without that the
+    first seconds of the load measure the workers' start, not the steady state (the timeline shows it)."""
     users = data["users"]
     sess, csrf_name = data["cookie_name"], data["csrf_cookie_name"]
     shots = []
@@ -330,8 +334,43 @@ def warm_up(port: int, data: dict, etags: dict[int, str], senders: int = 8) -> d
     res = loadgen.run_open_loop(host=HOST, port=port, shots=shots, senders=senders, duration_s=1.0,
                                 drain_s=300.0, timeout_s=60.0)
     r = res["warm-up inbox"]
-    return {"inboxes_opened": r.ok, "errors": r.errors, "error_samples": r.error_samples,
-            "seconds": round(time.perf_counter() - t0, 1)}
+    out = {"inboxes_opened": r.ok, "errors": r.errors, "error_samples": r.error_samples,
+           "seconds": round(time.perf_counter() - t0, 1)}
+    if writes <= 0:
+        return out
+    from bitrade.intake.tests.helpers import LVU_CARE
+
+    body, run, rng = json.dumps(LVU_CARE).encode(), secrets.token_hex(4), random.Random(1)
+    by_unit: dict[int, list[dict]] = {}
+    for u in users:
+        by_unit.setdefault(u["unit_id"], []).append(u)
+    pools = [(uid, [c for st in states.values() for c in st]) for uid, states in sorted(data["cases_by_unit"].items())
+             if uid in by_unit]
+    shots = []
+    for k in range(writes):
+        def intake(k=k):
+            return "POST", "/api/v1/requests", body, {
+                "Authorization": f"Bearer {DEMO_KEY}", "Content-Type": "application/json",
+                "Accept": "application/json", "Idempotency-Key": f"warm-{run}-in-{k}"}
+        uid, every = pools[k % len(pools)]
+        case_id, u = rng.choice(every)[0], by_unit[uid][k % len(by_unit[uid])]
+        raw = json.dumps({"channel": "telefon", "note": f"Lägesbesked lämnat (uppvärmning {k})."}).encode()
+
+        def action(k=k, case_id=case_id, u=u, raw=raw):
+            return "POST", f"/api/v1/cases/{case_id}/actions/inform_requester", raw, {
+                "Cookie": f"{sess}={u['session']}; {csrf_name}={u['csrf']}", "X-CSRFToken": u["csrf"],
+                "Content-Type": "application/json", "Accept": "application/json",
+                "Idempotency-Key": f"warm-{run}-act-{k}"}
+        at = 3.0 * k / writes  # spread over 3 s
+        shots += [loadgen.Shot(at, "warm-up intake", intake, frozenset({201})),
+                  loadgen.Shot(at, "warm-up case action", action, frozenset({200}))]
+    t1 = time.perf_counter()
+    res = loadgen.run_open_loop(host=HOST, port=port, shots=shots, senders=senders, duration_s=3.5,
+                                drain_s=120.0, timeout_s=60.0)
+    out.update({f"{kind.removeprefix('warm-up ')}s": {"ok": r.ok, "errors": r.errors, "error_samples": r.error_samples}
+                for kind, r in res.items()})
+    out["writes_seconds"] = round(time.perf_counter() - t1, 1)
+    return out
 
 
 def py_spy_profile(pid: int, seconds: int, out: Path) -> dict:
@@ -549,6 +588,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--action-units", type=int, default=0,
                     help="take the case actions in this many units only (default: every unit with users)")
     ap.add_argument("--seed", type=int, default=10)
+    ap.add_argument("--warm-up-writes", type=int, default=200,
+                    help="intake requests and case actions sent before the load (0: the inboxes only)")
     ap.add_argument("--no-py-spy", action="store_true")
     ap.add_argument("--quick", action="store_true", help="20 s of load, 2,000 cases")
     ap.add_argument("--json", default="")
@@ -582,7 +623,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{data['db']}: gunicorn on {HOST}:{server.port}, sealer every {sealer.interval} s", flush=True)
 
         shots, state = plan_shots(args, data, args.duration)
-        out["warm_up"] = warm_up(server.port, data, state["etags"])
+        out["warm_up"] = warm_up(server.port, data, state["etags"],
+                                 senders=max(8, args.workers * args.threads), writes=args.warm_up_writes)
         print(f"warm-up: {out['warm_up']}", flush=True)
         out["action_mix_planned"] = state["action_mix"]
 
