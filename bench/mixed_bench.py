@@ -532,6 +532,11 @@ def timeline(results: dict, start_wall: float, tl: Timeline, gcs: list, slow_ms:
             if gen == 2:
                 rows[s]["gc2"] = rows[s].get("gc2", 0) + 1
     slow_total = sum(r.get("slow", 0) for r in rows)
+    first = sorted(v for s, vals in lat.items() if s < 5 for v in vals)
+    later = sorted(v for s, vals in lat.items() if s >= 5 for v in vals)
+
+    def p95(vals):
+        return round(vals[max(0, int(len(vals) * 0.95 + 0.999) - 1)], 1) if vals else None
     by_slow = sorted(rows, key=lambda r: -r.get("slow", 0))
     tenth = max(len(rows) // 10, 1)
     in_gc2 = [r for r in rows if r.get("gc2")]
@@ -544,6 +549,8 @@ def timeline(results: dict, start_wall: float, tl: Timeline, gcs: list, slow_ms:
         return round(sum(vals) / len(vals), 1) if vals else None
 
     return {"rows": rows, "slow_ms": slow_ms, "slow_total": slow_total,
+            "first_5_s": {"requests": len(first), "slow": sum(v > slow_ms for v in first), "p95_ms": p95(first)},
+            "after_5_s": {"requests": len(later), "slow": sum(v > slow_ms for v in later), "p95_ms": p95(later)},
             "slow_share_in_worst_tenth_of_seconds_pct": round(
                 sum(r.get("slow", 0) for r in by_slow[:tenth]) / max(slow_total, 1) * 100, 1),
             "seconds_with_no_slow_request": sum(1 for r in rows if r.get("n") and not r.get("slow")),
@@ -769,7 +776,10 @@ def markdown(out: dict) -> str:
             lines.append(f"- Error sample ({r['kind']}): `{' '.join(s.split())[:240]}`")
     tl = out.get("timeline")
     if tl:
-        lines += ["", f"Timeline: {tl['slow_total']:,} requests slower than {tl['slow_ms']:g} ms; "
+        a, b = tl["first_5_s"], tl["after_5_s"]
+        lines += ["", f"Timeline: {tl['slow_total']:,} requests slower than {tl['slow_ms']:g} ms ({a['slow']:,} of the "
+                  f"{a['requests']:,} planned in the first 5 s, p95 {_f(a['p95_ms'])} ms; {b['slow']:,} of the "
+                  f"{b['requests']:,} after, p95 {_f(b['p95_ms'])} ms); "
                   f"{tl['slow_share_in_worst_tenth_of_seconds_pct']} % of them planned in the worst tenth of the "
                   f"seconds; {tl['seconds_with_no_slow_request']} seconds without one. Workers' full (gen 2) "
                   f"collections: {tl['gc2_runs']} (pause p50 {_f(tl['gc2_pause_ms_p50'])} ms, max "

@@ -19,7 +19,7 @@ gc.freeze()
 #: validators built on first use, translations, per-process caches): frozen once more, so that a full collection
 #: (it holds the GIL: every thread of the process waits) walks only what the requests since have left
 #: (``BITRADE_GC_FREEZE_AFTER``; 0: no second freeze). What is garbage in a cycle at that moment stays (once).
-FREEZE_AFTER = int(os.environ.get("BITRADE_GC_FREEZE_AFTER", "200"))
+FREEZE_AFTER = int(os.environ.get("BITRADE_GC_FREEZE_AFTER", "100"))
 _served = [0]
 
 
