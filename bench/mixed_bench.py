@@ -23,14 +23,19 @@ What runs during the measured ``--duration`` seconds:
 Every request is sent at its planned time whatever the server does (bench/loadgen.py ``run_open_loop``):
 a slow server shows as latency (counted from the planned time), not as fewer requests. Before the load the
 data are loaded in-process (the demo organisation, ``--cases`` open handräckning cases spread over the units
-with bench/cases_bench.py, the users and their sessions), and every user opens its inbox once (warm-up).
+with bench/cases_bench.py, the users and their sessions); every user opens its inbox once and
+``--warm-up-writes`` intake requests and case actions go through (warm-up: every worker thread has its
+connection and has run each path once, so that the load measures the steady state).
 
 Reported per request type: planned, sent, completed, errors (with samples), throughput, p50/p95/p99 (from the
 planned time; and of the server's answer alone); the server's CPU per request (gunicorn + sealer, and the
 PostgreSQL server); the seal delay (event inserted → sealed) of the events inserted during the load; and a
 py-spy profile of the gunicorn workers during the middle of the load, classified as in bench/intake_bench.py
-(where request threads are), with whether an audit or reference-number wait is among the top three. Prints a
-Markdown section; writes JSON with --json. Timings are reported, never asserted.
+(where request threads are), with whether an audit or reference-number wait is among the top three; and a
+per-second timeline (requests, p95, max and slow requests by planned second; CPU of the workers, the sealer and
+PostgreSQL; the workers' generation 1/2 collections from bench/traced_wsgi.py; PostgreSQL's checkpoints,
+autovacuum and new connections), to tell a queue from bursts. ``BITRADE_SRC=/other/src`` runs other code with
+this benchmark (A/B). Prints a Markdown section; writes JSON with --json. Timings are reported, never asserted.
 """
 
 from __future__ import annotations
