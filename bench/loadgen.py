@@ -204,6 +204,8 @@ class OpenResult(LevelResult):
     dropped: int = 0
     service_ms: list[float] = field(default_factory=list, repr=False)
     late_ms: list[float] = field(default_factory=list, repr=False)
+    #: (planned, sent, answered) in seconds from the start, and the status: for a timeline of the run
+    records: list[tuple[float, float, float, int]] = field(default_factory=list, repr=False)
 
     @staticmethod
     def _pct(values: list[float], p: float) -> float:
@@ -347,6 +349,7 @@ def run_open_loop(
             r.latencies_ms.append((t_end - planned) * 1000)
             r.service_ms.append((t_end - t_send) * 1000)
             r.late_ms.append(max(t_send - planned, 0.0) * 1000)
+            r.records.append((planned - clock["start"], t_send - clock["start"], t_end - clock["start"], status))
             r.status_counts[status] = r.status_counts.get(status, 0) + 1
             if status in expects[kind]:
                 r.ok += 1

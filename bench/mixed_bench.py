@@ -23,14 +23,19 @@ What runs during the measured ``--duration`` seconds:
 Every request is sent at its planned time whatever the server does (bench/loadgen.py ``run_open_loop``):
 a slow server shows as latency (counted from the planned time), not as fewer requests. Before the load the
 data are loaded in-process (the demo organisation, ``--cases`` open handräckning cases spread over the units
-with bench/cases_bench.py, the users and their sessions), and every user opens its inbox once (warm-up).
+with bench/cases_bench.py, the users and their sessions); every user opens its inbox once and
+``--warm-up-writes`` intake requests and case actions go through (warm-up: every worker thread has its
+connection and has run each path once, so that the load measures the steady state).
 
 Reported per request type: planned, sent, completed, errors (with samples), throughput, p50/p95/p99 (from the
 planned time; and of the server's answer alone); the server's CPU per request (gunicorn + sealer, and the
 PostgreSQL server); the seal delay (event inserted → sealed) of the events inserted during the load; and a
 py-spy profile of the gunicorn workers during the middle of the load, classified as in bench/intake_bench.py
-(where request threads are), with whether an audit or reference-number wait is among the top three. Prints a
-Markdown section; writes JSON with --json. Timings are reported, never asserted.
+(where request threads are), with whether an audit or reference-number wait is among the top three; and a
+per-second timeline (requests, p95, max and slow requests by planned second; CPU of the workers, the sealer and
+PostgreSQL; the workers' generation 1/2 collections from bench/traced_wsgi.py; PostgreSQL's checkpoints,
+autovacuum and new connections), to tell a queue from bursts. ``BITRADE_SRC=/other/src`` runs other code with
+this benchmark (A/B). Prints a Markdown section; writes JSON with --json. Timings are reported, never asserted.
 """
 
 from __future__ import annotations
@@ -54,7 +59,10 @@ from urllib.parse import urlparse
 
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
+#: the code under test (``BITRADE_SRC=/other/worktree/src`` for an A/B against other code with this benchmark)
+SRC = os.environ.get("BITRADE_SRC") or str(REPO / "src")
 sys.path.insert(0, str(REPO / "src"))
+sys.path.insert(0, SRC)
 sys.path.insert(0, str(BENCH))
 
 import cases_bench  # noqa: E402
@@ -87,6 +95,8 @@ class LoggedGunicorn(Gunicorn):
 
         def popen(cmd, **kw):
             kw["stderr"] = self._app_fh
+            # the same application, with the collector's generation 1/2 runs logged (bench/traced_wsgi.py)
+            cmd = ["traced_wsgi:application" if c == "bitrade.config.wsgi:application" else c for c in cmd]
             return real_popen(cmd, **kw)
 
         intake_bench.subprocess.Popen = popen
@@ -120,10 +130,11 @@ def _env(tmp: Path) -> dict:
         "BITRADE_LOG_LEVEL": "WARNING",
         "BITRADE_SSL_REDIRECT": "0",  # plain HTTP on loopback (TLS ends at the proxy in production)
         "DJANGO_SETTINGS_MODULE": "bitrade.config.settings",
-        "PYTHONPATH": os.pathsep.join(p for p in [str(REPO / "src"), str(BENCH), os.environ.get("PYTHONPATH", "")]
+        "PYTHONPATH": os.pathsep.join(p for p in [SRC, str(BENCH), os.environ.get("PYTHONPATH", "")]
                                       if p),
         # production refuses to seal without a signing key from outside the database: a throw-away one
         "BITRADE_AUDIT_SIGNING_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
+        "BITRADE_GC_TRACE_DIR": str(tmp),  # bench/traced_wsgi.py: the workers' generation 1/2 collections
     })
     for k in [k for k in os.environ if k.startswith("BITRADE_OIDC_")]:
         del os.environ[k]
@@ -306,8 +317,12 @@ def plan_shots(args, data: dict, duration_s: float) -> tuple[list[loadgen.Shot],
     return shots, {"etags": etags, "action_mix": mix}
 
 
-def warm_up(port: int, data: dict, etags: dict[int, str], senders: int = 8) -> dict:
-    """Every user opens its inbox once (its first 200 and ETag), a few intake requests go through."""
+def warm_up(port: int, data: dict, etags: dict[int, str], senders: int = 8, writes: int = 0) -> dict:
+    """Every user opens its inbox once (its first 200 and ETag); then ``writes`` intake requests and as many
+    case actions (a note that the requester was informed, on cases of every unit) go through, from as many
+    senders as gunicorn has threads: every worker thread has served each kind of request (its database
+    connection open, the code each path loads on first use loaded) before the measured load. Without that the
+    first seconds of the load measure the workers' start, not the steady state (the timeline shows it)."""
     users = data["users"]
     sess, csrf_name = data["cookie_name"], data["csrf_cookie_name"]
     shots = []
@@ -324,8 +339,43 @@ def warm_up(port: int, data: dict, etags: dict[int, str], senders: int = 8) -> d
     res = loadgen.run_open_loop(host=HOST, port=port, shots=shots, senders=senders, duration_s=1.0,
                                 drain_s=300.0, timeout_s=60.0)
     r = res["warm-up inbox"]
-    return {"inboxes_opened": r.ok, "errors": r.errors, "error_samples": r.error_samples,
-            "seconds": round(time.perf_counter() - t0, 1)}
+    out = {"inboxes_opened": r.ok, "errors": r.errors, "error_samples": r.error_samples,
+           "seconds": round(time.perf_counter() - t0, 1)}
+    if writes <= 0:
+        return out
+    from bitrade.intake.tests.helpers import LVU_CARE
+
+    body, run, rng = json.dumps(LVU_CARE).encode(), secrets.token_hex(4), random.Random(1)
+    by_unit: dict[int, list[dict]] = {}
+    for u in users:
+        by_unit.setdefault(u["unit_id"], []).append(u)
+    pools = [(uid, [c for st in states.values() for c in st]) for uid, states in sorted(data["cases_by_unit"].items())
+             if uid in by_unit]
+    shots = []
+    for k in range(writes):
+        def intake(k=k):
+            return "POST", "/api/v1/requests", body, {
+                "Authorization": f"Bearer {DEMO_KEY}", "Content-Type": "application/json",
+                "Accept": "application/json", "Idempotency-Key": f"warm-{run}-in-{k}"}
+        uid, every = pools[k % len(pools)]
+        case_id, u = rng.choice(every)[0], by_unit[uid][k % len(by_unit[uid])]
+        raw = json.dumps({"channel": "telefon", "note": f"Lägesbesked lämnat (uppvärmning {k})."}).encode()
+
+        def action(k=k, case_id=case_id, u=u, raw=raw):
+            return "POST", f"/api/v1/cases/{case_id}/actions/inform_requester", raw, {
+                "Cookie": f"{sess}={u['session']}; {csrf_name}={u['csrf']}", "X-CSRFToken": u["csrf"],
+                "Content-Type": "application/json", "Accept": "application/json",
+                "Idempotency-Key": f"warm-{run}-act-{k}"}
+        at = 3.0 * k / writes  # spread over 3 s
+        shots += [loadgen.Shot(at, "warm-up intake", intake, frozenset({201})),
+                  loadgen.Shot(at, "warm-up case action", action, frozenset({200}))]
+    t1 = time.perf_counter()
+    res = loadgen.run_open_loop(host=HOST, port=port, shots=shots, senders=senders, duration_s=3.5,
+                                drain_s=120.0, timeout_s=60.0)
+    out.update({f"{kind.removeprefix('warm-up ')}s": {"ok": r.ok, "errors": r.errors, "error_samples": r.error_samples}
+                for kind, r in res.items()})
+    out["writes_seconds"] = round(time.perf_counter() - t1, 1)
+    return out
 
 
 def py_spy_profile(pid: int, seconds: int, out: Path) -> dict:
@@ -388,6 +438,139 @@ class PgWaits:
                 "top": [{"waits": k, "mean_backends": round(n / max(self.samples, 1), 2)} for k, n in top]}
 
 
+class Timeline:
+    """Samples once a second during the load: the CPU of each gunicorn worker, of the sealer and of the
+    PostgreSQL server (and, on PostgreSQL, its checkpoints, running autovacuum workers and connections opened).
+    Joined afterwards with every request's planned/answered time and the workers' garbage-collector log, it
+    shows whether the slow requests cluster in time, and next to what."""
+
+    PG_SQL = ("SELECT (SELECT checkpoints_timed + checkpoints_req FROM pg_stat_bgwriter), "
+              "(SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'autovacuum worker'), "
+              "(SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend'), "
+              "(SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend' "
+              "AND backend_start > now() - interval '1 second')")
+
+    def __init__(self, server, sealer, pg, url: str | None):
+        self.server, self.sealer, self.pg, self.url = server, sealer, pg, url
+        self.samples: list[dict] = []
+        self.stop_flag = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def _sample(self, conn) -> dict:
+        row: dict = {"t": time.time(),
+                     "workers": {pid: machine.process_cpu_seconds(pid) for pid in machine.children_of(self.server.proc.pid)},
+                     "sealer": self.sealer.cpu_seconds(),
+                     "db": self.pg.cpu_seconds() if self.pg else 0.0}
+        if conn is not None:
+            row["checkpoints"], row["autovacuum"], row["backends"], row["new_backends"] = conn.execute(
+                self.PG_SQL).fetchone()
+        return row
+
+    def _run(self) -> None:
+        conn = None
+        if self.url:
+            import psycopg
+
+            conn = psycopg.connect(self.url, autocommit=True)
+        try:
+            while True:
+                self.samples.append(self._sample(conn))
+                if self.stop_flag.wait(1.0):
+                    break
+        finally:
+            if conn is not None:
+                conn.close()
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.stop_flag.set()
+        self.thread.join(10)
+
+
+def gc_runs(trace_dir: Path) -> list[tuple[float, int, float, float]]:
+    """(wall time, generation, pause ms, CPU ms) of every generation 1/2 collection in the workers."""
+    out = []
+    for f in trace_dir.glob("gc-*.log"):
+        for line in f.read_text().splitlines():
+            t, gen, ms, cpu, _collected = line.split()
+            out.append((float(t), int(gen), float(ms), float(cpu)))
+    return sorted(out)
+
+
+def timeline(results: dict, start_wall: float, tl: Timeline, gcs: list, slow_ms: float = 150.0) -> dict:
+    """Per second of the load (by planned time): requests, their p95 and max, how many were slower than
+    ``slow_ms``; CPU seconds of the workers (sum and the busiest), the sealer and PostgreSQL in that second;
+    gen-2 collections and their pauses; checkpoints, autovacuum. And how the slow requests are spread over
+    the seconds (clustered or even)."""
+    lat: dict[int, list[float]] = {}
+    for r in results.values():
+        for planned, _sent, answered, _status in r.records:
+            if answered == answered:  # not NaN (dropped)
+                lat.setdefault(int(planned), []).append((answered - planned) * 1000)
+    seconds = max(lat) + 1 if lat else 0
+    rows = [{"s": s} for s in range(seconds)]
+    for s, vals in lat.items():
+        vals.sort()
+        rows[s].update(n=len(vals), p95=round(vals[max(0, int(len(vals) * 0.95 + 0.999) - 1)], 1),
+                       max=round(vals[-1], 1), slow=sum(v > slow_ms for v in vals))
+    samples = tl.samples
+    for a, b in zip(samples, samples[1:], strict=False):
+        s = int((a["t"] + b["t"]) / 2 - start_wall)
+        if not 0 <= s < seconds:
+            continue
+        dt = max(b["t"] - a["t"], 1e-3)
+        per_worker = [(b["workers"][p] - a["workers"].get(p, b["workers"][p])) / dt for p in b["workers"]]
+        # in % of one core
+        rows[s].update(workers_cpu=round(sum(per_worker) * 100), busiest_worker_cpu=round(max(per_worker, default=0) * 100),
+                       sealer_cpu=round((b["sealer"] - a["sealer"]) / dt * 100),
+                       db_cpu=round((b["db"] - a["db"]) / dt * 100))
+        if "checkpoints" in b:
+            rows[s].update(checkpoint=b["checkpoints"] - a["checkpoints"], autovacuum=b["autovacuum"],
+                           new_backends=b["new_backends"])
+    for t, gen, ms, _cpu in gcs:
+        s = int(t - start_wall)
+        if 0 <= s < seconds:
+            key = "gc2_ms" if gen == 2 else "gc1_ms"
+            rows[s][key] = round(rows[s].get(key, 0) + ms, 1)
+            if gen == 2:
+                rows[s]["gc2"] = rows[s].get("gc2", 0) + 1
+    slow_total = sum(r.get("slow", 0) for r in rows)
+    first = sorted(v for s, vals in lat.items() if s < 5 for v in vals)
+    later = sorted(v for s, vals in lat.items() if s >= 5 for v in vals)
+
+    def p95(vals):
+        return round(vals[max(0, int(len(vals) * 0.95 + 0.999) - 1)], 1) if vals else None
+    by_slow = sorted(rows, key=lambda r: -r.get("slow", 0))
+    tenth = max(len(rows) // 10, 1)
+    in_gc2 = [r for r in rows if r.get("gc2")]
+    no_gc2 = [r for r in rows if not r.get("gc2") and r.get("n")]
+    gc_pauses = [ms for _t, g, ms, _cpu in gcs if g == 2]
+    gc_cpu = sorted(cpu for _t, g, _ms, cpu in gcs if g == 2)
+
+    def mean(vals):
+        vals = list(vals)
+        return round(sum(vals) / len(vals), 1) if vals else None
+
+    return {"rows": rows, "slow_ms": slow_ms, "slow_total": slow_total,
+            "first_5_s": {"requests": len(first), "slow": sum(v > slow_ms for v in first), "p95_ms": p95(first)},
+            "after_5_s": {"requests": len(later), "slow": sum(v > slow_ms for v in later), "p95_ms": p95(later)},
+            "slow_share_in_worst_tenth_of_seconds_pct": round(
+                sum(r.get("slow", 0) for r in by_slow[:tenth]) / max(slow_total, 1) * 100, 1),
+            "seconds_with_no_slow_request": sum(1 for r in rows if r.get("n") and not r.get("slow")),
+            "gc2_runs": len(gc_pauses), "gc2_pause_ms_p50": sorted(gc_pauses)[len(gc_pauses) // 2] if gc_pauses else None,
+            "gc2_pause_ms_max": max(gc_pauses) if gc_pauses else None,
+            "gc2_cpu_ms_p50": gc_cpu[len(gc_cpu) // 2] if gc_cpu else None,
+            "gc2_cpu_ms_total": round(sum(gc_cpu)), "gc1_cpu_ms_total": round(sum(c for _t, g, _ms, c in gcs if g == 1)),
+            "gc1_runs": sum(1 for _t, g, _ms, _c in gcs if g == 1),
+            "mean_slow_per_second_with_gc2": mean(r.get("slow", 0) for r in in_gc2),
+            "mean_slow_per_second_without_gc2": mean(r.get("slow", 0) for r in no_gc2),
+            "checkpoints": sum(r.get("checkpoint", 0) for r in rows),
+            "seconds_with_autovacuum": sum(1 for r in rows if r.get("autovacuum")),
+            "new_backends": sum(r.get("new_backends", 0) for r in rows)}
+
+
 def _unsealed(engine: str, env: dict) -> int:
     sql = "SELECT count(*) FROM audit_auditevent WHERE sealed_at IS NULL"
     if engine == "sqlite":
@@ -417,6 +600,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--action-units", type=int, default=0,
                     help="take the case actions in this many units only (default: every unit with users)")
     ap.add_argument("--seed", type=int, default=10)
+    ap.add_argument("--warm-up-writes", type=int, default=200,
+                    help="intake requests and case actions sent before the load (0: the inboxes only)")
     ap.add_argument("--no-py-spy", action="store_true")
     ap.add_argument("--quick", action="store_true", help="20 s of load, 2,000 cases")
     ap.add_argument("--json", default="")
@@ -450,7 +635,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{data['db']}: gunicorn on {HOST}:{server.port}, sealer every {sealer.interval} s", flush=True)
 
         shots, state = plan_shots(args, data, args.duration)
-        out["warm_up"] = warm_up(server.port, data, state["etags"])
+        out["warm_up"] = warm_up(server.port, data, state["etags"],
+                                 senders=max(8, args.workers * args.threads), writes=args.warm_up_writes)
         print(f"warm-up: {out['warm_up']}", flush=True)
         out["action_mix_planned"] = state["action_mix"]
 
@@ -476,8 +662,13 @@ def main(argv: list[str] | None = None) -> int:
         waits = PgWaits(env["DATABASE_URL"]) if pg else None
         if waits is not None:
             waits.start()
+        tl = Timeline(server, sealer, pg, env["DATABASE_URL"] if pg else None)
+        tl.start()
+        started: dict = {}
         results = loadgen.run_open_loop(host=HOST, port=server.port, shots=shots, senders=args.senders,
-                                        duration_s=args.duration, drain_s=10.0, timeout_s=30.0)
+                                        duration_s=args.duration, drain_s=10.0, timeout_s=30.0,
+                                        on_start=lambda _t: started.setdefault("wall", time.time()))
+        tl.stop()
         cli = time.process_time() - cli0
         srv = server.cpu_seconds() - srv0
         seal = sealer.cpu_seconds() - seal0
@@ -501,6 +692,7 @@ def main(argv: list[str] | None = None) -> int:
             "py_spy_during_load": not args.no_py_spy,
         }
         out["results"] = [r.summary() for r in results.values()]
+        out["timeline"] = timeline(results, started["wall"], tl, gc_runs(tmp))
         out["inbox_answers"] = next((r.status_counts for r in results.values() if r.kind.startswith("inbox")), {})
         out["py_spy"] = spy_holder.get("result") if not args.no_py_spy else None
 
@@ -587,6 +779,26 @@ def markdown(out: dict) -> str:
     for r in out.get("results", []):
         for s in r.get("error_samples", []):
             lines.append(f"- Error sample ({r['kind']}): `{' '.join(s.split())[:240]}`")
+    tl = out.get("timeline")
+    if tl:
+        a, b = tl["first_5_s"], tl["after_5_s"]
+        lines += ["", f"Timeline: {tl['slow_total']:,} requests slower than {tl['slow_ms']:g} ms ({a['slow']:,} of the "
+                  f"{a['requests']:,} planned in the first 5 s, p95 {_f(a['p95_ms'])} ms; {b['slow']:,} of the "
+                  f"{b['requests']:,} after, p95 {_f(b['p95_ms'])} ms); "
+                  f"{tl['slow_share_in_worst_tenth_of_seconds_pct']} % of them planned in the worst tenth of the "
+                  f"seconds; {tl['seconds_with_no_slow_request']} seconds without one. Workers' full (gen 2) "
+                  f"collections: {tl['gc2_runs']} (pause p50 {_f(tl['gc2_pause_ms_p50'])} ms, max "
+                  f"{_f(tl['gc2_pause_ms_max'])} ms; CPU p50 {_f(tl['gc2_cpu_ms_p50'])} ms, in all {_f(tl['gc2_cpu_ms_total'])} ms), "
+                  f"gen 1: {tl['gc1_runs']} ({_f(tl['gc1_cpu_ms_total'])} ms CPU); slow requests per second with a gen-2 "
+                  f"run {_f(tl['mean_slow_per_second_with_gc2'])}, without {_f(tl['mean_slow_per_second_without_gc2'])}. "
+                  f"PostgreSQL: {tl['checkpoints']} checkpoints, autovacuum running in {tl['seconds_with_autovacuum']} "
+                  f"s, {tl['new_backends']} connections opened.", "",
+                  "| s | requests | p95 ms | max ms | > slow | workers CPU % | busiest worker % | sealer % | PostgreSQL % "
+                  "| gen 2 ms | gen 1 ms | ckpt | autovac | new conn |", "|" + "--:|" * 14]
+        for r in tl["rows"]:
+            lines.append("| " + " | ".join(_f(r.get(k)) for k in (
+                "s", "n", "p95", "max", "slow", "workers_cpu", "busiest_worker_cpu", "sealer_cpu", "db_cpu",
+                "gc2_ms", "gc1_ms", "checkpoint", "autovacuum", "new_backends")) + " |")
     pw = out.get("pg_lock_waits")
     if pw:
         lines += ["", f"PostgreSQL lock waits sampled every 0.1 s during the load ({pw['samples']} samples, on average "
