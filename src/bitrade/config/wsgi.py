@@ -9,7 +9,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bitrade.config.settings")
 application = get_wsgi_application()
 # The URL patterns import every view, the API's routers and their schemas: loaded now, not by the first request,
 # so that they are frozen below with the rest.
-get_resolver().url_patterns
+_ = get_resolver().url_patterns
 
 # Everything loaded so far (Django, the apps, the URL patterns, the legal catalogue) lives as long as the process:
 # moved out of the collector's generations, a full collection no longer walks it on every page of 100 rows.
@@ -25,8 +25,8 @@ _served = [0]
 
 def _freeze_after_warm_up(**_kwargs) -> None:
     _served[0] += 1
-    if _served[0] == FREEZE_AFTER:
-        request_finished.disconnect(_freeze_after_warm_up)
+    # ">=" and the disconnect's answer: two threads finishing at once still freeze exactly once.
+    if _served[0] >= FREEZE_AFTER and request_finished.disconnect(_freeze_after_warm_up):
         gc.collect()
         gc.freeze()
 
