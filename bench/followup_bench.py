@@ -2,7 +2,7 @@
 and DuckDB over an export of the same data as the reference for what is possible.
 
     python bench/followup_bench.py [--db sqlite|postgres|both] [--years 10] [--scale 1.0] [--repeat 15]
-                                   [--period 2025] [--pg-port 54359] [--no-duckdb] [--json FILE]
+                                   [--period 2025] [--pg-port 54359] [--no-duckdb] [--no-gc-freeze] [--json FILE]
 
 For each database, in a child process with a fresh database and a temporary BITRADE_VAR_DIR, it
 
@@ -13,7 +13,10 @@ For each database, in a child process with a fresh database and a temporary BITR
    tables, SVG charts, template), ``--repeat`` times after two warm-up requests, and reports p50 and p95:
    *cold* with the follow-up's result cache emptied before each request (as any fact change does), and on
    the DuckDB path also *warm* (the same request repeated between two fact syncs) and *first* (the kept
-   compiled SQL dropped too: a question never asked in this process);
+   compiled SQL dropped too: a question never asked in this process). Before the timed requests the process
+   calls ``gc.freeze()`` as the server does (``config/wsgi.py``; ``--no-gc-freeze`` leaves it out), and the full
+   collections (generation 2) during each view's cold requests are counted: they are what a p95 far above
+   the p50 usually is;
 4. (SQLite child, unless ``--no-duckdb``) exports the cases, requests, custody and transport rows to CSV,
    loads them into DuckDB, computes the same metrics there from the raw timestamps (not from the fact
    table) and checks that they equal the dashboard's numbers, and times those DuckDB queries.
@@ -25,6 +28,7 @@ timings are reported, never asserted. DuckDB is a bench-only dependency: ``pip i
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import subprocess
@@ -156,6 +160,21 @@ def child(args) -> dict:
         duck.Replica.execute = timed_execute
     period = args.period
     first_year = int(period) - args.years + 1
+    # Full collections during the timed requests: a page that allocates much (hundreds of organisations' rows)
+    # triggers one every few requests, which is what its p95 then shows; counted per view.
+    full_gc = [0]
+
+    def on_gc(phase, info):
+        if phase == "stop" and info["generation"] == 2:
+            full_gc[0] += 1
+
+    gc.callbacks.append(on_gc)
+    if not args.no_gc_freeze:
+        # As the server process does (config/wsgi.py: gc.freeze() once the application is loaded): what was
+        # loaded before the first request is moved out of the collector's generations.
+        gc.collect()
+        gc.freeze()
+    result["gc_freeze"] = not args.no_gc_freeze
     clients = {}
     for label, user, url in _scenarios(period, first_year):
         if user not in clients:
@@ -173,6 +192,7 @@ def child(args) -> dict:
         # DuckDB; the compiled SQL, which holds no data, is kept); first: the compiled SQL dropped too (a
         # question never asked in this process); warm: the same request again between two fact syncs.
         times, in_duckdb, warm, first = [], [], [], []
+        full_gc[0] = 0
         for _ in range(args.repeat):
             if caches:
                 caches[0].clear()
@@ -182,6 +202,7 @@ def child(args) -> dict:
             times.append((time.perf_counter() - t) * 1000)
             in_duckdb.append(engine_ms[0] if result["engine"] == duck.DUCKDB else 0.0)
             assert response.status_code == 200, (label, url, response.status_code)
+        cold_full_gc = full_gc[0]
         for _ in range(args.repeat if caches else 0):
             t = time.perf_counter()
             response = client.get(url)
@@ -195,12 +216,12 @@ def child(args) -> dict:
             first.append((time.perf_counter() - t) * 1000)
             assert response.status_code == 200, (label, url, response.status_code)
         v = result["views"][label] = {"p50": round(_pct(times, 0.5), 1), "p95": round(_pct(times, 0.95), 1),
-                                      "duckdb_p95": round(_pct(in_duckdb, 0.95), 1)}
+                                      "duckdb_p95": round(_pct(in_duckdb, 0.95), 1), "cold_full_gc": cold_full_gc}
         if warm:
             v["warm_p50"], v["warm_p95"] = round(_pct(warm, 0.5), 1), round(_pct(warm, 0.95), 1)
             v["first_p50"], v["first_p95"] = round(_pct(first, 0.5), 1), round(_pct(first, 0.95), 1)
         print(f"  {connection.vendor:10s} {label:48s} cold p50 {v['p50']:7.1f} ms  p95 {v['p95']:7.1f} ms  "
-              f"(DuckDB queries p95 {v['duckdb_p95']:.1f} ms)"
+              f"(DuckDB queries p95 {v['duckdb_p95']:.1f} ms; full collections {cold_full_gc})"
               + (f"  warm p50 {v['warm_p50']:6.1f} p95 {v['warm_p95']:6.1f} ms  first p95 {v['first_p95']:6.1f} ms"
                  if warm else ""), file=sys.stderr)
     result["change_visible"] = change_visible(clients["analytiker"], period, settings, schedule)
@@ -362,6 +383,8 @@ def run_child(db: str, args) -> dict:
            str(args.scale), "--repeat", str(args.repeat), "--period", args.period]
     if args.no_duckdb:
         cmd.append("--no-duckdb")
+    if args.no_gc_freeze:
+        cmd.append("--no-gc-freeze")
     if db == "postgres":
         env["BITRADE_PG_PORT"] = str(args.pg_port)
         cmd = [str(WITH_POSTGRES), *cmd]
@@ -394,21 +417,21 @@ def markdown(results: dict[str, dict], args) -> str:
                   "time for that request's queries.", "",
               "| view (in-process request, page rendered) | "
               + " | ".join(f"{d} cold p50 / p95 ms | {d}: DuckDB queries p95 ms | {d}: ratio | {d} warm p50 / p95 ms "
-                           f"| {d} first p95 ms" for d in dbs)
-              + " |", "|---|" + "--:|--:|--:|--:|--:|" * len(dbs)]
+                           f"| {d} first p95 ms | {d}: full GCs in the cold requests" for d in dbs)
+              + " |", "|---|" + "--:|--:|--:|--:|--:|--:|" * len(dbs)]
     labels = list(next(iter(results.values()))["views"])
     for label in labels:
         cells = []
         for d in dbs:
             v = results[d]["views"].get(label)
             if not v:
-                cells += ["–", "–", "–", "–", "–"]
+                cells += ["–", "–", "–", "–", "–", "–"]
                 continue
             duck = v.get("duckdb_p95") or 0
             cells += [f"{v['p50']:.0f} / {v['p95']:.0f}", f"{duck:.1f}",
                       f"{v['p95'] / duck:.1f}×" if duck else "–",
                       f"{v['warm_p50']:.0f} / {v['warm_p95']:.0f}" if "warm_p95" in v else "–",
-                      f"{v['first_p95']:.0f}" if "first_p95" in v else "–"]
+                      f"{v['first_p95']:.0f}" if "first_p95" in v else "–", str(v.get("cold_full_gc", "–"))]
         lines.append(f"| {label} | " + " | ".join(cells) + " |")
     for d in dbs:
         cv = results[d].get("change_visible")
@@ -439,6 +462,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--period", default="2025", help="the year the dashboards show (default 2025)")
     parser.add_argument("--pg-port", type=int, default=54359)
     parser.add_argument("--no-duckdb", action="store_true")
+    parser.add_argument("--no-gc-freeze", action="store_true",
+                        help="do not gc.freeze() before the timed requests (the server process does, config/wsgi.py)")
     parser.add_argument("--json", help="also write the raw results here")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)

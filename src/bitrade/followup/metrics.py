@@ -960,6 +960,16 @@ def _with_total(sql: str, dims: int) -> str | None:
             + f" GROUP BY GROUPING SETS (({grouped}), ())")
 
 
+def _duration_cond(ctx: Context, source: Source, m: Metric) -> Q:
+    """The rows a duration metric summarises: its anchor in the period, a value, and its condition — unless the
+    fact row keeps the condition in the value (``where_in_fact``: NULL unless the condition holds), where the
+    test for a value says the same and the condition is not evaluated again on every row."""
+    has_value = Q(**{f"{m.seconds or m.field or m.end}__isnull": False})
+    if m.where_in_fact and (m.seconds or m.field):
+        return _in_period(source, m.anchor, ctx.period) & has_value
+    return _in_period(source, m.anchor, ctx.period) & m.where_q(ctx) & has_value
+
+
 def _durations_aggregate(ctx: Context, keys: list[str], dims: tuple[str, ...],
                          over: Mapping[str, timedelta], cache_key: tuple | None = None,
                          total: bool = False) -> dict[tuple[str, ...], Stats] | None:
@@ -989,8 +999,7 @@ def _durations_aggregate(ctx: Context, keys: list[str], dims: tuple[str, ...],
                            for i, d in enumerate(dims)}
             aggs = {}
             for i, m in enumerate(group):
-                cond = _in_period(source, m.anchor, ctx.period) & m.where_q(ctx) & Q(
-                    **{f"{m.seconds or m.field or m.end}__isnull": False})
+                cond = _duration_cond(ctx, source, m)
                 value = _value_expr(m)
                 aggs[f"p_{i}"] = Cast(_Percentiles(value, filter=cond), CharField())
                 aggs[f"n_{i}"] = Count("pk", filter=cond)
@@ -1015,8 +1024,7 @@ def _durations_aggregate(ctx: Context, keys: list[str], dims: tuple[str, ...],
         out = []
         for m in (METRICS[k] for k in keys):
             source = SOURCES[m.source]
-            cond = _in_period(source, m.anchor, ctx.period) & m.where_q(ctx) & Q(
-                **{f"{m.seconds or m.field or m.end}__isnull": False})
+            cond = _duration_cond(ctx, source, m)
             qs = source.model.objects.filter(ctx.q(source)).filter(cond)
             value = _value_expr(m)
             limit = over.get(m.key)

@@ -319,7 +319,15 @@ class Report:
         index = tuple(index)
         memo_key = ("s", index)
         if memo_key not in self._memo:  # several tables sum the same scan the same way
-            self._memo[memo_key] = self.summed(self.count(CASE_COUNTS, CASE_COUNT_DIMS), index)
+            # From the smallest sum already made that keeps these dimensions (fewer groups to add up), else
+            # from the scan itself.
+            base, at = None, index
+            for key, res in self._memo.items():
+                if key[0] == "s" and set(index) <= set(key[1]) and (base is None or len(res) < len(base)):
+                    base, at = res, tuple(key[1].index(i) for i in index)
+            if base is None:
+                base = self.count(CASE_COUNTS, CASE_COUNT_DIMS)
+            self._memo[memo_key] = self.summed(base, at)
         return self._memo[memo_key]
 
     def lead_times(self):
@@ -331,10 +339,15 @@ class Report:
         """Counts summed to the dimensions at ``index`` (none: the grand total)."""
         index = tuple(index)
         out: dict = defaultdict(lambda: defaultdict(int))
+        get = out.get
         for key, values in result.items():
-            k = tuple(key[i] for i in index)
+            k = tuple([key[i] for i in index])
+            slot = get(k)
+            if slot is None:  # the first group of this key: a copy of its counts (no per-count loop)
+                out[k] = defaultdict(int, values)
+                continue
             for m, v in values.items():
-                out[k][m] += v
+                slot[m] += v
         return out
 
     # ------------------------------------------------------------------ helpers
