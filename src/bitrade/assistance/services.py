@@ -25,6 +25,7 @@ from bitrade.cases.services import (  # noqa: F401 — the kernel's helpers, re-
 )
 from bitrade.common import memo
 from bitrade.common.actor import SYSTEM_ACTOR, Actor
+from bitrade.common.compiled import CompiledRead
 from bitrade.deadlines import services as deadlines
 from bitrade.idempotency.services import step
 from bitrade.intake.models import CompletionQuestion
@@ -608,8 +609,17 @@ def pending_transfer_to(case: Case) -> int | None:
     """The unit a transfer of the case waits to be answered by, if one does (one column read)."""
     from .models import Transfer
 
-    return next(iter(Transfer.objects.filter(case_id=case.pk, status=Transfer.PENDING)
-                     .values_list("to_unit_id", flat=True)[:1]), None)
+    global _PENDING_TO
+    if _PENDING_TO is None:  # compiled once per thread (``common.compiled``)
+        _PENDING_TO = CompiledRead(
+            "assistance.pending_transfer_to",
+            lambda case_id: Transfer.objects.filter(case_id=case_id, status=Transfer.PENDING)
+            .values_list("to_unit_id", flat=True)[:1],
+            (Transfer._meta.get_field("case"),), (-0xB17,))
+    return _PENDING_TO.first(case.pk)
+
+
+_PENDING_TO = None
 
 
 @refusals_audited("transfer_answer")

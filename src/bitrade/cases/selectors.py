@@ -18,6 +18,7 @@ from django.db import connections
 from django.db.models import Count, F, Max, Q, QuerySet
 
 from bitrade.common.actor import Actor
+from bitrade.common.compiled import CompiledRead
 from bitrade.common.errors import DomainError
 
 from . import kinds
@@ -60,6 +61,23 @@ def reference_of(public_id) -> str:
     return Case.objects.filter(public_id=public_id).values_list("reference_number", flat=True).first() or ""
 
 
+_OWN_CASE: dict[tuple, CompiledRead] = {}
+
+
+def _own_case(related: tuple) -> CompiledRead:
+    """The case by its public id among the cases routed to a unit, with these related rows: compiled once
+    per thread (``common.compiled``)."""
+    read = _OWN_CASE.get(related)
+    if read is None:
+        read = _OWN_CASE[related] = CompiledRead(
+            f"cases.find_case:{','.join(related)}",
+            lambda public_id, unit_id: Case.objects.select_related(*related).filter(
+                public_id=public_id, unit_id=unit_id)[:1],
+            (Case._meta.get_field("public_id"), Case._meta.get_field("unit")),
+            (UUID(int=0xB17), -0xB17))
+    return read
+
+
 def find_case(actor: Actor, public_id, *, kind_related: bool = True) -> Case | None:
     """The case if the actor may see it, else None; with its unit, region and its kind's related rows joined in
     (``kind_related``), or its own row alone (a step, which locks the case and reads it afresh with them)."""
@@ -67,8 +85,7 @@ def find_case(actor: Actor, public_id, *, kind_related: bool = True) -> Case | N
     if actor.is_police and actor.unit_id:
         # Most reads are by the unit the case is routed to: that part of the scope alone is a far cheaper
         # query to build; only a case found there is returned, else the whole scope decides.
-        own = Case.objects.select_related(*related).filter(public_id=public_id, unit_id=actor.unit_id)
-        found = next(iter(own[:1]), None)
+        found = _own_case(related).first(public_id, actor.unit_id)
         if found is not None:
             return found
     return next(iter(scope(actor, related=related, one=True).filter(public_id=public_id)[:1]), None)

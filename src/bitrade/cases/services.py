@@ -18,6 +18,7 @@ from django.utils import timezone, translation
 from bitrade.audit import services as audit
 from bitrade.common import conditional
 from bitrade.common.actor import Actor
+from bitrade.common.compiled import CompiledRead
 from bitrade.common.errors import DomainError
 from bitrade.idempotency.services import step
 from bitrade.organisation.models import Unit
@@ -170,7 +171,19 @@ def lock(case: Case) -> Case:
     the step and its answer use them; one statement instead of one per related row)."""
     spec = kinds._KINDS.get(case.kind)
     related = ("unit", "region", *(spec.related if spec is not None else ()))
-    return Case.objects.select_for_update(of=("self",)).select_related(*related).get(pk=case.pk)
+    read = _LOCKS.get(related)
+    if read is None:  # compiled once per thread (``common.compiled``): the same statement step after step
+        read = _LOCKS[related] = CompiledRead(
+            f"cases.lock:{','.join(related)}",
+            lambda pk: Case.objects.select_for_update(of=("self",)).select_related(*related).filter(pk=pk),
+            (Case._meta.pk,), (-0xB17,))
+    locked = read.first(case.pk)
+    if locked is None:
+        raise Case.DoesNotExist("Case matching query does not exist.")
+    return locked
+
+
+_LOCKS: dict[tuple, CompiledRead] = {}
 
 
 _lock = lock

@@ -1,0 +1,103 @@
+"""Model reads whose SQL the ORM compiles once per thread, not on every call.
+
+A hot read is the same query request after request with other values (a case by its public id, a case's row
+locked by its key, a case's timeline). Building and compiling it is most of its cost on SQLite and a large part
+of the client's on PostgreSQL. ``CompiledRead`` builds the queryset once per thread and database with sentinel
+values, compiles it with Django's own compiler, finds where the sentinels went among the parameters, and then
+only swaps in the call's values (prepared by the same field as the lookup prepares them), executes, converts
+the row's values and builds the instances as the ORM's model iterable does (``select_related`` rows included).
+The SQL and parameters are exactly what Django would compile for the same queryset.
+
+Only for querysets whose SQL does not depend on the values (plain ``exact`` lookups on the given fields).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from django.db import connections
+from django.db.models import Field, QuerySet
+from django.db.models.query import get_related_populators
+
+_local = threading.local()
+
+
+class CompiledRead:
+    """``build(*values)`` → a queryset (model instances or ``values_list``), compiled once per thread and
+    database; ``fields``: the model field each value is compared with (prepares it as the lookup would);
+    ``sentinels``: values of those fields that no call uses (each distinct from the others)."""
+
+    def __init__(self, name: str, build: Callable[..., QuerySet], fields: Sequence[Field], sentinels: Sequence[Any]):
+        if len(fields) != len(sentinels):
+            raise ValueError("one sentinel per field")
+        self.name, self.build, self.fields, self.sentinels = name, build, tuple(fields), tuple(sentinels)
+
+    def _prep(self, field: Field, value, conn):
+        return field.get_db_prep_value(field.get_prep_value(value), conn, prepared=True)
+
+    def _entry(self, alias: str | None):
+        entries = getattr(_local, "entries", None)
+        if entries is None:
+            entries = _local.entries = {}
+        entry = entries.get((self.name, alias))
+        if entry is not None:
+            return entry
+        qs = self.build(*self.sentinels)
+        conn = connections[qs.db]
+        compiler = qs.query.get_compiler(using=qs.db)
+        sql, params = compiler.as_sql()
+        params = list(params)
+        positions = []
+        for field, sentinel in zip(self.fields, self.sentinels, strict=True):
+            prepared = self._prep(field, sentinel, conn)
+            found = [i for i, p in enumerate(params) if type(p) is type(prepared) and p == prepared]
+            if len(found) != 1:
+                raise ValueError(f"{self.name}: sentinel {sentinel!r} not found once among the parameters")
+            positions.append(found[0])
+        fields = [s[0] for s in compiler.select[0:compiler.col_count]]
+        converters = compiler.get_converters(fields)
+        klass_info = compiler.klass_info
+        model = None
+        if klass_info is not None and qs._iterable_class.__name__ == "ModelIterable":
+            select = compiler.select
+            start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
+            init_list = [f[0].target.attname for f in select[start:end]]
+            model = (klass_info["model"], start, end, init_list, get_related_populators(klass_info, select, qs.db))
+        elif qs._iterable_class.__name__ not in ("ValuesListIterable", "FlatValuesListIterable"):
+            raise ValueError(f"{self.name}: model instances or values_list only")
+        flat = qs._iterable_class.__name__ == "FlatValuesListIterable"
+        entry = entries[(self.name, alias)] = (qs.db, compiler, sql, params, positions, converters, model, flat)
+        return entry
+
+    def rows(self, *values, using: str | None = None) -> list:
+        """The queryset's results for these values: model instances, tuples, or single values (``flat``)."""
+        db, compiler, sql, params, positions, converters, model, flat = self._entry(using)
+        conn = connections[db]
+        params = list(params)
+        for field, position, value in zip(self.fields, positions, values, strict=True):
+            params[position] = self._prep(field, value, conn)
+        with conn.cursor() as cur:
+            cur.execute(sql, params)
+            fetched = cur.fetchall()
+        rows = compiler.apply_converters(fetched, converters) if converters else fetched
+        if model is None:
+            return [row[0] for row in rows] if flat else [tuple(row) for row in rows]
+        cls, start, end, init_list, populators = model
+        out = []
+        for row in rows:
+            obj = cls.from_db(db, init_list, row[start:end])
+            for populator in populators:
+                populator.populate(row, obj)
+            out.append(obj)
+        return out
+
+    def first(self, *values, using: str | None = None):
+        found = self.rows(*values, using=using)
+        return found[0] if found else None
+
+
+def forget_all() -> None:
+    """Drop this thread's compiled reads (e.g. after the models' tables changed in a test)."""
+    _local.entries = {}
