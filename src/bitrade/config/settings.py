@@ -90,7 +90,7 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "bitrade.organisation.auth.AuthenticationMiddleware",
     "bitrade.web.middleware.ControlCharacterMiddleware",
     "bitrade.web.audit_hooks.AuditRefusalMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -216,6 +216,8 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_AGE = 60 * 60 * 12
+# Django's database sessions, the row's read compiled once per thread (read afresh on every request).
+SESSION_ENGINE = "bitrade.organisation.sessions"
 
 # --- Language and time ------------------------------------------------------
 LANGUAGE_CODE = "sv"
