@@ -25,7 +25,7 @@ from bitrade.cases.services import (  # noqa: F401 — the kernel's helpers, re-
 )
 from bitrade.common import memo
 from bitrade.common.actor import SYSTEM_ACTOR, Actor
-from bitrade.common.compiled import CompiledRead
+from bitrade.common.compiled import CompiledRead, save_fields
 from bitrade.deadlines import services as deadlines
 from bitrade.idempotency.services import step
 from bitrade.intake.models import CompletionQuestion
@@ -137,7 +137,7 @@ def acknowledge(actor: Actor, case: Case, now: datetime | None = None) -> Case:
         new_state = rules.target_state(rules.ACKNOWLEDGE, case.state)
         if new_state:
             case.state = new_state
-        case.save(update_fields=["acknowledged_at", "acknowledged_by", "state", "updated_at"])
+        save_fields(case, ["acknowledged_at", "acknowledged_by", "state", "updated_at"])
         deadlines.cancel(ACK_DEADLINE, object_type=OBJECT_TYPE, object_id=case.pk, reason="kvitterad")
         _event(case, actor, rules.ACKNOWLEDGE, f"Kvitterad av {case.unit.name}.", from_state=old, to_state=case.state,
                now=now)
@@ -269,7 +269,7 @@ def assess_risk(actor: Actor, case: Case, *, level: str, assessment: str, priori
         case.risk_level, case.risk_assessment = level, assessment
         changed_priority = priority != case.priority
         case.priority = priority
-        case.save(update_fields=["risk_level", "risk_assessment", "priority", "updated_at"])
+        save_fields(case, ["risk_level", "risk_assessment", "priority", "updated_at"])
         text = f"Hot- och riskbedömning: {dict(low='låg', medium='medel', high='hög')[level]}."
         if changed_priority:
             text += f" Prioritet ändrad till {priority or 'ordinär'}."
@@ -318,7 +318,7 @@ def record_not_found(actor: Actor, case: Case, *, notes: str = "", now: datetime
             raise CaseError(verdict)
         old = case.state
         case.state = verdict.target
-        case.save(update_fields=["state", "updated_at"])
+        save_fields(case, ["state", "updated_at"])
         req = _request(case)
         wish = " Den begärande myndigheten har bett om efterlysning." if req and req.wanted_notice_requested else ""
         _event(case, actor, rules.RECORD_NOT_FOUND,
@@ -440,7 +440,7 @@ def inform_requester(actor: Actor, case: Case, *, channel: str, note: str, now: 
     with step():
         case = _lock(case)
         case.requester_informed_at = now
-        case.save(update_fields=["requester_informed_at", "updated_at"])
+        save_fields(case, ["requester_informed_at", "updated_at"])
         _event(case, actor, "requester_informed", f"Begärande myndighet underrättad ({channel}): {note}", now=now)
         audit.record(actor, "case.requester_informed", obj=case, new={"channel": channel})
     return case

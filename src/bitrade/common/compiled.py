@@ -101,3 +101,89 @@ class CompiledRead:
 def forget_all() -> None:
     """Drop this thread's compiled reads (e.g. after the models' tables changed in a test)."""
     _local.entries = {}
+
+
+# --------------------------------------------------------------------------- writes with SQL built once
+
+_UPDATES: dict[tuple, tuple] = {}
+_INSERTS: dict[tuple, tuple] = {}
+
+
+def save_fields(obj, update_fields: Sequence[str]) -> None:
+    """``obj.save(update_fields=update_fields)`` with the UPDATE's SQL built once per model, fields and database
+    vendor: the same statement, the fields' ``pre_save`` (``auto_now``) and the save signals as Django sends
+    them, and the same error when no row was updated. A value that is an expression goes through ``save``."""
+    from django.db import DatabaseError, router
+    from django.db.models import signals
+
+    cls = type(obj)
+    meta = cls._meta
+    conn = connections[router.db_for_write(cls, instance=obj)]
+    key = (cls, tuple(update_fields), conn.vendor)
+    entry = _UPDATES.get(key)
+    if entry is None:
+        fields = [meta.get_field(name) for name in update_fields]
+        if any(not f.concrete or f.primary_key or f.many_to_many for f in fields) or obj.pk is None:
+            obj.save(update_fields=update_fields)
+            return
+        qn = conn.ops.quote_name
+        sql = (f"UPDATE {qn(meta.db_table)} SET {', '.join(f'{qn(f.column)} = %s' for f in fields)} "  # noqa: S608 - names from the model
+               f"WHERE {qn(meta.pk.column)} = %s")
+        entry = _UPDATES[key] = (fields, sql)
+    fields, sql = entry
+    if obj._state.adding or any(hasattr(getattr(obj, f.attname), "resolve_expression") for f in fields):
+        obj.save(update_fields=update_fields)
+        return
+    names = frozenset(update_fields)
+    signals.pre_save.send(sender=cls, instance=obj, raw=False, using=conn.alias, update_fields=names)
+    params = [f.get_db_prep_save(f.pre_save(obj, False), conn) for f in fields]
+    params.append(meta.pk.get_db_prep_value(obj.pk, conn))
+    with conn.cursor() as cur:
+        cur.execute(sql, params)
+        if cur.rowcount == 0:
+            raise DatabaseError("Save with update_fields did not affect any rows.")
+    obj._state.db = conn.alias
+    signals.post_save.send(sender=cls, instance=obj, created=False, update_fields=names, raw=False, using=conn.alias)
+
+
+def insert(obj):
+    """``obj.save()`` of a new row (``Model.objects.create``) with the INSERT's SQL built once per model and
+    database vendor: the same columns and values (the fields' ``pre_save``: defaults, ``auto_now_add``), the
+    key returned by the database, and the save signals as Django sends them."""
+    from django.db import router
+    from django.db.models import signals
+
+    cls = type(obj)
+    meta = cls._meta
+    conn = connections[router.db_for_write(cls, instance=obj)]
+    key = (cls, conn.vendor)
+    entry = _INSERTS.get(key)
+    if entry is None:
+        returning = list(meta.db_returning_fields)
+        fields = [f for f in meta.local_concrete_fields if f not in returning]
+        qn = conn.ops.quote_name
+        sql = (f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) "  # noqa: S608 - names from the model
+               f"VALUES ({', '.join(['%s'] * len(fields))})")
+        if conn.features.can_return_columns_from_insert:
+            sql += f" RETURNING {', '.join(qn(f.column) for f in returning)}"
+        entry = _INSERTS[key] = (fields, returning, sql, [
+            [*conn.ops.get_db_converters(f.get_col(meta.db_table)), *f.get_db_converters(conn)] for f in returning])
+    fields, returning, sql, converters = entry
+    if meta.parents or any(hasattr(getattr(obj, f.attname), "resolve_expression") for f in fields):
+        obj.save(force_insert=True)
+        return obj
+    signals.pre_save.send(sender=cls, instance=obj, raw=False, using=conn.alias, update_fields=None)
+    params = [f.get_db_prep_save(f.pre_save(obj, True), conn) for f in fields]
+    with conn.cursor() as cur:
+        cur.execute(sql, params)
+        if conn.features.can_return_columns_from_insert:
+            row = cur.fetchone()
+        else:
+            row = [conn.ops.last_insert_id(cur, meta.db_table, meta.pk.column)]
+    for field, value, convs in zip(returning, row, converters, strict=True):
+        for converter in convs:
+            value = converter(value, field.get_col(meta.db_table), conn)
+        setattr(obj, field.attname, value)
+    obj._state.adding, obj._state.db = False, conn.alias
+    signals.post_save.send(sender=cls, instance=obj, created=True, update_fields=None, raw=False, using=conn.alias)
+    return obj
