@@ -64,7 +64,8 @@ class CompiledRead:
             select = compiler.select
             start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
             init_list = [f[0].target.attname for f in select[start:end]]
-            model = (klass_info["model"], start, end, init_list, get_related_populators(klass_info, select, qs.db))
+            model = (klass_info["model"], start, end, init_list, get_related_populators(klass_info, select, qs.db),
+                     tuple(compiler.annotation_col_map.items()))
         elif qs._iterable_class.__name__ not in ("ValuesListIterable", "FlatValuesListIterable"):
             raise ValueError(f"{self.name}: model instances or values_list only")
         flat = qs._iterable_class.__name__ == "FlatValuesListIterable"
@@ -84,12 +85,14 @@ class CompiledRead:
         rows = compiler.apply_converters(fetched, converters) if converters else fetched
         if model is None:
             return [row[0] for row in rows] if flat else [tuple(row) for row in rows]
-        cls, start, end, init_list, populators = model
+        cls, start, end, init_list, populators, annotations = model
         out = []
         for row in rows:
             obj = cls.from_db(db, init_list, row[start:end])
             for populator in populators:
                 populator.populate(row, obj)
+            for name, position in annotations:
+                setattr(obj, name, row[position])
             out.append(obj)
         return out
 

@@ -9,6 +9,8 @@ from django.contrib import auth
 from django.contrib.auth import middleware as auth_middleware
 from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import PermissionDenied
+from django.db import connections, router
+from django.db.models.expressions import RawSQL
 from django.shortcuts import redirect
 from django.utils.crypto import constant_time_compare
 from django.utils.functional import SimpleLazyObject
@@ -24,6 +26,7 @@ from bitrade.organisation.actor import (
     unit_memberships,
 )
 from bitrade.organisation.models import Person
+from bitrade.organisation.services import read_with_authentication
 
 SESSION_CAPACITY = "bitrade_capacity"
 
@@ -81,15 +84,33 @@ def actor_required(*kinds: str):
 
 
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
-_PERSON = CompiledRead("organisation.session_person", lambda pk: Person._default_manager.filter(pk=pk),
-                       (Person._meta.pk,), (-0xB17,))
+_PERSONS: dict[tuple, CompiledRead] = {}
+
+
+def _person_read() -> tuple[CompiledRead, tuple]:
+    """The person by key, with the values every authenticated request reads (``read_with_api_key``: e.g. the
+    routing configuration's version) as columns of the same statement, compiled once per thread."""
+    riders = read_with_authentication()
+    read = _PERSONS.get(riders)
+    if read is None:
+        def build(pk):
+            conn = connections[router.db_for_read(Person)]
+            return Person._default_manager.filter(pk=pk).annotate(
+                **{f"_bitrade_rider_{i}": RawSQL(sql_for(conn), ()) for i, (_, sql_for, _) in enumerate(riders)})
+
+        read = _PERSONS[riders] = CompiledRead(
+            f"organisation.session_person:{','.join(name for name, _, _ in riders)}", build, (Person._meta.pk,),
+            (-0xB17,))
+    return read, riders
 
 
 def session_user(request):
     """The person the session names, as ``django.contrib.auth.get_user`` finds them (the backend, the session's
     hash checked against the person's password hash, the fallback keys, a session that fails the check
     flushed), read afresh on every request; for a session of the model backend the person's row is read by
-    SQL compiled once per thread (``common.compiled``) instead of the ORM's ``get`` built anew each time."""
+    SQL compiled once per thread (``common.compiled``) instead of the ORM's ``get`` built anew each time, with
+    the values registered to be read with every authentication (``organisation.services.read_with_api_key``:
+    the routing configuration's version, kept for the rest of the request) in the same statement."""
     from django.contrib.auth.models import AnonymousUser
 
     try:
@@ -101,7 +122,11 @@ def session_user(request):
         return AnonymousUser()
     if backend_path not in settings.AUTHENTICATION_BACKENDS:
         return AnonymousUser()
-    user = _PERSON.first(user_id)
+    read, riders = _person_read()
+    user = read.first(user_id)
+    if user is not None:
+        for i, (_, _, use) in enumerate(riders):
+            use(getattr(user, f"_bitrade_rider_{i}"))
     if user is not None and not ModelBackend().user_can_authenticate(user):
         user = None
     if user is not None:

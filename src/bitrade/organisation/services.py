@@ -68,6 +68,12 @@ _KEY_QUERY: dict[tuple, tuple[str, list, list]] = {}
 _WITH_KEY: list[tuple[str, object, object]] = []
 
 
+def read_with_authentication() -> tuple[tuple[str, object, object], ...]:
+    """The values registered with ``read_with_api_key``: a session's person is read with them too
+    (``organisation.auth.session_user``), so every authenticated request reads them in its first statement."""
+    return tuple(_WITH_KEY)
+
+
 def read_with_api_key(name: str, sql_for, use) -> None:
     """Read ``sql_for(connection)`` (a scalar subquery without parameters) with every API key's authentication
     and hand its value to ``use(value)`` (e.g. ``memo.keep``); registering the same name again replaces it."""
