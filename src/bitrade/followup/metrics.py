@@ -1059,16 +1059,17 @@ def _durations_aggregate(ctx: Context, keys: list[str], dims: tuple[str, ...],
     with_total, whole = total, (TOTAL,) * len(dims)  # (``total`` is a sum further down)
     out: dict[tuple[str, ...], Stats] = {}
     for rows, mkeys in runs:
+        columns = [(mkey, f"n_{i}", f"p_{i}", f"s_{i}", f"o_{i}") for i, mkey in enumerate(mkeys)]
         for row in rows:
-            key = whole if with_total and row[_GROUPED] is None else keyer(tuple(row[n] for n in names))
-            for i, mkey in enumerate(mkeys):
-                n = int(row[f"n_{i}"] or 0)
+            key = whole if with_total and row[_GROUPED] is None else keyer(tuple([row[n] for n in names]))
+            for mkey, n_at, p_at, s_at, o_at in columns:
+                n = int(row[n_at] or 0)
                 if not n:
                     continue
-                p50, p90 = (_exact(float(x)) for x in row[f"p_{i}"].strip("{}[]").split(","))
-                total = int(row[f"s_{i}"] or 0)
+                p50, p90 = (_exact(float(x)) for x in row[p_at].strip("{}[]").split(","))
+                total = int(row[s_at] or 0)
                 out[(mkey, *key)] = Stats(n=n, median=p50 / 60, p90=p90 / 60, mean=total / n / 60, total=total / 60,
-                                          over=int(row.get(f"o_{i}") or 0))
+                                          over=int(row.get(o_at) or 0))
     return out
 
 

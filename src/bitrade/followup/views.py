@@ -20,7 +20,7 @@ from bitrade.organisation.auth import actor_required
 
 from . import atervandande, charts, exports, rules, selectors
 from .reports import ALL_VIEW, VIEWS, Report
-from .rules import TEXT, ParamError, format_value
+from .rules import COUNT, TEXT, ParamError, format_value
 from .tables import Table
 
 
@@ -95,7 +95,7 @@ def _table_html(table: Table) -> SafeString:
     cols = []
     for col in table.columns:
         key = _esc(col.key)
-        cols.append((col.key, col.kind, f'<td class="num" data-col="{key}" data-value="',
+        cols.append((col.key, col.kind == COUNT, col.kind, f'<td class="num" data-col="{key}" data-value="',
                      f'<td class="num suppressed" data-col="{key}" data-value="" title="{hidden_title}">'
                      f'{_esc(format_value(None, col.kind, suppressed=True))}</td>',
                      f'<td class="num" data-col="{key}" data-value="">{_esc(format_value(None, col.kind))}</td>'))
@@ -103,19 +103,24 @@ def _table_html(table: Table) -> SafeString:
     for row in table.all_rows:
         cells = row.cells
         out = [f'<th scope="row">{_esc(row.label)}</th>']
-        for key, kind, start, hidden, empty in cols:
+        for key, is_count, kind, start, hidden, empty in cols:
             cell = cells.get(key)
-            if cell is None or cell.value is None:
-                out.append(hidden if cell is not None and cell.suppressed else empty)
-            elif cell.suppressed:
+            if cell is None:
+                out.append(empty)
+                continue
+            value = cell.value
+            if cell.suppressed:
                 out.append(hidden)
+            elif value is None:
+                out.append(empty)
+            elif is_count and type(value) is int:  # the most common cell: ``format_value``'s count, inline
+                text = f"{value:,}".replace(",", "\u00a0")
+                out.append(f'{start}{value}">{text.replace("-", "−") if value < 0 else text}</td>')
+            elif isinstance(value, str):
+                out.append(f'{start}{_esc(value)}">{_esc(format_value(value, kind))}</td>')
             else:
-                value = cell.value
                 text = format_value(value, kind)
-                if isinstance(value, str):
-                    out.append(f'{start}{_esc(value)}">{_esc(text)}</td>')
-                else:
-                    out.append(f'{start}{value}">{text if kind != TEXT else _esc(text)}</td>')
+                out.append(f'{start}{value}">{text if kind != TEXT else _esc(text)}</td>')
         if row is table.total:
             foot.append(f'<tfoot><tr class="total" data-row="{_esc(row.key)}">{"".join(out)}</tr></tfoot>')
         else:
