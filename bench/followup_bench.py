@@ -19,7 +19,35 @@ For each database, in a child process with a fresh database and a temporary BITR
    the p50 usually is;
 4. (SQLite child, unless ``--no-duckdb``) exports the cases, requests, custody and transport rows to CSV,
    loads them into DuckDB, computes the same metrics there from the raw timestamps (not from the fact
-   table) and checks that they equal the dashboard's numbers, and times those DuckDB queries.
+   table) and checks that they equal the dashboard's numbers, and times those DuckDB queries, once for each
+   period a timed view shows (the year, the month, the ten years at once).
+
+The reference per view. Each view is compared with the time DuckDB takes to answer, from the raw rows, the
+questions that view asks: the sum of the p95 of those of the seven reference questions (``REFERENCE``) that
+the view's tables contain, over the view's period. A table maps to reference questions by the figures it
+shows (``TABLE_QUESTIONS``):
+
+    jamforelse            all seven (received, closed, granted share, received → closed median, patrol
+                          time, holdings and children held, transports to NTE)
+    serie                 received, closed, decisions (granted and refused per month or year)
+    lagrum                received, closed
+    saknummer             received
+    beslut                decisions
+    ledtider              received → closed
+    patrulltid            patrol time
+    forvar, barn          holdings by age group
+    transporter, nte      transports by executor and state
+    avslag, utfall, frihetsberovanden, avvikelser, the returns tables, the deviations now
+                          none (the reference has no such question)
+
+so "beslut" (beslut, avslag, ledtider, patrulltid, utfall) → decisions + received → closed + patrol time,
+"volymer" → received + closed, "alla" and every view with the comparison table → all seven. A view whose
+questions the reference does not have gets only the subset it does have: its reference is then smaller than
+its work, which makes its ratio larger, never smaller. A view with none of them has no ratio ("–"). The
+grouping of the view (per region, per organisation, per year) is not in the reference's questions either,
+which are the period's totals (grouped only as listed in ``REFERENCE``): again a smaller reference. The
+column "p95 / reference" is the view's cold p95 over that sum; the column "ratio" beside it remains the cold
+p95 over the replica's own time for that request's queries.
 
 PostgreSQL runs under scripts/with-postgres.sh (a throw-away server on --pg-port). Prints a Markdown table;
 timings are reported, never asserted. DuckDB is a bench-only dependency: ``pip install duckdb``.
@@ -44,6 +72,57 @@ WITH_POSTGRES = REPO / "scripts" / "with-postgres.sh"
 
 VIEWS = ("oversikt", "volymer", "beslut", "frihet", "transporter", "avvikelser", "alla")
 TABLE_VIEWS = VIEWS[:-1]
+
+#: The seven questions DuckDB answers from the raw rows (``duckdb_reference``), by their labels.
+RECEIVED, CLOSED, DECISIONS = "received by law, point, case code", "closed by law", "decisions"
+LEAD_TIME, PATROL = "lead time received → closed (median, p90)", "patrol time (mean, median, p90)"
+HOLDINGS, TRANSPORTS = "holdings by age group", "transports by executor and state"
+REFERENCE = (RECEIVED, CLOSED, DECISIONS, LEAD_TIME, PATROL, HOLDINGS, TRANSPORTS)
+#: Which reference questions a follow-up table's figures contain (see the module docstring).
+TABLE_QUESTIONS: dict[str, tuple[str, ...]] = {
+    "jamforelse": REFERENCE,
+    "serie": (RECEIVED, CLOSED, DECISIONS),
+    "lagrum": (RECEIVED, CLOSED),
+    "saknummer": (RECEIVED,),
+    "beslut": (DECISIONS,),
+    "ledtider": (LEAD_TIME,),
+    "patrulltid": (PATROL,),
+    "forvar": (HOLDINGS,),
+    "barn": (HOLDINGS,),
+    "transporter": (TRANSPORTS,),
+    "nte": (TRANSPORTS,),
+}
+
+
+def view_questions(tables) -> list[str]:
+    """The reference questions a view with these tables asks, in the reference's order."""
+    asked = {q for t in tables for q in TABLE_QUESTIONS.get(t, ())}
+    return [q for q in REFERENCE if q in asked]
+
+
+def _scenario_tables(user: str, url: str) -> tuple[str, list[str]]:
+    """(period, table keys) of a timed view, from its URL (the child, with Django set up): the tables the
+    dashboard, its API or its export build for that view; none for the deviations now and the returns pages."""
+    from urllib.parse import parse_qs, urlsplit
+
+    from bitrade.followup import reports
+
+    parts = urlsplit(url)
+    query = {k: v[0] for k, v in parse_qs(parts.query).items()}
+    period = query.get("period", "")
+    path = parts.path
+    if "atervandande" in path or "/returns/" in path or path.startswith("/uppfoljning/avvikelser"):
+        return period, []
+    if path.startswith("/uppfoljning/export/"):
+        key = path.rsplit("/", 1)[1].split(".")[0]
+        if key != "alla":
+            return period, [key]
+        view = query.get("vy", reports.ALL_VIEW)
+    elif path.startswith("/api/v1/followup/tables"):
+        view = path.rsplit("/", 1)[1] if not path.endswith("/tables") else query.get("view", "oversikt")
+    else:
+        view = query.get("vy", "oversikt")
+    return period, list(reports.view_tables(view, requester=user == "soc.malmo")[1])
 
 
 def _scenarios(period: str, first_year: int) -> list[tuple[str, str, str]]:
@@ -217,6 +296,7 @@ def child(args) -> dict:
             assert response.status_code == 200, (label, url, response.status_code)
         v = result["views"][label] = {"p50": round(_pct(times, 0.5), 1), "p95": round(_pct(times, 0.95), 1),
                                       "duckdb_p95": round(_pct(in_duckdb, 0.95), 1), "cold_full_gc": cold_full_gc}
+        v["period"], v["tables"] = _scenario_tables(user, url)
         if warm:
             v["warm_p50"], v["warm_p95"] = round(_pct(warm, 0.5), 1), round(_pct(warm, 0.95), 1)
             v["first_p50"], v["first_p95"] = round(_pct(first, 0.5), 1), round(_pct(first, 0.95), 1)
@@ -226,7 +306,8 @@ def child(args) -> dict:
                  if warm else ""), file=sys.stderr)
     result["change_visible"] = change_visible(clients["analytiker"], period, settings, schedule)
     if not args.no_duckdb:
-        result["duckdb"] = duckdb_reference(args, period)
+        periods = sorted({v["period"] for v in result["views"].values() if v.get("tables")} - {period})
+        result["duckdb"] = duckdb_reference(args, period, periods)
     return result
 
 
@@ -273,7 +354,7 @@ EXPORTS = {
 }
 
 
-def duckdb_reference(args, period: str) -> dict:
+def duckdb_reference(args, period: str, other_periods=()) -> dict:
     import csv
 
     import duckdb
@@ -301,10 +382,12 @@ def duckdb_reference(args, period: str) -> dict:
     for name in EXPORTS:
         db.execute(f"CREATE TABLE {name} AS SELECT * FROM read_csv_auto('{folder / name}.csv', header=true)")
     out["load_s"] = round(time.perf_counter() - t, 1)
-    p = rules.parse_period(period)
-    # Stored as UTC without zone on SQLite: compare with the period's UTC boundaries.
-    lo = p.start_dt().astimezone(UTC).replace(tzinfo=None)
-    hi = p.end_dt().astimezone(UTC).replace(tzinfo=None)
+    def bounds(code: str) -> dict:
+        p = rules.parse_period(code)
+        # Stored as UTC without zone on SQLite: compare with the period's UTC boundaries.
+        return {"lo": p.start_dt().astimezone(UTC).replace(tzinfo=None),
+                "hi": p.end_dt().astimezone(UTC).replace(tzinfo=None)}
+
     within = "{col} >= $lo AND {col} < $hi"
     queries = {
         "received by law, point, case code": f"""SELECT COALESCE(law, '') law, COALESCE(point, '') point,
@@ -327,14 +410,22 @@ def duckdb_reference(args, period: str) -> dict:
         "transports by executor and state": f"""SELECT executor, state, count(*) FROM transports
             WHERE {within.format(col='ordered_at')} GROUP BY ALL""",
     }
+    assert tuple(queries) == REFERENCE, "TABLE_QUESTIONS names the reference questions by these labels"
     results = {}
-    for label, sql in queries.items():
-        times = []
-        for _ in range(args.repeat):
-            t = time.perf_counter()
-            results[label] = db.execute(sql, {"lo": lo, "hi": hi}).fetchall()
-            times.append((time.perf_counter() - t) * 1000)
-        out["queries"][label] = {"p50": round(_pct(times, 0.5), 1), "p95": round(_pct(times, 0.95), 1)}
+    out["per_period"] = {}
+    for code in (period, *other_periods):
+        where = bounds(code)
+        timed = out["per_period"][code] = {}
+        for label, sql in queries.items():
+            times = []
+            for _ in range(args.repeat):
+                t = time.perf_counter()
+                rows = db.execute(sql, where).fetchall()
+                times.append((time.perf_counter() - t) * 1000)
+            timed[label] = {"p50": round(_pct(times, 0.5), 1), "p95": round(_pct(times, 0.95), 1)}
+            if code == period:
+                results[label] = rows
+    out["queries"] = out["per_period"][period]
     # The same figures from the dashboard's API, which reads the fact table.
     client = Client()
     client.force_login(Person.objects.get(username="analytiker"))
@@ -414,22 +505,29 @@ def markdown(results: dict[str, dict], args) -> str:
                   "on DuckDB; the compiled SQL, which holds no data, is kept); warm: the same request repeated "
                   "between two fact syncs (answered from the cache); first: the compiled SQL dropped too (a "
                   "question never asked in this process). The ratio is the cold p95 over the p95 of DuckDB's own "
-                  "time for that request's queries.", "",
-              "| view (in-process request, page rendered) | "
-              + " | ".join(f"{d} cold p50 / p95 ms | {d}: DuckDB queries p95 ms | {d}: ratio | {d} warm p50 / p95 ms "
-                           f"| {d} first p95 ms | {d}: full GCs in the cold requests" for d in dbs)
-              + " |", "|---|" + "--:|--:|--:|--:|--:|--:|" * len(dbs)]
+                  "time for that request's queries. The reference is the sum of the p95 of the raw-rows DuckDB "
+                  "questions the view asks (its tables' figures, over its period; see the bench's docstring), and "
+                  "\"p95 / reference\" the cold p95 over it (– where the view asks none of them).", "",
+              "| view (in-process request, page rendered) | reference: raw-rows DuckDB, the view's questions, ms | "
+              + " | ".join(f"{d} cold p50 / p95 ms | {d}: DuckDB queries p95 ms | {d}: ratio | {d}: p95 / reference "
+                           f"| {d} warm p50 / p95 ms | {d} first p95 ms | {d}: full GCs in the cold requests"
+                           for d in dbs)
+              + " |", "|---|--:|" + "--:|--:|--:|--:|--:|--:|--:|" * len(dbs)]
+    reference = next((r["duckdb"] for r in results.values() if r.get("duckdb")), None)
     labels = list(next(iter(results.values()))["views"])
     for label in labels:
-        cells = []
+        ref = next((view_reference(r["views"][label], reference) for r in results.values()
+                    if label in r["views"]), None)
+        cells = [f"{ref[0]:.1f} ({len(ref[1])} of {len(REFERENCE)})" if ref else "–"]
         for d in dbs:
             v = results[d]["views"].get(label)
             if not v:
-                cells += ["–", "–", "–", "–", "–", "–"]
+                cells += ["–", "–", "–", "–", "–", "–", "–"]
                 continue
             duck = v.get("duckdb_p95") or 0
             cells += [f"{v['p50']:.0f} / {v['p95']:.0f}", f"{duck:.1f}",
                       f"{v['p95'] / duck:.1f}×" if duck else "–",
+                      f"{v['p95'] / ref[0]:.1f}×" if ref and ref[0] else "–",
                       f"{v['warm_p50']:.0f} / {v['warm_p95']:.0f}" if "warm_p95" in v else "–",
                       f"{v['first_p95']:.0f}" if "first_p95" in v else "–", str(v.get("cold_full_gc", "–"))]
         lines.append(f"| {label} | " + " | ".join(cells) + " |")
@@ -447,10 +545,29 @@ def markdown(results: dict[str, dict], args) -> str:
                       "computed from the raw timestamps:", "", "| DuckDB query | p50 / p95 ms |", "|---|---|"]
         for label, v in duck["queries"].items():
             lines.append(f"| {label} | {v['p50']:.1f} / {v['p95']:.1f} |")
+        others = [code for code in duck.get("per_period", {}) if code != args.period]
+        if others:
+            lines += ["", "| DuckDB query, other periods the views show (p50 / p95 ms) | " + " | ".join(others) + " |",
+                      "|---|" + "---|" * len(others)]
+            for label in duck["queries"]:
+                lines.append(f"| {label} | " + " | ".join(
+                    f"{duck['per_period'][c][label]['p50']:.1f} / {duck['per_period'][c][label]['p95']:.1f}"
+                    for c in others) + " |")
         lines += ["", "| figure | DuckDB | dashboard | equal |", "|---|---|---|---|"]
         for label, v in duck["checks"].items():
             lines.append(f"| {label} | {v['duckdb']} | {v['dashboard']} | {'yes' if v['equal'] else 'NO'} |")
     return "\n".join(lines)
+
+
+def view_reference(view: dict, reference: dict | None) -> tuple[float, list[str]] | None:
+    """(the reference's ms, its questions) for one timed view: the sum of the p95 of the raw-rows DuckDB
+    questions the view's tables ask, over the view's period; None without a reference or without such
+    questions."""
+    questions = view_questions(view.get("tables") or ())
+    timed = (reference or {}).get("per_period", {}).get(view.get("period", ""))
+    if not questions or not timed:
+        return None
+    return round(sum(timed[q]["p95"] for q in questions), 1), questions
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -474,6 +591,13 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     dbs = ("sqlite", "postgres") if args.db == "both" else (args.db,)
     results = {db: run_child(db, args) for db in dbs}
+    reference = next((r["duckdb"] for r in results.values() if r.get("duckdb")), None)
+    for r in results.values():
+        for v in r["views"].values():
+            ref = view_reference(v, reference)
+            if ref:
+                v["reference_ms"], v["reference_questions"] = ref
+                v["p95_over_reference"] = round(v["p95"] / ref[0], 2) if ref[0] else None
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2))
     print(markdown(results, args))

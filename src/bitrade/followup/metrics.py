@@ -28,6 +28,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from operator import itemgetter
 from types import MappingProxyType
 from typing import Any
 
@@ -611,14 +612,28 @@ def _planned(ctx: Context, cache_key: tuple | None, build: Callable[[], list[tup
     return plan
 
 
-def _run(ctx: Context, sql: str, params: list) -> list[dict]:
+def _run_rows(ctx: Context, sql: str, params: list) -> tuple[dict[str, int], list[tuple]]:
+    """A query on the replica: (column name → position, rows as tuples). Read by position (``_fields``) rather
+    than as a dict per row: a grouped result per organisation has thousands of rows."""
     from . import duck
 
     rep = duck.replica()
     if not ctx.synced:
         rep.ensure()
     names, rows = rep.execute(sql, params)
-    return [dict(zip(names, r, strict=True)) for r in rows]
+    return {n: i for i, n in enumerate(names)}, rows
+
+
+def _fields(at: Mapping[str, Any] | None, names: Iterable[str]) -> Callable[[Any], tuple]:
+    """A function giving a row's values of ``names`` as a tuple: by position (``at``: name → position, rows
+    from ``_run_rows``) or, without ``at``, by name (rows as dicts from the database's query sets)."""
+    keys = [at[n] for n in names] if at is not None else list(names)
+    if not keys:
+        return lambda row: ()
+    if len(keys) == 1:
+        one = itemgetter(keys[0])
+        return lambda row: (one(row),)
+    return itemgetter(*keys)
 
 
 def _cache_key(ctx: Context, name: str, keys: Iterable[str], *args) -> tuple | None:
@@ -742,18 +757,19 @@ def _count(ctx: Context, keys: Iterable[str], dims: Iterable[str] = (), *, perio
             return [(qs.order_by().values(*names).annotate(**aggs) if dims else
                      qs.order_by().values(_all=Value("")).annotate(**aggs), mkeys) for qs, aggs, mkeys in build()]
 
-        runs = [(_run(ctx, sql, params), mkeys) for sql, params, mkeys in _planned(ctx, cache_key, shaped)]
+        runs = [(*_run_rows(ctx, sql, params)[::-1], mkeys) for sql, params, mkeys in _planned(ctx, cache_key, shaped)]
     else:
-        runs = [(list(qs.order_by().values(*names).annotate(**aggs)) if dims else [qs.aggregate(**aggs)], mkeys)
-                for qs, aggs, mkeys in build()]
+        runs = [(list(qs.order_by().values(*names).annotate(**aggs)) if dims else [qs.aggregate(**aggs)], None,
+                 mkeys) for qs, aggs, mkeys in build()]
     keyer = _keyer(None, dims, ctx.series)
     result: dict[tuple[str, ...], dict[str, int]] = {}
-    for rows, mkeys in runs:
+    for rows, at, mkeys in runs:
+        dims_of = _fields(at, names)
+        values = [(k, k if at is None else at[k]) for k in mkeys]
         for row in rows:
-            key = keyer(tuple(row[n] for n in names))
-            slot = result.setdefault(key, {})
-            for k in mkeys:
-                slot[k] = slot.get(k, 0) + int(row[k] or 0)
+            slot = result.setdefault(keyer(dims_of(row)), {})
+            for k, i in values:
+                slot[k] = slot.get(k, 0) + int(row[i] or 0)
     return result
 
 
@@ -1048,27 +1064,37 @@ def _durations_aggregate(ctx: Context, keys: list[str], dims: tuple[str, ...],
             plan = [(sql, params, mkeys) for sql, (_, params, mkeys) in zip(sqls, plan, strict=True)]
         union = " UNION ALL ".join(f"SELECT {i} AS m_at, * FROM ({sql}) AS part_{i}" for i, (sql, _, _) in
                                    enumerate(plan))
-        rows = _run(ctx, union, [p for _, params, _ in plan for p in params])
-        parts: list[list[dict]] = [[] for _ in plan]
+        at, rows = _run_rows(ctx, union, [p for _, params, _ in plan for p in params])
+        parts: list[list[tuple]] = [[] for _ in plan]
+        m_at = at["m_at"]
         for row in rows:
-            parts[row.pop("m_at")].append(row)
-        runs = [(part, mkeys) for part, (_, _, mkeys) in zip(parts, plan, strict=True)]
+            parts[row[m_at]].append(row)
+        runs = [(part, at, mkeys) for part, (_, _, mkeys) in zip(parts, plan, strict=True)]
     else:
-        runs = [(list(q) if dims else [q[0].aggregate(**q[1])], mkeys) for q, mkeys in build()]
+        runs = [(list(q) if dims else [q[0].aggregate(**q[1])], None, mkeys) for q, mkeys in build()]
     keyer = _keyer(None, dims, ctx.series)
     with_total, whole = total, (TOTAL,) * len(dims)  # (``total`` is a sum further down)
     out: dict[tuple[str, ...], Stats] = {}
-    for rows, mkeys in runs:
+    for rows, at, mkeys in runs:
+        dims_of = _fields(at, names)
+        grouped = (_GROUPED if at is None else at[_GROUPED]) if with_total else None
+        columns = []
+        for i, mkey in enumerate(mkeys):
+            n_at, p_at, s_at, o_at = f"n_{i}", f"p_{i}", f"s_{i}", f"o_{i}"
+            if at is not None:  # the replica's union always has the four columns (``build_each``)
+                n_at, p_at, s_at, o_at = at[n_at], at[p_at], at[s_at], at[o_at]
+            columns.append((mkey, n_at, p_at, s_at, o_at))
         for row in rows:
-            key = whole if with_total and row[_GROUPED] is None else keyer(tuple(row[n] for n in names))
-            for i, mkey in enumerate(mkeys):
-                n = int(row[f"n_{i}"] or 0)
+            key = whole if with_total and row[grouped] is None else keyer(dims_of(row))
+            for mkey, n_at, p_at, s_at, o_at in columns:
+                n = int(row[n_at] or 0)
                 if not n:
                     continue
-                p50, p90 = (_exact(float(x)) for x in row[f"p_{i}"].strip("{}[]").split(","))
-                total = int(row[f"s_{i}"] or 0)
+                p50, p90 = (_exact(float(x)) for x in row[p_at].strip("{}[]").split(","))
+                total = int(row[s_at] or 0)
+                over = (row.get(o_at) if at is None else row[o_at]) or 0
                 out[(mkey, *key)] = Stats(n=n, median=p50 / 60, p90=p90 / 60, mean=total / n / 60, total=total / 60,
-                                          over=int(row.get(f"o_{i}") or 0))
+                                          over=int(over))
     return out
 
 

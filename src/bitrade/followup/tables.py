@@ -96,11 +96,13 @@ class Table:
 
     def suppress(self) -> Table:
         """Hide small cells, then the complementary cells that would reveal them."""
-        for row in self.all_rows:
+        for row in self.all_rows:  # ``Cell.small``, inline: thousands of cells on a page per organisation
             for cell in row.cells.values():
-                if cell.small:
-                    cell.suppressed = True
-                    cell.value = None
+                for c in cell.basis:
+                    if 0 < int(c) < MIN_CELL:
+                        cell.suppressed = True
+                        cell.value = None
+                        break
         for _ in range(10):
             if not (self._complement_rows() | self._complement_columns()):
                 break

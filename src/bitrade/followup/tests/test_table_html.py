@@ -68,3 +68,27 @@ def test_text_values_and_labels_are_escaped():
     got = str(views._table_html(table))
     assert got == reference_html(table)
     assert "<b>" not in got and "&lt;x&gt;" in got
+
+
+def _template_section(item: dict) -> str:
+    from django.template.loader import render_to_string
+
+    return render_to_string("followup/_table.html", {"t": item})
+
+
+@pytest.mark.parametrize("language", ["sv", "en"])
+def test_a_table_section_written_in_python_equals_the_template(demo, actor_of, language):
+    """``views._section_html`` writes what ``followup/_table.html`` renders, byte for byte: titles, column
+    labels, notes, the chart, the download links with their query and the rows, in both languages."""
+    from django.utils import translation
+
+    synthetic.generate(years=2, scale=0.01, seed=4, until=date(2025, 1, 1))
+    facts.refresh(full=True)
+    _, _, tables = selectors.dashboard(actor_of("analytiker"), {"period": "2024", "level": "region"}, view="alla")
+    odd = Table(key="t", title='A & "B" <i>', description="<d>", row_header="R&R",
+                columns=[Column("n", "<Antal>")], rows=[Row("a", "A", {"n": Cell(1)})], notes=["x < y", "z & w"])
+    with translation.override(language):
+        items = views._present([*tables, odd], "period=2024&level=region&vy=alla")
+        assert len(items) > 10
+        for item in items:
+            assert str(item["html"]) == _template_section(item), item["table"].key
