@@ -63,7 +63,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import UTC
+from datetime import UTC, datetime
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
@@ -375,7 +375,12 @@ def duckdb_reference(args, period: str, other_periods=()) -> dict:
                 writer = csv.writer(fh)
                 writer.writerow(columns)
                 while rows := cur.fetchmany(20000):
-                    writer.writerows(rows)
+                    # PostgreSQL returns aware datetimes ("…+00:00"): DuckDB would read those as TIMESTAMPTZ and
+                    # compare them with the naive UTC bounds in the process's time zone (Django sets TZ), an hour
+                    # off at the period's edges. Written as naive UTC, as SQLite stores them.
+                    writer.writerows([[v.astimezone(UTC).replace(tzinfo=None)
+                                       if isinstance(v, datetime) and v.tzinfo is not None else v for v in r]
+                                      for r in rows])
     out["export_s"] = round(time.perf_counter() - t, 1)
     db = duckdb.connect()
     t = time.perf_counter()
