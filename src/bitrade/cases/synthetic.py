@@ -96,6 +96,14 @@ def delete_rows(statements: list[tuple[str, type, str]], kind: str) -> None:
     qn = conn.ops.quote_name
     cases, params = generated_cases_sql(kind)
     with transaction.atomic(), conn.cursor() as cur:
+        if conn.vendor == "postgresql":
+            # The rows were bulk-loaded, maybe within this very transaction: statistics from before the load
+            # (an empty table) lead PostgreSQL to nested loops over the IN subqueries, minutes instead of
+            # seconds. ANALYZE samples the tables as they are now (it counts this transaction's own rows).
+            from .models import Case
+
+            tables = dict.fromkeys([Case._meta.db_table, *(m._meta.db_table for _, m, _ in statements)])
+            cur.execute("ANALYZE " + ", ".join(qn(t) for t in tables))
         for column, model, inner in statements:
             cur.execute(f"DELETE FROM {qn(model._meta.db_table)} WHERE {qn(column)} IN "
                         f"({inner.format(cases=cases)})", params)
@@ -115,6 +123,8 @@ def delete_kernel_rows(kind: str | None = None) -> int:
     if kind is not None:
         where, params = f"{where} AND kind = %s", [*params, kind]
     with transaction.atomic(), conn.cursor() as cur:
+        if conn.vendor == "postgresql":  # as in delete_rows: statistics of the tables as loaded
+            cur.execute(f"ANALYZE {case}, {event}")
         cur.execute(f"DELETE FROM {event} WHERE case_id IN (SELECT id FROM {case} WHERE {where})", params)
         cur.execute(f"DELETE FROM {case} WHERE {where}", params)
         return cur.rowcount
