@@ -291,6 +291,9 @@ BITRADE_AUDIT_CHECKPOINT_DIR = Path(os.environ.get("BITRADE_AUDIT_CHECKPOINT_DIR
 BITRADE_FOLLOWUP_ENGINE = os.environ.get("BITRADE_FOLLOWUP_ENGINE", "duckdb")
 BITRADE_FOLLOWUP_SYNC_SECONDS = int(os.environ.get("BITRADE_FOLLOWUP_SYNC_SECONDS", "15"))
 BITRADE_FOLLOWUP_REBUILD_HOUR = int(os.environ.get("BITRADE_FOLLOWUP_REBUILD_HOUR", "3"))
+# Threads that answer a follow-up report's questions ahead, all at once, when the report is built again (0: each
+# question asked in turn when it is needed). See docs/followup.md.
+BITRADE_FOLLOWUP_PARALLEL = int(os.environ.get("BITRADE_FOLLOWUP_PARALLEL", "2"))
 BITRADE_FOLLOWUP_SNAPSHOT_DIR = Path(os.environ.get("BITRADE_FOLLOWUP_SNAPSHOT_DIR", VAR_DIR / "followup"))
 # The Ed25519 signing key: BITRADE_AUDIT_SIGNING_KEY (PEM or base64 of the 32-byte seed) or
 # BITRADE_AUDIT_SIGNING_KEY_FILE; outside production a key is generated into var/ if none is configured.

@@ -658,6 +658,20 @@ def _cache_key(ctx: Context, name: str, keys: Iterable[str], *args) -> tuple | N
             tuple(sorted(ctx.thresholds.items())), now, id(rep), rep.version)
 
 
+def plan_key(ctx: Context, parts: tuple) -> tuple | None:
+    """What names a report's questions apart from the data they read and the report's moment (the key of
+    ``duck.ahead``): ``_cache_key`` without the replica's data version. None: not on the replica, or parts that
+    are not plain data."""
+    key = _cache_key(ctx, "ahead", (), *parts)
+    if key is None:
+        return None
+    try:
+        hash(key)
+    except TypeError:
+        return None
+    return key[:-2]
+
+
 def cached_result(ctx: Context, parts: tuple, compute: Callable[[], Any]) -> Any:
     """A finished result built from metrics (a report's table), kept in ``RESULTS`` for the replica's data
     version like the figures it rests on, so a repeated view between two fact syncs is neither counted nor
