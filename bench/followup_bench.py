@@ -17,37 +17,45 @@ For each database, in a child process with a fresh database and a temporary BITR
    calls ``gc.freeze()`` as the server does (``config/wsgi.py``; ``--no-gc-freeze`` leaves it out), and the full
    collections (generation 2) during each view's cold requests are counted: they are what a p95 far above
    the p50 usually is;
-4. (SQLite child, unless ``--no-duckdb``) exports the cases, requests, custody and transport rows to CSV,
-   loads them into DuckDB, computes the same metrics there from the raw timestamps (not from the fact
-   table) and checks that they equal the dashboard's numbers, and times those DuckDB queries, once for each
-   period a timed view shows (the year, the month, the ten years at once).
+4. (SQLite child, unless ``--no-duckdb``) exports the database's own tables (cases with their requests,
+   completion questions, municipalities and police areas, custody episodes, holdings, transport orders and
+   legs; ``followup_reference.EXPORTS``) to CSV, loads them into DuckDB and asks there, from the raw rows (not
+   from the fact table), each follow-up table's own questions (``followup_reference.QUESTIONS``), timed once
+   for each period, level and series a timed view shows; and checks every cell the dashboard's API shows for
+   the national year (and the comparison per level, the series per year) against the same cell computed from
+   the DuckDB answers.
 
 The reference per view. Each view is compared with the time DuckDB takes to answer, from the raw rows, the
-questions that view asks: the sum of the p95 of those of the seven reference questions (``REFERENCE``) that
-the view's tables contain, over the view's period. A table maps to reference questions by the figures it
-shows (``TABLE_QUESTIONS``):
+questions that view's tables ask: one query per table of ``reports.Report.BUILDERS`` (two for the comparison,
+its counts and its durations), each computing that table's figures as ``followup.metrics`` defines them and
+``followup.facts`` derives them from the cases (anchors, conditions, whole-second lead times, age groups,
+thresholds, Stockholm months), grouped as the table groups them:
 
-    jamforelse            all seven (received, closed, granted share, received → closed median, patrol
-                          time, holdings and children held, transports to NTE)
-    serie                 received, closed, decisions (granted and refused per month or year)
-    lagrum                received, closed
-    saknummer             received
-    beslut                decisions
-    ledtider              received → closed
-    patrulltid            patrol time
-    forvar, barn          holdings by age group
-    transporter, nte      transports by executor and state
-    avslag, utfall, frihetsberovanden, avvikelser, the returns tables, the deviations now
-                          none (the reference has no such question)
+    jamforelse            counts per level (received, completion, escalated, closed, decided, granted, overruled,
+                          episodes, holdings, children held, transports, to NTE, declined by NTE; population);
+                          lead times per level with their total (received → decision and → closed medians,
+                          patrol mean)
+    lagrum, saknummer     received, closed and received in the previous period, per law and point / case code
+    serie                 received, closed, granted, refused per Stockholm month or year
+    beslut                decided, granted, refused, overruled, received, completion requested per law
+    avslag                refusals per formal check
+    ledtider              the six stages and the patrol time: n, median, p90, mean
+    patrulltid            patrol time per law and total: n, total, mean, median, p90
+    utfall                per outcome: cases, not found first, reported back, not reported back within 24 h
+    frihetsberovanden     episodes per ground and age group
+    forvar                holdings, median, p90 and count over the holding threshold per age group, per
+                          ground and in total
+    barn                  children held per place type, and in the activity room
+    transporter           per executor and state, relay transports, handovers
+    nte                   NTE's declines per reason
+    avvikelser            the period's deviations and their bases
 
-so "beslut" (beslut, avslag, ledtider, patrulltid, utfall) → decisions + received → closed + patrol time,
-"volymer" → received + closed, "alla" and every view with the comparison table → all seven. A view whose
-questions the reference does not have gets only the subset it does have: its reference is then smaller than
-its work, which makes its ratio larger, never smaller. A view with none of them has no ratio ("–"). The
-grouping of the view (per region, per organisation, per year) is not in the reference's questions either,
-which are the period's totals (grouped only as listed in ``REFERENCE``): again a smaller reference. The
-column "p95 / reference" is the view's cold p95 over that sum; the column "ratio" beside it remains the cold
-p95 over the replica's own time for that request's queries.
+A view's reference is the sum of the p95 of its tables' questions (``TABLE_QUESTIONS``) over the view's
+period, the comparison's at the view's level and the series at its series. The views' scopes (a region, a unit,
+a requesting organisation) are not applied: their reference is the national question, larger than their work.
+The returns pages and the deviations now have no reference ("–"). The column "p95 / reference" is the view's
+cold p95 over that sum; the column "ratio" beside it remains the cold p95 over the replica's own time for that
+request's queries.
 
 PostgreSQL runs under scripts/with-postgres.sh (a throw-away server on --pg-port). Prints a Markdown table;
 timings are reported, never asserted. DuckDB is a bench-only dependency: ``pip install duckdb``.
@@ -381,6 +389,7 @@ def duckdb_reference(args, period: str, asked=()) -> dict:
                 key = variant(q.label, lv, se)
                 if key in timed:
                     continue
+                ask(db, q.label, lv, se, params)  # one warm-up, as the views have theirs
                 times = []
                 for _ in range(args.repeat):
                     t = time.perf_counter()
@@ -399,6 +408,20 @@ def duckdb_reference(args, period: str, asked=()) -> dict:
         ours.setdefault(q.table, {}).update(cells(q.label, ask(db, q.label, "nation", "month", params)))
     for key, mine in ours.items():
         out["checks"][key] = compare(tables[key], mine) if key in tables else {"missing": True}
+    # The questions asked per level or per series, as the views with a level or a year series show them.
+    first_year = int(period) - args.years + 1
+    for key, table, url_query, level, series, code in [
+            *((f"jamforelse · {lv}", "jamforelse", f"period={period}&level={lv}", lv, "month", period)
+              for lv in ("region", "police_area", "unit", "organisation")),
+            (f"serie · {first_year}..{period} per year", "serie", f"period={first_year}..{period}&series=year",
+             "nation", "year", f"{first_year}..{period}")]:
+        answer = client.get(f"/api/v1/followup/tables/{table}?{url_query}").json()["tables"][0]
+        params = parameters(code, datetime.now(UTC))
+        mine = {}
+        for q in QUESTIONS:
+            if q.table == table:
+                mine.update(cells(q.label, ask(db, q.label, level, series, params), level))
+        out["checks"][key] = compare(answer, mine)
     return out
 
 

@@ -424,8 +424,9 @@ def _stats(n, total, q) -> dict:
             "median": _r1(p50 / 60 / 60), "p90": _r1(p90 / 60 / 60)}
 
 
-def cells(label: str, rows: list[tuple]) -> dict[tuple[str, str], object]:
-    """(row key, column) → value, as the table of this question shows them (national level, national scope)."""
+def cells(label: str, rows: list[tuple], level: str = "nation") -> dict[tuple[str, str], object]:
+    """(row key, column) → value, as the table of this question shows them (national scope; the comparison at
+    ``level``, with its total row below the groups when the level is not the nation)."""
     from bitrade.assistance import rules as case_rules
     from bitrade.followup import rules
 
@@ -433,9 +434,13 @@ def cells(label: str, rows: list[tuple]) -> dict[tuple[str, str], object]:
     out: dict[tuple[str, str], object] = {}
     table = BY_LABEL[label].table
     if label.startswith("jamforelse: counts"):
-        for r in rows:
-            v = dict(zip(JAMFORELSE_COUNTS, r[1:], strict=True))
-            key = r[0] or "nation"
+        groups = [(r[0] or "nation", dict(zip(JAMFORELSE_COUNTS, r[1:], strict=True))) for r in rows]
+        if level != "nation":  # the total row: the groups' counts summed (population: the nation's)
+            groups = [(g, v) for g, v in groups if g != "nation"] + [
+                ("total", {k: sum(v[k] or 0 for _, v in groups) for k in JAMFORELSE_COUNTS})]
+            if level not in ("region", "police_area"):
+                groups[-1][1]["population"] = None
+        for key, v in groups:
             out.update({(key, "received"): v["received"], (key, "closed"): v["closed"],
                         (key, "granted_share"): _share(v["granted"], v["decided"]),
                         (key, "completion_share"): _share(v["completion_requested"], v["received"]),
