@@ -101,11 +101,13 @@ def _scenario_tables(user: str, url: str) -> tuple[str, str, str, list[str]]:
     pages."""
     from urllib.parse import parse_qs, urlsplit
 
-    from bitrade.followup import reports
+    from bitrade.followup import reports, rules
 
     parts = urlsplit(url)
     query = {k: v[0] for k, v in parse_qs(parts.query).items()}
-    period, level, series = query.get("period", ""), query.get("level", "nation"), query.get("series", "month")
+    period, level = query.get("period", ""), query.get("level", "nation")
+    # the series' default as the dashboard's (``rules.parse_params``): months up to two years, else years
+    series = query.get("series") or ("month" if not period or rules.parse_period(period).months <= 24 else "year")
     path = parts.path
     if "atervandande" in path or "/returns/" in path or path.startswith("/uppfoljning/avvikelser"):
         return period, level, series, []
@@ -350,6 +352,7 @@ def duckdb_reference(args, period: str, asked=()) -> dict:
     from django.test import Client
     from followup_reference import EXPORTS, ask, cells, compare, load, parameters, variant, variants
 
+    from bitrade.followup import rules
     from bitrade.organisation.models import Person
 
     out: dict = {"queries": {}, "checks": {}}
@@ -422,6 +425,18 @@ def duckdb_reference(args, period: str, asked=()) -> dict:
             if q.table == table:
                 mine.update(cells(q.label, ask(db, q.label, level, series, params), level))
         out["checks"][key] = compare(answer, mine)
+    # The other periods the national views show (a month, the years at once): every table, summed in one row.
+    for code in sorted({c for c, lv, _ in asked if lv == "nation"} - {period}):
+        series = "month" if rules.parse_period(code).months <= 24 else "year"
+        answer = client.get(f"/api/v1/followup/tables?period={code}&series={series}&view=alla").json()
+        params = parameters(code, datetime.now(UTC))
+        mine = {}
+        for q in QUESTIONS:
+            mine.setdefault(q.table, {}).update(cells(q.label, ask(db, q.label, "nation", series, params)))
+        results = [compare(tb, mine[tb["key"]]) for tb in answer["tables"] if tb["key"] in mine]
+        out["checks"][f"all {len(results)} tables · {code}"] = {
+            k: sum(r[k] for r in results) for k in ("compared", "equal", "hidden")} | {
+            "differ": [d for r in results for d in r["differ"]]}
     return out
 
 
