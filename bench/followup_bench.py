@@ -484,8 +484,9 @@ def markdown(results: dict[str, dict], args) -> str:
                   "between two fact syncs (answered from the cache); first: the compiled SQL dropped too (a "
                   "question never asked in this process). The ratio is the cold p95 over the p95 of DuckDB's own "
                   "time for that request's queries. The reference is the sum of the p95 of the raw-rows DuckDB "
-                  "questions the view asks (its tables' figures, over its period; see the bench's docstring), and "
-                  "\"p95 / reference\" the cold p95 over it (– where the view asks none of them).", "",
+                  "questions of the view's tables (one per table, two for the comparison: the table's own figures, "
+                  "over the view's period, at its level and series, national scope; see the bench's docstring), "
+                  "and \"p95 / reference\" the cold p95 over it (– where the view has no such table).", "",
               "| view (in-process request, page rendered) | reference: raw-rows DuckDB, the view's questions, ms | "
               + " | ".join(f"{d} cold p50 / p95 ms | {d}: DuckDB queries p95 ms | {d}: ratio | {d}: p95 / reference "
                            f"| {d} warm p50 / p95 ms | {d} first p95 ms | {d}: full GCs in the cold requests"
