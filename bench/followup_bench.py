@@ -51,8 +51,8 @@ thresholds, Stockholm months), grouped as the table groups them:
     avvikelser            the period's deviations and their bases
 
 A view's reference is the sum of the p95 of its tables' questions (``TABLE_QUESTIONS``) over the view's
-period, the comparison's at the view's level and the series at its series. The views' scopes (a region, a unit,
-a requesting organisation) are not applied: their reference is the national question, larger than their work.
+period, the comparison's at the view's level and the series at its series, in the view's scope (the cases of
+a region, a unit or a requesting organisation, as ``selectors.scope_for`` gives the user; ``followup_reference.scoped``).
 The returns pages and the deviations now have no reference ("–"). The column "p95 / reference" is the view's
 cold p95 over that sum; the column "ratio" beside it remains the cold p95 over the replica's own time for that
 request's queries.
@@ -86,13 +86,13 @@ sys.path.insert(0, str(BENCH))
 from followup_reference import QUESTIONS, TABLE_QUESTIONS  # noqa: E402
 
 
-def view_questions(tables, level: str = "nation", series: str = "month") -> list[str]:
+def view_questions(tables, level: str = "nation", series: str = "month", scope: str = "") -> list[str]:
     """The reference questions (their timing keys: the label, with the level or series where the question is
-    asked per level or series) a view with these tables asks, in the reference's order."""
-    from followup_reference import variant
+    asked per level or series, and the scope) a view with these tables asks, in the reference's order."""
+    from followup_reference import variant, variants
 
     asked = {q for t in tables for q in TABLE_QUESTIONS.get(t, ())}
-    return [variant(q.label, level, series) for q in QUESTIONS if q.label in asked]
+    return [variant(q.label, *variants(q.label, level, series), scope) for q in QUESTIONS if q.label in asked]
 
 
 def _scenario_tables(user: str, url: str) -> tuple[str, str, str, list[str]]:
@@ -252,11 +252,12 @@ def child(args) -> dict:
         gc.collect()
         gc.freeze()
     result["gc_freeze"] = not args.no_gc_freeze
-    clients = {}
+    clients, scopes = {}, {}
     for label, user, url in _scenarios(period, first_year):
         if user not in clients:
             clients[user] = Client()
             clients[user].force_login(Person.objects.get(username=user))
+            scopes[user] = _scope(user)
         client = clients[user]
         for _ in range(2):
             assert client.get(url).status_code == 200, (label, url)
@@ -295,6 +296,7 @@ def child(args) -> dict:
         v = result["views"][label] = {"p50": round(_pct(times, 0.5), 1), "p95": round(_pct(times, 0.95), 1),
                                       "duckdb_p95": round(_pct(in_duckdb, 0.95), 1), "cold_full_gc": cold_full_gc}
         v["period"], v["level"], v["series"], v["tables"] = _scenario_tables(user, url)
+        v["user"], v["scope"] = user, scopes[user]
         if warm:
             v["warm_p50"], v["warm_p95"] = round(_pct(warm, 0.5), 1), round(_pct(warm, 0.95), 1)
             v["first_p50"], v["first_p95"] = round(_pct(first, 0.5), 1), round(_pct(first, 0.95), 1)
@@ -304,9 +306,22 @@ def child(args) -> dict:
                  if warm else ""), file=sys.stderr)
     result["change_visible"] = change_visible(clients["analytiker"], period, settings, schedule)
     if not args.no_duckdb:
-        asked = sorted({(v["period"], v["level"], v["series"]) for v in result["views"].values() if v.get("tables")})
-        result["duckdb"] = duckdb_reference(args, period, asked)
+        asked = sorted({(v["period"], v["level"], v["series"], v["scope"]) for v in result["views"].values()
+                        if v.get("tables")})
+        users = {v["scope"]: v["user"] for v in result["views"].values() if v.get("tables") and v["scope"]}
+        result["duckdb"] = duckdb_reference(args, period, asked, users)
     return result
+
+
+def _scope(user: str) -> str:
+    """The scope the dashboard gives this user (``selectors.scope_for``), as the reference's scope key."""
+    from followup_reference import scope_key
+
+    from bitrade.followup.selectors import scope_for
+    from bitrade.organisation.actor import actor_for_person
+    from bitrade.organisation.models import Person
+
+    return scope_key(dict(scope_for(actor_for_person(Person.objects.get(username=user))).case_filter))
 
 
 def change_visible(client, period: str, settings, schedule) -> dict:
@@ -341,7 +356,7 @@ def change_visible(client, period: str, settings, schedule) -> dict:
 # --------------------------------------------------------------------------- DuckDB reference
 
 
-def duckdb_reference(args, period: str, asked=()) -> dict:
+def duckdb_reference(args, period: str, asked=(), users: dict | None = None) -> dict:
     """Export the raw rows, load them into DuckDB, time every reference question for each (period, level,
     series) a timed view shows, and check the national year's answers against the dashboard's API, cell by
     cell."""
@@ -377,26 +392,26 @@ def duckdb_reference(args, period: str, asked=()) -> dict:
     t = time.perf_counter()
     load(db, folder)
     out["load_s"] = round(time.perf_counter() - t, 1)
-    # Each question once per (period, level, series) it is asked for: a question that is not asked per level
-    # (or per series) is the same for every level (series).
-    todo: dict[str, set[tuple[str, str]]] = {period: {("nation", "month")}}
-    for code, level, series in asked:
-        todo.setdefault(code, set()).add((level, series))
+    # Each question once per (period, level, series, scope) it is asked for: a question that is not asked per
+    # level (or per series) is the same for every level (series).
+    todo: dict[str, set[tuple[str, str, str]]] = {period: {("nation", "month", "")}}
+    for code, level, series, scope in asked:
+        todo.setdefault(code, set()).add((level, series, scope))
     out["per_period"] = {}
     for code in sorted(todo, key=lambda c: c != period):
         params = parameters(code, datetime.now(UTC))
         timed = out["per_period"][code] = {}
-        for level, series in sorted(todo[code], key=lambda ls: ls != ("nation", "month")):
+        for level, series, scope in sorted(todo[code], key=lambda ls: ls != ("nation", "month", "")):
             for q in QUESTIONS:
                 lv, se = variants(q.label, level, series)
-                key = variant(q.label, lv, se)
+                key = variant(q.label, lv, se, scope)
                 if key in timed:
                     continue
-                ask(db, q.label, lv, se, params)  # one warm-up, as the views have theirs
+                ask(db, q.label, lv, se, params, scope)  # one warm-up, as the views have theirs
                 times = []
                 for _ in range(args.repeat):
                     t = time.perf_counter()
-                    ask(db, q.label, lv, se, params)
+                    ask(db, q.label, lv, se, params, scope)
                     times.append((time.perf_counter() - t) * 1000)
                 timed[key] = {"p50": round(_pct(times, 0.5), 1), "p95": round(_pct(times, 0.95), 1)}
     out["queries"] = out["per_period"][period]
@@ -426,7 +441,7 @@ def duckdb_reference(args, period: str, asked=()) -> dict:
                 mine.update(cells(q.label, ask(db, q.label, level, series, params), level))
         out["checks"][key] = compare(answer, mine)
     # The other periods the national views show (a month, the years at once): every table, summed in one row.
-    for code in sorted({c for c, lv, _ in asked if lv == "nation"} - {period}):
+    for code in sorted({c for c, lv, _, sc in asked if lv == "nation" and not sc} - {period}):
         series = "month" if rules.parse_period(code).months <= 24 else "year"
         answer = client.get(f"/api/v1/followup/tables?period={code}&series={series}&view=alla").json()
         params = parameters(code, datetime.now(UTC))
@@ -435,6 +450,20 @@ def duckdb_reference(args, period: str, asked=()) -> dict:
             mine.setdefault(q.table, {}).update(cells(q.label, ask(db, q.label, "nation", series, params)))
         results = [compare(tb, mine[tb["key"]]) for tb in answer["tables"] if tb["key"] in mine]
         out["checks"][f"all {len(results)} tables · {code}"] = {
+            k: sum(r[k] for r in results) for k in ("compared", "equal", "hidden")} | {
+            "differ": [d for r in results for d in r["differ"]]}
+    # The scoped views (a region's command centre, a station commander, a requesting organisation): every table
+    # they are shown for the period, as that user sees it.
+    for scope, user in sorted((users or {}).items()):
+        scoped_client = Client()
+        scoped_client.force_login(Person.objects.get(username=user))
+        answer = scoped_client.get(f"/api/v1/followup/tables?period={period}&view=alla").json()
+        params = parameters(period, datetime.now(UTC))
+        mine = {}
+        for q in QUESTIONS:
+            mine.setdefault(q.table, {}).update(cells(q.label, ask(db, q.label, "nation", "month", params, scope)))
+        results = [compare(tb, mine[tb["key"]]) for tb in answer["tables"] if tb["key"] in mine]
+        out["checks"][f"all {len(results)} tables · {period} · {user} ({scope})"] = {
             k: sum(r[k] for r in results) for k in ("compared", "equal", "hidden")} | {
             "differ": [d for r in results for d in r["differ"]]}
     return out
@@ -485,7 +514,7 @@ def markdown(results: dict[str, dict], args) -> str:
                   "question never asked in this process). The ratio is the cold p95 over the p95 of DuckDB's own "
                   "time for that request's queries. The reference is the sum of the p95 of the raw-rows DuckDB "
                   "questions of the view's tables (one per table, two for the comparison: the table's own figures, "
-                  "over the view's period, at its level and series, national scope; see the bench's docstring), "
+                  "over the view's period, at its level and series, in its scope; see the bench's docstring), "
                   "and \"p95 / reference\" the cold p95 over it (– where the view has no such table).", "",
               "| view (in-process request, page rendered) | reference: raw-rows DuckDB, the view's questions, ms | "
               + " | ".join(f"{d} cold p50 / p95 ms | {d}: DuckDB queries p95 ms | {d}: ratio | {d}: p95 / reference "
@@ -552,7 +581,8 @@ def view_reference(view: dict, reference: dict | None) -> tuple[float, list[str]
     """(the reference's ms, its questions) for one timed view: the sum of the p95 of the raw-rows DuckDB
     questions the view's tables ask, over the view's period; None without a reference or without such
     questions."""
-    questions = view_questions(view.get("tables") or (), view.get("level", "nation"), view.get("series", "month"))
+    questions = view_questions(view.get("tables") or (), view.get("level", "nation"), view.get("series", "month"),
+                               view.get("scope", ""))
     timed = (reference or {}).get("per_period", {}).get(view.get("period", ""))
     if not questions or not timed:
         return None

@@ -8,8 +8,10 @@ municipality), the custody episodes, the holdings, the transport orders and thei
 ``followup.metrics`` defines each measure and ``followup.facts`` derives a fact row's columns from the case:
 the anchor timestamp in the period (``[$lo, $hi)``, the period's Stockholm midnights in UTC), the condition,
 lead times as whole seconds between two timestamps, the age group at the deprivation of liberty, the
-report-back and holding thresholds, the Stockholm month or year of a series. The comparison table has two
-questions (its counts and its durations), grouped by the level the view shows; the series by month or year.
+report-back and holding thresholds (as stored, else their defaults), the Stockholm month or year of a series.
+The comparison table has two questions (its counts and its durations), grouped by the level the view shows; the
+series by month or year. A scoped view's questions (``scoped``) read only the cases of its region, unit or
+requesting organisation.
 
 ``cells`` turns a question's rows into the cells of its table (rounded as the dashboard rounds) so that the
 bench can compare them, cell by cell, with the dashboard API's unsuppressed figures.
@@ -122,11 +124,11 @@ def late_report_back(prefix: str = "") -> str:
 
 def q_jamforelse_counts(level: str, series: str) -> str:
     join, g = level_join(level)
-    pop = {"nation": "SELECT '' AS g, sum(population) AS pop FROM municipalities WHERE population IS NOT NULL",
-           "region": """SELECT CAST(pa.region_id AS VARCHAR) AS g, sum(m.population) AS pop FROM municipalities m
-                         JOIN police_areas pa ON pa.id = m.police_area_id WHERE m.population IS NOT NULL GROUP BY 1""",
-           "police_area": """SELECT CAST(police_area_id AS VARCHAR) AS g, sum(population) AS pop FROM municipalities
-                              WHERE population IS NOT NULL GROUP BY 1"""}.get(level)
+    pop = {"nation": "SELECT '' AS g, sum(pm.population) AS pop FROM municipalities AS pm WHERE pm.population IS NOT NULL",
+           "region": """SELECT CAST(pa.region_id AS VARCHAR) AS g, sum(pm.population) AS pop FROM municipalities AS pm
+                         JOIN police_areas pa ON pa.id = pm.police_area_id WHERE pm.population IS NOT NULL GROUP BY 1""",
+           "police_area": """SELECT CAST(pm.police_area_id AS VARCHAR) AS g, sum(pm.population) AS pop
+                              FROM municipalities AS pm WHERE pm.population IS NOT NULL GROUP BY 1"""}.get(level)
     pop_cte = f", p AS ({pop})" if pop else ""
     return f"""
 WITH k AS (
@@ -359,14 +361,46 @@ for _q in QUESTIONS:
     TABLE_QUESTIONS[_q.table] = (*TABLE_QUESTIONS.get(_q.table, ()), _q.label)
 
 
-def variant(label: str, level: str = "nation", series: str = "month") -> str:
-    """The key a question's timing is kept under: its label, with the level or series it was asked for."""
+def variant(label: str, level: str = "nation", series: str = "month", scope: str = "") -> str:
+    """The key a question's timing is kept under: its label, with the level or series it was asked for and the
+    scope (``scope_sql``) it was asked in."""
     q = BY_LABEL[label]
+    key = label
     if q.by == "level" and level != "nation":
-        return f"{label} · {level}"
+        key = f"{label} · {level}"
     if q.by == "series" and series != "month":
-        return f"{label} · per {series}"
-    return label
+        key = f"{label} · per {series}"
+    return f"{key} · {scope}" if scope else key
+
+
+#: The case columns a scope filters on (``selectors.scope_for``: a region, a unit, a requesting organisation).
+SCOPE_COLUMNS = ("region_id", "unit_id", "organisation_id")
+
+
+def scope_key(case_filter: dict) -> str:
+    """A scope's case filter as text (``region_id=3``; "" for the nation), the form ``ask`` takes."""
+    if not case_filter:
+        return ""
+    (col, value), = case_filter.items()
+    if col not in SCOPE_COLUMNS:
+        raise ValueError(f"no reference for a scope on {col}")
+    return f"{col}={int(value)}"
+
+
+_CASES = re.compile(r"\b(FROM|JOIN) cases\b(?: (c)\b)?")
+
+
+def scoped(sql: str, scope: str) -> str:
+    """The question within a scope: every read of the cases filtered on the scope's column (the rows of the
+    other tables belong to the scope through their case)."""
+    if not scope:
+        return sql
+    col, value = scope.split("=")
+    if col == "region_id":  # the population of a region's municipalities (``metrics.population``)
+        sql = sql.replace("FROM municipalities AS pm", "FROM (SELECT * FROM municipalities WHERE police_area_id IN "
+                          f"(SELECT id FROM police_areas WHERE region_id = {int(value)})) AS pm")
+    return _CASES.sub(lambda m: f"{m.group(1)} (SELECT * FROM cases WHERE {col} = {int(value)}) AS {m.group(2) or 'cases'}",
+                      sql)
 
 
 def variants(label: str, level: str, series: str) -> tuple[str, str]:
@@ -378,26 +412,32 @@ def parameters(period_code: str, now: datetime) -> dict:
     """The values a question is asked with: the period's bounds and the previous period's (UTC, no zone, as
     the rows are), the thresholds at their defaults, the moment a late assignment is judged at."""
     from bitrade.followup import rules
+    from bitrade.followup.selectors import stored_thresholds
+
+    stored = stored_thresholds()
+
+    def limit(key: str):
+        return rules.THRESHOLDS[key].delta(stored.get(key))
 
     def naive(dt: datetime) -> datetime:
         return dt.astimezone(UTC).replace(tzinfo=None)
 
     p = rules.parse_period(period_code)
     prev = p.previous()
-    grace = rules.THRESHOLDS["unassigned_grace_minutes"].delta(None)
+    grace = limit("unassigned_grace_minutes")
     moment = now.replace(second=0, microsecond=0)
     return {"lo": naive(p.start_dt()), "hi": naive(p.end_dt()), "plo": naive(prev.start_dt()),
             "phi": naive(prev.end_dt()),
-            "report_back_s": int(rules.THRESHOLDS["report_back_hours"].delta(None).total_seconds()),
-            "holding_s": int(rules.THRESHOLDS["holding_hours"].delta(None).total_seconds()),
+            "report_back_s": int(limit("report_back_hours").total_seconds()),
+            "holding_s": int(limit("holding_hours").total_seconds()),
             "grace_s": int(grace.total_seconds()), "assign_due_before": naive(moment - grace)}
 
 
 _PARAM = re.compile(r"\$([a-z_]+)")
 
 
-def ask(db, label: str, level: str, series: str, params: dict) -> list[tuple]:
-    sql = BY_LABEL[label].sql(level, series)
+def ask(db, label: str, level: str, series: str, params: dict, scope: str = "") -> list[tuple]:
+    sql = scoped(BY_LABEL[label].sql(level, series), scope)
     used = {k: params[k] for k in set(_PARAM.findall(sql))}
     return db.execute(sql, used).fetchall()
 
@@ -513,9 +553,13 @@ def cells(label: str, rows: list[tuple], level: str = "nation") -> dict[tuple[st
             key = "total" if whole else law_code.get(law, law)
             out.update({(key, k): st[k] for k in ("n", "total", "mean", "median", "p90")})
     elif table == "utfall":
+        from bitrade.followup.reports import OUTCOME_ORDER
+
         all_n = sum(r[1] for r in rows)
         total = [0, 0, 0, 0]
-        for outcome, *v in rows:
+        by_outcome = {outcome: v for outcome, *v in rows}
+        for outcome in (*OUTCOME_ORDER, *(o for o in by_outcome if o not in OUTCOME_ORDER)):
+            v = by_outcome.get(outcome, [0, 0, 0, 0])
             out.update(_utfall_cells(outcome, v, all_n))
             total = [a + b for a, b in zip(total, v, strict=True)]
         out.update(_utfall_cells("total", total, all_n))
@@ -545,10 +589,12 @@ def cells(label: str, rows: list[tuple], level: str = "nation") -> dict[tuple[st
             out[(age, "total")] = sum(held.values())
             out[(age, "activity_room")] = v.get("activity_room", 0)
     elif table == "transporter":
-        by_exec: dict[str, dict] = defaultdict(lambda: defaultdict(int))
+        from bitrade.followup.reports import EXECUTORS
+
+        by_exec: dict[str, dict] = {key: defaultdict(int) for key in (*EXECUTORS, "total")}
         for executor, state, n, relay, handovers in rows:
             for key in (executor, "total"):
-                e = by_exec[key]
+                e = by_exec.setdefault(key, defaultdict(int))
                 e["transports"] += n
                 if state in ("completed", "declined", "cancelled"):
                     e[state] += n
