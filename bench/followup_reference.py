@@ -1,0 +1,664 @@
+"""The follow-up bench's reference: DuckDB answering, from the raw rows, the same questions the follow-up's tables
+answer (imported by ``followup_bench.py``; needs Django set up for the definitions it reads from ``rules``).
+
+The raw rows are the database's own tables exported to CSV (``EXPORTS``): the cases with their requests, the
+completion questions, the municipalities and police areas (population and police area of the person's
+municipality), the custody episodes, the holdings, the transport orders and their legs. Each question
+(``QUESTIONS``) is one DuckDB query that computes what one table of ``followup.reports.Report`` shows, as
+``followup.metrics`` defines each measure and ``followup.facts`` derives a fact row's columns from the case:
+the anchor timestamp in the period (``[$lo, $hi)``, the period's Stockholm midnights in UTC), the condition,
+lead times as whole seconds between two timestamps, the age group at the deprivation of liberty, the
+report-back and holding thresholds (as stored, else their defaults), the Stockholm month or year of a series.
+The comparison table has two questions (its counts and its durations), grouped by the level the view shows; the
+series by month or year. A scoped view's questions (``scoped``) read only the cases of its region, unit or
+requesting organisation.
+
+``cells`` turns a question's rows into the cells of its table (rounded as the dashboard rounds) so that the
+bench can compare them, cell by cell, with the dashboard API's unsuppressed figures.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+EXPORTS = {
+    "cases": """SELECT c.id, c.received_at, c.acknowledged_at, c.ack_due_at, c.decided_at, c.assigned_at,
+                       c.assign_due_at, c.outcome_at, c.requester_informed_at, c.closed_at, c.state, c.decision,
+                       c.refusal_check, c.outcome, c.case_code, c.region_id, c.unit_id, c.escalation_count,
+                       c.overrule_count, c.wanted_notice_reference, c.patrol_minutes, r.law,
+                       r.legal_basis_key AS point, r.organisation_id, r.person_age, r.location_municipality_id
+                FROM cases_case c JOIN intake_assistancerequest r ON r.case_id = c.id WHERE c.kind = 'assistance'""",
+    "completions": """SELECT q.id, r.case_id FROM intake_completionquestion q
+                      JOIN intake_assistancerequest r ON r.id = q.request_id""",
+    "municipalities": "SELECT id, police_area_id, population FROM organisation_municipality",
+    "police_areas": "SELECT id, region_id FROM organisation_policearea",
+    "episodes": "SELECT id, case_id, started_at, ended_at, ground, person_age FROM custody_custodyepisode",
+    "holdings": "SELECT id, episode_id, started_at, ended_at, place_type, reason FROM custody_holding",
+    "transports": "SELECT id, case_id, ordered_at, executor, state, decline_reason FROM transport_transportorder",
+    "legs": "SELECT id, order_id, seq, from_region_id, to_region_id FROM transport_transportleg",
+}
+#: Column types DuckDB is told rather than guesses (a column empty in a small data set would be read as text).
+TYPES = {
+    "cases": {**{c: "TIMESTAMP" for c in ("received_at", "acknowledged_at", "ack_due_at", "decided_at",
+                                          "assigned_at", "assign_due_at", "outcome_at", "requester_informed_at",
+                                          "closed_at")},
+              **{c: "VARCHAR" for c in ("state", "decision", "refusal_check", "outcome", "case_code",
+                                        "wanted_notice_reference", "law", "point")},
+              "patrol_minutes": "BIGINT", "person_age": "BIGINT", "organisation_id": "BIGINT", "unit_id": "BIGINT",
+              "region_id": "BIGINT", "location_municipality_id": "BIGINT"},
+    "municipalities": {"police_area_id": "BIGINT", "population": "BIGINT"},
+    "episodes": {"started_at": "TIMESTAMP", "ended_at": "TIMESTAMP", "ground": "VARCHAR", "person_age": "BIGINT"},
+    "holdings": {"started_at": "TIMESTAMP", "ended_at": "TIMESTAMP", "place_type": "VARCHAR", "reason": "VARCHAR"},
+    "transports": {"ordered_at": "TIMESTAMP", "executor": "VARCHAR", "state": "VARCHAR", "decline_reason": "VARCHAR"},
+    "legs": {"from_region_id": "BIGINT", "to_region_id": "BIGINT"},
+}
+
+
+def load(db, folder) -> None:
+    for name in EXPORTS:
+        types = TYPES.get(name)
+        opt = f", types={types!r}" if types else ""
+        db.execute(f"CREATE TABLE {name} AS SELECT * FROM read_csv('{folder / name}.csv', header=true{opt})")
+
+
+# --------------------------------------------------------------------------- SQL pieces
+
+
+def within(col: str, lo: str = "$lo", hi: str = "$hi") -> str:
+    return f"({col} >= {lo} AND {col} < {hi})"
+
+
+def secs(end: str, start: str) -> str:
+    """Whole seconds from ``start`` to ``end`` (``facts._seconds``)."""
+    return f"round((epoch_us({end}) - epoch_us({start})) / 1e6)"
+
+
+def age_group(col: str) -> str:
+    """``rules.age_group`` in SQL."""
+    from bitrade.followup import rules
+
+    whens = [f"WHEN {col} IS NULL THEN '{rules.UNKNOWN_AGE.code}'"]
+    for g in rules.AGE_GROUPS:
+        cond = [f"{col} >= {g.low}" if g.low is not None else "", f"{col} < {g.high}" if g.high is not None else ""]
+        whens.append(f"WHEN {' AND '.join(c for c in cond if c) or 'true'} THEN '{g.code}'")
+    return f"CASE {' '.join(whens)} ELSE '{rules.UNKNOWN_AGE.code}' END"
+
+
+def _sql_tuple(*values: str) -> str:
+    return "(" + ", ".join(f"'{v}'" for v in values) + ")"
+
+
+def executed() -> str:
+    """The outcomes that count as executed (``metrics.EXECUTED_OUTCOMES``), as an SQL list."""
+    from bitrade.assistance import rules as case_rules
+
+    return _sql_tuple(case_rules.OUTCOME_EXECUTED, case_rules.OUTCOME_HEALTH_CARE)
+
+
+DECIDED = "('granted', 'refused')"
+
+
+def level_join(level: str) -> tuple[str, str]:
+    """(the join a level needs from ``cases c``, the level's group expression): a case belongs to the region and
+    unit that handle it, to the police area of the person's municipality and to the requesting organisation."""
+    if level == "nation":
+        return "", "''"
+    if level == "police_area":
+        return " LEFT JOIN municipalities m ON m.id = c.location_municipality_id", "CAST(m.police_area_id AS VARCHAR)"
+    col = {"region": "region_id", "unit": "unit_id", "organisation": "organisation_id"}[level]
+    return "", f"CAST(c.{col} AS VARCHAR)"
+
+
+def late_report_back(prefix: str = "") -> str:
+    p = prefix
+    return (f"({p}requester_informed_at IS NULL OR {p}outcome_at IS NULL OR "
+            f"{secs(p + 'requester_informed_at', p + 'outcome_at')} > $report_back_s)")
+
+
+# --------------------------------------------------------------------------- the questions
+
+
+def q_jamforelse_counts(level: str, series: str) -> str:
+    join, g = level_join(level)
+    pop = {"nation": "SELECT '' AS g, sum(pm.population) AS pop FROM municipalities AS pm WHERE pm.population IS NOT NULL",
+           "region": """SELECT CAST(pa.region_id AS VARCHAR) AS g, sum(pm.population) AS pop FROM municipalities AS pm
+                         JOIN police_areas pa ON pa.id = pm.police_area_id WHERE pm.population IS NOT NULL GROUP BY 1""",
+           "police_area": """SELECT CAST(pm.police_area_id AS VARCHAR) AS g, sum(pm.population) AS pop
+                              FROM municipalities AS pm WHERE pm.population IS NOT NULL GROUP BY 1"""}.get(level)
+    pop_cte = f", p AS ({pop})" if pop else ""
+    return f"""
+WITH k AS (
+  SELECT {g} AS g,
+    count(*) FILTER ({within('c.received_at')}) AS received,
+    count(*) FILTER ({within('c.received_at')} AND q.case_id IS NOT NULL) AS completion_requested,
+    count(*) FILTER ({within('c.received_at')} AND c.escalation_count > 0) AS escalated,
+    count(*) FILTER ({within('c.closed_at')} AND c.state = 'closed') AS closed,
+    count(*) FILTER ({within('c.decided_at')} AND c.decision IN {DECIDED}) AS decided,
+    count(*) FILTER ({within('c.decided_at')} AND c.decision = 'granted') AS granted,
+    count(*) FILTER ({within('c.decided_at')} AND c.overrule_count > 0) AS overruled
+  FROM cases c{join} LEFT JOIN (SELECT DISTINCT case_id FROM completions) q ON q.case_id = c.id
+  WHERE {within('c.received_at')} OR {within('c.closed_at')} OR {within('c.decided_at')}
+  GROUP BY 1),
+e AS (SELECT {g} AS g, count(*) AS episodes FROM episodes e JOIN cases c ON c.id = e.case_id{join}
+      WHERE {within('e.started_at')} GROUP BY 1),
+h AS (SELECT {g} AS g, count(*) AS holdings, count(*) FILTER (e.person_age < 18) AS children_held
+      FROM holdings h JOIN episodes e ON e.id = h.episode_id JOIN cases c ON c.id = e.case_id{join}
+      WHERE {within('h.started_at')} AND coalesce(h.place_type, '') <> 'activity_room' GROUP BY 1),
+t AS (SELECT {g} AS g, count(*) AS transports, count(*) FILTER (t.executor = 'kriminalvarden') AS transports_nte,
+        count(*) FILTER (t.executor = 'kriminalvarden' AND t.state = 'declined') AS nte_declined
+      FROM transports t JOIN cases c ON c.id = t.case_id{join} WHERE {within('t.ordered_at')} GROUP BY 1){pop_cte}
+SELECT coalesce(g, '') AS g, coalesce(received, 0), coalesce(completion_requested, 0), coalesce(escalated, 0),
+  coalesce(closed, 0), coalesce(decided, 0), coalesce(granted, 0), coalesce(overruled, 0), coalesce(episodes, 0),
+  coalesce(holdings, 0), coalesce(children_held, 0), coalesce(transports, 0), coalesce(transports_nte, 0),
+  coalesce(nte_declined, 0), {"pop" if pop else "NULL"}
+FROM k FULL JOIN e USING (g) FULL JOIN h USING (g) FULL JOIN t USING (g){" FULL JOIN p USING (g)" if pop else ""}"""
+
+
+JAMFORELSE_COUNTS = ("received", "completion_requested", "escalated", "closed", "decided", "granted", "overruled",
+                     "episodes", "holdings", "children_held", "transports", "transports_nte", "nte_declined",
+                     "population")
+
+
+def q_jamforelse_durations(level: str, series: str) -> str:
+    join, g = level_join(level)
+    return f"""
+SELECT metric, g, GROUPING(g) AS whole, count(*), sum(x), quantile_cont(x, [0.5, 0.9]) FROM (
+  SELECT 'lt_received_decision' AS metric, {g} AS g, {secs('c.decided_at', 'c.received_at')} AS x FROM cases c{join}
+    WHERE {within('c.decided_at')} AND c.decision IN {DECIDED}
+  UNION ALL
+  SELECT 'lt_total', {g}, {secs('c.closed_at', 'c.received_at')} FROM cases c{join}
+    WHERE {within('c.closed_at')} AND c.state = 'closed'
+  UNION ALL
+  SELECT 'patrol', {g}, c.patrol_minutes * 60 FROM cases c{join}
+    WHERE {within('c.outcome_at')} AND c.patrol_minutes IS NOT NULL)
+GROUP BY GROUPING SETS ((metric, g), (metric))"""
+
+
+def q_received_closed(dims: str) -> Callable[[str, str], str]:
+    def sql(level: str, series: str) -> str:
+        return f"""
+SELECT {dims},
+  count(*) FILTER ({within('received_at')}) AS received,
+  count(*) FILTER ({within('closed_at')} AND state = 'closed') AS closed,
+  count(*) FILTER ({within('received_at', '$plo', '$phi')}) AS previous
+FROM cases WHERE {within('received_at', '$plo', '$hi')} OR {within('closed_at')}
+GROUP BY ALL"""
+    return sql
+
+
+def q_serie(level: str, series: str) -> str:
+    """Counted per UTC hour first, then each hour's Stockholm month or year: the zone's offset is whole hours, so an
+    hour lies in one local month, and the time-zone conversion runs on the hours (a few thousand a year), not on
+    every row (about two and a half times faster than converting each row's timestamp)."""
+    fmt = "%Y" if series == "year" else "%Y-%m"
+    return f"""
+WITH per_hour AS (SELECT h, m, count(*) AS n FROM (
+    SELECT date_trunc('hour', received_at) AS h, 'received' AS m FROM cases WHERE {within('received_at')}
+    UNION ALL SELECT date_trunc('hour', closed_at), 'closed' FROM cases WHERE {within('closed_at')} AND state = 'closed'
+    UNION ALL SELECT date_trunc('hour', decided_at), decision FROM cases
+      WHERE {within('decided_at')} AND decision IN {DECIDED})
+  GROUP BY ALL)
+SELECT strftime(timezone('Europe/Stockholm', h AT TIME ZONE 'UTC'), '{fmt}') AS b,
+  CAST(coalesce(sum(n) FILTER (m = 'received'), 0) AS BIGINT), CAST(coalesce(sum(n) FILTER (m = 'closed'), 0) AS BIGINT),
+  CAST(coalesce(sum(n) FILTER (m = 'granted'), 0) AS BIGINT), CAST(coalesce(sum(n) FILTER (m = 'refused'), 0) AS BIGINT)
+FROM per_hour GROUP BY 1"""
+
+
+def q_beslut(level: str, series: str) -> str:
+    dec = within("c.decided_at")
+    rec = within("c.received_at")
+    return f"""
+SELECT coalesce(c.law, '') AS law,
+  count(*) FILTER ({dec} AND c.decision IN {DECIDED}) AS decided,
+  count(*) FILTER ({dec} AND c.decision = 'granted') AS granted,
+  count(*) FILTER ({dec} AND c.decision = 'refused') AS refused,
+  count(*) FILTER ({rec}) AS received,
+  count(*) FILTER ({rec} AND q.case_id IS NOT NULL) AS completion_requested,
+  count(*) FILTER ({dec} AND c.overrule_count > 0) AS overruled
+FROM cases c LEFT JOIN (SELECT DISTINCT case_id FROM completions) q ON q.case_id = c.id
+WHERE {dec} OR {rec} GROUP BY ALL"""
+
+
+def q_avslag(level: str, series: str) -> str:
+    return f"""SELECT coalesce(refusal_check, '') AS chk, count(*) FROM cases
+WHERE {within('decided_at')} AND decision = 'refused' GROUP BY ALL"""
+
+
+def q_ledtider(level: str, series: str) -> str:
+    return f"""
+SELECT m, count(*), sum(x), quantile_cont(x, [0.5, 0.9]) FROM (
+  SELECT 'lt_ack' AS m, {secs('acknowledged_at', 'received_at')} AS x FROM cases WHERE {within('acknowledged_at')}
+  UNION ALL SELECT 'lt_decision', {secs('decided_at', 'coalesce(acknowledged_at, received_at)')} FROM cases
+    WHERE {within('decided_at')} AND decision IN {DECIDED}
+  UNION ALL SELECT 'lt_received_decision', {secs('decided_at', 'received_at')} FROM cases
+    WHERE {within('decided_at')} AND decision IN {DECIDED}
+  UNION ALL SELECT 'lt_execution', {secs('outcome_at', 'decided_at')} FROM cases
+    WHERE {within('outcome_at')} AND outcome IN {executed()} AND decided_at IS NOT NULL
+  UNION ALL SELECT 'lt_closure', {secs('closed_at', 'outcome_at')} FROM cases
+    WHERE {within('closed_at')} AND state = 'closed' AND outcome IN {executed()} AND outcome_at IS NOT NULL
+  UNION ALL SELECT 'lt_total', {secs('closed_at', 'received_at')} FROM cases
+    WHERE {within('closed_at')} AND state = 'closed'
+  UNION ALL SELECT 'patrol', patrol_minutes * 60 FROM cases WHERE {within('outcome_at')} AND patrol_minutes IS NOT NULL)
+GROUP BY m"""
+
+
+def q_patrulltid(level: str, series: str) -> str:
+    return f"""
+SELECT coalesce(law, '') AS law, GROUPING(law) AS whole, count(*), sum(patrol_minutes) * 60,
+  quantile_cont(patrol_minutes * 60, [0.5, 0.9])
+FROM cases WHERE {within('outcome_at')} AND patrol_minutes IS NOT NULL GROUP BY GROUPING SETS ((law), ())"""
+
+
+def q_utfall(level: str, series: str) -> str:
+    return f"""
+SELECT outcome, count(*), count(*) FILTER (coalesce(wanted_notice_reference, '') <> ''),
+  count(*) FILTER (requester_informed_at IS NOT NULL), count(*) FILTER ({late_report_back()})
+FROM cases WHERE {within('outcome_at')} AND coalesce(outcome, '') <> '' GROUP BY ALL"""
+
+
+def q_frihetsberovanden(level: str, series: str) -> str:
+    return f"""
+SELECT coalesce(e.ground, '') AS ground, {age_group('e.person_age')} AS age, count(*)
+FROM episodes e JOIN cases c ON c.id = e.case_id WHERE {within('e.started_at')} GROUP BY ALL"""
+
+
+def q_forvar(level: str, series: str) -> str:
+    return f"""
+SELECT age, ground, GROUPING(age) AS no_age, GROUPING(ground) AS no_ground, count(*), count(x), sum(x),
+  quantile_cont(x, [0.5, 0.9]), count(*) FILTER (x > $holding_s) FROM (
+  SELECT {age_group('e.person_age')} AS age, coalesce(e.ground, '') AS ground, {secs('h.ended_at', 'h.started_at')} AS x
+  FROM holdings h JOIN episodes e ON e.id = h.episode_id JOIN cases c ON c.id = e.case_id
+  WHERE {within('h.started_at')} AND coalesce(h.place_type, '') <> 'activity_room')
+GROUP BY GROUPING SETS ((age), (ground), ())"""
+
+
+def q_barn(level: str, series: str) -> str:
+    return f"""
+SELECT {age_group('e.person_age')} AS age, coalesce(h.place_type, '') AS place_type, count(*)
+FROM holdings h JOIN episodes e ON e.id = h.episode_id JOIN cases c ON c.id = e.case_id
+WHERE {within('h.started_at')} AND e.person_age < 18 GROUP BY ALL"""
+
+
+def q_transporter(level: str, series: str) -> str:
+    return f"""
+WITH t AS (SELECT t.id, t.executor, t.state FROM transports t JOIN cases c ON c.id = t.case_id
+           WHERE {within('t.ordered_at')}),
+l AS (SELECT order_id, count(*) AS n, count(*) FILTER (from_region_id IS DISTINCT FROM to_region_id) AS crossing,
+        count(*) FILTER (seq >= 2) AS after_first
+      FROM legs WHERE order_id IN (SELECT id FROM t WHERE executor = 'police') GROUP BY 1)
+SELECT coalesce(t.executor, '') AS executor, coalesce(t.state, '') AS state, count(*),
+  count(*) FILTER (t.executor = 'police' AND l.n >= 2 AND l.crossing > 0),
+  coalesce(sum(l.after_first) FILTER (t.executor = 'police'), 0)
+FROM t LEFT JOIN l ON l.order_id = t.id GROUP BY ALL"""
+
+
+def q_nte(level: str, series: str) -> str:
+    return f"""
+SELECT coalesce(t.decline_reason, '') AS reason, count(*) FROM transports t JOIN cases c ON c.id = t.case_id
+WHERE {within('t.ordered_at')} AND t.executor = 'kriminalvarden' AND t.state = 'declined' GROUP BY ALL"""
+
+
+def q_avvikelser(level: str, series: str) -> str:
+    rec, dec, out = within("received_at"), within("decided_at"), within("outcome_at")
+    return f"""
+WITH k AS (SELECT
+  count(*) FILTER ({rec}) AS received,
+  count(*) FILTER ({rec} AND (acknowledged_at > ack_due_at OR escalation_count > 0)) AS late_ack,
+  count(*) FILTER ({rec} AND escalation_count > 0) AS escalated,
+  count(*) FILTER ({dec} AND decision IN {DECIDED}) AS decided,
+  count(*) FILTER ({dec} AND overrule_count > 0) AS overruled,
+  count(*) FILTER ({dec} AND decision = 'granted') AS granted,
+  count(*) FILTER ({dec} AND decision = 'granted' AND (
+      CASE WHEN $grace_s = 0 THEN assigned_at > assign_due_at
+           ELSE {secs('assigned_at', 'assign_due_at')} > $grace_s END
+      OR (state = 'granted' AND assigned_at IS NULL AND assign_due_at < $assign_due_before))) AS late_assignment,
+  count(*) FILTER ({out} AND coalesce(outcome, '') <> '') AS with_outcome,
+  count(*) FILTER ({out} AND coalesce(outcome, '') <> '' AND {late_report_back()}) AS reported_back_late
+  FROM cases WHERE {rec} OR {dec} OR {out}),
+h AS (SELECT count(*) AS holdings, count(*) FILTER ({secs('h.ended_at', 'h.started_at')} > $holding_s) AS over,
+        count(*) FILTER (e.person_age < 18) AS children, count(*) FILTER (e.person_age < 15) AS under_15
+      FROM holdings h JOIN episodes e ON e.id = h.episode_id JOIN cases c ON c.id = e.case_id
+      WHERE {within('h.started_at')} AND coalesce(h.place_type, '') <> 'activity_room')
+SELECT * FROM k, h"""
+
+
+@dataclass(frozen=True)
+class Question:
+    label: str
+    table: str
+    sql: Callable[[str, str], str]
+    by: str = ""  # "level": asked per the view's level; "series": per its series (month or year)
+
+
+QUESTIONS: tuple[Question, ...] = (
+    Question("jamforelse: counts per level", "jamforelse", q_jamforelse_counts, "level"),
+    Question("jamforelse: lead times and patrol per level", "jamforelse", q_jamforelse_durations, "level"),
+    Question("lagrum: received, closed, previous per law and point", "lagrum",
+             q_received_closed("coalesce(law, '') AS law, coalesce(point, '') AS point")),
+    Question("saknummer: received, closed, previous per case code", "saknummer",
+             q_received_closed("coalesce(case_code, '') AS case_code")),
+    Question("serie: received, closed, granted, refused per month or year", "serie", q_serie, "series"),
+    Question("beslut: decisions and completion per law", "beslut", q_beslut),
+    Question("avslag: refusals per formal check", "avslag", q_avslag),
+    Question("ledtider: six stages and patrol (n, median, p90, mean)", "ledtider", q_ledtider),
+    Question("patrulltid: per law and total", "patrulltid", q_patrulltid),
+    Question("utfall: outcomes, not found, reported back (late)", "utfall", q_utfall),
+    Question("frihetsberovanden: episodes per ground and age group", "frihetsberovanden", q_frihetsberovanden),
+    Question("forvar: holdings and time per age group, per ground, total", "forvar", q_forvar),
+    Question("barn: children held per place type, activity room", "barn", q_barn),
+    Question("transporter: per executor and state, relay, handovers", "transporter", q_transporter),
+    Question("nte: NTE declines per reason", "nte", q_nte),
+    Question("avvikelser: deviations in the period", "avvikelser", q_avvikelser),
+)
+BY_LABEL = {q.label: q for q in QUESTIONS}
+#: table key → its questions' labels
+TABLE_QUESTIONS: dict[str, tuple[str, ...]] = {}
+for _q in QUESTIONS:
+    TABLE_QUESTIONS[_q.table] = (*TABLE_QUESTIONS.get(_q.table, ()), _q.label)
+
+
+def variant(label: str, level: str = "nation", series: str = "month", scope: str = "") -> str:
+    """The key a question's timing is kept under: its label, with the level or series it was asked for and the
+    scope (``scope_sql``) it was asked in."""
+    q = BY_LABEL[label]
+    key = label
+    if q.by == "level" and level != "nation":
+        key = f"{label} · {level}"
+    if q.by == "series" and series != "month":
+        key = f"{label} · per {series}"
+    return f"{key} · {scope}" if scope else key
+
+
+#: The case columns a scope filters on (``selectors.scope_for``: a region, a unit, a requesting organisation).
+SCOPE_COLUMNS = ("region_id", "unit_id", "organisation_id")
+
+
+def scope_key(case_filter: dict) -> str:
+    """A scope's case filter as text (``region_id=3``; "" for the nation), the form ``ask`` takes."""
+    if not case_filter:
+        return ""
+    (col, value), = case_filter.items()
+    if col not in SCOPE_COLUMNS:
+        raise ValueError(f"no reference for a scope on {col}")
+    return f"{col}={int(value)}"
+
+
+_CASES = re.compile(r"\b(FROM|JOIN) cases\b(?: (c)\b)?")
+
+
+def scoped(sql: str, scope: str) -> str:
+    """The question within a scope: every read of the cases filtered on the scope's column (the rows of the
+    other tables belong to the scope through their case)."""
+    if not scope:
+        return sql
+    col, value = scope.split("=")
+    if col == "region_id":  # the population of a region's municipalities (``metrics.population``)
+        sql = sql.replace("FROM municipalities AS pm", "FROM (SELECT * FROM municipalities WHERE police_area_id IN "
+                          f"(SELECT id FROM police_areas WHERE region_id = {int(value)})) AS pm")
+    return _CASES.sub(lambda m: f"{m.group(1)} (SELECT * FROM cases WHERE {col} = {int(value)}) AS {m.group(2) or 'cases'}",
+                      sql)
+
+
+def variants(label: str, level: str, series: str) -> tuple[str, str]:
+    q = BY_LABEL[label]
+    return (level if q.by == "level" else "nation"), (series if q.by == "series" else "month")
+
+
+def parameters(period_code: str, now: datetime) -> dict:
+    """The values a question is asked with: the period's bounds and the previous period's (UTC, no zone, as
+    the rows are), the thresholds at their defaults, the moment a late assignment is judged at."""
+    from bitrade.followup import rules
+    from bitrade.followup.selectors import stored_thresholds
+
+    stored = stored_thresholds()
+
+    def limit(key: str):
+        return rules.THRESHOLDS[key].delta(stored.get(key))
+
+    def naive(dt: datetime) -> datetime:
+        return dt.astimezone(UTC).replace(tzinfo=None)
+
+    p = rules.parse_period(period_code)
+    prev = p.previous()
+    grace = limit("unassigned_grace_minutes")
+    moment = now.replace(second=0, microsecond=0)
+    return {"lo": naive(p.start_dt()), "hi": naive(p.end_dt()), "plo": naive(prev.start_dt()),
+            "phi": naive(prev.end_dt()),
+            "report_back_s": int(limit("report_back_hours").total_seconds()),
+            "holding_s": int(limit("holding_hours").total_seconds()),
+            "grace_s": int(grace.total_seconds()), "assign_due_before": naive(moment - grace)}
+
+
+_PARAM = re.compile(r"\$([a-z_]+)")
+
+
+def ask(db, label: str, level: str, series: str, params: dict, scope: str = "") -> list[tuple]:
+    sql = scoped(BY_LABEL[label].sql(level, series), scope)
+    used = {k: params[k] for k in set(_PARAM.findall(sql))}
+    return db.execute(sql, used).fetchall()
+
+
+# --------------------------------------------------------------------------- the cells the dashboard shows
+
+
+def _r1(v: float | None) -> float | None:
+    return None if v is None else round(v + 0.0, 1)
+
+
+def _share(num: int, den: int) -> float | None:
+    return _r1(100.0 * num / den) if den else None
+
+
+def _change(cur: int, prev: int) -> float | None:
+    return _r1(100.0 * (cur - prev) / prev) if prev else None
+
+
+def _stats(n, total, q) -> dict:
+    """n, total/mean/median/p90 in hours as ``metrics`` and ``reports.hours_cell`` give them (seconds snapped to
+    the tenth, then minutes, then hours rounded to a tenth)."""
+    if not n:
+        return {"n": 0, "total": None, "mean": None, "median": None, "p90": None}
+    p50, p90 = (round(float(x), 1) for x in q)
+    return {"n": int(n), "total": _r1(int(total) / 60 / 60), "mean": _r1(int(total) / n / 60 / 60),
+            "median": _r1(p50 / 60 / 60), "p90": _r1(p90 / 60 / 60)}
+
+
+def cells(label: str, rows: list[tuple], level: str = "nation") -> dict[tuple[str, str], object]:
+    """(row key, column) → value, as the table of this question shows them (national scope; the comparison at
+    ``level``, with its total row below the groups when the level is not the nation)."""
+    from bitrade.assistance import rules as case_rules
+    from bitrade.followup import rules
+
+    law_code = {rules.law_db_value(c): c for c in rules.LAWS}
+    out: dict[tuple[str, str], object] = {}
+    table = BY_LABEL[label].table
+    if label.startswith("jamforelse: counts"):
+        groups = [(r[0] or "nation", dict(zip(JAMFORELSE_COUNTS, r[1:], strict=True))) for r in rows]
+        if level != "nation":  # the total row: the groups' counts summed (population: the nation's)
+            groups = [(g, v) for g, v in groups if g != "nation"] + [
+                ("total", {k: sum(v[k] or 0 for _, v in groups) for k in JAMFORELSE_COUNTS})]
+            if level not in ("region", "police_area"):
+                groups[-1][1]["population"] = None
+        for key, v in groups:
+            out.update({(key, "received"): v["received"], (key, "closed"): v["closed"],
+                        (key, "granted_share"): _share(v["granted"], v["decided"]),
+                        (key, "completion_share"): _share(v["completion_requested"], v["received"]),
+                        (key, "nte_share"): _share(v["transports_nte"], v["transports"])})
+            for k in ("episodes", "holdings", "children_held", "nte_declined", "overruled", "escalated"):
+                out[(key, k)] = v[k]
+            if v["population"]:
+                out[(key, "received_per_100k")] = _r1(v["received"] * 100_000 / v["population"])
+    elif label.startswith("jamforelse: lead"):
+        for m, g, whole, n, total, q in rows:
+            key = "total" if whole else (g or "nation")
+            st = _stats(n, total, q)
+            out[(key, m)] = st["mean"] if m == "patrol" else st["median"]
+    elif table in ("lagrum", "saknummer"):
+        totals = defaultdict(int)
+        by_law: dict[str, dict] = defaultdict(lambda: defaultdict(int))
+        for *dims, received, closed, previous in rows:
+            if table == "lagrum":
+                law, point = dims
+                keys = [f"{law_code.get(law, law)}:{point}"]
+                for k, v in (("received", received), ("closed", closed), ("previous", previous)):
+                    by_law[law_code.get(law, law)][k] += v
+            else:
+                keys = [dims[0] or "none"]
+            for key in keys:
+                out.update({(key, "received"): received, (key, "closed"): closed, (key, "previous"): previous,
+                            (key, "change"): _change(received, previous)})
+            totals["received"] += received
+            totals["closed"] += closed
+            totals["previous"] += previous
+        for key, v in [*by_law.items(), ("total", totals)]:
+            out.update({(key, "received"): v["received"], (key, "closed"): v["closed"],
+                        (key, "previous"): v["previous"], (key, "change"): _change(v["received"], v["previous"])})
+    elif table == "serie":
+        totals = [0, 0, 0, 0]
+        for b, *v in rows:
+            for i, k in enumerate(("received", "closed", "granted", "refused")):
+                out[(b, k)] = v[i]
+                totals[i] += v[i]
+        out.update({("total", k): totals[i] for i, k in enumerate(("received", "closed", "granted", "refused"))})
+    elif table == "beslut":
+        names = ("decided", "granted", "refused", "received", "completion_requested", "overruled")
+        total = dict.fromkeys(names, 0)
+        for law, *v in rows:
+            d = dict(zip(names, v, strict=True))
+            for k in names:
+                total[k] += d[k]
+            out.update(_beslut_cells(law_code.get(law, law), d))
+        out.update(_beslut_cells("total", total))
+    elif table == "avslag":
+        total = sum(n for _, n in rows)
+        by_check = dict(rows)
+        for chk in case_rules.FORMAL_CHECKS:
+            n = by_check.get(chk, 0)
+            out.update({(chk, "refused"): n, (chk, "share"): _share(n, total)})
+        other = sum(n for chk, n in rows if chk not in case_rules.FORMAL_CHECKS)
+        if other:
+            out.update({("other", "refused"): other, ("other", "share"): _share(other, total)})
+        out.update({("total", "refused"): total, ("total", "share"): _share(total, total)})
+    elif table == "ledtider":
+        for m, n, total, q in rows:
+            st = _stats(n, total, q)
+            out.update({(m, k): st[k] for k in ("n", "median", "p90", "mean")})
+    elif table == "patrulltid":
+        for law, whole, n, total, q in rows:
+            st = _stats(n, total, q)
+            key = "total" if whole else law_code.get(law, law)
+            out.update({(key, k): st[k] for k in ("n", "total", "mean", "median", "p90")})
+    elif table == "utfall":
+        from bitrade.followup.reports import OUTCOME_ORDER
+
+        all_n = sum(r[1] for r in rows)
+        total = [0, 0, 0, 0]
+        by_outcome = {outcome: v for outcome, *v in rows}
+        for outcome in (*OUTCOME_ORDER, *(o for o in by_outcome if o not in OUTCOME_ORDER)):
+            v = by_outcome.get(outcome, [0, 0, 0, 0])
+            out.update(_utfall_cells(outcome, v, all_n))
+            total = [a + b for a, b in zip(total, v, strict=True)]
+        out.update(_utfall_cells("total", total, all_n))
+    elif table == "frihetsberovanden":
+        totals = defaultdict(int)
+        by_ground: dict[str, dict] = defaultdict(lambda: defaultdict(int))
+        for ground, age, n in rows:
+            by_ground[ground][age] += n
+            totals[age] += n
+        for key, v in [*by_ground.items(), ("total", totals)]:
+            out.update({(key, g.code): v.get(g.code, 0) for g in rules.ALL_AGE_GROUPS})
+            out[(key, "total")] = sum(v.values())
+    elif table == "forvar":
+        for age, ground, no_age, no_ground, n, m, total, q, over in rows:
+            key = "total" if no_age and no_ground else (f"ground:{ground}" if no_age else f"age:{age}")
+            st = _stats(m, total, q)
+            out.update({(key, "holdings"): n, (key, "median"): st["median"], (key, "p90"): st["p90"],
+                        (key, "over"): over})
+    elif table == "barn":
+        by_age: dict[str, dict] = defaultdict(lambda: defaultdict(int))
+        for age, place, n in rows:
+            by_age[age][place] += n
+        for age in rules.CHILD_AGE_GROUPS:
+            v = by_age.get(age, {})
+            held = {p: n for p, n in v.items() if p != "activity_room"}
+            out.update({(age, p): n for p, n in held.items()})
+            out[(age, "total")] = sum(held.values())
+            out[(age, "activity_room")] = v.get("activity_room", 0)
+    elif table == "transporter":
+        from bitrade.followup.reports import EXECUTORS
+
+        by_exec: dict[str, dict] = {key: defaultdict(int) for key in (*EXECUTORS, "total")}
+        for executor, state, n, relay, handovers in rows:
+            for key in (executor, "total"):
+                e = by_exec.setdefault(key, defaultdict(int))
+                e["transports"] += n
+                if state in ("completed", "declined", "cancelled"):
+                    e[state] += n
+                e["relay"] += relay
+                e["handovers"] += int(handovers)
+        all_n = by_exec["total"]["transports"]
+        for key, e in by_exec.items():
+            out.update({(key, "transports"): e["transports"], (key, "completed"): e["completed"],
+                        (key, "declined"): e["declined"], (key, "cancelled"): e["cancelled"],
+                        (key, "relay"): e["relay"], (key, "handovers"): e["handovers"],
+                        (key, "share"): _share(e["transports"], all_n)})
+    elif table == "nte":
+        from bitrade.transport.rules import NTE_DECLINE_REASONS
+
+        total = sum(n for _, n in rows)
+        by_reason = dict(rows)
+        for reason in NTE_DECLINE_REASONS:
+            n = by_reason.get(reason, 0)
+            out.update({(reason, "declined"): n, (reason, "share"): _share(n, total)})
+        out.update({("total", "declined"): total, ("total", "share"): _share(total, total)})
+    elif table == "avvikelser":
+        names = ("received", "late_ack", "escalated", "decided", "overruled", "granted", "late_assignment",
+                 "with_outcome", "reported_back_late", "holdings", "over", "children", "under_15")
+        v = dict(zip(names, rows[0], strict=True))
+        for key, n, base in (("late_ack", v["late_ack"], v["received"]), ("escalated", v["escalated"], v["received"]),
+                             ("overruled", v["overruled"], v["decided"]),
+                             ("late_assignment", v["late_assignment"], v["granted"]),
+                             ("holding_over", v["over"], v["holdings"]),
+                             ("children_held", v["children"], v["holdings"]),
+                             ("children_under_15", v["under_15"], v["holdings"]),
+                             ("reported_back_late", v["reported_back_late"], v["with_outcome"])):
+            out.update({(key, "count"): n, (key, "base"): base, (key, "share"): _share(n, base)})
+    return out
+
+
+def _beslut_cells(key: str, d: dict) -> dict:
+    return {(key, "decided"): d["decided"], (key, "granted"): d["granted"], (key, "refused"): d["refused"],
+            (key, "granted_share"): _share(d["granted"], d["decided"]),
+            (key, "refused_share"): _share(d["refused"], d["decided"]), (key, "received"): d["received"],
+            (key, "completion_requested"): d["completion_requested"],
+            (key, "completion_share"): _share(d["completion_requested"], d["received"]),
+            (key, "overruled"): d["overruled"], (key, "overruled_share"): _share(d["overruled"], d["decided"])}
+
+
+def _utfall_cells(key: str, v: list, all_n: int) -> dict:
+    n, not_found, reported, late = v
+    return {(key, "with_outcome"): n, (key, "share"): _share(n, all_n), (key, "not_found"): not_found,
+            (key, "reported_back"): reported, (key, "reported_back_late"): late}
+
+
+def compare(api_table: dict, ours: dict[tuple[str, str], object]) -> dict:
+    """Every cell of the dashboard's table that is shown (not hidden as a small count) against the reference's
+    cell. A cell the reference has no row for is 0 for a count (a row of the catalogue with nothing in it)."""
+    compared = equal = hidden = 0
+    differ = []
+    for row in [*api_table["rows"], *([api_table["total"]] if api_table.get("total") else [])]:
+        for col, value in row["values"].items():
+            if col in row.get("suppressed", ()):
+                hidden += 1
+                continue
+            mine = ours.get((row["key"], col), 0 if isinstance(value, int) and value == 0 else "missing")
+            compared += 1
+            if value is None and mine in (None, 0, "missing") or mine == value:
+                equal += 1
+            else:
+                differ.append(f"{row['key']}/{col}: {mine} ≠ {value}")
+    return {"compared": compared, "equal": equal, "hidden": hidden, "differ": differ}
