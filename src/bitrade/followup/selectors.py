@@ -227,33 +227,35 @@ def deviations(actor: Actor, data: Mapping, *, now: datetime | None = None) -> D
     # cases stay open for years), so they must not swell the list of ids.
     open_ids = list(Case.objects.filter(kind="assistance", state__in=OPEN).values_list("pk", flat=True))
     cases = Case.objects.filter(live, _IdIn(F("pk"), open_ids))
-    specs = _case_specs(cases, limits, now)
+    specs = _case_specs(limits, now)
     open_holdings = list(Holding.objects.filter(ended_at__isnull=True).exclude(place_type="activity_room")
                          .values_list("pk", flat=True))
     holdings = Holding.objects.filter(
         Q(episode__case__kind="assistance"),
         Q(**{f"episode__case__{LIVE_FILTER[k]}": v for k, v in rep.ctx.case_filter.items()}),
         _IdIn(F("pk"), open_holdings))
-    hold_specs = _holding_specs(holdings, limits, now)
+    hold_specs = _holding_specs(limits, now)
     level = params.level
     group_path = {rules.NATION: None, rules.REGION: "region_id", rules.POLICE_AREA: LIVE_FILTER["police_area_id"],
                   rules.UNIT: "unit_id", rules.ORGANISATION: LIVE_FILTER["organisation_id"]}[level]
     kinds: list[DeviationKind] = []
     counts: dict[str, dict[str, int]] = {}
     listed_ids: list[int] = []
-    for key, label, threshold, since_label, qs, since_field in specs:
+    # Every deviation's count per group in one statement for the cases and one for the holdings.
+    counts.update(_grouped_counts(cases, {spec[0]: spec[4] for spec in specs}, group_path))
+    counts.update(_grouped_counts(holdings, {spec[0]: spec[4] for spec in hold_specs},
+                                  f"episode__case__{group_path}" if group_path else None))
+    for key, label, threshold, since_label, cond, since_field in specs:
         kind = DeviationKind(key, label, threshold, since_label)
-        counts[key] = _grouped_counts(qs, group_path)
         kind.count = sum(counts[key].values())
         if scope.case_access:
-            listed_ids.extend(_list_cases(kind, qs, since_field, now))
+            listed_ids.extend(_list_cases(kind, cases.filter(cond), since_field, now))
         kinds.append(kind)
-    for key, label, threshold, since_label, qs in hold_specs:
+    for key, label, threshold, since_label, cond in hold_specs:
         kind = DeviationKind(key, label, threshold, since_label)
-        counts[key] = _grouped_counts(qs, f"episode__case__{group_path}" if group_path else None)
         kind.count = sum(counts[key].values())
         if scope.case_access:
-            listed_ids.extend(_list_holdings(kind, qs, now))
+            listed_ids.extend(_list_holdings(kind, holdings.filter(cond), now))
         kinds.append(kind)
     if listed_ids:
         audit.record_read(actor, "cases.case", sorted(set(listed_ids)), purpose="uppföljning: avvikelser")
@@ -267,49 +269,58 @@ def _limit(limits: Mapping, key: str) -> timedelta:
     return rules.THRESHOLDS[key].delta(limits[key])
 
 
-def _case_specs(cases, limits: Mapping, now: datetime) -> list[tuple]:
-    """(key, label, threshold, since label, open cases past it, the field the age is counted from)."""
+def _case_specs(limits: Mapping, now: datetime) -> list[tuple]:
+    """(key, label, threshold, since label, the condition an open case past it meets, the field the age is
+    counted from)."""
     decision_limit, open_limit = _limit(limits, "decision_hours"), _limit(limits, "open_days")
     report_limit, grace = _limit(limits, "report_back_hours"), _limit(limits, "unassigned_grace_minutes")
     return [
         ("ack_overdue", "Inte kvitterade i tid", "kvitteringsfristen enligt prioritet (styrningens trösklar)",
-         "Kvitteras senast", cases.filter(state=case_rules.RECEIVED, acknowledged_at__isnull=True,
-                                          ack_due_at__lt=now), "ack_due_at"),
+         "Kvitteras senast", Q(state=case_rules.RECEIVED, acknowledged_at__isnull=True, ack_due_at__lt=now),
+         "ack_due_at"),
         ("decision_overdue", "Beslut dröjer", f"{limits['decision_hours']} timmar från mottagandet", "Mottagen",
-         cases.filter(state__in=(case_rules.RECEIVED, case_rules.ACKNOWLEDGED), decision="",
-                      received_at__lt=now - decision_limit), "received_at"),
+         Q(state__in=(case_rules.RECEIVED, case_rules.ACKNOWLEDGED), decision="",
+           received_at__lt=now - decision_limit), "received_at"),
         ("unassigned", "Beviljade utan tilldelad resurs", "tilldelningsfristen enligt prioritet"
          + (f" plus {limits['unassigned_grace_minutes']} minuter" if limits["unassigned_grace_minutes"] else ""),
-         "Tilldelas senast", cases.filter(state=case_rules.GRANTED, assigned_at__isnull=True).filter(
+         "Tilldelas senast", Q(state=case_rules.GRANTED, assigned_at__isnull=True) & (
              Q(assign_due_at__lt=now - grace) | Q(assign_due_at__isnull=True,
                                                    decided_at__lt=now - timedelta(hours=24) - grace)),
          "assign_due_at"),
         ("open_too_long", "Öppna för länge", f"{limits['open_days']} dagar från mottagandet", "Mottagen",
-         cases.filter(received_at__lt=now - open_limit), "received_at"),
+         Q(received_at__lt=now - open_limit), "received_at"),
         ("not_reported_back", "Inte återrapporterade", f"{limits['report_back_hours']} timmar efter utfall eller avslag",
-         "Utfall eller beslut", cases.filter(requester_informed_at__isnull=True).filter(
+         "Utfall eller beslut", Q(requester_informed_at__isnull=True) & (
              Q(outcome__gt="", outcome_at__lt=now - report_limit)
              | Q(state=case_rules.REFUSED, decided_at__lt=now - report_limit)), "outcome_or_decided"),
     ]
 
 
-def _holding_specs(holdings, limits: Mapping, now: datetime) -> list[tuple]:
-    """(key, label, threshold, since label, open holdings past it)."""
+def _holding_specs(limits: Mapping, now: datetime) -> list[tuple]:
+    """(key, label, threshold, since label, the condition an open holding past it meets)."""
     return [
         ("holding_over", "Förvar över tröskeln", f"{limits['holding_hours']} timmar i förvar", "Förvar sedan",
-         holdings.filter(started_at__lt=now - _limit(limits, "holding_hours"))),
+         Q(started_at__lt=now - _limit(limits, "holding_hours"))),
         ("children_held", "Barn i förvar", "varje pågående förvar av någon under 18 år", "Förvar sedan",
-         holdings.filter(episode__person_age__lt=18)),
+         Q(episode__person_age__lt=18)),
     ]
 
 
-def _grouped_counts(qs, path: str | None) -> dict[str, int]:
-    """Counts per group of the chosen level (one count for the nation)."""
-    if path is None:
-        return {"": qs.count()}
+def _grouped_counts(qs, conditions: Mapping[str, Q], path: str | None) -> dict[str, dict[str, int]]:
+    """Per condition, the counts per group of the chosen level (one count for the nation) of the rows that
+    meet it, all in one statement; a group appears only where its count is above zero."""
     from django.db.models import Count
 
-    return {str(g): n for g, n in qs.values_list(path).annotate(n=Count("pk")).order_by()}
+    aggregates = {f"n_{i}": Count("pk", filter=cond) for i, cond in enumerate(conditions.values())}
+    out: dict[str, dict[str, int]] = {key: {} for key in conditions}
+    if path is None:
+        row = qs.aggregate(**aggregates)
+        return {key: {"": row[f"n_{i}"]} for i, key in enumerate(conditions)}
+    for group, *ns in qs.values_list(path).annotate(**aggregates).order_by():
+        for key, n in zip(conditions, ns, strict=True):
+            if n:
+                out[key][str(group)] = n
+    return out
 
 
 def _list_cases(kind: DeviationKind, qs, since_field: str, now: datetime) -> list[int]:

@@ -287,3 +287,22 @@ def test_deviation_list_reads_a_fixed_number_of_queries_however_many_cases_it_li
     after_listed, after = run()
     assert after_listed >= before_listed + 2
     assert after == before, "\n".join(q["sql"][:150] for q in queries_after)
+
+
+def test_the_deviations_are_counted_in_one_statement_for_cases_and_one_for_holdings(cases):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from bitrade.followup import selectors
+    from bitrade.organisation.actor import actor_for_person
+    from bitrade.organisation.models import Person
+
+    actor = actor_for_person(Person.objects.get(username="analytiker"))
+    for level in ("nation", "region"):
+        with CaptureQueriesContext(connection) as queries:
+            result = selectors.deviations(actor, {"level": level}, now=NOW)
+        counted = [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"].upper()]
+        assert len(counted) == 2, counted
+        assert {k.key: k.count for k in result.kinds} == {
+            "ack_overdue": 2, "decision_overdue": 2, "unassigned": 0, "open_too_long": 1, "not_reported_back": 1,
+            "holding_over": 0, "children_held": 0}
