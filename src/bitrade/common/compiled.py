@@ -190,3 +190,54 @@ def insert(obj):
     obj._state.adding, obj._state.db = False, conn.alias
     signals.post_save.send(sender=cls, instance=obj, created=True, update_fields=None, raw=False, using=conn.alias)
     return obj
+
+
+_MULTI_INSERTS: dict[tuple, tuple] = {}
+
+
+def insert_rows(objs: Sequence) -> list:
+    """``Model.objects.bulk_create(objs)`` of new rows of one model, as one multi-row INSERT whose SQL is built
+    once per model, database vendor and number of rows: the same columns and values (the fields' ``pre_save``),
+    the keys returned by the database where it can (as ``bulk_create`` sets them), no save signals (as
+    ``bulk_create`` sends none). Anything ``bulk_create`` treats specially (an expression as a value, a model
+    with parents, a key already set, more rows than one statement takes) goes through ``bulk_create``."""
+    from django.db import router
+
+    objs = list(objs)
+    if not objs:
+        return objs
+    cls = type(objs[0])
+    meta = cls._meta
+    conn = connections[router.db_for_write(cls, instance=objs[0])]
+    key = (cls, conn.vendor, len(objs))
+    entry = _MULTI_INSERTS.get(key)
+    returning = list(meta.db_returning_fields)
+    fields = [f for f in meta.local_concrete_fields if f not in returning]
+    if (meta.parents or any(type(o) is not cls for o in objs)
+            or any(getattr(o, f.attname) is not None for o in objs for f in returning)
+            or conn.ops.bulk_batch_size(fields, objs) < len(objs)
+            or any(hasattr(getattr(o, f.attname), "resolve_expression") for o in objs for f in fields)):
+        return cls._default_manager.bulk_create(objs)
+    if entry is None:
+        qn = conn.ops.quote_name
+        row = f"({', '.join(['%s'] * len(fields))})"
+        sql = (f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) "  # noqa: S608 - names from the model
+               f"VALUES {', '.join([row] * len(objs))}")
+        back = conn.features.can_return_rows_from_bulk_insert and bool(returning)
+        if back:
+            sql += f" RETURNING {', '.join(qn(f.column) for f in returning)}"
+        entry = _MULTI_INSERTS[key] = (sql, back, [
+            [*conn.ops.get_db_converters(f.get_col(meta.db_table)), *f.get_db_converters(conn)] for f in returning])
+    sql, back, converters = entry
+    params = [f.get_db_prep_save(f.pre_save(o, True), conn) for o in objs for f in fields]
+    with conn.cursor() as cur:
+        cur.execute(sql, params)
+        rows = cur.fetchall() if back else ()
+    for obj, row in zip(objs, rows, strict=False):
+        for field, value, convs in zip(returning, row, converters, strict=True):
+            for converter in convs:
+                value = converter(value, field.get_col(meta.db_table), conn)
+            setattr(obj, field.attname, value)
+    for obj in objs:
+        obj._state.adding, obj._state.db = False, conn.alias
+    return objs

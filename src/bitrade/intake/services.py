@@ -17,6 +17,7 @@ from bitrade.assistance import rules as case_rules
 from bitrade.assistance import services as cases
 from bitrade.audit import services as audit
 from bitrade.common.actor import Actor
+from bitrade.common.compiled import insert, insert_rows
 from bitrade.common.errors import DomainError
 from bitrade.deadlines import duties
 from bitrade.deadlines import services as deadlines
@@ -383,13 +384,13 @@ def _submit(actor, organisation, plan: RoutePlan, data: RequestIn, channel: str,
         routing_reasons=list(decision.reasons), now=now,
     )
     req.case = case
-    req.save(force_insert=True)
+    insert(req)  # as req.save(force_insert=True), its INSERT built once (common.compiled)
     if prepared.attachments:
         for attachment in prepared.attachments:
             attachment.request = req
-        Attachment.objects.bulk_create(prepared.attachments)
+        insert_rows(prepared.attachments)
     if result.questions:
-        prepared.asked = CompletionQuestion.objects.bulk_create([
+        prepared.asked = insert_rows([
             CompletionQuestion(request=req, check_code=q.check_code, field=q.field, question=q.text,
                                citation=q.citation or "", asked_at=now)
             for q in result.questions
