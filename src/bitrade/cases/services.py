@@ -114,41 +114,62 @@ def _create_with_reference(conn, number_region, now: datetime, prefix: str, **va
     meta = Case._meta
     case = Case(reference_number="", **values)
     signals.pre_save.send(sender=Case, instance=case, raw=False, using=conn.alias, update_fields=None)
-    qn = conn.ops.quote_name
-    year = timezone.localtime(now).year
-    number = (f"(SELECT %s || CASE WHEN n < 100000 THEN lpad(n::text, 5, '0') ELSE n::text END "
-              f"FROM {references.PG_FUNCTION_NAME}(%s, %s, %s, 1) AS t(n))")
-    columns, placeholders, params = [], [], []
-    returning = [*meta.db_returning_fields, meta.get_field("reference_number")]  # the id, generated columns
-    for field in meta.local_concrete_fields:
-        if field in meta.db_returning_fields:
-            continue
-        columns.append(qn(field.column))
-        if field.name == "reference_number" and conn.vendor != "postgresql":
-            placeholders.append("%s")  # SQLite (one writer at a time): the region's counter row, one statement
-            params.append(next_reference(number_region, now, prefix))
-        elif field.name == "reference_number":
-            placeholders.append(number)
+    sql, fields, returning, converters = _case_insert(conn)
+    params = []
+    for field in fields:
+        if field is None and conn.vendor != "postgresql":
+            params.append(next_reference(number_region, now, prefix))  # SQLite (one writer): the counter row
+        elif field is None:
+            year = timezone.localtime(now).year
             params += [references._format(prefix, number_region, year, 0)[:-5],
                        references._sequence_name(number_region.pk, year), number_region.pk, year]
         else:
-            placeholders.append("%s")
             params.append(field.get_db_prep_save(field.pre_save(case, True), conn))
-    sql = (f"INSERT INTO {qn(meta.db_table)} ({', '.join(columns)}) "  # noqa: S608 - names from the model
-           f"VALUES ({', '.join(placeholders)}) "
-           f"RETURNING {', '.join(qn(f.column) for f in returning)}")
     with conn.cursor() as cur:
         cur.execute(sql, params)
         row = cur.fetchone()
-    for field, value in zip(returning, row, strict=True):
-        for converter in [*conn.ops.get_db_converters(field.get_col(meta.db_table)),
-                          *field.get_db_converters(conn)]:
+    for field, value, convs in zip(returning, row, converters, strict=True):
+        for converter in convs:
             value = converter(value, field.get_col(meta.db_table), conn)
         setattr(case, field.attname, value)
     case._state.adding, case._state.db = False, conn.alias
     signals.post_save.send(sender=Case, instance=case, created=True, update_fields=None, raw=False,
                            using=conn.alias)
     return case
+
+
+_CASE_INSERTS: dict[str, tuple] = {}
+
+
+def _case_insert(conn) -> tuple:
+    """The case's INSERT for this database vendor, built once: (SQL, the fields whose values go in, in order,
+    ``None`` where the reference number goes, the fields returned, their converters)."""
+    entry = _CASE_INSERTS.get(conn.vendor)
+    if entry is not None:
+        return entry
+    meta = Case._meta
+    qn = conn.ops.quote_name
+    number = (f"(SELECT %s || CASE WHEN n < 100000 THEN lpad(n::text, 5, '0') ELSE n::text END "
+              f"FROM {references.PG_FUNCTION_NAME}(%s, %s, %s, 1) AS t(n))")
+    columns, placeholders, fields = [], [], []
+    returning = [*meta.db_returning_fields, meta.get_field("reference_number")]  # the id, generated columns
+    for field in meta.local_concrete_fields:
+        if field in meta.db_returning_fields:
+            continue
+        columns.append(qn(field.column))
+        if field.name == "reference_number":
+            placeholders.append(number if conn.vendor == "postgresql" else "%s")
+            fields.append(None)
+        else:
+            placeholders.append("%s")
+            fields.append(field)
+    sql = (f"INSERT INTO {qn(meta.db_table)} ({', '.join(columns)}) "  # noqa: S608 - names from the model
+           f"VALUES ({', '.join(placeholders)}) "
+           f"RETURNING {', '.join(qn(f.column) for f in returning)}")
+    converters = [[*conn.ops.get_db_converters(f.get_col(meta.db_table)), *f.get_db_converters(conn)]
+                  for f in returning]
+    entry = _CASE_INSERTS[conn.vendor] = (sql, fields, returning, converters)
+    return entry
 
 
 def open_case(actor: Actor, kind: str, *, region, unit: Unit, state: str, now: datetime, text: str = "",
