@@ -17,7 +17,7 @@ from bitrade.assistance import rules as case_rules
 from bitrade.assistance import services as cases
 from bitrade.audit import services as audit
 from bitrade.common.actor import Actor
-from bitrade.common.compiled import insert, insert_rows
+from bitrade.common.compiled import PreparedInsert, insert_rows
 from bitrade.common.errors import DomainError
 from bitrade.deadlines import duties
 from bitrade.deadlines import services as deadlines
@@ -311,6 +311,9 @@ class Prepared:
     attachments: list[Attachment]
     stored_files: list[str]
     asked: list[CompletionQuestion] = dataclasses.field(default_factory=list)
+    # The request's INSERT with its values converted for the database (JSON dumped, dates adapted) before the
+    # transaction; only its case's key is set inside it.
+    request_insert: PreparedInsert | None = None
 
     def done(self, result: SubmitResult) -> SubmitResult:
         """After the commit: the new request's questions are exactly those just asked, so its answer shows
@@ -362,7 +365,7 @@ def prepare(actor, organisation, plan: RoutePlan, data: RequestIn, channel: str,
         except BaseException:
             _discard_files(stored)
             raise
-    return Prepared(unit, state, req, attachments, stored)
+    return Prepared(unit, state, req, attachments, stored, request_insert=PreparedInsert(req, late=("case_id",)))
 
 
 def _discard_files(names: list[str]) -> None:
@@ -384,7 +387,7 @@ def _submit(actor, organisation, plan: RoutePlan, data: RequestIn, channel: str,
         routing_reasons=list(decision.reasons), now=now,
     )
     req.case = case
-    insert(req)  # as req.save(force_insert=True), its INSERT built once (common.compiled)
+    prepared.request_insert.run()  # as req.save(force_insert=True), its values converted in prepare()
     if prepared.attachments:
         for attachment in prepared.attachments:
             attachment.request = req
