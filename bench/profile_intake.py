@@ -69,7 +69,9 @@ BREAKDOWN = [
     ("    deadlines.schedule", "bitrade.deadlines.services:schedule"),
     ("  COMMIT", "django.db.backends.base.base:BaseDatabaseWrapper.commit"),
     ("audit.record (the request's events; the key use goes in with the first)", "bitrade.audit.services:record"),
-    ("request_out (response body)", "bitrade.intake.serializers:request_out"),
+    ("request_answer (the 201 answer rendered without a second validation)",
+     "bitrade.intake.serializers:request_answer"),
+    ("  request_out (response body)", "bitrade.intake.serializers:request_out"),
     ("All SQL execution in the driver", "django.db.backends.utils:CursorWrapper._execute"),
 ]
 
