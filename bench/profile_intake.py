@@ -69,7 +69,9 @@ BREAKDOWN = [
     ("    deadlines.schedule", "bitrade.deadlines.services:schedule"),
     ("  COMMIT", "django.db.backends.base.base:BaseDatabaseWrapper.commit"),
     ("audit.record (the request's events; the key use goes in with the first)", "bitrade.audit.services:record"),
-    ("request_out (response body)", "bitrade.intake.serializers:request_out"),
+    ("request_answer (the 201 answer rendered without a second validation)",
+     "bitrade.intake.serializers:request_answer"),
+    ("  request_out (response body)", "bitrade.intake.serializers:request_out"),
     ("All SQL execution in the driver", "django.db.backends.utils:CursorWrapper._execute"),
 ]
 
@@ -125,7 +127,9 @@ class _Counters:
     def reset(self):
         self.c = {"statements": 0, "select": 0, "insert": 0, "update": 0, "other": 0,
                   "autocommit_writes": 0, "commits": 0}
-        self.write_tx_s = 0.0  # SQLite: BEGIN IMMEDIATE .. COMMIT, plus autocommit writes (write lock held)
+        # SQLite: BEGIN IMMEDIATE .. COMMIT, plus autocommit writes (write lock held); PostgreSQL: the write
+        # transaction's first statement .. COMMIT
+        self.write_tx_s = 0.0
         self.row_lock_s = 0.0  # first SELECT .. FOR UPDATE .. COMMIT (PostgreSQL row locks held)
         # the same span in this thread's CPU time: what the lock costs on a machine with nothing else to run
         # (the wall-clock figure above also counts time the thread waited for a CPU while holding the lock)
@@ -143,7 +147,10 @@ class _Counters:
         kind = {"SELECT": "select", "INSERT": "insert", "UPDATE": "update"}.get(head, "other")
         self.c[kind] += 1
         now = time.perf_counter()
-        if head == "BEGIN":
+        if head == "BEGIN" or (self._tx_start is None and context["connection"].in_atomic_block
+                               and context["connection"].vendor == "postgresql"):
+            # SQLite: from BEGIN IMMEDIATE (the write lock); PostgreSQL (no BEGIN statement: the driver opens the
+            # transaction with its first statement): from the transaction's first statement, to COMMIT
             self._tx_start = now
             self._tx_cpu_start = time.thread_time()
         if "FOR UPDATE" in sql.upper() and self._lock_start is None:

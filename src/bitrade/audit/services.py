@@ -25,6 +25,8 @@ from django.conf import settings
 from django.db import close_old_connections, connection, transaction
 from django.utils import timezone
 
+from bitrade.common.compiled import insert_rows
+
 from . import checkpoint_file, keys
 from .context import current_request_id, note_refusal
 from .models import AuditCheckpoint, AuditEvent, ReadMark
@@ -84,7 +86,7 @@ def record(
 def _insert_held(box: _Held, extra: list[AuditEvent]) -> None:
     held = box.pending
     box.pending = []
-    AuditEvent.objects.bulk_create([*held, *extra])
+    insert_rows([*held, *extra])  # as bulk_create, one multi-row INSERT built once (common.compiled)
     if connection.in_atomic_block:
         box.inflight.append(held)
         transaction.on_commit(lambda: box.inflight.__setitem__(

@@ -105,50 +105,119 @@ def next_reference(region, now: datetime, prefix: str = "HR") -> str:
     return references.next_reference(region, now, prefix)
 
 
-def _create_with_reference(conn, number_region, now: datetime, prefix: str, **values: Any) -> Case:
+def _create_with_reference(conn, number_region, now: datetime, prefix: str, *, first_event: CaseEvent | None = None,
+                           **values: Any) -> Case:
     """The case's row inserted with SQL built from the model (``Case.objects.create`` compiles its INSERT on
     every call). On PostgreSQL its reference number is drawn from the region's sequence in the same statement
     (``INSERT … VALUES (…, (SELECT … FROM cases_next_references(…)), …) RETURNING``): one round trip instead
     of two. The number has the form of ``references.next_reference``; the model's save signals are sent as
-    ``Case.objects.create`` would send them."""
+    ``Case.objects.create`` would send them.
+
+    ``first_event`` (its ``case`` not set yet), on PostgreSQL: the case's first timeline event goes in with the
+    case in the same statement (``WITH c AS (INSERT … RETURNING …) INSERT INTO cases_caseevent … SELECT … FROM c``),
+    its key and case set as ``event`` would set them, its save signals sent. Elsewhere it is inserted after
+    the case by ``event``'s INSERT."""
     meta = Case._meta
     case = Case(reference_number="", **values)
     signals.pre_save.send(sender=Case, instance=case, raw=False, using=conn.alias, update_fields=None)
-    qn = conn.ops.quote_name
-    year = timezone.localtime(now).year
-    number = (f"(SELECT %s || CASE WHEN n < 100000 THEN lpad(n::text, 5, '0') ELSE n::text END "
-              f"FROM {references.PG_FUNCTION_NAME}(%s, %s, %s, 1) AS t(n))")
-    columns, placeholders, params = [], [], []
-    returning = [*meta.db_returning_fields, meta.get_field("reference_number")]  # the id, generated columns
-    for field in meta.local_concrete_fields:
-        if field in meta.db_returning_fields:
-            continue
-        columns.append(qn(field.column))
-        if field.name == "reference_number" and conn.vendor != "postgresql":
-            placeholders.append("%s")  # SQLite (one writer at a time): the region's counter row, one statement
-            params.append(next_reference(number_region, now, prefix))
-        elif field.name == "reference_number":
-            placeholders.append(number)
+    with_event = first_event is not None and conn.vendor == "postgresql"
+    sql, fields, returning, converters = _case_insert(conn)
+    if with_event:
+        sql, event_fields, event_returning, event_converters = _case_and_event_insert(conn)
+    params = []
+    for field in fields:
+        if field is None and conn.vendor != "postgresql":
+            params.append(next_reference(number_region, now, prefix))  # SQLite (one writer): the counter row
+        elif field is None:
+            year = timezone.localtime(now).year
             params += [references._format(prefix, number_region, year, 0)[:-5],
                        references._sequence_name(number_region.pk, year), number_region.pk, year]
         else:
-            placeholders.append("%s")
             params.append(field.get_db_prep_save(field.pre_save(case, True), conn))
-    sql = (f"INSERT INTO {qn(meta.db_table)} ({', '.join(columns)}) "  # noqa: S608 - names from the model
-           f"VALUES ({', '.join(placeholders)}) "
-           f"RETURNING {', '.join(qn(f.column) for f in returning)}")
+    if with_event:
+        signals.pre_save.send(sender=CaseEvent, instance=first_event, raw=False, using=conn.alias,
+                              update_fields=None)
+        params += [field.get_db_prep_save(field.pre_save(first_event, True), conn) for field in event_fields]
     with conn.cursor() as cur:
         cur.execute(sql, params)
         row = cur.fetchone()
-    for field, value in zip(returning, row, strict=True):
-        for converter in [*conn.ops.get_db_converters(field.get_col(meta.db_table)),
-                          *field.get_db_converters(conn)]:
+    for field, value, convs in zip(returning, row, converters, strict=False):
+        for converter in convs:
             value = converter(value, field.get_col(meta.db_table), conn)
         setattr(case, field.attname, value)
     case._state.adding, case._state.db = False, conn.alias
     signals.post_save.send(sender=Case, instance=case, created=True, update_fields=None, raw=False,
                            using=conn.alias)
+    if with_event:
+        first_event.case = case
+        event_table = CaseEvent._meta.db_table
+        for field, value, convs in zip(event_returning, row[len(returning):], event_converters, strict=True):
+            for converter in convs:
+                value = converter(value, field.get_col(event_table), conn)
+            setattr(first_event, field.attname, value)
+        first_event._state.adding, first_event._state.db = False, conn.alias
+        signals.post_save.send(sender=CaseEvent, instance=first_event, created=True, update_fields=None, raw=False,
+                               using=conn.alias)
     return case
+
+
+_CASE_INSERTS: dict[str, tuple] = {}
+
+
+def _case_insert(conn) -> tuple:
+    """The case's INSERT for this database vendor, built once: (SQL, the fields whose values go in, in order,
+    ``None`` where the reference number goes, the fields returned, their converters)."""
+    entry = _CASE_INSERTS.get(conn.vendor)
+    if entry is not None:
+        return entry
+    meta = Case._meta
+    qn = conn.ops.quote_name
+    number = (f"(SELECT %s || CASE WHEN n < 100000 THEN lpad(n::text, 5, '0') ELSE n::text END "
+              f"FROM {references.PG_FUNCTION_NAME}(%s, %s, %s, 1) AS t(n))")
+    columns, placeholders, fields = [], [], []
+    returning = [*meta.db_returning_fields, meta.get_field("reference_number")]  # the id, generated columns
+    for field in meta.local_concrete_fields:
+        if field in meta.db_returning_fields:
+            continue
+        columns.append(qn(field.column))
+        if field.name == "reference_number":
+            placeholders.append(number if conn.vendor == "postgresql" else "%s")
+            fields.append(None)
+        else:
+            placeholders.append("%s")
+            fields.append(field)
+    sql = (f"INSERT INTO {qn(meta.db_table)} ({', '.join(columns)}) "  # noqa: S608 - names from the model
+           f"VALUES ({', '.join(placeholders)}) "
+           f"RETURNING {', '.join(qn(f.column) for f in returning)}")
+    converters = [[*conn.ops.get_db_converters(f.get_col(meta.db_table)), *f.get_db_converters(conn)]
+                  for f in returning]
+    entry = _CASE_INSERTS[conn.vendor] = (sql, fields, returning, converters)
+    return entry
+
+
+def _case_and_event_insert(conn) -> tuple:
+    """PostgreSQL: the case's INSERT (``_case_insert``) and its first event's in one statement, built once:
+    (SQL, the event's fields whose values follow the case's, the event's fields returned, their converters).
+    The SQL's parameters are the case's, then the event's; it returns the case's columns, then the event's."""
+    entry = _CASE_INSERTS.get("postgresql+event")
+    if entry is not None:
+        return entry
+    case_sql, _fields, returning, _converters = _case_insert(conn)
+    meta = CaseEvent._meta
+    qn = conn.ops.quote_name
+    event_returning = list(meta.db_returning_fields)
+    case_field = meta.get_field("case")
+    fields = [f for f in meta.local_concrete_fields if f not in event_returning and f is not case_field]
+    sql = (f"WITH c AS ({case_sql}), e AS ("  # noqa: S608 - names from the model
+           f"INSERT INTO {qn(meta.db_table)} ({qn(case_field.column)}, {', '.join(qn(f.column) for f in fields)}) "
+           f"SELECT c.{qn(Case._meta.pk.column)}, {', '.join(['%s'] * len(fields))} FROM c "
+           f"RETURNING {', '.join(qn(f.column) for f in event_returning)}) "
+           f"SELECT {', '.join(f'c.{qn(f.column)}' for f in returning)}, "
+           f"{', '.join(f'e.{qn(f.column)}' for f in event_returning)} FROM c CROSS JOIN e")
+    converters = [[*conn.ops.get_db_converters(f.get_col(meta.db_table)), *f.get_db_converters(conn)]
+                  for f in event_returning]
+    entry = _CASE_INSERTS["postgresql+event"] = (sql, fields, event_returning, converters)
+    return entry
 
 
 def open_case(actor: Actor, kind: str, *, region, unit: Unit, state: str, now: datetime, text: str = "",
@@ -158,10 +227,15 @@ def open_case(actor: Actor, kind: str, *, region, unit: Unit, state: str, now: d
     if state not in spec.states:
         raise ValueError(f"{state!r} is not a state of case kind {kind}")
     conn = connections[router.db_for_write(Case)]
+    text = text or f"Ärendet är mottaget och styrt till {unit.name}."
+    if conn.vendor == "postgresql":  # the case and its first event in one statement
+        first = CaseEvent(at=now, action="received", actor_label=actor.label, actor_function=function_of(actor),
+                          from_state="", to_state=state, text=text, citation="", public=True, data={})
+        return _create_with_reference(conn, region, now, spec.reference_prefix, first_event=first, kind=kind,
+                                      state=state, received_at=now, region=region, unit=unit, **fields)
     case = _create_with_reference(conn, region, now, spec.reference_prefix, kind=kind, state=state,
                                   received_at=now, region=region, unit=unit, **fields)
-    event(case, actor, "received", text or f"Ärendet är mottaget och styrt till {unit.name}.", to_state=state,
-          now=now)
+    event(case, actor, "received", text, to_state=state, now=now)
     return case
 
 

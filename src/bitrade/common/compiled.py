@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.db import connections
-from django.db.models import Field, QuerySet
+from django.db.models import Field, QuerySet, signals
 from django.db.models.query import get_related_populators
 
 _local = threading.local()
@@ -149,19 +149,13 @@ def save_fields(obj, update_fields: Sequence[str]) -> None:
     signals.post_save.send(sender=cls, instance=obj, created=False, update_fields=names, raw=False, using=conn.alias)
 
 
-def insert(obj):
-    """``obj.save()`` of a new row (``Model.objects.create``) with the INSERT's SQL built once per model and
-    database vendor: the same columns and values (the fields' ``pre_save``: defaults, ``auto_now_add``), the
-    key returned by the database, and the save signals as Django sends them."""
-    from django.db import router
-    from django.db.models import signals
-
-    cls = type(obj)
-    meta = cls._meta
-    conn = connections[router.db_for_write(cls, instance=obj)]
+def _insert_entry(cls, conn) -> tuple:
+    """(fields given, fields returned, SQL, the returned fields' converters) of one model's INSERT, built once
+    per model and database vendor."""
     key = (cls, conn.vendor)
     entry = _INSERTS.get(key)
     if entry is None:
+        meta = cls._meta
         returning = list(meta.db_returning_fields)
         fields = [f for f in meta.local_concrete_fields if f not in returning]
         qn = conn.ops.quote_name
@@ -171,12 +165,32 @@ def insert(obj):
             sql += f" RETURNING {', '.join(qn(f.column) for f in returning)}"
         entry = _INSERTS[key] = (fields, returning, sql, [
             [*conn.ops.get_db_converters(f.get_col(meta.db_table)), *f.get_db_converters(conn)] for f in returning])
-    fields, returning, sql, converters = entry
-    if meta.parents or any(hasattr(getattr(obj, f.attname), "resolve_expression") for f in fields):
+    return entry
+
+
+def insert(obj):
+    """``obj.save()`` of a new row (``Model.objects.create``) with the INSERT's SQL built once per model and
+    database vendor: the same columns and values (the fields' ``pre_save``: defaults, ``auto_now_add``), the
+    key returned by the database, and the save signals as Django sends them."""
+    from django.db import router
+    from django.db.models import signals
+
+    cls = type(obj)
+    conn = connections[router.db_for_write(cls, instance=obj)]
+    entry = _insert_entry(cls, conn)
+    fields = entry[0]
+    if cls._meta.parents or any(hasattr(getattr(obj, f.attname), "resolve_expression") for f in fields):
         obj.save(force_insert=True)
         return obj
     signals.pre_save.send(sender=cls, instance=obj, raw=False, using=conn.alias, update_fields=None)
     params = [f.get_db_prep_save(f.pre_save(obj, True), conn) for f in fields]
+    return _run_insert(obj, conn, entry, params)
+
+
+def _run_insert(obj, conn, entry, params):
+    cls = type(obj)
+    meta = cls._meta
+    _fields, returning, sql, converters = entry
     with conn.cursor() as cur:
         cur.execute(sql, params)
         if conn.features.can_return_columns_from_insert:
@@ -190,3 +204,88 @@ def insert(obj):
     obj._state.adding, obj._state.db = False, conn.alias
     signals.post_save.send(sender=cls, instance=obj, created=True, update_fields=None, raw=False, using=conn.alias)
     return obj
+
+
+class PreparedInsert:
+    """``insert(obj)`` in two halves: the values of the new row converted for the database now (before the
+    write transaction: JSON dumped, dates adapted), all but the ``late`` fields (attnames, e.g. the key of a
+    row inserted in the transaction); ``run(**late)`` sets those, converts them and inserts. The statement and
+    the save signals are those of ``insert``; if a ``pre_save`` receiver is connected for the model by then
+    (it could change the values), ``run`` converts every value again as ``insert`` does."""
+
+    def __init__(self, obj, late: Sequence[str] = ()):
+        from django.db import router
+
+        cls = type(obj)
+        self.obj, self.conn = obj, connections[router.db_for_write(cls, instance=obj)]
+        self.entry = _insert_entry(cls, self.conn)
+        fields = self.entry[0]
+        self.late = [(i, f) for i, f in enumerate(fields) if f.attname in late]
+        self.plain = not cls._meta.parents and not any(
+            hasattr(getattr(obj, f.attname), "resolve_expression") for f in fields if f.attname not in late)
+        self.params = [None if f.attname in late else f.get_db_prep_save(f.pre_save(obj, True), self.conn)
+                       for f in fields] if self.plain else None
+
+    def run(self, **late):
+        obj, conn = self.obj, self.conn
+        for name, value in late.items():
+            setattr(obj, name, value)
+        cls = type(obj)
+        if not self.plain or signals.pre_save.has_listeners(cls) or any(
+                hasattr(getattr(obj, f.attname), "resolve_expression") for _, f in self.late):
+            return insert(obj)
+        params = list(self.params)
+        for i, field in self.late:
+            params[i] = field.get_db_prep_save(field.pre_save(obj, True), conn)
+        return _run_insert(obj, conn, self.entry, params)
+
+
+_MULTI_INSERTS: dict[tuple, tuple] = {}
+
+
+def insert_rows(objs: Sequence) -> list:
+    """``Model.objects.bulk_create(objs)`` of new rows of one model, as one multi-row INSERT whose SQL is built
+    once per model, database vendor and number of rows: the same columns and values (the fields' ``pre_save``),
+    the keys returned by the database where it can (as ``bulk_create`` sets them), no save signals (as
+    ``bulk_create`` sends none). Anything ``bulk_create`` treats specially (an expression as a value, a model
+    with parents, a key already set, more rows than one statement takes) goes through ``bulk_create``."""
+    from django.db import router
+
+    objs = list(objs)
+    if not objs:
+        return objs
+    cls = type(objs[0])
+    meta = cls._meta
+    conn = connections[router.db_for_write(cls, instance=objs[0])]
+    key = (cls, conn.vendor, len(objs))
+    entry = _MULTI_INSERTS.get(key)
+    returning = list(meta.db_returning_fields)
+    fields = [f for f in meta.local_concrete_fields if f not in returning]
+    if (meta.parents or any(type(o) is not cls for o in objs)
+            or any(getattr(o, f.attname) is not None for o in objs for f in returning)
+            or conn.ops.bulk_batch_size(fields, objs) < len(objs)
+            or any(hasattr(getattr(o, f.attname), "resolve_expression") for o in objs for f in fields)):
+        return cls._default_manager.bulk_create(objs)
+    if entry is None:
+        qn = conn.ops.quote_name
+        row = f"({', '.join(['%s'] * len(fields))})"
+        sql = (f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) "  # noqa: S608 - names from the model
+               f"VALUES {', '.join([row] * len(objs))}")
+        back = conn.features.can_return_rows_from_bulk_insert and bool(returning)
+        if back:
+            sql += f" RETURNING {', '.join(qn(f.column) for f in returning)}"
+        entry = _MULTI_INSERTS[key] = (sql, back, [
+            [*conn.ops.get_db_converters(f.get_col(meta.db_table)), *f.get_db_converters(conn)] for f in returning])
+    sql, back, converters = entry
+    params = [f.get_db_prep_save(f.pre_save(o, True), conn) for o in objs for f in fields]
+    with conn.cursor() as cur:
+        cur.execute(sql, params)
+        rows = cur.fetchall() if back else ()
+    for obj, row in zip(objs, rows, strict=False):
+        for field, value, convs in zip(returning, row, converters, strict=True):
+            for converter in convs:
+                value = converter(value, field.get_col(meta.db_table), conn)
+            setattr(obj, field.attname, value)
+    for obj in objs:
+        obj._state.adding, obj._state.db = False, conn.alias
+    return objs

@@ -30,6 +30,8 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from bitrade.common.compiled import insert
+
 from .models import Deadline, DeadlineState
 
 log = logging.getLogger(__name__)
@@ -67,9 +69,9 @@ def retry_delay(attempts: int) -> timedelta:
 
 
 def schedule(kind: str, *, object_type: str, object_id, due_at: datetime, payload: dict | None = None) -> Deadline:
-    return Deadline.objects.create(
+    return insert(Deadline(  # as Deadline.objects.create, its INSERT built once (common.compiled)
         kind=kind, object_type=object_type, object_id=str(object_id), due_at=due_at, payload=payload or {}
-    )
+    ))
 
 
 def cancel(kind: str, *, object_type: str, object_id, reason: str = "", payload: dict | None = None) -> int:

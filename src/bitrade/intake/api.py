@@ -17,7 +17,7 @@ from bitrade.idempotency.services import run_once
 
 from . import selectors, services
 from .schemas import CompletionIn, ErrorOut, RequestIn, RequestListItemOut, RequestOut
-from .serializers import request_list_item, request_out
+from .serializers import request_answer, request_list_item, request_out
 
 router = Router(tags=["Begäranden"])
 
@@ -40,7 +40,7 @@ def submit(request, payload: RequestIn, idempotency_key: str = IDEMPOTENCY):
     actor = request.auth
     result = services.submit_request(actor, payload, idempotency_key=idempotency_key, channel=services.Channel.API)
     # A new request's own submission event covers the response; a replay is a read and is audited.
-    return (200 if result.replayed else 201), request_out(actor, result.request, audit_read=result.replayed)
+    return request_answer(actor, result.request, 200 if result.replayed else 201, audit_read=result.replayed)
 
 
 class RegisteredIn(Schema):

@@ -17,6 +17,7 @@ from bitrade.assistance import rules as case_rules
 from bitrade.assistance import services as cases
 from bitrade.audit import services as audit
 from bitrade.common.actor import Actor
+from bitrade.common.compiled import PreparedInsert, insert_rows
 from bitrade.common.errors import DomainError
 from bitrade.deadlines import duties
 from bitrade.deadlines import services as deadlines
@@ -310,6 +311,9 @@ class Prepared:
     attachments: list[Attachment]
     stored_files: list[str]
     asked: list[CompletionQuestion] = dataclasses.field(default_factory=list)
+    # The request's INSERT with its values converted for the database (JSON dumped, dates adapted) before the
+    # transaction; only its case's key is set inside it.
+    request_insert: PreparedInsert | None = None
 
     def done(self, result: SubmitResult) -> SubmitResult:
         """After the commit: the new request's questions are exactly those just asked, so its answer shows
@@ -361,7 +365,7 @@ def prepare(actor, organisation, plan: RoutePlan, data: RequestIn, channel: str,
         except BaseException:
             _discard_files(stored)
             raise
-    return Prepared(unit, state, req, attachments, stored)
+    return Prepared(unit, state, req, attachments, stored, request_insert=PreparedInsert(req, late=("case_id",)))
 
 
 def _discard_files(names: list[str]) -> None:
@@ -383,13 +387,13 @@ def _submit(actor, organisation, plan: RoutePlan, data: RequestIn, channel: str,
         routing_reasons=list(decision.reasons), now=now,
     )
     req.case = case
-    req.save(force_insert=True)
+    prepared.request_insert.run()  # as req.save(force_insert=True), its values converted in prepare()
     if prepared.attachments:
         for attachment in prepared.attachments:
             attachment.request = req
-        Attachment.objects.bulk_create(prepared.attachments)
+        insert_rows(prepared.attachments)
     if result.questions:
-        prepared.asked = CompletionQuestion.objects.bulk_create([
+        prepared.asked = insert_rows([
             CompletionQuestion(request=req, check_code=q.check_code, field=q.field, question=q.text,
                                citation=q.citation or "", asked_at=now)
             for q in result.questions

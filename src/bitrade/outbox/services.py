@@ -12,6 +12,8 @@ from django.core.mail import send_mail
 from django.db import connection, transaction
 from django.utils import timezone
 
+from bitrade.common.compiled import insert
+
 from .models import Channel, MessageState, OutboxMessage
 from .rules import backoff, give_up, signature
 
@@ -22,11 +24,11 @@ def enqueue(channel: str, recipient: str, *, event: str, subject: str = "", body
             payload: dict | None = None, obj=None) -> OutboxMessage | None:
     if not recipient:
         return None
-    return OutboxMessage.objects.create(
+    return insert(OutboxMessage(  # as OutboxMessage.objects.create, its INSERT built once (common.compiled)
         channel=channel, recipient=recipient, event=event, subject=subject, body=body, payload=payload or {},
         object_type=obj._meta.label_lower if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "", next_attempt_at=timezone.now(),
-    )
+    ))
 
 
 def _deliver(message: OutboxMessage) -> None:
