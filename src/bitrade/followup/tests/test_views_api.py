@@ -306,3 +306,39 @@ def test_the_deviations_are_counted_in_one_statement_for_cases_and_one_for_holdi
         assert {k.key: k.count for k in result.kinds} == {
             "ack_overdue": 2, "decision_overdue": 2, "unassigned": 0, "open_too_long": 1, "not_reported_back": 1,
             "holding_over": 0, "children_held": 0}
+
+
+def test_the_deviation_lists_rows_are_the_markup_of_the_template_loop_they_replace(cases):
+    """``views._deviation_rows`` writes each listed case's row in Python; the template loop it replaced renders
+    the same markup (escaping, the local time of "since", the case page's address)."""
+    from django.template import engines
+    from django.utils import timezone
+
+    from bitrade.followup import selectors, views
+    from bitrade.organisation.actor import actor_for_person
+    from bitrade.organisation.models import Person
+
+    now = timezone.now()
+    factory.build_open(now)
+    actor = actor_for_person(Person.objects.get(username="rlc.syd"))
+    dev = selectors.deviations(actor, {}, now=now)
+    loop = engines["django"].from_string(
+        '{% for i in items %}<tr><th scope="row"><a href="{{ i.url }}">{{ i.reference_number }}</a></th>'
+        '<td>{{ i.unit }}</td><td>{{ i.state }}</td><td>{{ i.since|date:"Y-m-d H:i" }}</td><td>{{ i.age }}</td>'
+        "</tr>{% endfor %}")
+    listed = [k for k in dev.kinds if k.items]
+    assert len(listed) >= 2
+    for kind in listed:
+        assert views._deviation_rows(kind.items) == loop.render({"items": kind.items})
+    odd = [{"url": "/arenden/x/?a=1&b=2", "reference_number": "<b>", "unit": 'Enhet "A" & B', "state": "ö",
+            "since": None, "age": "3 h"}]
+    assert views._deviation_rows(odd) == loop.render({"items": odd})
+    from django.urls import resolve
+
+    from bitrade.cases.models import Case
+
+    for kind in listed:
+        for item in kind.items:  # the case page of that case, by its public id
+            match = resolve(item["url"])
+            assert match.view_name == "cases:detail"
+            assert Case.objects.get(public_id=match.kwargs["public_id"]).reference_number == item["reference_number"]
