@@ -8,9 +8,10 @@ For each database, in a child process with a fresh database and a temporary BITR
 
 1. migrates, loads the demo organisation and times ``bitrade generate --years N`` (the load);
 2. times the fact table's incremental refresh (nothing changed) and a full rebuild;
-3. requests every dashboard view in-process through Django's test client, as the logged-in analyst,
-   a regional command centre, a station commander and a requesting organisation (the page: queries,
-   tables, SVG charts, template), ``--repeat`` times after two warm-up requests, and reports p50 and p95:
+3. requests every dashboard view in-process from the server's WSGI application (``config/wsgi.py``;
+   ``_Wsgi``), as the logged-in analyst, a regional command centre, a station commander and a requesting
+   organisation (the page: queries, tables, SVG charts, template), ``--repeat`` times after two warm-up
+   requests, and reports p50 and p95:
    *cold* with the follow-up's result cache emptied before each request (as any fact change does), and on
    the DuckDB path also *warm* (the same request repeated between two fact syncs) and *first* (the kept
    compiled SQL and the report's recorded questions dropped too: a question never asked in this process).
@@ -332,17 +333,18 @@ def _scope(user: str) -> str:
 
 
 class _Wsgi:
-    """Requests to the WSGI application as the server calls it (``config/wsgi.py``'s handler: request_started
-    and request_finished sent, the body iterated and closed), with a logged-in test client's cookies. Not through
+    """Requests to the server's WSGI application (``config/wsgi.py``'s ``application``: request_started and
+    request_finished sent, the body iterated and closed, and the collector frozen once more after the first
+    ``BITRADE_GC_FREEZE_AFTER`` requests, as in the server), with a logged-in test client's cookies. Not through
     the test client itself: Django's ``ClientHandler`` disconnects and reconnects ``close_old_connections`` on
     every request, and each reconnection registers a ``weakref.finalize`` that lives as long as the process —
     thousands of them after a few hundred requests, which the collector then walks in every full collection (a
     cost of the harness the server does not have)."""
 
     def __init__(self):
-        from django.core.handlers.wsgi import WSGIHandler
+        from bitrade.config.wsgi import application
 
-        self.handler = WSGIHandler()
+        self.handler = application
 
     def get(self, client, url: str) -> int:
         from urllib.parse import urlsplit
