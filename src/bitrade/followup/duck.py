@@ -50,6 +50,8 @@ from django.conf import settings
 from django.db.backends.sqlite3.base import DatabaseWrapper as _SQLiteWrapper
 from django.db.backends.sqlite3.operations import DatabaseOperations as _SQLiteOperations
 
+from bitrade.common.lru import LruCache
+
 DUCKDB, ORM = "duckdb", "orm"
 #: Rows copied per read from the database while catching up.
 CHUNK = 20000
@@ -439,37 +441,8 @@ def parallel_workers() -> int:
         return 2
 
 
-class _Plans:
-    """What each report's last build asked: key -> (its moment, [(sql, params, ms), ...]); least recently
-    used first out."""
-
-    def __init__(self, size: int = 512):
-        from collections import OrderedDict
-
-        self.size = size
-        self._data: OrderedDict = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key):
-        with self._lock:
-            value = self._data.get(key)
-            if value is not None:
-                self._data.move_to_end(key)
-            return value
-
-    def put(self, key, value) -> None:
-        with self._lock:
-            self._data[key] = value
-            self._data.move_to_end(key)
-            while len(self._data) > self.size:
-                self._data.popitem(last=False)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._data.clear()
-
-
-AHEAD = _Plans()
+#: What each report's last build asked: key -> (its moment, [(sql, params, ms), ...]).
+AHEAD = LruCache(512)
 _LOCAL = threading.local()
 _POOL: tuple[int, int, object] | None = None
 _POOL_LOCK = threading.Lock()

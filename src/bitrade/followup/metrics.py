@@ -53,6 +53,7 @@ from django.db.models.functions import Cast, Coalesce, Concat
 from django.db.models.lookups import GreaterThan
 
 from bitrade.assistance import rules as case_rules
+from bitrade.common.lru import LruCache
 
 from . import rules
 from .rules import Bucket, Period
@@ -551,43 +552,13 @@ def _key(value) -> str:
 # --------------------------------------------------------------------------- result cache (DuckDB path)
 
 
-class ResultCache:
+class ResultCache(LruCache):
     """Results of ``count`` and ``durations`` on the analytics replica, per process, so repeated views between
     two fact syncs cost little. The key is everything the query is built from — the function and its
     arguments, the period, the scope and filters (``case_filter``), the series, the thresholds, the moment
     where a metric reads it — and the replica's data version (``duck.Replica.version``), which goes up with
     every change the replica applies: any fact change empties the cache in effect. Least recently used
     entries go first. Not used on the database engine (``duck.ORM``), which has no such version."""
-
-    def __init__(self, size: int = 2048):
-        from collections import OrderedDict
-        from threading import Lock
-
-        self.size = size
-        self._data: OrderedDict = OrderedDict()
-        self._lock = Lock()
-        self.hits = self.misses = 0
-
-    def get(self, key):
-        with self._lock:
-            value = self._data.get(key)
-            if value is None:
-                self.misses += 1
-                return None
-            self._data.move_to_end(key)
-            self.hits += 1
-            return value
-
-    def put(self, key, value) -> None:
-        with self._lock:
-            self._data[key] = value
-            self._data.move_to_end(key)
-            while len(self._data) > self.size:
-                self._data.popitem(last=False)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._data.clear()
 
 
 #: Bounded: a result grouped by organisation or by five case dimensions holds a few hundred rows.
