@@ -94,7 +94,7 @@ def lean_page(request, response, rows, schema):
     as the API renders JSON (ninja's renderer) straight from ``lean_rows``, its headers (``response``: ETag,
     Link) kept. The endpoint still declares ``list[schema]``, so the OpenAPI document is unchanged; a test
     validates a served page against the schema, so the two cannot drift."""
-    from ninja.renderers import JSONRenderer
+    from bitrade.common.jsonout import ApiRenderer
 
-    response.content = JSONRenderer().render(request, lean_rows(rows, schema), response_status=200)
+    response.content = ApiRenderer().render(request, lean_rows(rows, schema), response_status=200)
     return response

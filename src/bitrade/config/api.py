@@ -10,6 +10,7 @@ from ninja.security import APIKeyHeader, HttpBearer, SessionAuth
 
 from bitrade.audit import services as audit
 from bitrade.common.errors import DomainError, swedish_validation_errors
+from bitrade.common.jsonout import ApiRenderer
 from bitrade.organisation.actor import actor_for_api_key
 from bitrade.organisation.auth import request_actor
 from bitrade.organisation.services import authenticate_api_key
@@ -78,6 +79,7 @@ api = NinjaAPI(
     auth=[BearerKey(), HeaderKey(), SessionActor()],
     urls_namespace="api",
     docs_url="/docs",
+    renderer=ApiRenderer(),
 )
 
 

@@ -16,11 +16,11 @@ import json
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.utils import timezone
 
 from bitrade.audit import services as audit
+from bitrade.common import jsonout
 from bitrade.common.errors import DomainError
 
 from .models import IdempotentResponse
@@ -47,7 +47,7 @@ def scope_of(actor) -> str:
 
 
 def body_hash(endpoint: str, body: Any) -> str:
-    raw = json.dumps([endpoint, body], sort_keys=True, cls=DjangoJSONEncoder, ensure_ascii=False)
+    raw = json.dumps([endpoint, body], sort_keys=True, cls=jsonout.ApiJSONEncoder, ensure_ascii=False)
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
@@ -89,7 +89,7 @@ def claim(scope: str, key: str, endpoint: str, digest: str,
     it only when the caller's transaction commits, and not at all if it rolls back."""
     status, response = answer if answer is not None else (None, {})
     if answer is not None:
-        response = json.loads(json.dumps(response, cls=DjangoJSONEncoder))
+        response = jsonout.plain(response)
     row = _insert_unless_taken({"scope": scope, "key": key, "endpoint": endpoint[:200], "body_hash": digest,
                                 "status": status, "response": response, "created_at": timezone.now()})
     if row is not None:
@@ -103,7 +103,7 @@ def claim(scope: str, key: str, endpoint: str, digest: str,
 def store(row: IdempotentResponse, status: int, response: Any, *, normalised: bool = False) -> None:
     """The answer on the claimed row (``normalised``: ``response`` is plain JSON already)."""
     row.status = status
-    row.response = response if normalised else json.loads(json.dumps(response, cls=DjangoJSONEncoder))
+    row.response = response if normalised else jsonout.plain(response)
     # The UPDATE ``row.save(update_fields=["status", "response"])`` makes, its SQL built once per vendor.
     meta = IdempotentResponse._meta
     sql = _STORE_SQL.get(connection.vendor)
@@ -146,7 +146,7 @@ def run_once(actor, key: str, endpoint: str, body: Any, fn: Callable[[], Answer]
             except DomainError as exc:
                 status, payload = exc.status, exc.as_response()
                 broken = connection.needs_rollback  # the atomic block rolls the step back on its way out
-            normalised = json.loads(json.dumps(payload, cls=DjangoJSONEncoder))
+            normalised = jsonout.plain(payload)
             if status >= 500:
                 transaction.set_rollback(True)
                 return status, normalised

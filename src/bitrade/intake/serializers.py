@@ -87,11 +87,12 @@ def request_answer(actor: Actor, req: AssistanceRequest, status: int, *, audit_r
     shaped by the schema (``_shape``) instead of validating it again (a test renders both and compares them;
     the endpoint still declares ``RequestOut``, so the OpenAPI document is unchanged)."""
     from django.http import HttpResponse
-    from ninja.renderers import JSONRenderer
+
+    from bitrade.common.jsonout import ApiRenderer
 
     from .schemas import RequestOut
 
-    renderer = JSONRenderer()
+    renderer = ApiRenderer()
     body = renderer.render(None, _shape(request_out(actor, req, audit_read=audit_read), RequestOut),
                            response_status=status)
     return HttpResponse(body, status=status, content_type=f"{renderer.media_type}; charset={renderer.charset}")

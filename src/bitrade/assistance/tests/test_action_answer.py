@@ -94,3 +94,17 @@ def test_another_unit_is_refused_and_the_refusal_is_on_record(demo, case):
     assert r.status_code == 404
     assert AuditEvent.objects.filter(action="case.read_refused", object_id=str(case.public_id)).count() == 1
     assert not AuditEvent.objects.filter(action="read", reason="inform_requester").exists()
+
+
+def test_an_answer_written_at_a_moment_under_a_millisecond_past_reads_as_a_fresh_read(police, case, monkeypatch):
+    # 12:51:34.000412: the answer is stored as JSON and read back (…34.000Z, then 12:51:34.000000); a fresh
+    # read writes the event from the database (12:51:34.000412). Both must read the same.
+    from django.utils import timezone
+
+    moment = datetime(2026, 12, 5, 12, 51, 34, 412, tzinfo=ZoneInfo("UTC"))
+    monkeypatch.setattr(timezone, "now", lambda: moment)
+    r = _post(police, case, "acknowledge", {})
+    assert r.status_code == 200
+    fresh = police.get(f"/api/v1/cases/{case.public_id}")
+    assert r.json() == fresh.json()
+    assert r.json()["timeline"][-1]["at"] == "2026-12-05T12:51:34Z"

@@ -10,11 +10,11 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
-from ninja.renderers import JSONRenderer
 from pydantic import TypeAdapter
 
 from bitrade.assistance.tests.bulk import open_cases
 from bitrade.cases.api import InboxRowOut
+from bitrade.common.jsonout import ApiRenderer
 from bitrade.intake.models import AssistanceRequest
 from bitrade.web.templatetags.glossary import due_in_words
 
@@ -66,6 +66,6 @@ def test_the_lean_inbox_page_is_what_its_schema_serves(demo, login_client):
     served = r.json()
     validated = TypeAdapter(list[InboxRowOut]).validate_python(served)
     assert len(validated) == 10
-    as_schema = json.loads(JSONRenderer().render(None, [row.model_dump() for row in validated], response_status=200))
+    as_schema = json.loads(ApiRenderer().render(None, [row.model_dump() for row in validated], response_status=200))
     assert served == as_schema
     assert [list(row) for row in served] == [list(InboxRowOut.model_fields)] * 10

@@ -7,10 +7,10 @@ from __future__ import annotations
 import json
 
 import pytest
-from ninja.renderers import JSONRenderer
 from pydantic import TypeAdapter
 
 from bitrade.assistance.tests.bulk import open_cases
+from bitrade.common.jsonout import ApiRenderer
 from bitrade.intake.models import AssistanceRequest
 from bitrade.intake.schemas import RequestListItemOut
 
@@ -54,6 +54,6 @@ def test_the_lean_list_page_is_what_its_schema_serves(client, key):
     served = r.json()
     validated = TypeAdapter(list[RequestListItemOut]).validate_python(served)
     assert len(validated) == 10
-    as_schema = json.loads(JSONRenderer().render(None, [row.model_dump() for row in validated], response_status=200))
+    as_schema = json.loads(ApiRenderer().render(None, [row.model_dump() for row in validated], response_status=200))
     assert served == as_schema
     assert [list(item) for item in served] == [list(RequestListItemOut.model_fields)] * 10

@@ -7,9 +7,9 @@ import json
 import uuid
 
 import pytest
-from ninja.renderers import JSONRenderer
 
 from bitrade.common.actor import SYSTEM_ACTOR
+from bitrade.common.jsonout import ApiRenderer
 from bitrade.intake.models import AssistanceRequest
 from bitrade.intake.schemas import RequestOut
 from bitrade.intake.serializers import _shape, request_out
@@ -28,7 +28,7 @@ def _post(client, payload, key=DEMO_API_KEY):
 
 def _validated(out: dict) -> bytes:
     """What django-ninja renders for ``out`` declared as ``RequestOut``: validated, dumped, rendered."""
-    return JSONRenderer().render(None, RequestOut.model_validate(out).model_dump(), response_status=201)
+    return ApiRenderer().render(None, RequestOut.model_validate(out).model_dump(), response_status=201)
 
 
 @pytest.mark.django_db
@@ -51,7 +51,7 @@ def test_the_answer_is_what_the_schema_would_give(demo, client, case):
     req = AssistanceRequest.objects.select_related("case").get(public_id=d["id"])
     actor = actor_for_api_key(req.api_key)
     out = request_out(actor, req, audit_read=False)
-    rendered = JSONRenderer().render(None, _shape(out, RequestOut), response_status=201)
+    rendered = ApiRenderer().render(None, _shape(out, RequestOut), response_status=201)
     assert rendered == _validated(out)
     assert json.loads(rendered) == d
 
