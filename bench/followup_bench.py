@@ -87,6 +87,10 @@ TABLE_VIEWS = VIEWS[:-1]
 sys.path.insert(0, str(BENCH))
 from followup_reference import QUESTIONS, SCOPE_COLUMNS, TABLE_QUESTIONS  # noqa: E402
 
+#: The handräckning questions (checked against ``/api/v1/followup/tables``); the return questions are checked
+#: against ``/api/v1/followup/returns/tables``.
+HANDRACKNING = tuple(q for q in QUESTIONS if q.kind == "assistance")
+
 
 def view_questions(tables, level: str = "nation", series: str = "month", scope: str = "") -> list[str]:
     """The reference questions (their timing keys: the label, with the level or series where the question is
@@ -99,8 +103,8 @@ def view_questions(tables, level: str = "nation", series: str = "month", scope: 
 
 def _scenario_tables(user: str, url: str) -> tuple[str, str, str, list[str]]:
     """(period, level, series, table keys) of a timed view, from its URL (the child, with Django set up): the
-    tables the dashboard, its API or its export build for that view; none for the deviations now and the returns
-    pages."""
+    tables the dashboard, its API or its export build for that view (the returns page and API: the tables the
+    user's scope gives, ``atervandande.scope_for``); none for the deviations now."""
     from urllib.parse import parse_qs, urlsplit
 
     from bitrade.followup import reports, rules
@@ -111,7 +115,12 @@ def _scenario_tables(user: str, url: str) -> tuple[str, str, str, list[str]]:
     # the series' default as the dashboard's (``rules.parse_params``): months up to two years, else years
     series = query.get("series") or ("month" if not period or rules.parse_period(period).months <= 24 else "year")
     path = parts.path
-    if "atervandande" in path or "/returns/" in path or path.startswith("/uppfoljning/avvikelser"):
+    if "atervandande" in path or "/returns/" in path:
+        scope, tables = _return_scope(user)
+        if path.startswith("/api/v1/followup/returns/tables/"):
+            tables = (path.rsplit("/", 1)[1],)
+        return period, level, series, list(tables)
+    if path.startswith("/uppfoljning/avvikelser"):
         return period, level, series, []
     if path.startswith("/uppfoljning/export/"):
         key = path.rsplit("/", 1)[1].split(".")[0]
@@ -305,6 +314,10 @@ def child(args) -> dict:
                                       "duckdb_p95": round(_pct(in_duckdb, 0.95), 1), "cold_full_gc": cold_full_gc}
         v["period"], v["level"], v["series"], v["tables"] = _scenario_tables(user, url)
         v["user"], v["scope"] = user, scopes[user]
+        if _is_return_view(url):
+            from followup_reference import scope_key
+
+            v["kind"], v["scope"] = "return", scope_key(dict(_return_scope(user)[0].case_filter))
         if warm:
             v["warm_p50"], v["warm_p95"] = round(_pct(warm, 0.5), 1), round(_pct(warm, 0.95), 1)
             v["first_p50"], v["first_p95"] = round(_pct(first, 0.5), 1), round(_pct(first, 0.95), 1)
@@ -314,11 +327,25 @@ def child(args) -> dict:
                  if warm else ""), file=sys.stderr)
     result["change_visible"] = change_visible(clients["analytiker"], period, settings, schedule)
     if not args.no_duckdb:
-        asked = sorted({(v["period"], v["level"], v["series"], v["scope"]) for v in result["views"].values()
-                        if v.get("tables")})
-        users = {v["scope"]: v["user"] for v in result["views"].values() if v.get("tables") and v["scope"]}
+        asked = sorted({(v["period"], v["level"], v["series"], v["scope"], v.get("kind", "assistance"))
+                        for v in result["views"].values() if v.get("tables")})
+        users = {v["scope"]: v["user"] for v in result["views"].values()
+                 if v.get("tables") and v["scope"] and v.get("kind", "assistance") == "assistance"}
         result["duckdb"] = duckdb_reference(args, period, asked, users)
     return result
+
+
+def _is_return_view(url: str) -> bool:
+    return "atervandande" in url or "/returns/" in url
+
+
+def _return_scope(user: str):
+    """The return follow-up's scope and tables for this user (``atervandande.scope_for``)."""
+    from bitrade.followup import atervandande
+    from bitrade.organisation.actor import actor_for_person
+    from bitrade.organisation.models import Person
+
+    return atervandande.scope_for(actor_for_person(Person.objects.get(username=user)))
 
 
 def _scope(user: str) -> str:
@@ -402,7 +429,17 @@ def duckdb_reference(args, period: str, asked=(), users: dict | None = None) -> 
     import duckdb
     from django.db import connection
     from django.test import Client
-    from followup_reference import EXPORTS, ask, cells, compare, load, parameters, variant, variants
+    from followup_reference import (
+        EXPORTS,
+        ask,
+        cells,
+        compare,
+        load,
+        parameters,
+        return_cells,
+        variant,
+        variants,
+    )
 
     from bitrade.followup import rules
     from bitrade.organisation.models import Person
@@ -430,16 +467,20 @@ def duckdb_reference(args, period: str, asked=(), users: dict | None = None) -> 
     load(db, folder)
     out["load_s"] = round(time.perf_counter() - t, 1)
     # Each question once per (period, level, series, scope) it is asked for: a question that is not asked per
-    # level (or per series) is the same for every level (series).
-    todo: dict[str, set[tuple[str, str, str]]] = {period: {("nation", "month", "")}}
-    for code, level, series, scope in asked:
-        todo.setdefault(code, set()).add((level, series, scope))
+    # level (or per series) is the same for every level (series). The national year: every question; otherwise
+    # the questions of the kind of case (handräckning or return) the views asking for it show.
+    todo: dict[str, set[tuple[str, str, str, str]]] = {
+        period: {("nation", "month", "", "assistance"), ("nation", "month", "", "return")}}
+    for code, level, series, scope, kind in asked:
+        todo.setdefault(code, set()).add((level, series, scope, kind))
     out["per_period"] = {}
     for code in sorted(todo, key=lambda c: c != period):
         params = parameters(code, datetime.now(UTC))
         timed = out["per_period"][code] = {}
-        for level, series, scope in sorted(todo[code], key=lambda ls: ls != ("nation", "month", "")):
+        for level, series, scope, kind in sorted(todo[code], key=lambda ls: ls[:3] != ("nation", "month", "")):
             for q in QUESTIONS:
+                if q.kind != kind:
+                    continue
                 lv, se = variants(q.label, level, series)
                 key = variant(q.label, lv, se, scope)
                 if key in timed:
@@ -459,7 +500,7 @@ def duckdb_reference(args, period: str, asked=(), users: dict | None = None) -> 
     tables = {tb["key"]: tb for tb in api["tables"]}
     params = parameters(period, datetime.now(UTC))  # the moment a late assignment is judged at: the API's minute
     ours: dict[str, dict] = {}
-    for q in QUESTIONS:
+    for q in HANDRACKNING:
         ours.setdefault(q.table, {}).update(cells(q.label, ask(db, q.label, "nation", "month", params)))
     for key, mine in ours.items():
         out["checks"][key] = compare(tables[key], mine) if key in tables else {"missing": True}
@@ -473,17 +514,18 @@ def duckdb_reference(args, period: str, asked=(), users: dict | None = None) -> 
         answer = client.get(f"/api/v1/followup/tables/{table}?{url_query}").json()["tables"][0]
         params = parameters(code, datetime.now(UTC))
         mine = {}
-        for q in QUESTIONS:
+        for q in HANDRACKNING:
             if q.table == table:
                 mine.update(cells(q.label, ask(db, q.label, level, series, params), level))
         out["checks"][key] = compare(answer, mine)
     # The other periods the national views show (a month, the years at once): every table, summed in one row.
-    for code in sorted({c for c, lv, _, sc in asked if lv == "nation" and not sc} - {period}):
+    for code in sorted({c for c, lv, _, sc, kind in asked if lv == "nation" and not sc and kind == "assistance"}
+                       - {period}):
         series = "month" if rules.parse_period(code).months <= 24 else "year"
         answer = client.get(f"/api/v1/followup/tables?period={code}&series={series}&view=alla").json()
         params = parameters(code, datetime.now(UTC))
         mine = {}
-        for q in QUESTIONS:
+        for q in HANDRACKNING:
             mine.setdefault(q.table, {}).update(cells(q.label, ask(db, q.label, "nation", series, params)))
         results = [compare(tb, mine[tb["key"]]) for tb in answer["tables"] if tb["key"] in mine]
         out["checks"][f"all {len(results)} tables · {code}"] = {
@@ -497,10 +539,31 @@ def duckdb_reference(args, period: str, asked=(), users: dict | None = None) -> 
         answer = scoped_client.get(f"/api/v1/followup/tables?period={period}&view=alla").json()
         params = parameters(period, datetime.now(UTC))
         mine = {}
-        for q in QUESTIONS:
+        for q in HANDRACKNING:
             mine.setdefault(q.table, {}).update(cells(q.label, ask(db, q.label, "nation", "month", params, scope)))
         results = [compare(tb, mine[tb["key"]]) for tb in answer["tables"] if tb["key"] in mine]
         out["checks"][f"all {len(results)} tables · {period} · {user} ({scope})"] = {
+            k: sum(r[k] for r in results) for k in ("compared", "equal", "hidden")} | {
+            "differ": [d for r in results for d in r["differ"]]}
+    # Return enforcement: every return table of the dashboard's API as the analyst (national) for the national
+    # year, table by table, and for the other periods the return views show (every table, summed in one row).
+    for code in [period, *sorted({c for c, lv, _, sc, kind in asked if kind == "return" and lv == "nation"
+                                  and not sc} - {period})]:
+        answer = client.get(f"/api/v1/followup/returns/tables?period={code}").json()
+        params = parameters(code, datetime.now(UTC))
+        mine = {}
+        for q in QUESTIONS:
+            if q.kind == "return":
+                for key, values in return_cells(q.label, ask(db, q.label, "nation", "year", params)).items():
+                    mine.setdefault(key, {}).update(values)
+        api_tables = {tb["key"]: tb for tb in answer["tables"]}
+        if code == period:
+            for key, values in mine.items():
+                out["checks"][f"{key} · {code}"] = (compare(api_tables[key], values) if key in api_tables
+                                                    else {"missing": True})
+            continue
+        results = [compare(tb, mine[tb["key"]]) for tb in answer["tables"] if tb["key"] in mine]
+        out["checks"][f"all {len(results)} return tables · {code}"] = {
             k: sum(r[k] for r in results) for k in ("compared", "equal", "hidden")} | {
             "differ": [d for r in results for d in r["differ"]]}
     return out

@@ -23,7 +23,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 
 EXPORTS = {
     "cases": """SELECT c.id, c.received_at, c.acknowledged_at, c.ack_due_at, c.decided_at, c.assigned_at,
@@ -40,6 +40,15 @@ EXPORTS = {
     "holdings": "SELECT id, episode_id, started_at, ended_at, place_type, reason FROM custody_holding",
     "transports": "SELECT id, case_id, ordered_at, executor, state, decline_reason FROM transport_transportorder",
     "legs": "SELECT id, order_id, seq, from_region_id, to_region_id FROM transport_transportleg",
+    # Return enforcement: the cases of kind "return" with their detail, and the detentions and transport
+    # orders of those cases (not the follow-up's own fact rows).
+    "return_cases": """SELECT c.id, c.received_at, c.closed_at, c.outcome, c.region_id, c.unit_id,
+                              rc.id AS return_case_id, rc.origin, rc.reason, rc.police_category,
+                              rc.whereabouts_municipality_id
+                       FROM cases_case c JOIN returns_returncase rc ON rc.case_id = c.id
+                       WHERE c.kind = 'return'""",
+    "return_detentions": "SELECT id, return_case_id, started_at, ended_at FROM returns_detention",
+    "return_transports": "SELECT id, return_case_id, ordered_at, trip_type, status FROM returns_transportorder",
 }
 #: Column types DuckDB is told rather than guesses (a column empty in a small data set would be read as text).
 TYPES = {
@@ -55,6 +64,12 @@ TYPES = {
     "holdings": {"started_at": "TIMESTAMP", "ended_at": "TIMESTAMP", "place_type": "VARCHAR", "reason": "VARCHAR"},
     "transports": {"ordered_at": "TIMESTAMP", "executor": "VARCHAR", "state": "VARCHAR", "decline_reason": "VARCHAR"},
     "legs": {"from_region_id": "BIGINT", "to_region_id": "BIGINT"},
+    "return_cases": {"received_at": "TIMESTAMP", "closed_at": "TIMESTAMP", "outcome": "VARCHAR", "origin": "VARCHAR",
+                     "reason": "VARCHAR", "police_category": "BIGINT", "region_id": "BIGINT", "unit_id": "BIGINT",
+                     "return_case_id": "BIGINT", "whereabouts_municipality_id": "BIGINT"},
+    "return_detentions": {"return_case_id": "BIGINT", "started_at": "TIMESTAMP", "ended_at": "TIMESTAMP"},
+    "return_transports": {"return_case_id": "BIGINT", "ordered_at": "TIMESTAMP", "trip_type": "VARCHAR",
+                          "status": "VARCHAR"},
 }
 
 
@@ -326,12 +341,131 @@ h AS (SELECT count(*) AS holdings, count(*) FILTER ({secs('h.ended_at', 'h.start
 SELECT * FROM k, h"""
 
 
+# --------------------------------------------------------------------------- return enforcement
+#
+# ``atervandande.METRIC_LIST`` over ``returns.followup_facts``: a case counts as received (closed) in the period by
+# its Stockholm day of reception (closing), i.e. the timestamp in ``[$lo, $hi)``; Migrationsverket's handovers are
+# the received cases of origin "mv"; the stock on 31 December of a year is the cases received before the next
+# 1 January and not closed before it, counted only for a year that is over (``$year_ends``: the Stockholm
+# 1 January after each year of the period that has a stock, as ret_flode's ``has_end``; ``$stock_at``: the last
+# 31 December of the period, as ``ReturnReport._last_stock``, or none); a detention is anchored on its start, a
+# transport order on its ordering.
+
+
+def local(col: str) -> str:
+    """A UTC timestamp's Stockholm wall-clock time."""
+    return f"timezone('Europe/Stockholm', {col} AT TIME ZONE 'UTC')"
+
+
+def ret_level(level: str) -> tuple[str, str]:
+    """(the join a level needs from ``return_cases r``, the level's group expression), as the return facts have
+    it: the region and unit that handle the case, the police area of the person's last known municipality."""
+    if level == "nation":
+        return "", "''"
+    if level == "police_area":
+        return (" LEFT JOIN municipalities m ON m.id = r.whereabouts_municipality_id",
+                "CAST(m.police_area_id AS VARCHAR)")
+    col = {"region": "region_id", "unit": "unit_id"}[level]
+    return "", f"CAST(r.{col} AS VARCHAR)"
+
+
+def _open_at(at: str, p: str = "r.") -> str:
+    """The case is in the stock at ``at`` (a Stockholm 1 January in UTC): received before, not closed before."""
+    return f"({p}received_at < {at} AND ({p}closed_at IS NULL OR {p}closed_at >= {at}))"
+
+
+def q_ret_flode(level: str, series: str) -> str:
+    """Per Stockholm year: received, of them from Migrationsverket, closed (counted per UTC hour first, each hour
+    then put in its Stockholm year, as ``q_serie``); the stock on each 31 December that is over."""
+    return f"""
+WITH per_hour AS (
+  SELECT date_trunc('hour', received_at) AS h, count(*) AS received, count(*) FILTER (origin = 'mv') AS handovers,
+    0 AS closed FROM return_cases WHERE {within('received_at')} GROUP BY 1
+  UNION ALL
+  SELECT date_trunc('hour', closed_at), 0, 0, count(*) FROM return_cases WHERE {within('closed_at')} GROUP BY 1),
+flow AS (SELECT year({local('h')}) AS y, sum(received) AS received, sum(handovers) AS handovers,
+           sum(closed) AS closed FROM per_hour GROUP BY 1),
+stock AS (SELECT year({local('e')}) - 1 AS y, count(r.id) AS stock
+          FROM unnest(CAST($year_ends AS TIMESTAMP[])) AS t(e) LEFT JOIN return_cases r ON {_open_at('e')}
+          GROUP BY e)
+SELECT CAST(y AS VARCHAR) AS y, CAST(coalesce(received, 0) AS BIGINT), CAST(coalesce(handovers, 0) AS BIGINT),
+  CAST(coalesce(closed, 0) AS BIGINT), stock
+FROM flow FULL JOIN stock USING (y)"""
+
+
+#: The dimensions of the shared scan (``ReturnReport.SHARED`` and the level), in the order of the question's columns.
+RET_SHARED = ("level", "origin", "category", "reason", "outcome")
+
+
+def q_ret_grouped(level: str, series: str) -> str:
+    """The tables by level, source, category, reason and outcome (the report's one grouped scan of the cases and
+    one of the stock): received, handovers, closed and the stock on the period's last 31 December, per each of
+    those dimensions."""
+    join, g = ret_level(level)
+    stock = _open_at("CAST($stock_at AS TIMESTAMP)")
+    return f"""
+WITH g AS (
+  SELECT {g} AS level, coalesce(r.origin, '') AS origin, coalesce(CAST(r.police_category AS VARCHAR), '') AS category,
+    coalesce(r.reason, '') AS reason, coalesce(r.outcome, '') AS outcome,
+    count(*) FILTER ({within('r.received_at')}) AS received,
+    count(*) FILTER ({within('r.received_at')} AND r.origin = 'mv') AS handovers,
+    count(*) FILTER ({within('r.closed_at')}) AS closed,
+    count(*) FILTER ({stock}) AS stock
+  FROM return_cases r{join}
+  WHERE {within('r.received_at')} OR {within('r.closed_at')} OR {stock}
+  GROUP BY ALL)
+SELECT level, origin, category, reason, outcome, GROUPING(level), GROUPING(origin), GROUPING(category),
+  GROUPING(reason), GROUPING(outcome), sum(received), sum(handovers), sum(closed), sum(stock)
+FROM g GROUP BY GROUPING SETS ((level), (origin), (category), (reason), (outcome))"""
+
+
+def q_ret_kohort(level: str, series: str) -> str:
+    """Per Stockholm year of reception: received, and how each case stood four years later to the same calendar
+    day (``rules.cohort_class``; DuckDB's date + 4 years makes 29 February the 28th, as ``rules.add_years``)."""
+    from bitrade.returns import rules as rr
+
+    return f"""
+SELECT CAST(year(rd) AS VARCHAR) AS y, count(*) AS opened,
+  count(*) FILTER (NOT still_open AND outcome IN {_sql_tuple(*sorted(rr.DEPARTURES))}) AS departed,
+  count(*) FILTER (NOT still_open AND outcome IN ('preskriberat', 'utlopt_tidsfrist')) AS lapsed,
+  count(*) FILTER (NOT still_open AND outcome = 'uppehallstillstand') AS permit,
+  count(*) FILTER (still_open) AS open
+FROM (SELECT rd, outcome, cd IS NULL OR cd > CAST(rd + INTERVAL 4 YEAR AS DATE) AS still_open FROM (
+  SELECT CAST({local('received_at')} AS DATE) AS rd, CAST({local('closed_at')} AS DATE) AS cd, outcome
+  FROM return_cases WHERE {within('received_at')}))
+GROUP BY 1"""
+
+
+def q_ret_forvar(level: str, series: str) -> str:
+    """Detentions started in the period per police category and in total: started, ended (with a length), the
+    median and the mean length (whole seconds, ``followup_facts``)."""
+    return f"""
+SELECT coalesce(CAST(category AS VARCHAR), '') AS category, GROUPING(category) AS whole, count(*), count(x), sum(x),
+  quantile_cont(x, 0.5)
+FROM (SELECT r.police_category AS category, {secs('d.ended_at', 'd.started_at')} AS x
+      FROM return_detentions d JOIN return_cases r ON r.return_case_id = d.return_case_id
+      WHERE {within('d.started_at')})
+GROUP BY GROUPING SETS ((category), ())"""
+
+
+def q_ret_transporter(level: str, series: str) -> str:
+    return f"""
+SELECT coalesce(trip_type, '') AS trip_type, coalesce(status, '') AS status, count(*) FROM return_transports
+WHERE {within('ordered_at')} GROUP BY ALL"""
+
+
 @dataclass(frozen=True)
 class Question:
     label: str
     table: str
     sql: Callable[[str, str], str]
     by: str = ""  # "level": asked per the view's level; "series": per its series (month or year)
+    also: tuple[str, ...] = ()  # further tables the same answer serves (the return report's shared scan)
+    kind: str = "assistance"  # the kind of case the question reads: "assistance" or "return"
+
+    @property
+    def tables(self) -> tuple[str, ...]:
+        return (self.table, *self.also)
 
 
 QUESTIONS: tuple[Question, ...] = (
@@ -353,12 +487,24 @@ QUESTIONS: tuple[Question, ...] = (
     Question("transporter: per executor and state, relay, handovers", "transporter", q_transporter),
     Question("nte: NTE declines per reason", "nte", q_nte),
     Question("avvikelser: deviations in the period", "avvikelser", q_avvikelser),
+    Question("ret_flode: received, from MV, closed per year; stock on each 31 December", "ret_flode", q_ret_flode,
+             kind="return"),
+    Question("ret_niva … ret_utfall: received, from MV, closed, last stock per level, source, category, reason, "
+             "outcome", "ret_niva", q_ret_grouped, "level",
+             also=("ret_kalla", "ret_kategori", "ret_overlamnade", "ret_utfall"), kind="return"),
+    Question("ret_kohort: received per year and their state four years on", "ret_kohort", q_ret_kohort,
+             kind="return"),
+    Question("ret_forvar: detentions per category, ended, median and mean length", "ret_forvar", q_ret_forvar,
+             kind="return"),
+    Question("ret_transporter: transport orders per trip type and status", "ret_transporter", q_ret_transporter,
+             kind="return"),
 )
 BY_LABEL = {q.label: q for q in QUESTIONS}
 #: table key → its questions' labels
 TABLE_QUESTIONS: dict[str, tuple[str, ...]] = {}
 for _q in QUESTIONS:
-    TABLE_QUESTIONS[_q.table] = (*TABLE_QUESTIONS.get(_q.table, ()), _q.label)
+    for _t in _q.tables:
+        TABLE_QUESTIONS[_t] = (*TABLE_QUESTIONS.get(_t, ()), _q.label)
 
 
 def variant(label: str, level: str = "nation", series: str = "month", scope: str = "") -> str:
@@ -387,20 +533,22 @@ def scope_key(case_filter: dict) -> str:
     return f"{col}={int(value)}"
 
 
-_CASES = re.compile(r"\b(FROM|JOIN) cases\b(?: (c)\b)?")
+_CASES = re.compile(r"\b(FROM|JOIN) (cases|return_cases)\b(?: (c|r)\b)?")
 
 
 def scoped(sql: str, scope: str) -> str:
-    """The question within a scope: every read of the cases filtered on the scope's column (the rows of the
-    other tables belong to the scope through their case)."""
+    """The question within a scope: every read of the cases (and of the return cases: a region or a unit) filtered
+    on the scope's column (the rows of the other tables belong to the scope through their case)."""
     if not scope:
         return sql
     col, value = scope.split("=")
+    if col == "organisation_id" and "return_cases" in sql:
+        raise ValueError("no reference for the return follow-up in a requesting organisation's scope")
     if col == "region_id":  # the population of a region's municipalities (``metrics.population``)
         sql = sql.replace("FROM municipalities AS pm", "FROM (SELECT * FROM municipalities WHERE police_area_id IN "
                           f"(SELECT id FROM police_areas WHERE region_id = {int(value)})) AS pm")
-    return _CASES.sub(lambda m: f"{m.group(1)} (SELECT * FROM cases WHERE {col} = {int(value)}) AS {m.group(2) or 'cases'}",
-                      sql)
+    return _CASES.sub(lambda m: f"{m.group(1)} (SELECT * FROM {m.group(2)} WHERE {col} = {int(value)}) AS "
+                                f"{m.group(3) or m.group(2)}", sql)
 
 
 def variants(label: str, level: str, series: str) -> tuple[str, str]:
@@ -426,8 +574,18 @@ def parameters(period_code: str, now: datetime) -> dict:
     prev = p.previous()
     grace = limit("unassigned_grace_minutes")
     moment = now.replace(second=0, microsecond=0)
+    # The return stock (``atervandande``): the 1 January after each year of the period whose 31 December is in
+    # it and over (ret_flode's ``has_end``), and after the period's last 31 December if that one is over
+    # (``ReturnReport._last_stock``).
+    today = now.astimezone(rules.STOCKHOLM).date()
+    year_ends = [naive(rules.Period(b.start, b.end).end_dt()) for b in p.buckets("year")
+                 if b.end == date(int(b.code) + 1, 1, 1) and b.end <= today]
+    last_day = p.end - timedelta(days=1)
+    last_end = date(last_day.year if (last_day.month, last_day.day) == (12, 31) else last_day.year - 1, 12, 31)
+    stock_at = (None if last_end < p.start or last_end >= today
+                else naive(rules.Period(last_end, last_end + timedelta(days=1)).end_dt()))
     return {"lo": naive(p.start_dt()), "hi": naive(p.end_dt()), "plo": naive(prev.start_dt()),
-            "phi": naive(prev.end_dt()),
+            "phi": naive(prev.end_dt()), "year_ends": year_ends, "stock_at": stock_at,
             "report_back_s": int(limit("report_back_hours").total_seconds()),
             "holding_s": int(limit("holding_hours").total_seconds()),
             "grace_s": int(grace.total_seconds()), "assign_due_before": naive(moment - grace)}
@@ -643,6 +801,81 @@ def _utfall_cells(key: str, v: list, all_n: int) -> dict:
     n, not_found, reported, late = v
     return {(key, "with_outcome"): n, (key, "share"): _share(n, all_n), (key, "not_found"): not_found,
             (key, "reported_back"): reported, (key, "reported_back_late"): late}
+
+
+def return_cells(label: str, rows: list[tuple]) -> dict[str, dict[tuple[str, str], object]]:
+    """table key → (row key, column) → value, for each return table this question serves, as
+    ``atervandande.ReturnReport`` shows them (shares as ``reports.share_cell``, days as ``atervandande._days``)."""
+    from bitrade.returns import rules as rr
+
+    q = BY_LABEL[label]
+    out: dict[str, dict[tuple[str, str], object]] = {t: {} for t in q.tables}
+    if q.table == "ret_flode":
+        t = out["ret_flode"]
+        total = dict.fromkeys(("received", "handovers", "closed"), 0)
+        for y, received, handovers, closed, stock in rows:
+            t.update({(y, "received"): received, (y, "handovers"): handovers, (y, "closed"): closed,
+                      (y, "stock"): stock})
+            for k, v in (("received", received), ("handovers", handovers), ("closed", closed)):
+                total[k] += v
+        t.update({("total", k): v for k, v in total.items()})
+    elif q.table == "ret_niva":
+        per: dict[str, dict] = {d: defaultdict(lambda: defaultdict(int)) for d in RET_SHARED}
+        for row in rows:
+            values, flags, (received, handovers, closed, stock) = row[:5], row[5:10], row[10:]
+            d = next(i for i, f in enumerate(flags) if not f)
+            slot = per[RET_SHARED[d]]["none" if values[d] in (None, "") else values[d]]
+            for k, v in (("received", received), ("handovers", handovers), ("closed", closed), ("stock", stock)):
+                slot[k] += int(v or 0)
+        whole = {k: sum(v[k] for v in per["origin"].values()) for k in ("received", "handovers", "closed", "stock")}
+        for table, dim in (("ret_niva", "level"), ("ret_kalla", "origin"), ("ret_kategori", "category")):
+            for key, v in [*per[dim].items(), ("total", whole)]:
+                out[table].update({(key, "received"): v["received"], (key, "closed"): v["closed"],
+                                   (key, "stock"): v["stock"]})
+        by_reason = {k: v["handovers"] for k, v in per["reason"].items()}
+        for key in (*rr.REASONS, "none"):
+            out["ret_overlamnade"].update({(key, "count"): by_reason.get(key, 0),
+                                           (key, "share"): _share(by_reason.get(key, 0), whole["handovers"])})
+        out["ret_overlamnade"].update({("total", "count"): whole["handovers"],
+                                       ("total", "share"): _share(whole["handovers"], whole["handovers"])})
+        by_outcome = {k: v["closed"] for k, v in per["outcome"].items()}
+        enforced = sorted(rr.ENFORCED_BY_POLICE)
+        groups = [("police", enforced), *((c, (c,)) for c in enforced),
+                  *((c, (c,)) for c in ("egen_utresa", "preskriberat", "utlopt_tidsfrist", "uppehallstillstand")),
+                  ("other", [c for c in by_outcome if c not in rr.OUTCOMES]), ("total", list(by_outcome))]
+        for key, codes in groups:
+            n = sum(by_outcome.get(c, 0) for c in codes)
+            out["ret_utfall"].update({(key, "count"): n, (key, "share"): _share(n, whole["closed"])})
+    elif q.table == "ret_kohort":
+        t = out["ret_kohort"]
+        total = [0, 0, 0, 0, 0]
+        for _y, *v in rows:
+            total = [a + b for a, b in zip(total, v, strict=True)]
+        for y, *v in [*rows, ("total", *total)]:
+            opened, departed, lapsed, permit, still_open = v
+            t.update({(y, "opened"): opened, (y, "open"): still_open})
+            for k, n in (("departed", departed), ("lapsed", lapsed), ("permit", permit)):
+                t.update({(y, k): n, (y, f"{k}_share"): _share(n, opened)})
+    elif q.table == "ret_forvar":
+        t = out["ret_forvar"]
+        for category, whole, n, ended, total, median in rows:
+            key = "total" if whole else category
+            t.update({(key, "count"): n, (key, "ended"): ended,
+                      (key, "median"): None if not ended else _r1(round(float(median), 1) / 60 / 1440),
+                      (key, "mean"): None if not ended else _r1(int(total) / ended / 60 / 1440)})
+    elif q.table == "ret_transporter":
+        t = out["ret_transporter"]
+        by_trip: dict[str, dict] = defaultdict(lambda: defaultdict(int))
+        for trip, status, n in rows:
+            for key in (trip, "total"):
+                by_trip[key]["count"] += n
+                if status in ("done", "cancelled"):
+                    by_trip[key][status] += n
+        for key in (*rr.TRIP_TYPES, "total"):
+            v = by_trip.get(key, {})
+            t.update({(key, "count"): v.get("count", 0), (key, "done"): v.get("done", 0),
+                      (key, "cancelled"): v.get("cancelled", 0)})
+    return out
 
 
 def compare(api_table: dict, ours: dict[tuple[str, str], object]) -> dict:
