@@ -446,21 +446,25 @@ def duckdb_reference(args, period: str, asked=(), users: dict | None = None) -> 
 
     out: dict = {"queries": {}, "checks": {}}
     folder = Path(tempfile.mkdtemp(prefix="followup-duckdb-"))
+
+    def export(names) -> None:
+        with connection.cursor() as cur:
+            for name in names:
+                cur.execute(EXPORTS[name])
+                columns = [c[0] for c in cur.description]
+                with open(folder / f"{name}.csv", "w", newline="") as fh:
+                    writer = csv.writer(fh)
+                    writer.writerow(columns)
+                    while rows := cur.fetchmany(20000):
+                        # PostgreSQL returns aware datetimes ("…+00:00"): DuckDB would read those as TIMESTAMPTZ
+                        # and compare them with the naive UTC bounds in the process's time zone (Django sets TZ),
+                        # an hour off at the period's edges. Written as naive UTC, as SQLite stores them.
+                        writer.writerows([[v.astimezone(UTC).replace(tzinfo=None)
+                                           if isinstance(v, datetime) and v.tzinfo is not None else v for v in r]
+                                          for r in rows])
+
     t = time.perf_counter()
-    with connection.cursor() as cur:
-        for name, sql in EXPORTS.items():
-            cur.execute(sql)
-            columns = [c[0] for c in cur.description]
-            with open(folder / f"{name}.csv", "w", newline="") as fh:
-                writer = csv.writer(fh)
-                writer.writerow(columns)
-                while rows := cur.fetchmany(20000):
-                    # PostgreSQL returns aware datetimes ("…+00:00"): DuckDB would read those as TIMESTAMPTZ and
-                    # compare them with the naive UTC bounds in the process's time zone (Django sets TZ), an hour
-                    # off at the period's edges. Written as naive UTC, as SQLite stores them.
-                    writer.writerows([[v.astimezone(UTC).replace(tzinfo=None)
-                                       if isinstance(v, datetime) and v.tzinfo is not None else v for v in r]
-                                      for r in rows])
+    export(EXPORTS)
     out["export_s"] = round(time.perf_counter() - t, 1)
     db = duckdb.connect()
     t = time.perf_counter()
@@ -547,6 +551,14 @@ def duckdb_reference(args, period: str, asked=(), users: dict | None = None) -> 
             "differ": [d for r in results for d in r["differ"]]}
     # Return enforcement: every return table of the dashboard's API as the analyst (national) for the national
     # year, table by table, and for the other periods the return views show (every table, summed in one row).
+    # The generator writes no detentions or transport orders: without any, a sample is added for these checks
+    # only (after the timings), the changed cases' fact rows refreshed, and the return tables exported again.
+    sample = _return_check_sample(period, args.years)
+    if sample:
+        out["return_check_sample"] = sample
+        names = [n for n in EXPORTS if n.startswith("return_")]
+        export(names)
+        load(db, folder, names)
     for code in [period, *sorted({c for c, lv, _, sc, kind in asked if kind == "return" and lv == "nation"
                                   and not sc} - {period})]:
         answer = client.get(f"/api/v1/followup/returns/tables?period={code}").json()
@@ -567,6 +579,62 @@ def duckdb_reference(args, period: str, asked=(), users: dict | None = None) -> 
             k: sum(r[k] for r in results) for k in ("compared", "equal", "hidden")} | {
             "differ": [d for r in results for d in r["differ"]]}
     return out
+
+
+def _return_check_sample(period: str, years: int) -> dict:
+    """Detentions and transport orders for the return checks when the data has none (the generator writes
+    neither): deterministic, on every fourth (third) return case received in the bench's years, started (ordered)
+    days to weeks after the case came in at varying hours, some still going (open), of every kind and trip
+    type; the cases are marked changed as a detention or an order does, and the follow-up's facts refreshed."""
+    import uuid
+    from datetime import timedelta
+
+    from django.db import transaction
+    from django.utils import timezone
+
+    from bitrade.cases.models import Case
+    from bitrade.followup import facts
+    from bitrade.organisation.models import OrganisationKind, RequestingOrganisation
+    from bitrade.returns import rules as rr
+    from bitrade.returns.models import Detention, ReturnCase, TransportOrder
+
+    added: dict[str, int] = {}
+    first = int(period) - years + 1
+    cases = list(ReturnCase.objects.filter(case__received_at__year__gte=first - 1).order_by("id")
+                 .values_list("id", "case_id", "case__received_at"))
+    kinds, trips = sorted(rr.DETENTION_KINDS), sorted(rr.TRIP_TYPES)
+    statuses = ("ordered", "accepted", "booked", "done", "cancelled", "done", "done")
+    touched = set()
+    with transaction.atomic():
+        if not Detention.objects.exists():
+            rows = []
+            for rc_id, case_id, received in cases[::4]:
+                started = received + timedelta(days=rc_id % 45, hours=rc_id % 24, minutes=rc_id * 7 % 60)
+                length = timedelta(seconds=3600 * (2 + rc_id * 37 % 2000) + rc_id * 13 % 3600)
+                rows.append(Detention(return_case_id=rc_id, kind=kinds[rc_id % len(kinds)], child=rc_id % 11 == 0,
+                                      started_at=started, limit_at=started + timedelta(days=60), grounds="Prov.",
+                                      ended_at=None if rc_id % 9 == 0 else started + length))
+                touched.add(case_id)
+            Detention.objects.bulk_create(rows, batch_size=2000)
+            added["detentions"] = len(rows)
+        organisation = (RequestingOrganisation.objects.filter(kind=OrganisationKind.KRIMINALVARDEN).first()
+                        or RequestingOrganisation.objects.first())
+        if not TransportOrder.objects.exists() and organisation is not None:
+            rows = []
+            for rc_id, case_id, received in cases[::3]:
+                ordered = received + timedelta(days=rc_id % 60, hours=rc_id * 5 % 24, minutes=rc_id % 60)
+                rows.append(TransportOrder(return_case_id=rc_id, public_id=uuid.UUID(int=rc_id), ordered_at=ordered,
+                                           organisation=organisation, trip_type=trips[rc_id // 3 % len(trips)],
+                                           planned_on=ordered.date() + timedelta(days=10), destination_country="IQ",
+                                           traveller_name="Prov", status=statuses[rc_id % len(statuses)]))
+                touched.add(case_id)
+            TransportOrder.objects.bulk_create(rows, batch_size=2000)
+            added["transport_orders"] = len(rows)
+        if touched:
+            Case.objects.filter(pk__in=touched).update(updated_at=timezone.now())
+    if touched:
+        facts.refresh()
+    return added
 
 
 # --------------------------------------------------------------------------- parent
@@ -680,6 +748,11 @@ def markdown(results: dict[str, dict], args) -> str:
                       "scope) that is shown, against the same cell computed from the DuckDB questions' answers "
                       "(hidden: small counts the dashboard suppresses, not compared).", "",
                   "| table | cells compared | equal | hidden | differing |", "|---|--:|--:|--:|---|"]
+        sample = duck.get("return_check_sample")
+        if sample:
+            lines[-4:-3] = [lines[-4] + " The return tables are checked after a sample was added for the checks "
+                            "only (the generated data has none): " + ", ".join(f"{n} {k.replace('_', ' ')}"
+                                                                                for k, n in sample.items()) + "."]
         for key, v in duck["checks"].items():
             if v.get("missing"):
                 lines.append(f"| {key} | – | – | – | not in the API's answer |")

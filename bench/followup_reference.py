@@ -73,11 +73,12 @@ TYPES = {
 }
 
 
-def load(db, folder) -> None:
-    for name in EXPORTS:
+def load(db, folder, names=None) -> None:
+    """The exported CSV files into DuckDB tables (``names``: only these, replacing what is there)."""
+    for name in names or EXPORTS:
         types = TYPES.get(name)
         opt = f", types={types!r}" if types else ""
-        db.execute(f"CREATE TABLE {name} AS SELECT * FROM read_csv('{folder / name}.csv', header=true{opt})")
+        db.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM read_csv('{folder / name}.csv', header=true{opt})")
 
 
 # --------------------------------------------------------------------------- SQL pieces
