@@ -18,13 +18,18 @@ For each database, in a child process with a fresh database and a temporary BITR
    Before the timed requests the process calls ``gc.freeze()`` as the server does (``config/wsgi.py``;
    ``--no-gc-freeze`` leaves it out), and the full collections (generation 2) during each view's cold
    requests are counted: they are what a p95 far above the p50 usually is;
-4. (SQLite child, unless ``--no-duckdb``) exports the database's own tables (cases with their requests,
-   completion questions, municipalities and police areas, custody episodes, holdings, transport orders and
-   legs; ``followup_reference.EXPORTS``) to CSV, loads them into DuckDB and asks there, from the raw rows (not
-   from the fact table), each follow-up table's own questions (``followup_reference.QUESTIONS``), timed once
-   for each period, level and series a timed view shows; and checks every cell the dashboard's API shows for
-   the national year (and the comparison per level, the series per year) against the same cell computed from
-   the DuckDB answers.
+4. (unless ``--no-duckdb``) exports the database's own tables (cases with their requests, completion
+   questions, municipalities and police areas, custody episodes, holdings, transport orders and legs; the
+   return cases with their detail, their detentions and their transport orders to Kriminalvården;
+   ``followup_reference.EXPORTS``) to CSV, loads them into DuckDB and asks there, from the raw rows (not from
+   the fact tables), each follow-up table's own questions (``followup_reference.QUESTIONS``), timed once for
+   each period, level and series a timed view shows; and checks every cell the dashboard's API shows for the
+   national year (and the comparison per level, the series per year, the other periods the national views
+   show, the scoped users' tables; the return tables of ``/api/v1/followup/returns/tables`` for the year and
+   the years at once) against the same cell computed from the DuckDB answers. The generator writes no
+   detentions or transport orders of return cases: for the return checks only (after every timing), a
+   deterministic sample of both is added when there are none (``_return_check_sample``), so that the
+   detention and transport tables are checked on figures other than zero.
 
 The reference per view. Each view is compared with the time DuckDB takes to answer, from the raw rows, the
 questions that view's tables ask: one query per table of ``reports.Report.BUILDERS`` (two for the comparison,
@@ -51,12 +56,29 @@ thresholds, Stockholm months), grouped as the table groups them:
     nte                   NTE's declines per reason
     avvikelser            the period's deviations and their bases
 
-A view's reference is the sum of the p95 of its tables' questions (``TABLE_QUESTIONS``) over the view's
-period, the comparison's at the view's level and the series at its series, in the view's scope (the cases of
-a region, a unit or a requesting organisation, as ``selectors.scope_for`` gives the user; ``followup_reference.scoped``).
-The returns pages and the deviations now have no reference ("–"). The column "p95 / reference" is the view's
-cold p95 over that sum; the column "ratio" beside it remains the cold p95 over the replica's own time for that
-request's queries.
+and, for the return-enforcement page and API (``followup.atervandande``: the measures of its METRIC_LIST as
+``returns.followup_facts`` derives the fact rows from the return cases):
+
+    ret_flode             per Stockholm year: received, of them handed over by Migrationsverket, closed; the stock
+                          on each 31 December that is over (ret_flode's ``has_end``)
+    ret_niva, ret_kalla,  one question, as the report's one shared scan: received, handovers, closed per level,
+    ret_kategori,         source, police category, reason and outcome, and the stock on the period's last
+    ret_overlamnade,      31 December (``_last_stock``) per level, source and category
+    ret_utfall
+    ret_kohort            per year of reception: received, and closed within four years to the same calendar day
+                          by a departure, a lapse, a permit, or still open
+    ret_forvar            detentions started per police category and in total: started, ended, median and mean
+                          length in days
+    ret_transporter       transport orders per trip type: ordered, done, cancelled
+
+A view's reference is the sum of the p95 of its tables' distinct questions (``TABLE_QUESTIONS``; a question
+several tables share is counted once) over the view's period, the comparison's (and the returns by level) at the
+view's level and the series at its series, in the view's scope (the cases of a region, a unit or a requesting
+organisation, as ``selectors.scope_for`` gives the user; ``followup_reference.scoped``). A returns view's
+tables and scope are those ``atervandande.scope_for`` gives the user: the analyst all nine tables (five
+questions), Migrationsverket the seven of ``MV_TABLES`` (three questions), both nationally. The deviations now
+have no reference ("–"). The column "p95 / reference" is the view's cold p95 over that sum; the column "ratio"
+beside it remains the cold p95 over the replica's own time for that request's queries.
 
 PostgreSQL runs under scripts/with-postgres.sh (a throw-away server on --pg-port). Prints a Markdown table;
 timings are reported, never asserted. DuckDB is a bench-only dependency: ``pip install duckdb``.
@@ -573,6 +595,12 @@ def duckdb_reference(args, period: str, asked=(), users: dict | None = None) -> 
             for key, values in mine.items():
                 out["checks"][f"{key} · {code}"] = (compare(api_tables[key], values) if key in api_tables
                                                     else {"missing": True})
+            # The returns per level (the shared question asked per level), as the analyst may choose them.
+            label = TABLE_QUESTIONS["ret_niva"][0]
+            for lv in ("region", "police_area"):
+                answer = client.get(f"/api/v1/followup/returns/tables/ret_niva?period={code}&level={lv}").json()
+                out["checks"][f"ret_niva · {lv} · {code}"] = compare(
+                    answer["tables"][0], return_cells(label, ask(db, label, lv, "year", params))["ret_niva"])
             continue
         results = [compare(tb, mine[tb["key"]]) for tb in answer["tables"] if tb["key"] in mine]
         out["checks"][f"all {len(results)} return tables · {code}"] = {
@@ -684,7 +712,8 @@ def markdown(results: dict[str, dict], args) -> str:
                   "them (a report built again runs its questions ahead on two threads, so a page can take less "
                   "than its queries' sum). The ratio is the cold p95 over the p95 of that sum. The reference is "
                   "the sum of the p95 of the raw-rows DuckDB "
-                  "questions of the view's tables (one per table, two for the comparison: the table's own figures, "
+                  "questions of the view's tables (one per table, two for the comparison, one shared by the five "
+                  "return tables the report builds from one scan: the table's own figures, "
                   "over the view's period, at its level and series, in its scope; see the bench's docstring), "
                   "and \"p95 / reference\" the cold p95 over it (– where the view has no such table).", "",
               "| view (in-process request, page rendered) | reference: raw-rows DuckDB, the view's questions, ms | "

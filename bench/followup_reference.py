@@ -3,7 +3,9 @@ answer (imported by ``followup_bench.py``; needs Django set up for the definitio
 
 The raw rows are the database's own tables exported to CSV (``EXPORTS``): the cases with their requests, the
 completion questions, the municipalities and police areas (population and police area of the person's
-municipality), the custody episodes, the holdings, the transport orders and their legs. Each question
+municipality), the custody episodes, the holdings, the transport orders and their legs; and the return cases
+(cases of kind "return" with their ``returns.ReturnCase``), their detentions and their transport orders to
+Kriminalvården — never the follow-up's fact tables (``followup.CaseFact``, ``returns.ReturnFact``). Each question
 (``QUESTIONS``) is one DuckDB query that computes what one table of ``followup.reports.Report`` shows, as
 ``followup.metrics`` defines each measure and ``followup.facts`` derives a fact row's columns from the case:
 the anchor timestamp in the period (``[$lo, $hi)``, the period's Stockholm midnights in UTC), the condition,
@@ -12,6 +14,15 @@ report-back and holding thresholds (as stored, else their defaults), the Stockho
 The comparison table has two questions (its counts and its durations), grouped by the level the view shows; the
 series by month or year. A scoped view's questions (``scoped``) read only the cases of its region, unit or
 requesting organisation.
+
+The return tables (``followup.atervandande.ReturnReport``) have five questions (``kind="return"``), written from
+``atervandande.METRIC_LIST`` and ``returns.followup_facts``: ret_flode (flow per Stockholm year and the stock on
+each 31 December that is over), one shared by ret_niva, ret_kalla, ret_kategori, ret_overlamnade and ret_utfall
+(the report builds them from one grouped scan of the cases and one of the stock; here one statement with
+GROUPING SETS, its level asked per the view's level), ret_kohort (the four-year cohort to the same calendar
+day, ``returns.rules.cohort_class``), ret_forvar (detention lengths as whole seconds) and ret_transporter. The
+stock follows the report's rule for years that are not over (``parameters``: ``$year_ends``, ``$stock_at``).
+``return_cells`` turns their rows into the cells of each return table they serve.
 
 ``cells`` turns a question's rows into the cells of its table (rounded as the dashboard rounds) so that the
 bench can compare them, cell by cell, with the dashboard API's unsuppressed figures.
