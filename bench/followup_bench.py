@@ -26,10 +26,8 @@ For each database, in a child process with a fresh database and a temporary BITR
    each period, level and series a timed view shows; and checks every cell the dashboard's API shows for the
    national year (and the comparison per level, the series per year, the other periods the national views
    show, the scoped users' tables; the return tables of ``/api/v1/followup/returns/tables`` for the year and
-   the years at once) against the same cell computed from the DuckDB answers. The generator writes no
-   detentions or transport orders of return cases: for the return checks only (after every timing), a
-   deterministic sample of both is added when there are none (``_return_check_sample``), so that the
-   detention and transport tables are checked on figures other than zero.
+   the years at once; the deviations now as the analyst per region and as a region's command centre with
+   the cases listed) against the same cell computed from the DuckDB answers.
 
 The reference per view. Each view is compared with the time DuckDB takes to answer, from the raw rows, the
 questions that view's tables ask: one query per table of ``reports.Report.BUILDERS`` (two for the comparison,
@@ -77,7 +75,9 @@ view's level and the series at its series, in the view's scope (the cases of a r
 organisation, as ``selectors.scope_for`` gives the user; ``followup_reference.scoped``). A returns view's
 tables and scope are those ``atervandande.scope_for`` gives the user: the analyst all nine tables (five
 questions), Migrationsverket the seven of ``MV_TABLES`` (three questions), both nationally. The deviations now
-have no reference ("–"). The column "p95 / reference" is the view's cold p95 over that sum; the column "ratio"
+(``selectors.deviations``, over the cases, not the facts) are compared with two questions: every deviation's
+count of open cases and open holdings per level, at the moment (``avvikelser_nu``), and, for those who may open
+cases, the oldest hundred cases of each deviation (``avvikelser_nu_lista``). The column "p95 / reference" is the view's cold p95 over that sum; the column "ratio"
 beside it remains the cold p95 over the replica's own time for that request's queries.
 
 PostgreSQL runs under scripts/with-postgres.sh (a throw-away server on --pg-port). Prints a Markdown table;
@@ -126,7 +126,7 @@ def view_questions(tables, level: str = "nation", series: str = "month", scope: 
 def _scenario_tables(user: str, url: str) -> tuple[str, str, str, list[str]]:
     """(period, level, series, table keys) of a timed view, from its URL (the child, with Django set up): the
     tables the dashboard, its API or its export build for that view (the returns page and API: the tables the
-    user's scope gives, ``atervandande.scope_for``); none for the deviations now."""
+    user's scope gives, ``atervandande.scope_for``); the deviations now have no period ("")."""
     from urllib.parse import parse_qs, urlsplit
 
     from bitrade.followup import reports, rules
@@ -142,8 +142,13 @@ def _scenario_tables(user: str, url: str) -> tuple[str, str, str, list[str]]:
         if path.startswith("/api/v1/followup/returns/tables/"):
             tables = (path.rsplit("/", 1)[1],)
         return period, level, series, list(tables)
-    if path.startswith("/uppfoljning/avvikelser"):
-        return period, level, series, []
+    if path.startswith("/uppfoljning/avvikelser"):  # the deviations now: counts, and for police the cases
+        from bitrade.followup.selectors import scope_for
+        from bitrade.organisation.actor import actor_for_person
+        from bitrade.organisation.models import Person
+
+        listed = scope_for(actor_for_person(Person.objects.get(username=user))).case_access
+        return "", level, series, ["avvikelser_nu", *(["avvikelser_nu_lista"] if listed else [])]
     if path.startswith("/uppfoljning/export/"):
         key = path.rsplit("/", 1)[1].split(".")[0]
         if key != "alla":
@@ -340,6 +345,8 @@ def child(args) -> dict:
             from followup_reference import scope_key
 
             v["kind"], v["scope"] = "return", scope_key(dict(_return_scope(user)[0].case_filter))
+        elif url.startswith("/uppfoljning/avvikelser"):
+            v["kind"] = "now"
         if warm:
             v["warm_p50"], v["warm_p95"] = round(_pct(warm, 0.5), 1), round(_pct(warm, 0.95), 1)
             v["first_p50"], v["first_p95"] = round(_pct(first, 0.5), 1), round(_pct(first, 0.95), 1)
@@ -456,7 +463,9 @@ def duckdb_reference(args, period: str, asked=(), users: dict | None = None) -> 
         ask,
         cells,
         compare,
+        compare_listed,
         load,
+        now_cells,
         parameters,
         return_cells,
         variant,
@@ -501,7 +510,7 @@ def duckdb_reference(args, period: str, asked=(), users: dict | None = None) -> 
         todo.setdefault(code, set()).add((level, series, scope, kind))
     out["per_period"] = {}
     for code in sorted(todo, key=lambda c: c != period):
-        params = parameters(code, datetime.now(UTC))
+        params = parameters(code or period, datetime.now(UTC))  # "": the deviations now (no period)
         timed = out["per_period"][code] = {}
         for level, series, scope, kind in sorted(todo[code], key=lambda ls: ls[:3] != ("nation", "month", "")):
             for q in QUESTIONS:
@@ -573,14 +582,6 @@ def duckdb_reference(args, period: str, asked=(), users: dict | None = None) -> 
             "differ": [d for r in results for d in r["differ"]]}
     # Return enforcement: every return table of the dashboard's API as the analyst (national) for the national
     # year, table by table, and for the other periods the return views show (every table, summed in one row).
-    # The generator writes no detentions or transport orders: without any, a sample is added for these checks
-    # only (after the timings), the changed cases' fact rows refreshed, and the return tables exported again.
-    sample = _return_check_sample(period, args.years)
-    if sample:
-        out["return_check_sample"] = sample
-        names = [n for n in EXPORTS if n.startswith("return_")]
-        export(names)
-        load(db, folder, names)
     for code in [period, *sorted({c for c, lv, _, sc, kind in asked if kind == "return" and lv == "nation"
                                   and not sc} - {period})]:
         answer = client.get(f"/api/v1/followup/returns/tables?period={code}").json()
@@ -606,66 +607,22 @@ def duckdb_reference(args, period: str, asked=(), users: dict | None = None) -> 
         out["checks"][f"all {len(results)} return tables · {code}"] = {
             k: sum(r[k] for r in results) for k in ("compared", "equal", "hidden")} | {
             "differ": [d for r in results for d in r["differ"]]}
+    # The deviations now, as the analyst sees them per region (counts) and as a region's command centre sees its
+    # region (counts and the cases listed), at the moment the API answered.
+    for user, query, level in (("analytiker", "level=region", "region"), ("rlc.syd", "", "nation")):
+        now_client = Client()
+        now_client.force_login(Person.objects.get(username=user))
+        answer = now_client.get(f"/api/v1/followup/deviations?{query}").json()
+        params = parameters(period, datetime.fromisoformat(answer["at"]))
+        scope = _scope(user)
+        counts = TABLE_QUESTIONS["avvikelser_nu"][0]
+        out["checks"][f"deviations now · {user} · {level}"] = compare(
+            answer["summary"], now_cells(ask(db, counts, level, "month", params, scope), level))
+        if any(k["cases"] for k in answer["kinds"]):
+            listed = TABLE_QUESTIONS["avvikelser_nu_lista"][0]
+            out["checks"][f"deviations now · {user} · the cases listed per deviation"] = compare_listed(
+                answer["kinds"], ask(db, listed, "nation", "month", params, scope))
     return out
-
-
-def _return_check_sample(period: str, years: int) -> dict:
-    """Detentions and transport orders for the return checks when the data has none (the generator writes
-    neither): deterministic, on every fourth (third) return case received in the bench's years, started (ordered)
-    days to weeks after the case came in at varying hours, some still going (open), of every kind and trip
-    type; the cases are marked changed as a detention or an order does, and the follow-up's facts refreshed."""
-    import uuid
-    from datetime import timedelta
-
-    from django.db import transaction
-    from django.utils import timezone
-
-    from bitrade.cases.models import Case
-    from bitrade.followup import facts
-    from bitrade.organisation.models import OrganisationKind, RequestingOrganisation
-    from bitrade.returns import rules as rr
-    from bitrade.returns.models import Detention, ReturnCase, TransportOrder
-
-    added: dict[str, int] = {}
-    first = int(period) - years + 1
-    cases = list(ReturnCase.objects.filter(case__received_at__year__gte=first - 1).order_by("id")
-                 .values_list("id", "case_id", "case__received_at"))
-    kinds, trips = sorted(rr.DETENTION_KINDS), sorted(rr.TRIP_TYPES)
-    statuses = ("ordered", "accepted", "booked", "done", "cancelled", "done", "done")
-    touched = set()
-    with transaction.atomic():
-        if not Detention.objects.exists():
-            rows = []
-            for rc_id, case_id, received in cases[::4]:
-                started = received + timedelta(days=rc_id % 45, hours=rc_id % 24, minutes=rc_id * 7 % 60)
-                length = timedelta(seconds=3600 * (2 + rc_id * 37 % 2000) + rc_id * 13 % 3600)
-                rows.append(Detention(return_case_id=rc_id, kind=kinds[rc_id % len(kinds)], child=rc_id % 11 == 0,
-                                      started_at=started, limit_at=started + timedelta(days=60), grounds="Prov.",
-                                      ended_at=None if rc_id % 9 == 0 else started + length))
-                touched.add(case_id)
-            Detention.objects.bulk_create(rows, batch_size=2000)
-            added["detentions"] = len(rows)
-        organisation = (RequestingOrganisation.objects.filter(kind=OrganisationKind.KRIMINALVARDEN).first()
-                        or RequestingOrganisation.objects.first())
-        if not TransportOrder.objects.exists() and organisation is not None:
-            rows = []
-            for rc_id, case_id, received in cases[::3]:
-                ordered = received + timedelta(days=rc_id % 60, hours=rc_id * 5 % 24, minutes=rc_id % 60)
-                rows.append(TransportOrder(return_case_id=rc_id, public_id=uuid.UUID(int=rc_id), ordered_at=ordered,
-                                           organisation=organisation, trip_type=trips[rc_id // 3 % len(trips)],
-                                           planned_on=ordered.date() + timedelta(days=10), destination_country="IQ",
-                                           traveller_name="Prov", status=statuses[rc_id % len(statuses)]))
-                touched.add(case_id)
-            TransportOrder.objects.bulk_create(rows, batch_size=2000)
-            added["transport_orders"] = len(rows)
-        if touched:
-            Case.objects.filter(pk__in=touched).update(updated_at=timezone.now())
-    if touched:
-        facts.refresh()
-    return added
-
-
-# --------------------------------------------------------------------------- parent
 
 
 def run_child(db: str, args) -> dict:
@@ -766,7 +723,8 @@ def markdown(results: dict[str, dict], args) -> str:
         others = [code for code in duck.get("per_period", {}) if code != args.period]
         if others:
             asked = list(dict.fromkeys(k for c in others for k in duck["per_period"][c]))
-            lines += ["", "| DuckDB question, other periods the views show (p50 / p95 ms) | " + " | ".join(others)
+            lines += ["", "| DuckDB question, other periods the views show (p50 / p95 ms) | "
+                      + " | ".join(c or "now (deviations)" for c in others)
                       + " |", "|---|" + "---|" * len(others)]
             for label in asked:
                 lines.append(f"| {label} | " + " | ".join(
@@ -777,11 +735,6 @@ def markdown(results: dict[str, dict], args) -> str:
                       "scope) that is shown, against the same cell computed from the DuckDB questions' answers "
                       "(hidden: small counts the dashboard suppresses, not compared).", "",
                   "| table | cells compared | equal | hidden | differing |", "|---|--:|--:|--:|---|"]
-        sample = duck.get("return_check_sample")
-        if sample:
-            lines[-4:-3] = [lines[-4] + " The return tables are checked after a sample was added for the checks "
-                            "only (the generated data has none): " + ", ".join(f"{n} {k.replace('_', ' ')}"
-                                                                                for k, n in sample.items()) + "."]
         for key, v in duck["checks"].items():
             if v.get("missing"):
                 lines.append(f"| {key} | – | – | – | not in the API's answer |")

@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 EXPORTS = {
-    "cases": """SELECT c.id, c.received_at, c.acknowledged_at, c.ack_due_at, c.decided_at, c.assigned_at,
+    "cases": """SELECT c.id, c.reference_number, c.received_at, c.acknowledged_at, c.ack_due_at, c.decided_at, c.assigned_at,
                        c.assign_due_at, c.outcome_at, c.requester_informed_at, c.closed_at, c.state, c.decision,
                        c.refusal_check, c.outcome, c.case_code, c.region_id, c.unit_id, c.escalation_count,
                        c.overrule_count, c.wanted_notice_reference, c.patrol_minutes, r.law,
@@ -66,7 +66,7 @@ TYPES = {
     "cases": {**{c: "TIMESTAMP" for c in ("received_at", "acknowledged_at", "ack_due_at", "decided_at",
                                           "assigned_at", "assign_due_at", "outcome_at", "requester_informed_at",
                                           "closed_at")},
-              **{c: "VARCHAR" for c in ("state", "decision", "refusal_check", "outcome", "case_code",
+              **{c: "VARCHAR" for c in ("reference_number", "state", "decision", "refusal_check", "outcome", "case_code",
                                         "wanted_notice_reference", "law", "point")},
               "patrol_minutes": "BIGINT", "person_age": "BIGINT", "organisation_id": "BIGINT", "unit_id": "BIGINT",
               "region_id": "BIGINT", "location_municipality_id": "BIGINT"},
@@ -466,6 +466,67 @@ SELECT coalesce(trip_type, '') AS trip_type, coalesce(status, '') AS status, cou
 WHERE {within('ordered_at')} GROUP BY ALL"""
 
 
+# --------------------------------------------------------------------------- deviations now (``selectors.deviations``)
+
+#: The deviations of open cases and open holdings (``selectors._case_specs``, ``_holding_specs``), in their order.
+NOW_CASE_KINDS = ("ack_overdue", "decision_overdue", "unassigned", "open_too_long", "not_reported_back")
+NOW_HOLDING_KINDS = ("holding_over", "children_held")
+
+
+def _now_conditions() -> dict[str, str]:
+    """Each deviation's condition on an open case (``c``) or an open holding (``h``, its episode ``e``), at
+    ``$now`` with the thresholds' moments (``parameters``)."""
+    from bitrade.assistance import rules as r
+
+    return {
+        "ack_overdue": f"c.state = '{r.RECEIVED}' AND c.acknowledged_at IS NULL AND c.ack_due_at < $now",
+        "decision_overdue": f"c.state IN {_sql_tuple(r.RECEIVED, r.ACKNOWLEDGED)} AND coalesce(c.decision, '') = '' "
+                            "AND c.received_at < $decision_before",
+        "unassigned": f"c.state = '{r.GRANTED}' AND c.assigned_at IS NULL AND (c.assign_due_at < $grace_before OR "
+                      "(c.assign_due_at IS NULL AND c.decided_at < $decided_grace_before))",
+        "open_too_long": "c.received_at < $open_before",
+        "not_reported_back": f"c.requester_informed_at IS NULL AND ((coalesce(c.outcome, '') <> '' AND "
+                             f"c.outcome_at < $report_before) OR (c.state = '{r.REFUSED}' AND c.decided_at < $report_before))",
+        "holding_over": "h.started_at < $holding_before",
+        "children_held": "e.person_age < 18",
+    }
+
+
+def _open_cases() -> str:
+    from bitrade.assistance import rules as r
+
+    return f"c.state IN {_sql_tuple(*sorted(r.OPEN_STATES))}"
+
+
+OPEN_HOLDINGS = "h.ended_at IS NULL AND coalesce(h.place_type, '') <> 'activity_room'"
+
+
+def q_avvikelser_nu(level: str, series: str) -> str:
+    join, g = level_join(level)
+    cond = _now_conditions()
+    cases = ", ".join(f"count(*) FILTER ({cond[k]}) AS {k}" for k in NOW_CASE_KINDS)
+    held = ", ".join(f"count(*) FILTER ({cond[k]}) AS {k}" for k in NOW_HOLDING_KINDS)
+    return f"""
+WITH k AS (SELECT {g} AS g, {cases} FROM cases c{join} WHERE {_open_cases()} GROUP BY 1),
+h AS (SELECT {g} AS g, {held} FROM holdings h JOIN episodes e ON e.id = h.episode_id JOIN cases c ON c.id = e.case_id{join}
+      WHERE {OPEN_HOLDINGS} GROUP BY 1)
+SELECT coalesce(g, '') AS g, {", ".join(f"coalesce({k}, 0)" for k in (*NOW_CASE_KINDS, *NOW_HOLDING_KINDS))}
+FROM k FULL JOIN h USING (g)"""
+
+
+def q_avvikelser_nu_lista(level: str, series: str) -> str:
+    """The oldest cases of each deviation (at most ``selectors.LIST_LIMIT``), for those who may open cases."""
+    from bitrade.followup.selectors import LIST_LIMIT
+
+    cond = _now_conditions()
+    parts = [f"(SELECT '{k}' AS k, c.reference_number, c.received_at AS since FROM cases c "
+             f"WHERE {_open_cases()} AND {cond[k]} ORDER BY c.received_at LIMIT {LIST_LIMIT})" for k in NOW_CASE_KINDS]
+    parts += [f"(SELECT '{k}' AS k, c.reference_number, h.started_at AS since FROM holdings h "
+              f"JOIN episodes e ON e.id = h.episode_id JOIN cases c ON c.id = e.case_id "
+              f"WHERE {OPEN_HOLDINGS} AND {cond[k]} ORDER BY h.started_at LIMIT {LIST_LIMIT})" for k in NOW_HOLDING_KINDS]
+    return "\nUNION ALL ".join(parts)
+
+
 @dataclass(frozen=True)
 class Question:
     label: str
@@ -473,7 +534,7 @@ class Question:
     sql: Callable[[str, str], str]
     by: str = ""  # "level": asked per the view's level; "series": per its series (month or year)
     also: tuple[str, ...] = ()  # further tables the same answer serves (the return report's shared scan)
-    kind: str = "assistance"  # the kind of case the question reads: "assistance" or "return"
+    kind: str = "assistance"  # "assistance" or "return": the kind of case read over a period; "now": deviations now
 
     @property
     def tables(self) -> tuple[str, ...]:
@@ -499,6 +560,9 @@ QUESTIONS: tuple[Question, ...] = (
     Question("transporter: per executor and state, relay, handovers", "transporter", q_transporter),
     Question("nte: NTE declines per reason", "nte", q_nte),
     Question("avvikelser: deviations in the period", "avvikelser", q_avvikelser),
+    Question("avvikelser_nu: open deviations now per level", "avvikelser_nu", q_avvikelser_nu, "level", kind="now"),
+    Question("avvikelser_nu: the oldest cases of each deviation", "avvikelser_nu_lista", q_avvikelser_nu_lista,
+             kind="now"),
     Question("ret_flode: received, from MV, closed per year; stock on each 31 December", "ret_flode", q_ret_flode,
              kind="return"),
     Question("ret_niva … ret_utfall: received, from MV, closed, last stock per level, source, category, reason, "
@@ -600,7 +664,12 @@ def parameters(period_code: str, now: datetime) -> dict:
             "phi": naive(prev.end_dt()), "year_ends": year_ends, "stock_at": stock_at,
             "report_back_s": int(limit("report_back_hours").total_seconds()),
             "holding_s": int(limit("holding_hours").total_seconds()),
-            "grace_s": int(grace.total_seconds()), "assign_due_before": naive(moment - grace)}
+            "grace_s": int(grace.total_seconds()), "assign_due_before": naive(moment - grace),
+            # deviations now (``selectors._case_specs``): at the moment itself, not its minute
+            "now": naive(now), "decision_before": naive(now - limit("decision_hours")),
+            "grace_before": naive(now - grace), "decided_grace_before": naive(now - timedelta(hours=24) - grace),
+            "open_before": naive(now - limit("open_days")), "report_before": naive(now - limit("report_back_hours")),
+            "holding_before": naive(now - limit("holding_hours"))}
 
 
 _PARAM = re.compile(r"\$([a-z_]+)")
@@ -888,6 +957,40 @@ def return_cells(label: str, rows: list[tuple]) -> dict[str, dict[tuple[str, str
             t.update({(key, "count"): v.get("count", 0), (key, "done"): v.get("done", 0),
                       (key, "cancelled"): v.get("cancelled", 0)})
     return out
+
+
+def now_cells(rows: list[tuple], level: str = "nation") -> dict[tuple[str, str], object]:
+    """(row key, deviation) → count, as the summary table of the deviations now shows them: a row per group of
+    the level ("nation" for the nation) and, below a level's groups, the total row."""
+    kinds = (*NOW_CASE_KINDS, *NOW_HOLDING_KINDS)
+    out: dict[tuple[str, str], object] = {}
+    totals = dict.fromkeys(kinds, 0)
+    for g, *counts in rows:
+        for k, n in zip(kinds, counts, strict=True):
+            out[(g or "nation", k)] = int(n)
+            totals[k] += int(n)
+    if level != "nation":
+        out.update({("total", k): n for k, n in totals.items()})
+    return out
+
+
+def compare_listed(api_kinds: list[dict], rows: list[tuple]) -> dict:
+    """The cases each deviation lists (reference numbers, oldest first) against the reference's."""
+    mine: dict[str, list[str]] = {}
+    for k, reference_number, _since in rows:
+        mine.setdefault(k, []).append(reference_number)
+    compared = equal = 0
+    differ = []
+    for kind in api_kinds:
+        shown = [c["reference_number"] for c in kind["cases"]]
+        ours = mine.get(kind["key"], [])
+        compared += 1
+        if sorted(shown) == sorted(ours):
+            equal += 1
+        else:
+            differ.append(f"{kind['key']}: {len(set(ours) - set(shown))} listed only here, "
+                          f"{len(set(shown) - set(ours))} only on the page")
+    return {"compared": compared, "equal": equal, "hidden": 0, "differ": differ}
 
 
 def compare(api_table: dict, ours: dict[tuple[str, str], object]) -> dict:
