@@ -67,6 +67,9 @@ class Holding(models.Model):
     class Meta:
         verbose_name = _("förvar")
         verbose_name_plural = _("förvar")
+        # The holdings going on now (the follow-up's deviations now): a few among ten years of holdings.
+        indexes = [models.Index(fields=["started_at"], condition=models.Q(ended_at__isnull=True),
+                                name="holding_open_idx")]
 
     def __str__(self) -> str:
         return f"förvar {self.started_at:%Y-%m-%d %H:%M}"
