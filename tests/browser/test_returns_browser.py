@@ -53,7 +53,7 @@ def test_from_handover_to_departure_with_a_kv_transport(page, login):
     services.kv_milestone(kv, order, "booked")
     services.kv_milestone(kv, order, "done")
     page.reload()
-    expect(page.get_by_test_id("transport-order")).to_contain_text("done")
+    expect(page.get_by_test_id("transport-order")).to_contain_text("Genomförd")
 
     page.get_by_label("Utfall").select_option("eskorterad_resa")
     page.get_by_label("Destinationsland (landskod)").fill("IQ")

@@ -55,6 +55,7 @@ class OrderOut(Schema):
     escort_needed: bool
     notes_for_kv: str
     status: str
+    status_label: str
     milestones: list[dict]
     deviations: list[dict]
 

@@ -239,6 +239,13 @@ class TransportOrder(models.Model):
     def __str__(self) -> str:
         return f"{self.return_case_id} {self.trip_type}"
 
+    @property
+    def status_label(self) -> str:
+        """The order's status as people read it (``rules.ORDER_STATUSES``)."""
+        from django.utils.translation import gettext
+
+        return gettext(rules.ORDER_STATUSES.get(self.status, self.status))
+
 
 class ReturnFact(models.Model):
     """The follow-up's narrow rows of one return case (``returns.followup_facts`` writes them, nobody else):

@@ -614,6 +614,10 @@ def next_report_due(after: datetime, weekdays: tuple[int, ...], hour: int = 12) 
 # --------------------------------------------------------------------------- transport orders (KV)
 
 
+#: Where a transport order to Kriminalvården stands (``TransportOrder.status``), as people read it.
+ORDER_STATUSES = {"ordered": "Beställd", "accepted": "Accepterad", "booked": "Bokad", "done": "Genomförd",
+                  "cancelled": "Avbeställd"}
+
 TRIP_TYPES = {
     "escorted": "Eskorterad resa",
     "unescorted": "Oeskorterad resa",

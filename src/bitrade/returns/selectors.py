@@ -142,7 +142,7 @@ def order_out(o: TransportOrder) -> dict:
         "document_valid_on_planned_date": (o.travel_document_valid_until is None
                                            or o.travel_document_valid_until >= o.planned_on),
         "escort_needed": o.escort_needed, "notes_for_kv": o.notes_for_kv, "status": o.status,
-        "milestones": o.milestones, "deviations": o.deviations,
+        "status_label": o.status_label, "milestones": o.milestones, "deviations": o.deviations,
     }
 
 

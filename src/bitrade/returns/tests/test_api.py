@@ -130,6 +130,7 @@ def test_kv_sees_transport_orders_only(client, demo, handover_body, actor_of, lo
     step = kv.post(f"/api/v1/returns/transport-orders/{order['id']}/milestones", {"step": "booked"},
                    content_type="application/json", HTTP_IDEMPOTENCY_KEY="m-1")
     assert step.status_code == 200 and step.json()["status"] == "booked"
+    assert order["status_label"] == "Beställd" and step.json()["status_label"] == "Bokad"  # read as people read it
     assert AuditEvent.objects.filter(object_type="returns.transportorder").exists()
 
 

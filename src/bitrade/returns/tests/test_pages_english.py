@@ -48,5 +48,6 @@ def test_kriminalvardens_return_orders_in_english(handed_over, actor_of, login_c
     services.screen(gm, handed_over, "transport", "")
     services.order_transport(gm, handed_over, "charter", date(2025, 9, 1))
     assert_bilingual(login_client("nte.syd"), reverse("returns:kv_orders"),
-                     english=["Transport orders (returns)", "Note (required for a deviation)"],
-                     swedish=["Transportbeställningar (återvändande)", "Anteckning (krävs vid avvikelse)"])
+                     english=["Transport orders (returns)", "Note (required for a deviation)", "Status: Ordered"],
+                     swedish=["Transportbeställningar (återvändande)", "Anteckning (krävs vid avvikelse)",
+                              "Status: Beställd"])
