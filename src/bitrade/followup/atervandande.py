@@ -160,7 +160,6 @@ FLOW = ("ret_received", "ret_handovers", "ret_closed", "ret_enforced", "ret_own"
 COHORT = ("ret_cohort_departed", "ret_cohort_lapsed", "ret_cohort_permit", "ret_cohort_open")
 STOCK_NOTE = ("Lagret räknas den 31 december varje år i perioden (för en period kortare än ett år: om den "
               "innehåller den 31 december). Ett år som inte är slut har ännu inget lager.")
-ORDER_STATUS = rr.ORDER_STATUSES
 
 
 def _days(st: metrics.Stats | None, attr: str) -> Cell:

@@ -224,18 +224,14 @@ def deviations(actor: Actor, data: Mapping, *, now: datetime | None = None) -> D
     live = Q(kind="assistance") & Q(**{LIVE_FILTER[k]: v for k, v in rep.ctx.case_filter.items()})
 
     # Open cases and open holdings are few; find them first by themselves (the kind and state index, a small
-    # scan), so the planner does not walk a whole region's history to find them, and only those in the scope
-    # (a region's list then probes its own cases, not the country's). Only handräckning's open cases: other
-    # kinds share state names, and their open cases are many (return cases stay open for years), so they must
-    # not swell the list of ids (on PostgreSQL the planner knows it from the kind and state statistics,
-    # ``cases`` migration 0009).
-    # The scope's columns on the case row itself are applied to the few rows read (on PostgreSQL a region's
-    # filter in the statement made the planner combine the region's index, tens of thousands of rows, with the
-    # kind and state index); a scope through another table is applied by ``live`` below.
+    # scan), so the planner does not walk a whole region's history to find them. Only handräckning's: other
+    # kinds share state names and stay open for years (on PostgreSQL the planner knows it from the kind and
+    # state statistics, ``cases`` migration 0009). The scope's columns on the case row are applied to the rows
+    # read (in the statement, PostgreSQL combined a region's whole index with it); a scope through another
+    # table is applied by ``live`` below.
     direct = {LIVE_FILTER[k]: str(v) for k, v in rep.ctx.case_filter.items() if LIVE_FILTER[k] in _CASE_COLUMNS}
-    open_ids = [pk for pk, *columns in Case.objects.filter(kind="assistance", state__in=OPEN)
-                .values_list("pk", *_CASE_COLUMNS)
-                if all(str(columns[_CASE_COLUMNS.index(col)]) == v for col, v in direct.items())]
+    open_ids = [row["pk"] for row in Case.objects.filter(kind="assistance", state__in=OPEN)
+                .values("pk", *_CASE_COLUMNS) if all(str(row[col]) == v for col, v in direct.items())]
     cases = Case.objects.filter(live, _IdIn(F("pk"), open_ids))
     specs = _case_specs(limits, now)
     open_holdings = list(Holding.objects.filter(ended_at__isnull=True).exclude(place_type="activity_room")
