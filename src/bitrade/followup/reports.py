@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 
@@ -183,6 +184,10 @@ CASE_COUNTS = (*RECEIVED_METRICS, "closed", *DECIDED_METRICS, *OUTCOME_METRICS)
 CASE_COUNT_DIMS = ("law", "point", "case_code", "refusal_check", "outcome")
 STAGES = ("lt_ack", "lt_decision", "lt_received_decision", "lt_execution", "lt_closure", "lt_total")
 TOTAL = metrics.TOTAL
+
+
+#: The lead times the comparison shows per group (and in total: the lead-time and patrol tables' figures).
+COMPARISON_LEAD_TIMES = ("lt_received_decision", "lt_total", "patrol")
 
 
 class Report:
@@ -391,14 +396,12 @@ class Report:
         keys = ("received", "completion_requested", "escalated", "closed", "decided", "granted", "overruled",
                 "episodes", "holdings", "children_held", "transports", "transports_nte", "nte_declined")
         by_group = self.count(keys, (lv,))
-        dur_keys = ("lt_received_decision", "lt_total", "patrol")
+        dur_keys = COMPARISON_LEAD_TIMES
         if lv == rules.NATION:  # the ungrouped figures, which the lead-time table shares
             dur = {(key[0], ""): st for key, st in self.durations(dur_keys).items()}
         else:
             dur = self.durations(dur_keys, (lv,), total=True)
-        pop = metrics.population(lv, self.ctx.case_filter)
-        pop_total = metrics.population(rules.NATION, self.ctx.case_filter) if lv in (
-            rules.REGION, rules.POLICE_AREA) else pop
+        pop, pop_total = self.populations()
         with_pop = bool(pop)
         cols = [Column("received", "Mottagna", COUNT, "received", additive=True)]
         if with_pop:
@@ -722,7 +725,7 @@ class Report:
         counts = self._holdings()
         over_limit = self.ctx.threshold("holding_hours")
         over = {"holding_time": over_limit}
-        by_age = self.durations(("holding_time",), ("age",), over)
+        by_age = self.durations(("holding_time",), ("age",), over, total=True)  # the total in the same statement
         by_ground = self.durations(("holding_time",), ("ground",), over)
         total = self.durations(("holding_time",), (), over)
         cols = [Column("holdings", "Förvar", COUNT, "holdings", additive=True),
@@ -871,7 +874,7 @@ class Report:
     def table(self, key: str) -> Table:
         if key not in self.available():
             raise ParamError("table", f"Okänd tabell '{key[:40]}'. Välj en av: {', '.join(self.available())}.")
-        with self._ahead((key,)):
+        with self.ahead((key,)):
             return metrics.cached_result(self.ctx, ("table", key, *self._table_key()), lambda: getattr(self, key)())
 
     def _table_key(self) -> tuple:
@@ -881,20 +884,45 @@ class Report:
         s = self.scope
         return (s.label, s.suppress, s.requester, s.levels, self.params, tuple(self.filter_labels), self.ctx.moment)
 
-    def tables(self, keys: Iterable[str] | None = None) -> list[Table]:
+    def tables(self, keys: Iterable[str] | None = None, then: Callable[[Table], Any] | None = None) -> list[Table]:
+        """The tables of ``keys`` in that order; ``then`` is called with each as soon as it is built (a page
+        writes a table's markup while the replica still answers the next tables' questions)."""
         keys = tuple(keys or self.available())
         # The comparison is built last: its national totals are sums of what the other tables of the page have
         # counted (``_count_or_sum``) and its lead times theirs (``durations`` is memoised per metric).
-        with self._ahead(keys):
-            built = {k: self.table(k) for k in sorted(keys, key=lambda k: k == "jamforelse")}
+        built = {}
+        with self.ahead(keys):
+            if "jamforelse" in keys:
+                self.populations()  # read from the database while the replica answers the first questions
+                if self.level != rules.NATION:
+                    # The comparison's lead times per group, with their totals in the same statement: the totals
+                    # are also the lead-time and patrol tables' figures, which then are not asked again.
+                    self.durations(COMPARISON_LEAD_TIMES, (self.level,), total=True)
+            for k in sorted(keys, key=lambda k: k == "jamforelse"):
+                built[k] = self.table(k)
+                if then is not None:
+                    then(built[k])
         return [built[k] for k in keys]
 
-    def _ahead(self, keys: tuple[str, ...]):
-        """The build of these tables, with the replica's questions of its last build in this process run ahead
-        on both cores (``duck.ahead``; the same figures, sooner)."""
+    def ahead(self, keys: tuple[str, ...]):
+        """Around the build of these tables: the replica's questions of their last build in this process run
+        ahead on both cores (``duck.ahead``; the same figures, sooner), from the start of the block when the
+        replica has been brought up to date for this report."""
         from . import duck
 
-        return duck.ahead(metrics.plan_key(self.ctx, ("tables", keys, *self._table_key()[:-1])), self.ctx.moment)
+        return duck.ahead(metrics.plan_key(self.ctx, ("tables", keys, *self._table_key()[:-1])), self.ctx.moment,
+                          now=self.ctx.synced)
+
+    def populations(self) -> tuple[dict[str, int], dict[str, int]]:
+        """Inhabitants per group of the report's level, and in total (for a region or police area: the nation
+        within the filters), read once per report."""
+        if ("p",) not in self._memo:
+            lv = self.level
+            pop = metrics.population(lv, self.ctx.case_filter)
+            total = metrics.population(rules.NATION, self.ctx.case_filter) if lv in (
+                rules.REGION, rules.POLICE_AREA) else pop
+            self._memo[("p",)] = (pop, total)
+        return self._memo[("p",)]
 
 
 def view_tables(view: str, *, requester: bool) -> tuple[str, tuple[str, ...]]:

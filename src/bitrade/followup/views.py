@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import html
 import re
+from collections.abc import Callable
 from urllib.parse import urlencode
 
 from django.http import Http404, HttpResponse
@@ -19,7 +20,7 @@ from bitrade.common.actor import PROCESS_OWNER, REQUESTER
 from bitrade.organisation.auth import actor_required
 
 from . import atervandande, charts, exports, rules, selectors
-from .reports import ALL_VIEW, VIEWS, Report
+from .reports import ALL_VIEW, VIEWS, Report, view_tables
 from .rules import COUNT, TEXT, ParamError, format_value
 from .tables import Table
 
@@ -170,17 +171,24 @@ def _section_html(t: dict) -> SafeString:
 
 
 def _present(tables: list[Table], query: str) -> list[dict]:
-    tables = [_translated(t) for t in tables]
+    present = _presenter(query)
+    return [present(t) for t in tables]
+
+
+def _presenter(query: str) -> Callable[[Table], dict]:
+    """A function presenting one table (translated, its chart and rows as HTML, its section's markup)."""
     csv_url, xlsx_url = (reverse("followup:export", args=["KEY", fmt]) for fmt in ("csv", "xlsx"))
-    out = []
-    for t in tables:
+
+    def present(table: Table) -> dict:
+        t = _translated(table)
         chart, body = _rendered(t)
         item = {"table": t, "id": f"t-{t.key}", "chart": chart, "body": body,
                 "csv": f"{csv_url.replace('KEY', t.key)}?{query}",
                 "xlsx": f"{xlsx_url.replace('KEY', t.key)}?{query}"}
         item["html"] = _section_html(item)
-        out.append(item)
-    return out
+        return item
+
+    return present
 
 
 def _query(rep: Report, **extra) -> str:
@@ -216,9 +224,16 @@ def _kpis(tables: list[Table]) -> list[tuple[str, str]]:
 def dashboard(request, actor):
     view = request.GET.get("vy", "oversikt") or "oversikt"
     try:
-        rep, title, tables = selectors.dashboard(actor, request.GET, view=view)
+        rep = selectors.report(actor, request.GET)
+        title, keys = view_tables(view, requester=rep.scope.requester)
     except ParamError as exc:
         return _bad_request(request, actor, exc)
+    # The replica's questions start at once (``Report.ahead``); the form's choices are read from the database
+    # and each table's markup is written while the replica answers the next tables' questions.
+    present, presented = _presenter(_query(rep, vy=view)), {}
+    with rep.ahead(keys):
+        choices, refreshed_at = _choices(rep.scope), selectors.last_refreshed()
+        tables = rep.tables(keys, then=lambda t: presented.__setitem__(t.key, present(t)))
     query = _query(rep)
     steering = None
     if actor.kind == PROCESS_OWNER and view == "oversikt":
@@ -235,8 +250,8 @@ def dashboard(request, actor):
         "rep": rep, "scope": rep.scope, "scope_label": _t(rep.scope.label), "params": rep.params, "view": view,
         "view_title": _t(title),
         "views": [(k, _t(v[0])) for k, v in VIEWS.items()] + [(ALL_VIEW, gettext("Allt på en sida"))],
-        "tables": _present(tables, _query(rep, vy=view)), "query": query, "kpis": _kpis(tables),
-        "choices": _choices(rep.scope), "refreshed_at": selectors.last_refreshed(),
+        "tables": [presented[t.key] for t in tables], "query": query, "kpis": _kpis(tables),
+        "choices": choices, "refreshed_at": refreshed_at,
         "period_label": _t(rep.params.period.label), "filters": [_t(f) for f in rep.filter_labels],
         "level_label": _t(rules.LEVELS[rep.params.level]).lower(),
         "xlsx_all": f"{reverse('followup:export', args=['alla', 'xlsx'])}?{_query(rep, vy=view)}",

@@ -129,3 +129,32 @@ def test_nothing_is_run_ahead_on_the_database_engine_or_when_turned_off(generate
     answered.clear()
     _build({"period": "2024"}, timezone.now())
     assert not answered
+
+
+def test_a_report_brought_up_to_date_starts_its_questions_as_the_build_begins(generated, settings, monkeypatch):
+    """``Report.ahead`` on a report whose replica was brought up to date starts the recorded statements when the
+    block begins (the page reads the form's choices meanwhile), not at the first question; each table is handed
+    to ``then`` as soon as it is built, and the tables come back in the order asked."""
+    settings.BITRADE_FOLLOWUP_PARALLEL = 2
+    now = timezone.now()
+    data = {"period": "2024", "level": "region"}
+    _build(data, now)  # records the report's statements
+    started: list[int] = []
+    original = duck._Run._start
+
+    def start(self, rep):
+        started.append(len(self.recorded))
+        original(self, rep)
+
+    monkeypatch.setattr(duck._Run, "_start", start)
+    metrics.RESULTS.clear()
+    rep = selectors.report(_analyst(), data, now=now, refresh=False)
+    keys = rep.available()
+    handed: list[str] = []
+    with rep.ahead(keys):
+        assert started == [0]  # before any question was asked
+        tables = rep.tables(keys, then=lambda t: handed.append(t.key))
+    assert started == [0]  # the tables' build joined the block's run
+    assert [t.key for t in tables] == list(keys)
+    assert sorted(handed) == sorted(keys) and handed[-1] == "jamforelse"
+    assert [t.as_dict() for t in tables] == _build(data, now)
