@@ -338,9 +338,10 @@ class Replica:
 
     # ---- keeping in step
 
-    def ensure(self) -> Synced | None:
-        """Bring the replica up to the fact table's current change number (usually: nothing to do)."""
-        state = _state()
+    def ensure(self, known: tuple | None = None) -> Synced | None:
+        """Bring the replica up to the fact table's current change number (usually: nothing to do). ``known``:
+        the fact table's state (generation, change number, refreshed at) as just read by the caller."""
+        state = Synced(*known) if known is not None else _state()
         if state is None:
             if self.synced is not None:
                 with self._lock:
@@ -511,8 +512,8 @@ def replica() -> Replica:
     return _REPLICA
 
 
-def ensure() -> Synced | None:
-    return replica().ensure()
+def ensure(known: tuple | None = None) -> Synced | None:
+    return replica().ensure(known)
 
 
 # --------------------------------------------------------------------------- a report's questions run ahead

@@ -285,6 +285,9 @@ class Refresh:
     refreshed: int
     skipped: bool
     at: datetime | None
+    #: When skipped as recent enough: the state read (generation, change number, refreshed at), which the
+    #: replica compares with its own without reading it again (``duck.ensure``).
+    state: tuple | None = None
 
 
 def _state() -> FactState:
@@ -318,7 +321,7 @@ def refresh(*, full: bool = False, max_age: timedelta | None = None, now: dateti
     now = now or timezone.now()
     state = _state()
     if max_age is not None and state.refreshed_at and now - state.refreshed_at < max_age:
-        return Refresh(0, True, state.refreshed_at)
+        return Refresh(0, True, state.refreshed_at, (state.generation, state.seq, state.refreshed_at))
     with transaction.atomic():
         locked = FactState.objects.select_for_update(skip_locked=True).filter(pk=1).first()
         if locked is None:

@@ -77,11 +77,12 @@ def report(actor: Actor, data: Mapping, *, now: datetime | None = None, refresh:
     if scope.requester and params.level not in scope.levels:
         raise PermissionDenied("Begärande myndigheter ser bara sin egen organisation.")
     limits = thresholds(data)
-    if refresh:
-        facts.refresh(max_age=facts.max_age(), now=now)
+    done = facts.refresh(max_age=facts.max_age(), now=now) if refresh else None
     synced = False
     if duck.engine() == duck.DUCKDB:
-        duck.ensure()  # once per report: the replica copies the fact rows changed since it last looked
+        # Once per report: the replica copies the fact rows changed since it last looked (compared with the
+        # state the refresh has just read, when it found the facts recent enough).
+        duck.ensure(done.state if done is not None else None)
         synced = True
     return Report(scope, params, now=now, thresholds=limits, synced=synced)
 

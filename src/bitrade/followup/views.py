@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
@@ -233,6 +234,8 @@ def dashboard(request, actor):
     present, presented = _presenter(_query(rep, vy=view)), {}
     with rep.ahead(keys):
         choices, refreshed_at = _choices(rep.scope), selectors.last_refreshed()
+        filters_form = render_to_string("followup/_filters.html", {
+            "choices": choices, "params": rep.params, "scope": rep.scope, "view": view})
         tables = rep.tables(keys, then=lambda t: presented.__setitem__(t.key, present(t)))
     query = _query(rep)
     steering = None
@@ -251,7 +254,7 @@ def dashboard(request, actor):
         "view_title": _t(title),
         "views": [(k, _t(v[0])) for k, v in VIEWS.items()] + [(ALL_VIEW, gettext("Allt på en sida"))],
         "tables": [presented[t.key] for t in tables], "query": query, "kpis": _kpis(tables),
-        "choices": choices, "refreshed_at": refreshed_at,
+        "choices": choices, "filters_form": filters_form, "refreshed_at": refreshed_at,
         "period_label": _t(rep.params.period.label), "filters": [_t(f) for f in rep.filter_labels],
         "level_label": _t(rules.LEVELS[rep.params.level]).lower(),
         "xlsx_all": f"{reverse('followup:export', args=['alla', 'xlsx'])}?{_query(rep, vy=view)}",
