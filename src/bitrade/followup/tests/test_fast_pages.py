@@ -120,3 +120,27 @@ def test_on_the_database_engine_nothing_is_kept(demo, settings):
     for _ in range(2):
         metrics.cached_result(ctx, ("table", "x"), lambda: made.append(object()) or made[-1])
     assert len(made) == 2
+
+
+def test_a_report_reads_the_fact_state_once(demo, settings):
+    """The refresh check reads the fact table's state; when the facts are recent enough the replica compares
+    that same state with its own instead of reading it again — and still follows a change it has not seen."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from bitrade.followup import selectors
+    from bitrade.organisation.actor import actor_for_person
+    from bitrade.organisation.models import Person
+
+    settings.BITRADE_FOLLOWUP_ENGINE = duck.DUCKDB
+    factory.build()
+    facts.refresh(full=True)
+    analyst = actor_for_person(Person.objects.get(username="analytiker"))
+    selectors.report(analyst, {"period": "2024"})
+    with CaptureQueriesContext(connection) as ctx:
+        selectors.report(analyst, {"period": "2024"})
+    assert sum("followup_factstate" in q["sql"] for q in ctx.captured_queries) == 1
+    before = duck.replica().synced
+    facts.refresh(full=True)  # a new change number, recent: the state the check reads is the new one
+    selectors.report(analyst, {"period": "2024"})
+    assert duck.replica().synced != before
