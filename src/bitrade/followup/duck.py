@@ -524,7 +524,8 @@ def ensure(known: tuple | None = None) -> Synced | None:
 # the facts. So each build (``ahead``, around ``Report.table``/``tables``) records the statements it ran; the
 # next build of the same report in this process starts them all at once — the longest first — on a small
 # pool (``BITRADE_FOLLOWUP_PARALLEL`` threads; DuckDB releases the interpreter while it answers) as soon as
-# it needs its first, and takes each answer when the build asks that statement. Only an answer to exactly
+# it needs its first (or when the build begins, for a report whose replica is up to date: ``ahead(now=True)``),
+# and takes each answer when the build asks that statement. Only an answer to exactly
 # the same statement with exactly the same parameters is taken; anything else is asked as before. So the
 # figures are the same with or without it; what changes is that both cores answer, and that the build's own
 # Python runs while the next answers are computed.
