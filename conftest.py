@@ -31,15 +31,16 @@ def _fresh_reference_sequences(request, django_db_blocker):
 @pytest.fixture(autouse=True)
 def _fresh_process_caches():
     """What a process keeps across requests by change stamp or version (the inbox's rows, the start page's unit,
-    the actor's memberships, the follow-up's questions run ahead) is forgotten between tests: a rolled-back test
-    leaves the stamps where they were, so the next test's different data would find the same keys."""
+    the actor's memberships, the follow-up's questions run ahead and its geography) is forgotten between tests: a
+    rolled-back test leaves the stamps where they were, so the next test's different data would find the same keys."""
     yield
     from bitrade.cases import inbox_cache
-    from bitrade.followup import duck
+    from bitrade.followup import duck, geography
     from bitrade.organisation import actor
     from bitrade.web import views
 
     duck.AHEAD.clear()
+    geography.clear()
     inbox_cache.clear()
     views._units.clear()
     actor._kept.clear()

@@ -1174,20 +1174,19 @@ def _durations(ctx: Context, keys: list[str], dims: tuple[str, ...], over: Mappi
 
 def population(level: str, case_filter: Mapping[str, Any]) -> dict[str, int]:
     """Inhabitants per group of ``level`` (nation, region, police area), within the filters that bear on
-    geography. Empty for levels without a population (unit, organisation) or where no population is loaded."""
-    from django.db.models import Sum as S
-
-    from bitrade.organisation.models import Municipality
+    geography. Empty for levels without a population (unit, organisation) or where no population is loaded.
+    Summed from the municipalities' populations the process keeps per configuration version (``geography``)."""
+    from . import geography
 
     if level not in (rules.NATION, rules.REGION, rules.POLICE_AREA):
         return {}
-    qs = Municipality.objects.filter(population__isnull=False)
-    if "region_id" in case_filter:
-        qs = qs.filter(police_area__region_id=case_filter["region_id"])
-    if "police_area_id" in case_filter:
-        qs = qs.filter(police_area_id=case_filter["police_area_id"])
-    if level == rules.NATION:
-        total = qs.aggregate(s=S("population"))["s"]
-        return {"": int(total)} if total else {}
-    path = "police_area__region_id" if level == rules.REGION else "police_area_id"
-    return {str(k): int(v) for k, v in qs.order_by().values_list(path).annotate(S("population")) if v}
+    region, area = case_filter.get("region_id"), case_filter.get("police_area_id")
+    region, area = (None if v is None else int(v) for v in (region, area))
+    sums: dict[str, int] = {}
+    for area_id, region_id, people in geography.current().municipalities:
+        if ("region_id" in case_filter and region_id != region) or (
+                "police_area_id" in case_filter and area_id != area):
+            continue
+        key = "" if level == rules.NATION else str(region_id if level == rules.REGION else area_id)
+        sums[key] = sums.get(key, 0) + people
+    return {k: v for k, v in sums.items() if v}

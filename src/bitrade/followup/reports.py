@@ -21,7 +21,7 @@ from bitrade.assistance import rules as case_rules
 from bitrade.custody.rules import GROUNDS, PLACE_TYPES
 from bitrade.transport.rules import NTE_DECLINE_REASONS
 
-from . import metrics, rules
+from . import geography, metrics, rules
 from .rules import COUNT, HOURS, RATE, SHARE, ParamError, Params, Period, round1
 from .tables import Cell, Chart, Column, Row, Table, count_cell
 
@@ -68,28 +68,19 @@ class Labels:
 
     @cached_property
     def regions(self) -> dict[str, str]:
-        from bitrade.organisation.models import PoliceRegion
-
-        return {str(i): n for i, n in PoliceRegion.objects.order_by("name").values_list("id", "name")}
+        return {str(i): n for i, _c, n in geography.current().regions}
 
     @cached_property
     def region_codes(self) -> dict[str, int]:
-        from bitrade.organisation.models import PoliceRegion
-
-        return dict(PoliceRegion.objects.values_list("code", "id"))
+        return {c: i for i, c, _n in geography.current().regions}
 
     @cached_property
     def police_areas(self) -> dict[str, tuple[str, int]]:
-        from bitrade.organisation.models import PoliceArea
-
-        return {str(i): (n, r) for i, n, r in
-                PoliceArea.objects.order_by("region__name", "name").values_list("id", "name", "region_id")}
+        return {str(i): (n, r) for i, _c, n, r, _rn in geography.current().areas}
 
     @cached_property
     def police_area_codes(self) -> dict[str, tuple[int, int]]:
-        from bitrade.organisation.models import PoliceArea
-
-        return {c: (i, r) for c, i, r in PoliceArea.objects.values_list("code", "id", "region_id")}
+        return {c: (i, r) for i, c, _n, r, _rn in geography.current().areas}
 
     def units(self, ids: Iterable[str]) -> dict[str, str]:
         from bitrade.organisation.models import Unit

@@ -112,23 +112,20 @@ def last_refreshed() -> datetime | None:
 
 def choices(scope: Scope) -> dict:
     from bitrade.legal.catalogue import default_catalogue
-    from bitrade.organisation.models import PoliceArea, PoliceRegion
 
+    from . import geography
     from .models import CaseFact
 
-    regions = PoliceRegion.objects.order_by("name")
-    areas = PoliceArea.objects.select_related("region").order_by("region__name", "name")
-    if scope.region_id is not None:
-        regions = regions.filter(pk=scope.region_id)
-        areas = areas.filter(region_id=scope.region_id)
+    geo = geography.current()
+    regions = [(c, n) for i, c, n in geo.regions if scope.region_id is None or i == scope.region_id]
+    areas = [(c, f"{n} ({rn})") for _i, c, n, r, rn in geo.areas if scope.region_id is None or r == scope.region_id]
     first = CaseFact.objects.order_by("received_day").values_list("received_day", flat=True).first()
     this_year = timezone.localdate().year
     first_year = (rules.EPOCH + timedelta(days=first)).year if first is not None else this_year
     return {
         "levels": [(k, v) for k, v in rules.LEVELS.items() if k in scope.levels],
-        "regions": [] if scope.unit_id or scope.requester else [(r.code, r.name) for r in regions],
-        "police_areas": [] if scope.unit_id or scope.requester else [(p.code, f"{p.name} ({p.region.name})")
-                                                                     for p in areas],
+        "regions": [] if scope.unit_id or scope.requester else regions,
+        "police_areas": [] if scope.unit_id or scope.requester else areas,
         "laws": list(rules.LAWS.items()),
         "points": [(e.key, e.citation) for e in default_catalogue()],
         "case_codes": [(k, v) for k, v in rules.CASE_CODES.items() if k],

@@ -1,0 +1,62 @@
+"""The regions, police areas and populations the follow-up groups and divides by are read once per version of the
+routing configuration, and a change to any of them (which bumps that version) is seen at once."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.db.models import Sum
+from django.test.utils import CaptureQueriesContext
+
+from bitrade.followup import geography, metrics, reports, rules
+from bitrade.organisation import actor
+from bitrade.organisation.models import Municipality, PoliceArea, PoliceRegion
+
+pytestmark = pytest.mark.django_db
+
+
+def _geo_queries(ctx) -> int:
+    tables = ("organisation_policeregion", "organisation_policearea", "organisation_municipality")
+    return sum(any(t in q["sql"] for t in tables) for q in ctx.captured_queries)
+
+
+def test_kept_per_configuration_version_and_a_change_is_seen_at_once(demo):
+    assert actor.membership_version is not None  # installed by the web shell
+    geography.clear()
+    first = geography.current()
+    with CaptureQueriesContext(connection) as ctx:
+        assert geography.current() is first
+        labels = reports.Labels()
+        assert labels.regions and labels.police_areas
+    assert _geo_queries(ctx) == 0
+    # A municipality's population changes: the populations are summed from the new figures.
+    m = Municipality.objects.filter(population__isnull=False).order_by("pk").first()
+    m.population += 1234
+    m.save()
+    region_id = m.police_area.region_id
+    want = Municipality.objects.filter(police_area__region_id=region_id).aggregate(s=Sum("population"))["s"]
+    assert metrics.population(rules.REGION, {})[str(region_id)] == want
+    assert metrics.population(rules.NATION, {"region_id": region_id}) == {"": want}
+    area = m.police_area_id
+    want_area = Municipality.objects.filter(police_area_id=area).aggregate(s=Sum("population"))["s"]
+    assert metrics.population(rules.POLICE_AREA, {"police_area_id": area})[str(area)] == want_area
+    # A region and a police area are renamed: the labels and the form's choices show the new names.
+    region = PoliceRegion.objects.get(pk=region_id)
+    region.name = "Region Omdöpt"
+    region.save()
+    pa = PoliceArea.objects.filter(region_id=region_id).order_by("pk").first()
+    pa.name = "Området Omdöpt"
+    pa.save()
+    labels = reports.Labels()
+    assert labels.regions[str(region_id)] == "Region Omdöpt"
+    assert labels.police_areas[str(pa.pk)][0] == "Området Omdöpt"
+    assert geography.current() is not first
+
+
+def test_without_a_version_everything_is_read_on_every_call(demo, monkeypatch):
+    monkeypatch.setattr(actor, "membership_version", None)
+    geography.clear()
+    geography.current()
+    with CaptureQueriesContext(connection) as ctx:
+        geography.current()
+    assert _geo_queries(ctx) == 3
