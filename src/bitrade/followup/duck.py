@@ -288,6 +288,9 @@ class Replica:
         if cur is None:
             cur = self._db.cursor()
             cur.execute("SET integer_division = true")  # SQL integer division, as on SQLite and PostgreSQL
+            # The replica's statements read one fact table each and join nothing; DuckDB's join order optimizer
+            # still walks every plan (about 0.1 ms a statement, some 4 % of a page's time on the replica).
+            cur.execute("SET disabled_optimizers = 'join_order'")
             self._local.cursor = cur
         return cur
 

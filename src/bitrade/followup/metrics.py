@@ -680,9 +680,12 @@ def _keyer(source: Source, dims: tuple[str, ...], series: str) -> Callable[[tupl
     """Turns a row's dimension values into the result key (a month number becomes ``2023-05``)."""
     at = dims.index("bucket") if "bucket" in dims else -1
 
+    if at < 0:
+        return lambda raw: tuple(["" if v is None else str(v) for v in raw])
+
     def key(raw: tuple) -> tuple[str, ...]:
         out = [_key(v) for v in raw]
-        if at >= 0 and raw[at] is not None:
+        if raw[at] is not None:
             v = int(raw[at])
             out[at] = f"{v // 12:04d}-{v % 12 + 1:02d}" if series == "month" else str(v)
         return tuple(out)
@@ -749,12 +752,16 @@ def _count(ctx: Context, keys: Iterable[str], dims: Iterable[str] = (), *, perio
     keyer = _keyer(None, dims, ctx.series)
     result: dict[tuple[str, ...], dict[str, int]] = {}
     for rows, at, mkeys in runs:
-        dims_of = _fields(at, names)
-        values = [(k, k if at is None else at[k]) for k in mkeys]
+        dims_of, counts_of = _fields(at, names), _fields(at, mkeys)
         for row in rows:
-            slot = result.setdefault(keyer(dims_of(row)), {})
-            for k, i in values:
-                slot[k] = slot.get(k, 0) + int(row[i] or 0)
+            key = keyer(dims_of(row))
+            counts = [int(v) if v else 0 for v in counts_of(row)]
+            slot = result.get(key)
+            if slot is None:  # the common case: each group once per query
+                result[key] = dict(zip(mkeys, counts, strict=True))
+                continue
+            for k, v in zip(mkeys, counts, strict=True):
+                slot[k] = slot.get(k, 0) + v
     return result
 
 

@@ -177,6 +177,11 @@ STAGES = ("lt_ack", "lt_decision", "lt_received_decision", "lt_execution", "lt_c
 TOTAL = metrics.TOTAL
 
 
+#: The comparison's counts of activities (custody episodes, holdings, transports), which the tables below count
+#: by their own dimensions: per region they are taken from those tables' answers (``Report.carry_level``).
+CARRIED_COUNTS = ("episodes", "holdings", "children_held", "transports", "transports_nte", "nte_declined")
+CARRYING_TABLES = ("frihetsberovanden", "forvar", "barn", "transporter", "nte")
+
 #: The lead times the comparison shows per group (and in total: the lead-time and patrol tables' figures).
 COMPARISON_LEAD_TIMES = ("lt_received_decision", "lt_total", "patrol")
 
@@ -196,6 +201,7 @@ class Report:
         case_filter.update(self._filters())
         self.ctx = metrics.Context(params.period, case_filter, params.series, now, dict(thresholds), synced=synced)
         self._memo: dict = {}
+        self._carry = False
 
     # ------------------------------------------------------------------ parameters → filters
 
@@ -256,26 +262,58 @@ class Report:
         keys, dims = tuple(keys), tuple(dims)
         memo_key = ("c", keys, dims, period)
         if memo_key not in self._memo:
-            self._memo[memo_key] = self._count_or_sum(keys, dims, period)
+            if self._carries(keys, dims, period):
+                # Asked per group of the level too, then summed over it: the comparison's counts per group are
+                # sums of the same rows (``_count_or_sum``), not another scan.
+                self._memo[memo_key] = self.summed(self.count(keys, (*dims, self.level)), range(len(dims)))
+            else:
+                self._memo[memo_key] = self._count_or_sum(keys, dims, period)
         return self._memo[memo_key]
+
+    def _carries(self, keys: tuple[str, ...], dims: tuple[str, ...], period: Period | None) -> bool:
+        """Whether a table's counts are asked per group of the level as well (``carry_level``): counts of the
+        comparison's activities (custody, holdings, transports) by the table's own dimensions, for the report's
+        period."""
+        return (self._carry and period is None and bool(dims) and self.level not in dims
+                and any(k in CARRIED_COUNTS for k in keys))
+
+    def carry_level(self) -> None:
+        """Before building the comparison per region with other tables: the tables that count the comparison's
+        activities count them per region too, so the comparison takes its counts from their answers instead of
+        scanning the activities once more. Only for a level of few groups (the regions): per police area, unit
+        or organisation the tables' answers would grow by as many times as there are groups."""
+        self._carry = self.level == rules.REGION
 
     def _count_or_sum(self, keys: tuple[str, ...], dims: tuple[str, ...], period: Period | None) -> dict:
         """Counts add up: a total (no dimension but the nation) of a metric this report has already counted by
-        other dimensions, for the same period, is the sum of those groups, not another query. The rest is
-        asked of ``metrics.count``."""
-        found: dict[str, Mapping] = {}
-        if all(d == rules.NATION for d in dims):
+        other dimensions, for the same period, is the sum of those groups, not another query; so is a count per
+        group of the level of a metric already counted by other dimensions and the level (``carry_level``). The
+        rest is asked of ``metrics.count``."""
+        found: dict[str, tuple[Mapping, tuple[int, ...]]] = {}
+        nation = all(d == rules.NATION for d in dims)
+        if nation or dims == (self.level,):
             for memo_key, res in list(self._memo.items()):
-                if memo_key[0] == "c" and memo_key[3] == period:
-                    for k in memo_key[1]:
-                        if k in keys and k not in found:
-                            found[k] = res
+                if memo_key[0] != "c" or memo_key[3] != period:
+                    continue
+                if nation:
+                    index: tuple[int, ...] = ()
+                elif memo_key[2] and memo_key[2][-1] == self.level and len(memo_key[2]) > 1:
+                    index = (len(memo_key[2]) - 1,)
+                else:
+                    continue
+                for k in memo_key[1]:
+                    if k in keys and k not in found:
+                        found[k] = (res, index)
         missing = [k for k in keys if k not in found]
         out = metrics.count(self.ctx, missing, dims, period=period) if missing else {}
-        if found:
-            slot = out.setdefault(("",) * len(dims), {})
-            for k, res in found.items():
+        for k, (res, index) in found.items():
+            if not index:
+                slot = out.setdefault(("",) * len(dims), {})
                 slot[k] = slot.get(k, 0) + sum(v.get(k, 0) for v in res.values())
+                continue
+            for group, values in res.items():
+                slot = out.setdefault((group[index[0]],), {})
+                slot[k] = slot.get(k, 0) + values.get(k, 0)
         return out
 
     def durations(self, keys: Iterable[str], dims: Iterable[str] = (), over=None, total: bool = False):
@@ -885,6 +923,8 @@ class Report:
         with self.ahead(keys):
             if "jamforelse" in keys:
                 self.populations()  # read from the database while the replica answers the first questions
+                if any(k in keys for k in CARRYING_TABLES):
+                    self.carry_level()
                 if self.level != rules.NATION:
                     # The comparison's lead times per group, with their totals in the same statement: the totals
                     # are also the lead-time and patrol tables' figures, which then are not asked again.
