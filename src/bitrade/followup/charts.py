@@ -6,7 +6,8 @@ a bar), has a title and a description, and stands next to the table with the sam
 
 from __future__ import annotations
 
-from django.utils.html import escape
+import html
+
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
@@ -16,6 +17,12 @@ from .tables import Table
 COLOURS = ("#0b3d91", "#b35900", "#2f7d4f")  # contrast ≥ 4.5:1 against white
 WIDTH = 680
 MAX_BARS = 30
+
+
+def escape(text) -> str:
+    """The text escaped for HTML (as Django's ``escape``, without its lazy-text wrapper around each of the
+    hundreds of labels and values a page's charts hold)."""
+    return html.escape(str(text))
 
 
 def _label(text: str, limit: int = 38) -> str:
@@ -72,8 +79,9 @@ def _bars(table: Table, chart_id: str) -> SafeString:
     body = _legend(table, columns, 16, label_w)
     for i, row in enumerate(rows):
         y = top + i * group_h
+        label = escape(row.label)
         body.append(f'<text x="{label_w - 8}" y="{y + group_h / 2 + 4:.0f}" font-size="12" text-anchor="end">'
-                    f'<title>{escape(row.label)}</title>{escape(_label(row.label))}</text>')
+                    f'<title>{label}</title>{escape(_label(row.label))}</text>')
         for j, key in enumerate(columns):
             cell = row.cells.get(key)
             kind = table.column(key).kind
@@ -83,11 +91,10 @@ def _bars(table: Table, chart_id: str) -> SafeString:
                 body.append(f'<text x="{label_w + 4}" y="{by + bar_h - 3}" font-size="11">{mark}</text>')
                 continue
             w = max(0.0, float(cell.value)) / top_value * span
+            text = escape(format_value(cell.value, kind))
             body.append(f'<rect x="{label_w}" y="{by}" width="{w:.1f}" height="{bar_h - 2}" '
-                        f'fill="{COLOURS[j % 3]}"><title>{escape(row.label)}: '
-                        f'{escape(format_value(cell.value, kind))}</title></rect>'
-                        f'<text x="{label_w + w + 4:.1f}" y="{by + bar_h - 3}" font-size="11">'
-                        f'{escape(format_value(cell.value, kind))}</text>')
+                        f'fill="{COLOURS[j % 3]}"><title>{label}: {text}</title></rect>'
+                        f'<text x="{label_w + w + 4:.1f}" y="{by + bar_h - 3}" font-size="11">{text}</text>')
     largest = "" if shown_all else gettext(" (de %(n)s största)") % {"n": MAX_BARS}
     desc = gettext("Liggande staplar: %(columns)s per rad i tabellen ”%(title)s”%(largest)s. Samma siffror finns i "
                    "tabellen. x betyder färre än 5 ärenden.") % {
