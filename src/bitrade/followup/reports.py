@@ -177,10 +177,10 @@ STAGES = ("lt_ack", "lt_decision", "lt_received_decision", "lt_execution", "lt_c
 TOTAL = metrics.TOTAL
 
 
-#: The comparison's counts of activities (custody episodes, holdings, transports), which the tables below count
-#: by their own dimensions: per region they are taken from those tables' answers (``Report.carry_level``).
-CARRIED_COUNTS = ("episodes", "holdings", "children_held", "transports", "transports_nte", "nte_declined")
-CARRYING_TABLES = ("frihetsberovanden", "forvar", "barn", "transporter", "nte")
+#: The comparison's counts of cases, which the series asks per month or year in the same statements (the same
+#: anchors) when the comparison is per region (``Report.carry_level``).
+COMPARISON_CASE_COUNTS = ("received", "completion_requested", "escalated", "closed", "decided", "granted",
+                          "overruled")
 
 #: The lead times the comparison shows per group (and in total: the lead-time and patrol tables' figures).
 COMPARISON_LEAD_TIMES = ("lt_received_decision", "lt_total", "patrol")
@@ -258,30 +258,27 @@ class Report:
 
     # ------------------------------------------------------------------ memoised queries
 
-    def count(self, keys: Iterable[str], dims: Iterable[str] = (), *, period: Period | None = None):
+    def count(self, keys: Iterable[str], dims: Iterable[str] = (), *, period: Period | None = None,
+              carry: bool = False):
+        """Counts of the metrics by ``dims`` (memoised). With ``carry`` (a table whose counts the comparison per
+        group can use) and ``carry_level`` called, they are asked per group of the level too and summed over
+        it here; the comparison then sums the same answers over the table's own dimensions
+        (``_count_or_sum``) instead of scanning the facts once more."""
         keys, dims = tuple(keys), tuple(dims)
         memo_key = ("c", keys, dims, period)
         if memo_key not in self._memo:
-            if self._carries(keys, dims, period):
-                # Asked per group of the level too, then summed over it: the comparison's counts per group are
-                # sums of the same rows (``_count_or_sum``), not another scan.
+            if carry and self._carry and period is None and self.level not in dims:
                 self._memo[memo_key] = self.summed(self.count(keys, (*dims, self.level)), range(len(dims)))
             else:
                 self._memo[memo_key] = self._count_or_sum(keys, dims, period)
         return self._memo[memo_key]
 
-    def _carries(self, keys: tuple[str, ...], dims: tuple[str, ...], period: Period | None) -> bool:
-        """Whether a table's counts are asked per group of the level as well (``carry_level``): counts of the
-        comparison's activities (custody, holdings, transports) by the table's own dimensions, for the report's
-        period."""
-        return (self._carry and period is None and bool(dims) and self.level not in dims
-                and any(k in CARRIED_COUNTS for k in keys))
-
     def carry_level(self) -> None:
-        """Before building the comparison per region with other tables: the tables that count the comparison's
-        activities count them per region too, so the comparison takes its counts from their answers instead of
-        scanning the activities once more. Only for a level of few groups (the regions): per police area, unit
-        or organisation the tables' answers would grow by as many times as there are groups."""
+        """Before building the comparison per region with other tables: the tables that count what the
+        comparison counts (the series: cases; the custody, holdings and transport tables: activities) count it
+        per region too (``count(carry=True)``), so the comparison adds up their answers instead of scanning the
+        facts once more. Only for a level of few groups (the regions): per police area, unit or organisation
+        those tables' answers would grow by as many times as there are groups."""
         self._carry = self.level == rules.REGION
 
     def _count_or_sum(self, keys: tuple[str, ...], dims: tuple[str, ...], period: Period | None) -> dict:
@@ -578,7 +575,9 @@ class Report:
 
     def serie(self) -> Table:
         keys = ("received", "closed") if self.scope.requester else ("received", "closed", "granted", "refused")
-        res = self.summed(self.count(keys, ("bucket",)), (0,))
+        if self._carry:  # the comparison's counts of cases, in the same statements (per anchor) per region
+            keys += tuple(k for k in COMPARISON_CASE_COUNTS if k not in keys)
+        res = self.summed(self.count(keys, ("bucket",), carry=True), (0,))
         cols = [Column("received", "Mottagna", COUNT, "received", additive=True),
                 Column("closed", "Avslutade", COUNT, "closed", additive=True)]
         if not self.scope.requester:
@@ -723,7 +722,7 @@ class Report:
                            Chart("bars", ("with_outcome",), "Utfall"))
 
     def frihetsberovanden(self) -> Table:
-        res = self.count(("episodes",), ("ground", "age"))
+        res = self.count(("episodes",), ("ground", "age"), carry=True)
         grounds = sorted({k[0] for k in res}, key=lambda g: (g not in GROUNDS, g))
         cols = [Column(g.code, g.label, COUNT, "episodes", additive=True) for g in rules.ALL_AGE_GROUPS]
         cols.append(Column("total", "Totalt", COUNT, "episodes", total_of="row", additive=True))
@@ -748,7 +747,7 @@ class Report:
 
     def _holdings(self):
         # ``children_held`` only for the comparison's total, which sums it from here (``_count_or_sum``)
-        return self.count(("holdings", "activity_room", "children_held"), ("age", "ground", "place_type"))
+        return self.count(("holdings", "activity_room", "children_held"), ("age", "ground", "place_type"), carry=True)
 
     def forvar(self) -> Table:
         counts = self._holdings()
@@ -811,7 +810,7 @@ class Report:
     def _transports(self):
         # ``transports_nte`` only for the comparison's total, which sums it from here (``_count_or_sum``)
         return self.count(("transports", "nte_declined", "relay", "transports_nte"),
-                          ("executor", "state", "decline_reason"))
+                          ("executor", "state", "decline_reason"), carry=True)
 
     def transporter(self) -> Table:
         res = self._transports()
@@ -923,7 +922,7 @@ class Report:
         with self.ahead(keys):
             if "jamforelse" in keys:
                 self.populations()  # read from the database while the replica answers the first questions
-                if any(k in keys for k in CARRYING_TABLES):
+                if len(keys) > 1:
                     self.carry_level()
                 if self.level != rules.NATION:
                     # The comparison's lead times per group, with their totals in the same statement: the totals
