@@ -83,16 +83,10 @@ class Labels:
         return {c: (i, r) for i, c, _n, r, _rn in geography.current().areas}
 
     def units(self, ids: Iterable[str]) -> dict[str, str]:
-        from bitrade.organisation.models import Unit
-
-        ids = [int(i) for i in ids if str(i).isdigit()]
-        return {str(i): n for i, n in Unit.objects.filter(pk__in=ids).values_list("id", "name")}
+        return geography.names("unit", ids)
 
     def organisations(self, ids: Iterable[str]) -> dict[str, str]:
-        from bitrade.organisation.models import RequestingOrganisation
-
-        ids = [int(i) for i in ids if str(i).isdigit()]
-        return {str(i): n for i, n in RequestingOrganisation.objects.filter(pk__in=ids).values_list("id", "name")}
+        return geography.names("organisation", ids)
 
     @cached_property
     def points(self) -> dict[str, str]:
@@ -808,8 +802,9 @@ class Report:
                            "Ålder", cols, rows, notes=["Ett förvar av ett barn under 15 år är alltid en avvikelse."])
 
     def _transports(self):
-        # ``transports_nte`` only for the comparison's total, which sums it from here (``_count_or_sum``)
-        return self.count(("transports", "nte_declined", "relay", "transports_nte"),
+        # ``transports_nte`` only for the comparison's total, which sums it from here (``_count_or_sum``), and
+        # ``handovers`` for the transport table's total, summed from here too instead of a scan of its own
+        return self.count(("transports", "nte_declined", "relay", "transports_nte", "handovers"),
                           ("executor", "state", "decline_reason"), carry=True)
 
     def transporter(self) -> Table:

@@ -12,6 +12,7 @@ from bitrade.organisation.models import (
     OfficeHours,
     PoliceArea,
     PoliceRegion,
+    RequestingOrganisation,
     Unit,
     UnitMembership,
 )
@@ -30,8 +31,9 @@ def bump(**kwargs) -> None:
 
 
 # Municipalities and regions too: intake keeps the municipality it routes by per version
-# (selectors.municipality).
+# (selectors.municipality); requesting organisations too: the follow-up keeps their names per version
+# (followup.geography.names).
 for model in (Unit, OfficeHours, PoliceArea, RoutingRule, AckThreshold, DecisionCompetence, UnitMembership,
-              Municipality, PoliceRegion):
+              Municipality, PoliceRegion, RequestingOrganisation):
     post_save.connect(bump, sender=model, dispatch_uid=f"routing-bump-save-{model.__name__}")
     post_delete.connect(bump, sender=model, dispatch_uid=f"routing-bump-delete-{model.__name__}")

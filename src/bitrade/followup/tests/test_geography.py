@@ -60,3 +60,30 @@ def test_without_a_version_everything_is_read_on_every_call(demo, monkeypatch):
     with CaptureQueriesContext(connection) as ctx:
         geography.current()
     assert _geo_queries(ctx) == 3
+
+
+def test_unit_and_organisation_names_kept_per_version_a_rename_seen_at_once(demo):
+    from bitrade.organisation.models import RequestingOrganisation, Unit
+
+    geography.clear()
+    org = RequestingOrganisation.objects.order_by("pk").first()
+    unit = Unit.objects.order_by("pk").first()
+    labels = reports.Labels()
+    assert labels.organisations([str(org.pk), "x", "999999"]) == {str(org.pk): org.name}
+    assert labels.units([unit.pk]) == {str(unit.pk): unit.name}
+    with CaptureQueriesContext(connection) as ctx:
+        assert labels.organisations([str(org.pk)]) == {str(org.pk): org.name}
+        assert labels.units([str(unit.pk)]) == {str(unit.pk): unit.name}
+    assert not [q for q in ctx.captured_queries if "requestingorganisation" in q["sql"] or '"organisation_unit"' in q["sql"]]
+    # Renamed through the model (as the administration does): the version moves, the new name is shown.
+    org.name = "Socialnämnden Omdöpt"
+    org.save()
+    unit.name = "Gruppen Omdöpt"
+    unit.save()
+    assert labels.organisations([org.pk]) == {str(org.pk): "Socialnämnden Omdöpt"}
+    assert labels.units([unit.pk]) == {str(unit.pk): "Gruppen Omdöpt"}
+    # Added without a version change (a bulk load): read from the database, not left out.
+    added = RequestingOrganisation.objects.bulk_create([RequestingOrganisation(
+        name="Nytillkommen nämnd", kind=org.kind, municipality=org.municipality)])[0]
+    assert labels.organisations([org.pk, added.pk]) == {str(org.pk): "Socialnämnden Omdöpt",
+                                                       str(added.pk): "Nytillkommen nämnd"}
