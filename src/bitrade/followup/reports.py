@@ -167,6 +167,10 @@ OUTCOME_METRICS = ("with_outcome", "not_found", "reported_back", "reported_back_
 #: Every count of cases the tables need, in one scan of the fact table grouped by these dimensions.
 CASE_COUNTS = (*RECEIVED_METRICS, "closed", *DECIDED_METRICS, *OUTCOME_METRICS)
 CASE_COUNT_DIMS = ("law", "point", "case_code", "refusal_check", "outcome")
+#: The tables that read the shared scan (``Report.case_counts``), and the counts of cases the deviations table needs.
+CASE_COUNT_TABLES = ("lagrum", "saknummer", "beslut", "avslag", "utfall")
+DEVIATION_CASE_COUNTS = ("late_ack", "received", "escalated", "overruled", "decided", "late_assignment", "granted",
+                         "reported_back_late", "with_outcome")
 STAGES = ("lt_ack", "lt_decision", "lt_received_decision", "lt_execution", "lt_closure", "lt_total")
 TOTAL = metrics.TOTAL
 
@@ -196,6 +200,8 @@ class Report:
         self.ctx = metrics.Context(params.period, case_filter, params.series, now, dict(thresholds), synced=synced)
         self._memo: dict = {}
         self._carry = False
+        #: The tables being built together (``tables``; ``table``: the one).
+        self._building: tuple[str, ...] = ()
 
     # ------------------------------------------------------------------ parameters → filters
 
@@ -857,7 +863,11 @@ class Report:
                            chart=Chart("bars", ("declined",), "NTE:s avböjanden per skäl"))
 
     def avvikelser(self) -> Table:
-        rec = dec = out = self.case_counts()[()]
+        if any(k in self._building for k in CASE_COUNT_TABLES):
+            rec = self.case_counts()[()]  # the shared scan's total: those tables ask it anyway
+        else:  # alone (the deviations' tab, its API table): the nine totals, not the scan by five dimensions
+            rec = self.summed(self.count(DEVIATION_CASE_COUNTS))[()]
+        dec = out = rec
         holdings = self._holdings()
         n_holdings = sum(v.get("holdings", 0) for v in holdings.values())
         children = sum(v.get("holdings", 0) for k, v in holdings.items() if k[0] in rules.CHILD_AGE_GROUPS)
@@ -897,8 +907,14 @@ class Report:
     def table(self, key: str) -> Table:
         if key not in self.available():
             raise ParamError("table", f"Okänd tabell '{key[:40]}'. Välj en av: {', '.join(self.available())}.")
-        with self.ahead((key,)):
-            return metrics.cached_result(self.ctx, ("table", key, *self._table_key()), lambda: getattr(self, key)())
+        outer = self._building
+        self._building = outer or (key,)
+        try:
+            with self.ahead((key,)):
+                return metrics.cached_result(self.ctx, ("table", key, *self._table_key()),
+                                             lambda: getattr(self, key)())
+        finally:
+            self._building = outer
 
     def _table_key(self) -> tuple:
         """What a finished table depends on besides the context's period, filters, series, thresholds and data
@@ -914,6 +930,7 @@ class Report:
         # The comparison is built last: its national totals are sums of what the other tables of the page have
         # counted (``_count_or_sum``) and its lead times theirs (``durations`` is memoised per metric).
         built = {}
+        self._building = keys
         with self.ahead(keys):
             if "jamforelse" in keys:
                 self.populations()  # read from the database while the replica answers the first questions
@@ -927,6 +944,7 @@ class Report:
                 built[k] = self.table(k)
                 if then is not None:
                     then(built[k])
+        self._building = ()
         return [built[k] for k in keys]
 
     def ahead(self, keys: tuple[str, ...]):

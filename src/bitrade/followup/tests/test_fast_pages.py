@@ -110,6 +110,31 @@ def test_per_region_the_comparison_sums_the_counts_of_the_other_tables(demo, set
     assert len(per_group_counts) == (0 if level == "region" else 2)
 
 
+def test_the_deviations_table_alone_asks_totals_not_the_shared_scan(demo, settings, counted):
+    """Built alone (its tab, its API table), the deviations table asks the nine totals it shows; beside the tables
+    that read the shared scan of case counts it takes its totals from that scan (and the two agree, see above)."""
+    from bitrade.followup import reports, selectors
+    from bitrade.organisation.actor import actor_for_person
+    from bitrade.organisation.models import Person
+
+    factory.build()
+    facts.refresh(full=True)
+    settings.BITRADE_FOLLOWUP_ENGINE = duck.DUCKDB
+    actor = actor_for_person(Person.objects.get(username="analytiker"))
+
+    def statements(keys) -> list[str]:
+        metrics.RESULTS.clear()
+        counted.clear()
+        assert selectors.report(actor, {"period": "2024"}).tables(keys)
+        return list(counted)
+
+    def shared_scan(queries) -> bool:
+        return any('"followup_casefact"."refusal_check" AS' in q for q in queries)
+
+    assert not shared_scan(statements(["avvikelser"]))
+    assert shared_scan(statements(["avvikelser", "utfall"]))
+
+
 def test_finished_tables_are_kept_until_the_data_change(demo, login_client, settings, counted):
     from bitrade.cases.models import Case
 
