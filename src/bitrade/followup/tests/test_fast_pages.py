@@ -61,8 +61,11 @@ def test_a_page_built_together_equals_its_tables_built_one_by_one(demo, login_cl
     assert received["values"]["received"]  # figures, not an empty page
 
 
-def test_the_comparison_reads_the_totals_of_the_other_tables_instead_of_scanning_again(demo, settings, counted):
-    from bitrade.followup import reports, selectors
+@pytest.fixture
+def asked(demo, settings, counted):
+    """The statements a report of the analyst's asks of the replica to build these tables (``period`` 2024 and the
+    other parameters given), over the factory's cases."""
+    from bitrade.followup import selectors
     from bitrade.organisation.actor import actor_for_person
     from bitrade.organisation.models import Person
 
@@ -71,68 +74,47 @@ def test_the_comparison_reads_the_totals_of_the_other_tables_instead_of_scanning
     settings.BITRADE_FOLLOWUP_ENGINE = duck.DUCKDB
     actor = actor_for_person(Person.objects.get(username="analytiker"))
 
-    def statements(keys) -> int:
+    def statements(keys, **params) -> list[str]:
         metrics.RESULTS.clear()
         counted.clear()
-        assert selectors.report(actor, {"period": "2024"}).tables(keys)
-        return len(counted)
+        assert selectors.report(actor, {"period": "2024", **params}).tables(keys)
+        return list(counted)
+
+    return statements
+
+
+def test_the_comparison_reads_the_totals_of_the_other_tables_instead_of_scanning_again(asked):
+    from bitrade.followup import reports
 
     others = [k for k in reports.Report.BUILDERS if k != "jamforelse"]
-    assert statements(["jamforelse"]) >= 3  # case counts, activity counts, durations when asked by itself
+    assert len(asked(["jamforelse"])) >= 3  # case counts, activity counts, durations when asked by itself
     # With the other tables on the page, the national comparison costs no statement of its own.
-    assert statements(reports.Report.BUILDERS) == statements(others)
+    assert len(asked(reports.Report.BUILDERS)) == len(asked(others))
 
 
 @pytest.mark.parametrize("level, own", [("region", 1), ("police_area", 3)])
-def test_per_region_the_comparison_sums_the_counts_of_the_other_tables(demo, settings, counted, level, own):
+def test_per_region_the_comparison_sums_the_counts_of_the_other_tables(asked, level, own):
     """Per region, the series and the tables that count custody, holdings and transports count per region too,
     and the comparison sums their answers: its only statement of its own is the lead times per region. Per
     police area (many more groups) it counts the cases and the activities itself."""
-    from bitrade.followup import reports, selectors
-    from bitrade.organisation.actor import actor_for_person
-    from bitrade.organisation.models import Person
+    from bitrade.followup import reports
 
-    factory.build()
-    facts.refresh(full=True)
-    settings.BITRADE_FOLLOWUP_ENGINE = duck.DUCKDB
-    actor = actor_for_person(Person.objects.get(username="analytiker"))
-
-    def statements(keys) -> list[str]:
-        metrics.RESULTS.clear()
-        counted.clear()
-        assert selectors.report(actor, {"period": "2024", "level": level}).tables(keys)
-        return list(counted)
-
-    others = statements([k for k in reports.Report.BUILDERS if k != "jamforelse"])
-    everything = statements(reports.Report.BUILDERS)
+    others = asked([k for k in reports.Report.BUILDERS if k != "jamforelse"], level=level)
+    everything = asked(reports.Report.BUILDERS, level=level)
     assert len(everything) - len(others) == own
     per_group_counts = [q for q in everything if '_id" AS "d_0"' in q and "quantile" not in q]
     assert len(per_group_counts) == (0 if level == "region" else 2)
 
 
-def test_the_deviations_table_alone_asks_totals_not_the_shared_scan(demo, settings, counted):
+def test_the_deviations_table_alone_asks_totals_not_the_shared_scan(asked):
     """Built alone (its tab, its API table), the deviations table asks the nine totals it shows; beside the tables
     that read the shared scan of case counts it takes its totals from that scan (and the two agree, see above)."""
-    from bitrade.followup import reports, selectors
-    from bitrade.organisation.actor import actor_for_person
-    from bitrade.organisation.models import Person
-
-    factory.build()
-    facts.refresh(full=True)
-    settings.BITRADE_FOLLOWUP_ENGINE = duck.DUCKDB
-    actor = actor_for_person(Person.objects.get(username="analytiker"))
-
-    def statements(keys) -> list[str]:
-        metrics.RESULTS.clear()
-        counted.clear()
-        assert selectors.report(actor, {"period": "2024"}).tables(keys)
-        return list(counted)
 
     def shared_scan(queries) -> bool:
         return any('"followup_casefact"."refusal_check" AS' in q for q in queries)
 
-    assert not shared_scan(statements(["avvikelser"]))
-    assert shared_scan(statements(["avvikelser", "utfall"]))
+    assert not shared_scan(asked(["avvikelser"]))
+    assert shared_scan(asked(["avvikelser", "utfall"]))
 
 
 def test_finished_tables_are_kept_until_the_data_change(demo, login_client, settings, counted):
