@@ -25,6 +25,11 @@ class LruCache:
             self.hits += 1
             return value
 
+    def peek(self, key):
+        """The value (None when absent) without counting a hit or a miss or refreshing its place."""
+        with self._lock:
+            return self._data.get(key)
+
     def put(self, key, value) -> None:
         with self._lock:
             self._data[key] = value

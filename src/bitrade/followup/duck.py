@@ -43,6 +43,7 @@ import shutil
 import tempfile
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -580,12 +581,14 @@ def _timed(rep: Replica, sql: str, params: list):
 
 
 class _Run:
-    """One build's questions: those started ahead (futures by statement) and those it asked (recorded)."""
+    """One build's questions: those started ahead (futures by statement) and those it asked (recorded, each with
+    the tag of what it served: ``serving``)."""
 
-    def __init__(self, plan, moment: datetime | None, workers: int):
-        self.plan, self.moment, self.workers = plan, moment, workers
+    def __init__(self, plan, moment: datetime | None, workers: int, needed: Callable[[tuple], bool] | None = None):
+        self.plan, self.moment, self.workers, self.needed = plan, moment, workers, needed
         self.futures: dict | None = None
-        self.recorded: list[tuple[str, list, float]] = []
+        self.recorded: list[tuple[str, list, float, tuple | None]] = []
+        self.skipped: list[tuple[str, list, float, tuple | None]] = []
 
     def _start(self, rep: Replica) -> None:
         self.futures = {}
@@ -596,9 +599,15 @@ class _Run:
         # minute: moved by as much as the moment has moved since.
         shift = self.moment - then if self.moment is not None and then is not None else None
         pool = _pool(self.workers)
-        for sql, params, _ms in sorted(statements, key=lambda s: -s[2]):
+        verdicts: dict[tuple, bool] = {}
+        for sql, params, ms, tag in sorted(statements, key=lambda s: -s[2]):
             if shift:
                 params = [v + shift if isinstance(v, datetime) else v for v in params]
+            if tag is not None and self.needed is not None and tag not in verdicts:
+                verdicts[tag] = self.needed(tag)
+            if tag is not None and self.needed is not None and not verdicts[tag]:
+                self.skipped.append((sql, params, ms, tag))  # kept in the plan for a build that needs it
+                continue  # what it served is already at hand: it would only keep a core busy
             key = _frozen(params)
             if key is not None and (sql, key) not in self.futures:
                 self.futures[(sql, key)] = pool.submit(_timed, rep, sql, params)
@@ -612,7 +621,7 @@ class _Run:
             names, rows, ms = future.result()
         else:
             names, rows, ms = _timed(rep, sql, params)
-        self.recorded.append((sql, list(params), ms))
+        self.recorded.append((sql, list(params), ms, getattr(_LOCAL, "tag", None)))
         return names, rows
 
     def close(self) -> None:
@@ -621,19 +630,33 @@ class _Run:
 
 
 @contextmanager
-def ahead(key, moment: datetime | None, *, now: bool = False):
+def serving(tag: tuple):
+    """The questions asked inside this block serve ``tag`` (a report's tables): a later build runs them ahead
+    only if ``ahead``'s ``needed`` says that what they serve is not already at hand."""
+    outer = getattr(_LOCAL, "tag", None)
+    _LOCAL.tag = tag
+    try:
+        yield
+    finally:
+        _LOCAL.tag = outer
+
+
+@contextmanager
+def ahead(key, moment: datetime | None, *, now: bool = False, needed: Callable[[tuple], bool] | None = None):
     """Around a report's build: run the statements its last build asked ahead (see above). ``key`` names the
     report without its data version and moment (None: nothing is run ahead or recorded); nested builds join
     the outer one. With ``now`` (only for a caller that has brought the replica up to date) the statements
     start as the block begins, so that what the caller does before its first question (reading the database,
     writing the page's other parts) is done while the replica answers; otherwise they start with the first
-    question."""
+    question. ``needed`` (given a statement's ``serving`` tag) leaves out the statements whose answers the build
+    will not ask for, because what they served is already kept: a repeated view between two fact syncs starts
+    none, rather than keeping both cores busy past its end and into the next request."""
     workers = parallel_workers()
     if key is None or workers < 1 or getattr(_LOCAL, "run", None) is not None:
         yield
         return
     adapted = moment.astimezone(UTC).replace(tzinfo=None) if moment is not None and moment.tzinfo else moment
-    run = _LOCAL.run = _Run(AHEAD.get(key), adapted, workers)
+    run = _LOCAL.run = _Run(AHEAD.get(key), adapted, workers, needed)
     if now:
         run._start(replica())
     finished = False
@@ -644,7 +667,7 @@ def ahead(key, moment: datetime | None, *, now: bool = False):
         _LOCAL.run = None
         run.close()
         if finished and run.recorded:
-            AHEAD.put(key, (adapted, run.recorded))
+            AHEAD.put(key, (adapted, run.recorded + run.skipped))
 
 
 # --------------------------------------------------------------------------- snapshots

@@ -607,15 +607,15 @@ def _fields(at: Mapping[str, Any] | None, names: Iterable[str]) -> Callable[[Any
     return itemgetter(*keys)
 
 
-def _cache_key(ctx: Context, name: str, keys: Iterable[str], *args) -> tuple | None:
+def _cache_key(ctx: Context, name: str, keys: Iterable[str], *args, sync: bool = True) -> tuple | None:
     """The result cache's key for a query on the replica (None: not cached). Brings the replica up to date
-    first, so the key names the data the query will read."""
+    first (unless ``sync`` is false), so the key names the data the query will read."""
     if not ctx.on_duckdb:
         return None
     from . import duck
 
     rep = duck.replica()
-    if not ctx.synced:
+    if sync and not ctx.synced:
         rep.ensure()
     if rep.synced is None:
         return None
@@ -660,6 +660,16 @@ def cached_result(ctx: Context, parts: tuple, compute: Callable[[], Any]) -> Any
         value = compute()
         RESULTS.put(key, value)
     return value
+
+
+def is_cached(ctx: Context, parts: tuple) -> bool:
+    """Whether ``cached_result`` holds the result of ``parts`` for the replica's data as it is now (without
+    bringing the replica up to date: a question asked next does that)."""
+    key = _cache_key(ctx, "result", (), *parts, sync=False)
+    try:
+        return key is not None and RESULTS.peek(key) is not None
+    except TypeError:  # parts that are not plain data: never kept
+        return False
 
 
 def _plain_value(value):

@@ -21,7 +21,7 @@ from bitrade.assistance import rules as case_rules
 from bitrade.custody.rules import GROUNDS, PLACE_TYPES
 from bitrade.transport.rules import NTE_DECLINE_REASONS
 
-from . import geography, metrics, rules
+from . import duck, geography, metrics, rules
 from .rules import COUNT, HOURS, RATE, SHARE, ParamError, Params, Period, round1
 from .tables import Cell, Chart, Column, Row, Table, count_cell
 
@@ -910,7 +910,7 @@ class Report:
         outer = self._building
         self._building = outer or (key,)
         try:
-            with self.ahead((key,)):
+            with self.ahead((key,)), duck.serving((key,)):
                 return metrics.cached_result(self.ctx, ("table", key, *self._table_key()),
                                              lambda: getattr(self, key)())
         finally:
@@ -931,7 +931,7 @@ class Report:
         # counted (``_count_or_sum``) and its lead times theirs (``durations`` is memoised per metric).
         built = {}
         self._building = keys
-        with self.ahead(keys):
+        with self.ahead(keys), duck.serving(keys):
             if "jamforelse" in keys:
                 self.populations()  # read from the database while the replica answers the first questions
                 if len(keys) > 1:
@@ -951,10 +951,14 @@ class Report:
         """Around the build of these tables: the replica's questions of their last build in this process run
         ahead on both cores (``duck.ahead``; the same figures, sooner), from the start of the block when the
         replica has been brought up to date for this report."""
-        from . import duck
-
         return duck.ahead(metrics.plan_key(self.ctx, ("tables", keys, *self._table_key()[:-1])), self.ctx.moment,
-                          now=self.ctx.synced)
+                          now=self.ctx.synced, needed=self._needed)
+
+    def _needed(self, tag: tuple) -> bool:
+        """Whether a statement that served the tables of ``tag`` is needed: not when each of them is kept built
+        (``metrics.cached_result``) for the replica's data as it is now."""
+        table_key = self._table_key()
+        return not all(metrics.is_cached(self.ctx, ("table", k, *table_key)) for k in tag)
 
     def populations(self) -> tuple[dict[str, int], dict[str, int]]:
         """Inhabitants per group of the report's level, and in total (for a region or police area: the nation

@@ -110,16 +110,24 @@ def last_refreshed() -> datetime | None:
 # --------------------------------------------------------------------------- choices for the form
 
 
-def choices(scope: Scope) -> dict:
+def first_received_day() -> int | None:
+    """The day (``rules.EPOCH`` + days) the first case in the facts was received; None without facts."""
+    from .models import CaseFact
+
+    return CaseFact.objects.order_by("received_day").values_list("received_day", flat=True).first()
+
+
+def choices(scope: Scope, first: int | None = None) -> dict:
+    """The filter form's choices for ``scope``; ``first``: ``first_received_day()`` if the caller has read it."""
     from bitrade.legal.catalogue import default_catalogue
 
     from . import geography
-    from .models import CaseFact
 
     geo = geography.current()
     regions = [(c, n) for i, c, n in geo.regions if scope.region_id is None or i == scope.region_id]
     areas = [(c, f"{n} ({rn})") for _i, c, n, r, rn in geo.areas if scope.region_id is None or r == scope.region_id]
-    first = CaseFact.objects.order_by("received_day").values_list("received_day", flat=True).first()
+    if first is None:
+        first = first_received_day()
     this_year = timezone.localdate().year
     first_year = (rules.EPOCH + timedelta(days=first)).year if first is not None else this_year
     return {

@@ -80,8 +80,8 @@ def _translated(table: Table) -> Table:
         chart=table.chart and dataclasses.replace(table.chart, title=_t(table.chart.title)))
 
 
-def _choices(scope) -> dict:
-    out = selectors.choices(scope)
+def _choices(scope, first_day: int | None = None) -> dict:
+    out = selectors.choices(scope, first_day)
     for key in ("levels", "laws", "case_codes", "series"):
         out[key] = [(k, _t(v)) for k, v in out[key]]
     return out
@@ -229,11 +229,14 @@ def dashboard(request, actor):
         title, keys = view_tables(view, requester=rep.scope.requester)
     except ParamError as exc:
         return _bad_request(request, actor, exc)
-    # The replica's questions start at once (``Report.ahead``); the form's choices are read from the database
-    # and each table's markup is written while the replica answers the next tables' questions.
+    # The form's first year is read from the database first: once the replica's questions keep both cores busy, a
+    # database read waits for a core (the server's process and this thread) several times as long as it takes.
+    # The replica's questions then start at once (``Report.ahead``): the form is written and each table's
+    # markup while the replica answers the next tables' questions.
     present, presented = _presenter(_query(rep, vy=view)), {}
+    first_day = selectors.first_received_day()
     with rep.ahead(keys):
-        choices, refreshed_at = _choices(rep.scope), selectors.last_refreshed()
+        choices, refreshed_at = _choices(rep.scope, first_day), selectors.last_refreshed()
         filters_form = render_to_string("followup/_filters.html", {
             "choices": choices, "params": rep.params, "scope": rep.scope, "view": view})
         tables = rep.tables(keys, then=lambda t: presented.__setitem__(t.key, present(t)))

@@ -115,7 +115,7 @@ def test_a_build_that_fails_keeps_no_plan_and_leaves_nothing_running_for_the_nex
     with duck.ahead(("outer",), None):
         with duck.ahead(("inner",), None):
             duck.replica().execute("SELECT 2", [])
-    assert [sql for sql, _p, _ms in duck.AHEAD.get(("outer",))[1]] == ["SELECT 2"]
+    assert [sql for sql, _p, _ms, _tag in duck.AHEAD.get(("outer",))[1]] == ["SELECT 2"]
     assert duck.AHEAD.get(("inner",)) is None
 
 
@@ -158,3 +158,63 @@ def test_a_report_brought_up_to_date_starts_its_questions_as_the_build_begins(ge
     assert [t.key for t in tables] == list(keys)
     assert sorted(handed) == sorted(keys) and handed[-1] == "jamforelse"
     assert [t.as_dict() for t in tables] == _build(data, now)
+
+
+def _started(monkeypatch) -> list[list]:
+    """The statements each run started on the pool (one list per run that started)."""
+    started: list[list] = []
+    original = duck._Run._start
+
+    def start(self, rep):
+        original(self, rep)
+        started.append(list(self.futures))
+
+    monkeypatch.setattr(duck._Run, "_start", start)
+    return started
+
+
+def test_a_repeated_view_starts_nothing_ahead_and_keeps_its_plan(generated, settings, answered, monkeypatch):
+    """A view repeated between two fact syncs has every table kept built: the statements of its last build are
+    not started (they would keep both cores busy past the page's end and slow the next request), and the plan
+    stays whole for the build after the next fact change, which starts them all again."""
+    settings.BITRADE_FOLLOWUP_PARALLEL = 2
+    now = timezone.now()
+    data = {"period": "2024", "level": "region"}
+    first = _build(data, now)  # records the statements, each with the tables it served
+    key, (_moment, plan) = next((k, v) for k, v in duck.AHEAD._data.items() if "tables" in k)
+    assert plan and all(tag for _sql, _params, _ms, tag in plan)
+    started = _started(monkeypatch)
+    answered.clear()
+    rep, _title, tables = selectors.dashboard(_analyst(), data, view="alla", now=now, refresh=False)
+    assert [t.as_dict() for t in tables] == first
+    assert not answered  # every table kept: nothing asked, nothing run ahead
+    assert all(not futures for futures in started)
+    assert duck.AHEAD.get(key)[1] == plan
+    answered.clear()
+    assert _build(data, now) == first  # after a fact change (the results dropped): all started again
+    assert started[-1] and len(started[-1]) == len({(sql, repr(params)) for sql, params, _ms, _tag in plan})
+    assert all(name.startswith("followup-ahead") or (sql, params) in [(p[0], p[1]) for p in plan]
+               for name, sql, params in answered)
+
+
+def test_only_the_statements_of_tables_not_kept_are_started(generated, settings, monkeypatch):
+    """After the overview (comparison and series) was built for the data as it is, the page with every table
+    starts only the statements that serve a table not kept; those it leaves out stay in its plan."""
+    settings.BITRADE_FOLLOWUP_PARALLEL = 2
+    now = timezone.now()
+    data = {"period": "2024"}
+    every = _build(data, now)  # the plan of the page with every table
+    key, (_moment, plan) = next((k, v) for k, v in duck.AHEAD._data.items() if "tables" in k and len(k[2]) > 2)
+    metrics.RESULTS.clear()  # a fact change
+    rep, _title, _tables = selectors.dashboard(_analyst(), data, view="oversikt", now=now, refresh=False)
+    rep = selectors.report(_analyst(), data, now=now, refresh=False)
+    kept = {k for k in rep.available() if not rep._needed((k,))}
+    assert kept == {"jamforelse", "serie"}
+    assert rep._needed(("serie", "beslut")) and not rep._needed(("serie", "jamforelse"))
+    started = _started(monkeypatch)
+    rep, _title, tables = selectors.dashboard(_analyst(), data, view="alla", now=now, refresh=False)
+    assert [t.as_dict() for t in tables] == every
+    wanted = {(sql, repr(params)) for sql, params, _ms, tag in plan if not set(tag) <= kept}
+    assert wanted and {(sql, repr(list(params))) for sql, params in started[0]} == wanted
+    assert len(wanted) < len({(sql, repr(params)) for sql, params, _ms, _tag in plan})
+    assert len(duck.AHEAD.get(key)[1]) == len(plan)
