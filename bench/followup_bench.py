@@ -8,7 +8,8 @@ For each database, in a child process with a fresh database and a temporary BITR
 
 1. migrates, loads the demo organisation and times ``bitrade generate --years N`` (the load);
 2. times the fact table's incremental refresh (nothing changed) and a full rebuild, then cleans up after the
-   load as a server's autovacuum would long before (PostgreSQL: ``VACUUM ANALYZE``; SQLite: a WAL checkpoint);
+   load as a server's autovacuum would long before (PostgreSQL: ``VACUUM ANALYZE`` and ``CHECKPOINT``; SQLite: a
+   WAL checkpoint; then the operating system's ``sync``);
 3. requests every dashboard view in-process from the server's WSGI application (``config/wsgi.py``;
    ``_Wsgi``), as the logged-in analyst, a regional command centre, a station commander and a requesting
    organisation (the page: queries, tables, SVG charts, template), ``--repeat`` times after two warm-up
@@ -253,9 +254,14 @@ def child(args) -> dict:
     from bitrade.followup import duck, schedule
 
     # The load and the rebuild leave dead rows and a long write-ahead log; a server has cleaned them up long before
-    # anyone looks (autovacuum, the WAL checkpoint). Done now, so the clean-up does not run during the timings.
+    # anyone looks (autovacuum, the WAL checkpoint). Done now, so the clean-up does not run during the timings:
+    # PostgreSQL's checkpoint too (otherwise it spreads the writing of every page the vacuum touched over the next
+    # minutes, the minutes of the timings), and the operating system's writing of what both left in its cache.
     with connection.cursor() as cur:
         cur.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "PRAGMA wal_checkpoint(TRUNCATE)")
+        if connection.vendor == "postgresql":
+            cur.execute("CHECKPOINT")
+    os.sync()
     result["engine"] = duck.engine()
     if result["engine"] == duck.DUCKDB:
         t = time.perf_counter()
