@@ -19,7 +19,9 @@ For each database, in a child process with a fresh database and a temporary BITR
    compiled SQL and the report's recorded questions dropped too: a question never asked in this process).
    Before the timed requests the process calls ``gc.freeze()`` as the server does (``config/wsgi.py``;
    ``--no-gc-freeze`` leaves it out), and the full collections (generation 2) during each view's cold
-   requests are counted: they are what a p95 far above the p50 usually is;
+   requests are counted: they are what a p95 far above the p50 usually is. Before each view's cold requests a
+   fixed piece of work on both cores is timed (``_machine_probe``): the machine is shared and its speed moves
+   by tens of per cent over minutes, so each view's figures come with how fast the machine was;
 4. (unless ``--no-duckdb``) exports the database's own tables (cases with their requests, completion
    questions, municipalities and police areas, custody episodes, holdings, transport orders and legs; the
    return cases with their detail, their detentions and their transport orders to Kriminalvården;
@@ -92,6 +94,7 @@ import argparse
 import gc
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -218,6 +221,33 @@ def _pct(values: list[float], q: float) -> float:
 # --------------------------------------------------------------------------- child: one database
 
 
+def _machine_probe():
+    """A fixed piece of work on both cores (a DuckDB sum over six million hashed numbers on each of two threads,
+    one DuckDB thread each), timed: how fast the machine is at this moment. This machine is shared, and its
+    speed moves by tens of per cent over minutes; each view's cold requests are timed right after a probe, so
+    a slow view can be told from a slow machine. Returns a function giving the median of three probes, in ms."""
+    import duckdb
+
+    cons = [duckdb.connect(":memory:", config={"threads": 1}) for _ in range(2)]
+
+    def work(con):
+        con.execute("SELECT sum(hash(i)) FROM range(6000000) t(i)").fetchall()
+
+    def probe() -> float:
+        times = []
+        for _ in range(3):
+            threads = [threading.Thread(target=work, args=(con,)) for con in cons]
+            t = time.perf_counter()
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            times.append((time.perf_counter() - t) * 1000)
+        return round(statistics.median(times), 1)
+
+    return probe
+
+
 def child(args) -> dict:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bitrade.config.settings")
     import django
@@ -308,6 +338,7 @@ def child(args) -> dict:
         gc.freeze()
     result["gc_freeze"] = not args.no_gc_freeze
     clients, scopes = {}, {}
+    probe = _machine_probe()
     for label, user, url in _scenarios(period, first_year):
         if user not in clients:
             clients[user] = Client()
@@ -325,6 +356,7 @@ def child(args) -> dict:
         # DuckDB; the compiled SQL, which holds no data, is kept); first: the compiled SQL dropped too (a
         # question never asked in this process); warm: the same request again between two fact syncs.
         times, in_duckdb, warm, first = [], [], [], []
+        machine_ms = probe()
         full_gc[0] = 0
         for _ in range(args.repeat):
             if caches:
@@ -349,7 +381,8 @@ def child(args) -> dict:
             first.append((time.perf_counter() - t) * 1000)
             assert response == 200, (label, url, response)
         v = result["views"][label] = {"p50": round(_pct(times, 0.5), 1), "p95": round(_pct(times, 0.95), 1),
-                                      "duckdb_p95": round(_pct(in_duckdb, 0.95), 1), "cold_full_gc": cold_full_gc}
+                                      "duckdb_p95": round(_pct(in_duckdb, 0.95), 1), "cold_full_gc": cold_full_gc,
+                                      "machine_ms": machine_ms}
         v["period"], v["level"], v["series"], v["tables"] = _scenario_tables(user, url)
         v["user"], v["scope"] = user, scopes[user]
         if _is_return_view(url):
@@ -683,12 +716,15 @@ def markdown(results: dict[str, dict], args) -> str:
                   "questions of the view's tables (one per table, two for the comparison, one shared by the five "
                   "return tables the report builds from one scan: the table's own figures, "
                   "over the view's period, at its level and series, in its scope; see the bench's docstring), "
-                  "and \"p95 / reference\" the cold p95 over it (– where the view has no such table).", "",
+                  "and \"p95 / reference\" the cold p95 over it (– where the view has no such table). Machine: "
+                  "a fixed piece of work on both cores timed just before the view's cold requests (the median of "
+                  "three; `_machine_probe`): the higher, the slower the shared machine was at that moment.", "",
               "| view (in-process request, page rendered) | reference: raw-rows DuckDB, the view's questions, ms | "
               + " | ".join(f"{d} cold p50 / p95 ms | {d}: DuckDB queries p95 ms | {d}: ratio | {d}: p95 / reference "
-                           f"| {d} warm p50 / p95 ms | {d} first p95 ms | {d}: full GCs in the cold requests"
+                           f"| {d} warm p50 / p95 ms | {d} first p95 ms | {d}: full GCs in the cold requests "
+                           f"| {d}: machine ms"
                            for d in dbs)
-              + " |", "|---|--:|" + "--:|--:|--:|--:|--:|--:|--:|" * len(dbs)]
+              + " |", "|---|--:|" + "--:|--:|--:|--:|--:|--:|--:|--:|" * len(dbs)]
     reference = next((r["duckdb"] for r in results.values() if r.get("duckdb")), None)
     labels = list(next(iter(results.values()))["views"])
     for label in labels:
@@ -698,15 +734,21 @@ def markdown(results: dict[str, dict], args) -> str:
         for d in dbs:
             v = results[d]["views"].get(label)
             if not v:
-                cells += ["–", "–", "–", "–", "–", "–", "–"]
+                cells += ["–", "–", "–", "–", "–", "–", "–", "–"]
                 continue
             duck = v.get("duckdb_p95") or 0
             cells += [f"{v['p50']:.0f} / {v['p95']:.0f}", f"{duck:.1f}",
                       f"{v['p95'] / duck:.1f}×" if duck else "–",
                       f"{v['p95'] / ref[0]:.1f}×" if ref and ref[0] else "–",
                       f"{v['warm_p50']:.0f} / {v['warm_p95']:.0f}" if "warm_p95" in v else "–",
-                      f"{v['first_p95']:.0f}" if "first_p95" in v else "–", str(v.get("cold_full_gc", "–"))]
+                      f"{v['first_p95']:.0f}" if "first_p95" in v else "–", str(v.get("cold_full_gc", "–")),
+                      f"{v['machine_ms']:.0f}" if "machine_ms" in v else "–"]
         lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    for d in dbs:
+        probes = sorted(v["machine_ms"] for v in results[d]["views"].values() if "machine_ms" in v)
+        if probes:
+            lines.append(f"\n{d}: the machine probe before the views took {statistics.median(probes):.0f} ms at the "
+                         f"median ({probes[0]:.0f}–{probes[-1]:.0f}).")
     for d in dbs:
         cv = results[d].get("change_visible")
         if cv:
