@@ -20,3 +20,13 @@ class FollowupConfig(AppConfig):
         from . import atervandande
 
         atervandande.register()  # return enforcement's fact rows and measures
+
+        from django.db.models.signals import post_delete, post_save
+
+        from bitrade.routing.signals import bump
+
+        from .models import ThresholdSetting
+
+        # The thresholds are kept per version of the configuration (``selectors.stored_thresholds``).
+        post_save.connect(bump, sender=ThresholdSetting, dispatch_uid="followup-bump-save-threshold")
+        post_delete.connect(bump, sender=ThresholdSetting, dispatch_uid="followup-bump-delete-threshold")

@@ -60,9 +60,23 @@ def scope_for(actor: Actor | None) -> Scope:
 
 
 def stored_thresholds() -> dict[str, int]:
+    """The thresholds set by the administrator: read once per version of the configuration (a change of one bumps
+    it: ``apps.FollowupConfig.ready``) and kept per process, or on every call without a version."""
+    from bitrade.organisation import actor
+
     from .models import ThresholdSetting
 
-    return dict(ThresholdSetting.objects.values_list("key", "value"))
+    version = actor.membership_version() if actor.membership_version is not None else None
+    kept = _THRESHOLDS.get(version) if version is not None else None
+    if kept is None:
+        kept = dict(ThresholdSetting.objects.values_list("key", "value"))
+        if version is not None:
+            _THRESHOLDS.clear()  # only the current version is kept
+            _THRESHOLDS[version] = kept
+    return dict(kept)
+
+
+_THRESHOLDS: dict[str, dict[str, int]] = {}
 
 
 def thresholds(data: Mapping) -> dict[str, int]:

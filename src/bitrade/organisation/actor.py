@@ -42,9 +42,9 @@ def _valid(m, today: date) -> bool:
 Memberships = tuple[list[UnitMembership], list[StaffMembership]]
 
 
-#: A version of the organisation that every change of a unit membership, unit or region changes (the routing
-#: configuration's, installed by the web shell at start: ``web.apps``), with which ``unit_memberships`` are
-#: kept per process; None: read on every call.
+#: A version of the organisation that every change of a unit or staff membership, unit, region or requesting
+#: organisation changes (the routing configuration's, installed by the web shell at start: ``web.apps``), with
+#: which ``unit_memberships`` and ``staff_memberships`` are kept per process; None: read on every call.
 membership_version: Callable[[], str] | None = None
 _kept: dict[tuple, tuple[UnitMembership, ...]] = {}
 
@@ -71,7 +71,26 @@ def _read_unit_memberships(person: Person) -> list[UnitMembership]:
 
 
 def staff_memberships(person: Person) -> list[StaffMembership]:
-    """The person's staff memberships (valid or not) with their organisation: one query."""
+    """The person's staff memberships (valid or not) with their organisation: one query, or none when they are
+    kept for the current ``membership_version`` (which every change of a staff membership or an organisation
+    changes too). The rows handed out are shared by the process's requests: read them, never change them."""
+    version = membership_version() if membership_version is not None else None
+    if version is None:
+        return _read_staff_memberships(person)
+    key = (person.pk, version)
+    hit = _kept_staff.get(key)
+    if hit is None:
+        hit = tuple(_read_staff_memberships(person))
+        if len(_kept_staff) > 4096 or any(k[1] != version for k in list(_kept_staff)[:1]):
+            _kept_staff.clear()  # another version (or too many people): start again
+        _kept_staff[key] = hit
+    return list(hit)
+
+
+_kept_staff: dict[tuple, tuple[StaffMembership, ...]] = {}
+
+
+def _read_staff_memberships(person: Person) -> list[StaffMembership]:
     return list(StaffMembership.objects.filter(person=person).select_related("organisation").order_by("id"))
 
 

@@ -13,6 +13,7 @@ from bitrade.organisation.models import (
     PoliceArea,
     PoliceRegion,
     RequestingOrganisation,
+    StaffMembership,
     Unit,
     UnitMembership,
 )
@@ -32,8 +33,9 @@ def bump(**kwargs) -> None:
 
 # Municipalities and regions too: intake keeps the municipality it routes by per version
 # (selectors.municipality); requesting organisations too: the follow-up keeps their names per version
-# (followup.geography.names).
+# (followup.geography.names); staff memberships too: a request's actor keeps them per version
+# (organisation.actor.staff_memberships).
 for model in (Unit, OfficeHours, PoliceArea, RoutingRule, AckThreshold, DecisionCompetence, UnitMembership,
-              Municipality, PoliceRegion, RequestingOrganisation):
+              Municipality, PoliceRegion, RequestingOrganisation, StaffMembership):
     post_save.connect(bump, sender=model, dispatch_uid=f"routing-bump-save-{model.__name__}")
     post_delete.connect(bump, sender=model, dispatch_uid=f"routing-bump-delete-{model.__name__}")

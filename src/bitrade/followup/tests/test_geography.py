@@ -87,3 +87,23 @@ def test_unit_and_organisation_names_kept_per_version_a_rename_seen_at_once(demo
         name="Nytillkommen nämnd", kind=org.kind, municipality=org.municipality)])[0]
     assert labels.organisations([org.pk, added.pk]) == {str(org.pk): "Socialnämnden Omdöpt",
                                                        str(added.pk): "Nytillkommen nämnd"}
+
+
+def test_thresholds_are_kept_per_version_and_a_change_is_seen(django_assert_num_queries):
+    from bitrade.common import memo
+    from bitrade.followup import selectors
+    from bitrade.followup.models import ThresholdSetting
+    from bitrade.routing.selectors import configuration_version
+
+    before = selectors.stored_thresholds()
+    with memo.request_scope():
+        configuration_version()  # a request reads the version once anyway
+        with django_assert_num_queries(0):
+            assert selectors.stored_thresholds() == before
+    setting = ThresholdSetting.objects.create(key="open_days", value=5)
+    assert selectors.stored_thresholds() == {**before, "open_days": 5}
+    setting.value = 9
+    setting.save()
+    assert selectors.stored_thresholds()["open_days"] == 9
+    setting.delete()
+    assert selectors.stored_thresholds() == before

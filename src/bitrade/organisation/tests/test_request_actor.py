@@ -110,3 +110,28 @@ def test_kept_memberships_follow_every_change_of_a_membership(demo, client):
     membership.delete()
     assert request_actor(_request(person, None)) is None or not request_actor(_request(person, None)).is_police
     assert client.get("/").status_code in (302, 403)
+
+
+def test_kept_staff_memberships_follow_every_change(demo, django_assert_num_queries):
+    """The staff memberships are read once per configuration version: again, no query; added, ended or
+    removed (through the model, as the admin and services do), the next read has the change."""
+    from bitrade.common import memo
+    from bitrade.organisation.actor import staff_memberships
+    from bitrade.routing.selectors import configuration_version
+
+    person = Person.objects.get(username="gc.malmo")
+    first = staff_memberships(person)
+    with memo.request_scope():
+        configuration_version()  # a request reads the version once anyway
+        with django_assert_num_queries(0):
+            assert staff_memberships(person) == first
+    org = RequestingOrganisation.objects.first()
+    role = StaffMembership._meta.get_field("role").choices[0][0]
+    added = StaffMembership.objects.create(person=person, organisation=org, role=role)
+    assert [m.pk for m in staff_memberships(person)] == [m.pk for m in first] + [added.pk]
+    added.valid_to = timezone.localdate() - timedelta(days=1)
+    added.save(update_fields=["valid_to"])
+    assert next(m for m in staff_memberships(person) if m.pk == added.pk).valid_to == added.valid_to
+    assert f"staff:{added.pk}" not in [c.key for c in capacities(person)]
+    added.delete()
+    assert [m.pk for m in staff_memberships(person)] == [m.pk for m in first]
