@@ -53,16 +53,21 @@ def unit_memberships(person: Person) -> list[UnitMembership]:
     """The person's unit memberships (valid or not) with their unit and region: one query, or none when they
     are kept for the current ``membership_version`` (one cheap read, shared with the rest of the request). The
     rows handed out are shared by the process's requests: read them, never change them."""
+    return _per_version(_kept, person, _read_unit_memberships)
+
+
+def _per_version(kept: dict, person: Person, read: Callable[[Person], list]) -> list:
+    """``read(person)``, kept in ``kept`` for the current ``membership_version`` (read every time without one)."""
     version = membership_version() if membership_version is not None else None
     if version is None:
-        return _read_unit_memberships(person)
+        return read(person)
     key = (person.pk, version)
-    hit = _kept.get(key)
+    hit = kept.get(key)
     if hit is None:
-        hit = tuple(_read_unit_memberships(person))
-        if len(_kept) > 4096 or any(k[1] != version for k in list(_kept)[:1]):
-            _kept.clear()  # another version (or too many people): start again
-        _kept[key] = hit
+        hit = tuple(read(person))
+        if len(kept) > 4096 or any(k[1] != version for k in list(kept)[:1]):
+            kept.clear()  # another version (or too many people): start again
+        kept[key] = hit
     return list(hit)
 
 
@@ -74,17 +79,7 @@ def staff_memberships(person: Person) -> list[StaffMembership]:
     """The person's staff memberships (valid or not) with their organisation: one query, or none when they are
     kept for the current ``membership_version`` (which every change of a staff membership or an organisation
     changes too). The rows handed out are shared by the process's requests: read them, never change them."""
-    version = membership_version() if membership_version is not None else None
-    if version is None:
-        return _read_staff_memberships(person)
-    key = (person.pk, version)
-    hit = _kept_staff.get(key)
-    if hit is None:
-        hit = tuple(_read_staff_memberships(person))
-        if len(_kept_staff) > 4096 or any(k[1] != version for k in list(_kept_staff)[:1]):
-            _kept_staff.clear()  # another version (or too many people): start again
-        _kept_staff[key] = hit
-    return list(hit)
+    return _per_version(_kept_staff, person, _read_staff_memberships)
 
 
 _kept_staff: dict[tuple, tuple[StaffMembership, ...]] = {}
