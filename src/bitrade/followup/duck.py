@@ -667,7 +667,8 @@ def ahead(key, moment: datetime | None, *, now: bool = False, needed: Callable[[
         _LOCAL.run = None
         run.close()
         if finished and run.recorded:
-            AHEAD.put(key, (adapted, run.recorded + run.skipped))
+            asked = {(sql, _frozen(params)) for sql, params, _ms, _tag in run.recorded}
+            AHEAD.put(key, (adapted, run.recorded + [s for s in run.skipped if (s[0], _frozen(s[1])) not in asked]))
 
 
 # --------------------------------------------------------------------------- snapshots
