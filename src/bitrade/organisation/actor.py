@@ -90,9 +90,9 @@ def _read_staff_memberships(person: Person) -> list[StaffMembership]:
 
 
 def memberships(person: Person, *, units: list[UnitMembership] | None = None) -> Memberships:
-    """The person's unit and staff memberships (valid or not) with their unit / organisation: two queries
-    (one if ``units`` are loaded already). A request loads them once for its actor and its capacity menu
-    (``organisation.auth``)."""
+    """The person's unit and staff memberships (valid or not) with their unit / organisation: at most two queries,
+    none when both are kept for the current ``membership_version``. A request loads them once for its actor and
+    its capacity menu (``organisation.auth``)."""
     return (units if units is not None else unit_memberships(person)), staff_memberships(person)
 
 
